@@ -1,0 +1,3 @@
+"""Pindai: security and data-protection compliance scanner for Indonesian e-government systems."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,112 @@
+"""The judge: evaluate rules (CEL) over stored facts and produce findings.
+
+The engine never talks to a target, so stored facts can be re-judged under new rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import celpy
+import celpy.adapter
+from celpy import celtypes
+
+from scanner.model import Facts, Finding, RuleEvaluationError, Target
+from scanner.pii import scrub
+from scanner.rules import TEMPLATES, Rule, RuleSet
+from scanner.scoring import priority
+
+_LEVELS = ("none", "general", "specific")
+_CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass
+class Judgement:
+    """Findings from one evaluation pass, plus rules that could not be evaluated."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[RuleEvaluationError] = field(default_factory=list)
+    evaluated_rules: set[str] = field(default_factory=set)
+
+
+class _NotApplicable(Exception):
+    """The rule's expression returned something that is neither a bool nor items."""
+
+
+def _to_python(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=celpy.adapter.CELJSONEncoder))
+
+
+def _offending_items(rule: Rule, activation: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """Evaluate ``when`` and return (item, item_key) pairs for every offending item."""
+    result = rule.when_program.evaluate(activation)
+    if isinstance(result, celtypes.BoolType):
+        return [({}, "")] if bool(result) else []
+    if isinstance(result, celtypes.MapType):
+        result = celtypes.ListType([result])
+    if not isinstance(result, celtypes.ListType):
+        raise _NotApplicable(f"'when' must return a bool or a list, got {type(result).__name__}")
+    pairs: list[tuple[dict[str, Any], str]] = []
+    for cel_item in result:
+        item = _to_python(cel_item)
+        if not isinstance(item, dict):
+            item = {"value": item}
+        if rule.key_program is not None:
+            key = str(_to_python(rule.key_program.evaluate({"item": cel_item})))
+        else:
+            key = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()[:16]
+        pairs.append((item, key))
+    return pairs
+
+
+def _render(template: str, item: dict[str, Any], target: dict[str, Any]) -> str:
+    return str(scrub(TEMPLATES.from_string(template).render(item=item, target=target)))
+
+
+def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict[str, Any], key: str) -> Finding:
+    spec = rule.spec
+    sensitivity = item.get("sensitivity") if item.get("sensitivity") in _LEVELS else spec.sensitivity
+    confidence = item.get("confidence") if item.get("confidence") in _CONFIDENCES else spec.confidence
+    evidence = {k: item.get(k) for k in spec.evidence} if spec.evidence is not None else item
+    return Finding(
+        rule_id=spec.id,
+        target_id=target.id,
+        item_key=str(scrub(key)),
+        severity=spec.severity,
+        priority=priority(spec.severity, target.exposure.value, str(sensitivity), str(confidence)),
+        title={"id": spec.title.id, "en": spec.title.en},
+        message={lang: _render(getattr(spec.message, lang), item, target_view) for lang in ("id", "en")},
+        evidence=scrub(evidence),
+        references=list(spec.references),
+        probe=spec.probe,
+        agency=target.agency,
+        sensitivity=str(sensitivity),
+        confidence=str(confidence),
+    )
+
+
+def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
+    """Evaluate every applicable rule on every conclusive observation."""
+    by_id = {t.id: t for t in targets}
+    judgement = Judgement()
+    for observation in facts:
+        target = by_id.get(observation.target_id)
+        if target is None or not observation.conclusive:
+            continue
+        target_view = target.to_dict()
+        target_view.pop("password_env", None)
+        activation = {"facts": celpy.json_to_cel(observation.data), "target": celpy.json_to_cel(target_view)}
+        for rule in ruleset.for_probe(observation.probe):
+            try:
+                pairs = _offending_items(rule, activation)
+            except (celpy.CELEvalError, _NotApplicable, TypeError, ValueError) as exc:
+                reason = exc.args[0] if exc.args else type(exc).__name__
+                judgement.errors.append(RuleEvaluationError(rule.id, target.id, str(reason)))
+                continue
+            judgement.evaluated_rules.add(rule.id)
+            judgement.findings.extend(_finding(rule, target, target_view, item, key) for item, key in pairs)
+    judgement.findings.sort(key=lambda f: (-f.priority, f.rule_id, f.target_id, f.item_key))
+    return judgement

@@ -1,0 +1,283 @@
+"""The data that flows through Pindai: targets, facts, findings and scan results.
+
+Everything here is plain, JSON-serialisable data. Probes produce :class:`Facts`,
+the rule engine turns facts into :class:`Finding` objects, and a :class:`ScanResult`
+bundles both so that it can be stored, re-rendered and re-judged later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+SCHEMA_VERSION = "1.0"
+
+
+class Severity(StrEnum):
+    """Finding severity, ordered from most to least serious."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Larger is more serious (critical = 4, info = 0)."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class TargetKind(StrEnum):
+    """What a target string points at."""
+
+    URL = "url"
+    DATABASE = "database"
+    SQLFILE = "sqlfile"
+    SOURCE = "source"
+
+
+class Exposure(StrEnum):
+    INTERNET = "internet"
+    INTERNAL = "internal"
+    UNKNOWN = "unknown"
+
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "mariadb")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to scan, as declared on the command line or in a profile.
+
+    ``location`` never holds a password: credentials are resolved at connect time
+    from the environment variable named in ``password_env``, or from ``password``,
+    which is kept in memory only and never serialised. ``declared_at`` is
+    ``file:line`` of the profile entry that declared the target (for SARIF locations).
+    """
+
+    kind: TargetKind
+    location: str
+    agency: str = ""
+    exposure: Exposure = Exposure.UNKNOWN
+    name: str = ""
+    password_env: str = ""
+    options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    declared_at: str = field(default="", compare=False)
+    password: str = field(default="", repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        """Canonical, credential-free identity used in fingerprints."""
+        return canonical_location(self.kind, self.location)
+
+    @property
+    def host(self) -> str:
+        if self.kind in (TargetKind.URL, TargetKind.DATABASE):
+            return (urlsplit(self.location).hostname or "").lower()
+        return ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["password"]
+        data["kind"] = self.kind.value
+        data["exposure"] = self.exposure.value
+        data["id"] = self.id
+        data["host"] = self.host
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Target:
+        return cls(
+            kind=TargetKind(data["kind"]),
+            location=data["location"],
+            agency=data.get("agency", ""),
+            exposure=Exposure(data.get("exposure", "unknown")),
+            name=data.get("name", ""),
+            password_env=data.get("password_env", ""),
+            options=data.get("options", {}) or {},
+            declared_at=data.get("declared_at", ""),
+        )
+
+
+def strip_password(url: str) -> str:
+    """Remove a password from a URL's user-info, keeping the user name."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def canonical_location(kind: TargetKind, location: str) -> str:
+    """Normalise a target location so that equivalent spellings fingerprint alike."""
+    if kind is TargetKind.URL:
+        parts = urlsplit(location)
+        scheme = parts.scheme.lower()
+        default_port = {"http": 80, "https": 443}.get(scheme)
+        host = (parts.hostname or "").lower()
+        netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
+        return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    if kind is TargetKind.DATABASE:
+        return strip_password(location)
+    return os.path.normpath(location)
+
+
+@dataclass
+class Facts:
+    """What one probe observed about one target. Observations only, no verdicts.
+
+    ``status`` is ``ok`` when the probe ran, ``inconclusive`` when it could not
+    observe (unreachable host, permission denied, hostile peer); ``reason`` says why.
+    """
+
+    probe: str
+    target_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"
+    reason: str = ""
+    started_at: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def conclusive(self) -> bool:
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Facts:
+        return cls(**data)
+
+
+def fingerprint(rule_id: str, target_id: str, item_key: str) -> str:
+    """Stable identity of a finding: the same rule, target and item give the same value."""
+    digest = hashlib.sha256(f"{rule_id}\x1f{target_id}\x1f{item_key}".encode()).hexdigest()
+    return digest[:32]
+
+
+@dataclass
+class Finding:
+    """One offending item selected by one rule on one target."""
+
+    rule_id: str
+    target_id: str
+    item_key: str
+    severity: Severity
+    priority: float
+    title: dict[str, str]
+    message: dict[str, str]
+    evidence: dict[str, Any]
+    references: list[str]
+    probe: str
+    agency: str = ""
+    sensitivity: str = "none"
+    confidence: str = "high"
+    status: str = "open"
+    suppression: dict[str, Any] | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.rule_id, self.target_id, self.item_key)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["fingerprint"] = self.fingerprint
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        data = {k: v for k, v in data.items() if k != "fingerprint"}
+        data["severity"] = Severity(data["severity"])
+        return cls(**data)
+
+
+@dataclass
+class RuleEvaluationError:
+    """A rule that could not be evaluated on a target's facts (e.g. missing field)."""
+
+    rule_id: str
+    target_id: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ScanResult:
+    """Everything one scan produced; the unit that is stored, re-rendered and re-judged."""
+
+    scan_id: str
+    started_at: str
+    finished_at: str
+    tool_version: str
+    rulepack_version: str
+    targets: list[Target]
+    facts: list[Facts]
+    findings: list[Finding] = field(default_factory=list)
+    evaluation_errors: list[RuleEvaluationError] = field(default_factory=list)
+    evaluated_rules: list[str] = field(default_factory=list)
+    profile: dict[str, Any] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    def inconclusive(self) -> list[Facts]:
+        return [f for f in self.facts if not f.conclusive]
+
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "open"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "scan_id": self.scan_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "tool_version": self.tool_version,
+            "rulepack_version": self.rulepack_version,
+            "profile": self.profile,
+            "targets": [t.to_dict() for t in self.targets],
+            "facts": [f.to_dict() for f in self.facts],
+            "findings": [f.to_dict() for f in self.findings],
+            "evaluation_errors": [e.to_dict() for e in self.evaluation_errors],
+            "evaluated_rules": self.evaluated_rules,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScanResult:
+        return cls(
+            schema_version=data.get("schema_version", SCHEMA_VERSION),
+            scan_id=data["scan_id"],
+            started_at=data["started_at"],
+            finished_at=data["finished_at"],
+            tool_version=data["tool_version"],
+            rulepack_version=data["rulepack_version"],
+            profile=data.get("profile", {}),
+            targets=[Target.from_dict(t) for t in data["targets"]],
+            facts=[Facts.from_dict(f) for f in data["facts"]],
+            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
+            evaluation_errors=[RuleEvaluationError(**e) for e in data.get("evaluation_errors", [])],
+            evaluated_rules=data.get("evaluated_rules", []),
+        )

@@ -1,0 +1,145 @@
+"""TOML scan profiles: targets with agency tags, scope, politeness limits and thresholds."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scanner.model import Exposure, Target
+from scanner.politeness import PolitenessPolicy
+from scanner.scope import Scope
+from scanner.targets import TargetError, parse_target
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetEntry(_Strict):
+    target: str = Field(min_length=1)
+    agency: str = ""
+    exposure: Exposure = Exposure.UNKNOWN
+    name: str = ""
+    password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScopeEntry(_Strict):
+    allow: list[str] = Field(default_factory=list)
+
+
+class PolitenessEntry(_Strict):
+    per_host_concurrency: int = Field(default=5, ge=1, le=64)
+    requests_per_second: float = Field(default=10.0, gt=0, le=1000)
+    timeout: float = Field(default=10.0, gt=0, le=300)
+
+
+class ThresholdsEntry(_Strict):
+    fail_on: Literal["critical", "high", "medium", "low", "info", "none"] = "none"
+
+
+class ProfileSpec(_Strict):
+    """The schema of a profile file."""
+
+    name: str = ""
+    lang: Literal["id", "en"] = "id"
+    scope: ScopeEntry = Field(default_factory=ScopeEntry)
+    politeness: PolitenessEntry = Field(default_factory=PolitenessEntry)
+    thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
+    targets: list[TargetEntry] = Field(min_length=1)
+
+
+class Profile:
+    """A loaded, validated profile with its targets resolved."""
+
+    def __init__(self, path: Path, spec: ProfileSpec, targets: list[Target]) -> None:
+        self.path = path
+        self.spec = spec
+        self.targets = targets
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(tuple(self.spec.scope.allow))
+
+    @property
+    def politeness(self) -> PolitenessPolicy:
+        p = self.spec.politeness
+        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout)
+
+    def summary(self) -> dict[str, Any]:
+        """What a report shows about the profile (no credentials)."""
+        return {
+            "path": str(self.path),
+            "name": self.spec.name,
+            "scope": list(self.spec.scope.allow),
+            "politeness": self.spec.politeness.model_dump(),
+        }
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _target_lines(text: str) -> list[int]:
+    """Line number of each ``[[targets]]`` entry's ``target =`` line (its header if absent), in order."""
+    lines: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(r"\s*\[\[\s*targets\s*\]\]", line):
+            lines.append(number)
+        elif lines and re.match(r"\s*target\s*=", line):
+            lines[-1] = number
+    return lines
+
+
+def load_profile(path: Path) -> Profile:
+    """Read, validate and resolve a profile; raise ProfileError naming file and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read profile: {exc.strerror}") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: invalid TOML: {exc}") from exc
+    try:
+        spec = ProfileSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{path}: {_field_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ProfileError("\n".join(problems)) from exc
+    lines = _target_lines(text)
+    scope = Scope(tuple(spec.scope.allow))
+    targets: list[Target] = []
+    for index, entry in enumerate(spec.targets):
+        line = lines[index] if index < len(lines) else 0
+        where = f"{path}: targets[{index}]"
+        try:
+            target = parse_target(
+                entry.target,
+                agency=entry.agency,
+                exposure=entry.exposure,
+                name=entry.name,
+                password_env=entry.password_env,
+                options=entry.options,
+                declared_at=f"{path}:{line}" if line else str(path),
+                base_dir=path.parent,
+            )
+        except TargetError as exc:
+            raise ProfileError(f"{where}.target: {exc}") from exc
+        if target.host and not scope.allows(target.host):
+            raise ProfileError(
+                f"{where}.target: host {target.host!r} is outside the scope allowlist {spec.scope.allow}; "
+                "add it to [scope] allow or remove the target"
+            )
+        targets.append(target)
+    return Profile(path, spec, targets)

@@ -1,0 +1,24 @@
+"""Renderers: each module exposes ``render(result, ruleset, lang) -> str``."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from scanner.model import ScanResult
+from scanner.rules import RuleSet
+
+Renderer = Callable[[ScanResult, RuleSet, str], str]
+
+# output option name -> module under scanner.report
+FORMATS: dict[str, str] = {
+    "json": "json_report",
+    "table": "table",
+}
+
+
+def renderer(fmt: str) -> Renderer:
+    """Return the render function of an output format."""
+    module = importlib.import_module(f"scanner.report.{FORMATS[fmt]}")
+    render: Renderer = module.render
+    return render

@@ -1,0 +1,219 @@
+"""Rule packs: loading ``rules/*.yaml``, validating them strictly, compiling their CEL.
+
+A malformed rule is reported with its file, rule id and field, like a compiler error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import celpy
+import jinja2
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scanner import __version__
+from scanner.model import Severity
+from scanner.regulations import RegulationIndex, load_regulations
+from scanner.resources import rules_dir
+
+PROBES = ("tls", "http", "auth", "database", "sqlfile", "code")
+RULE_ID_PATTERN = r"^PND-[A-Z]+-[0-9]{3}$"
+
+_CEL = celpy.Environment()
+TEMPLATES = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(_Strict):
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class BilingualSteps(_Strict):
+    id: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+
+class RuleSpec(_Strict):
+    """The schema of one rule, as written in a rule pack."""
+
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    probe: Literal["tls", "http", "auth", "database", "sqlfile", "code"]
+    severity: Severity
+    title: Bilingual
+    description: Bilingual
+    when: str = Field(min_length=1)
+    item_key: str | None = None
+    message: Bilingual
+    remediation: BilingualSteps
+    snippets: dict[str, str] = Field(default_factory=dict)
+    references: list[str] = Field(min_length=1)
+    sensitivity: Literal["none", "general", "specific"] = "none"
+    confidence: Literal["high", "medium", "low"] = "high"
+    evidence: list[str] | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("references")
+    @classmethod
+    def _reference_shape(cls, refs: list[str]) -> list[str]:
+        for ref in refs:
+            if not re.fullmatch(r"[a-z0-9.\-]+:[A-Za-z0-9.()\-]+", ref):
+                raise ValueError(f"{ref!r} is not of the form catalogue:article (e.g. uu-pdp-2022:35)")
+        return refs
+
+
+@dataclass(frozen=True)
+class RuleError:
+    """One problem in a rule pack."""
+
+    file: str
+    rule_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        rule = self.rule_id or "-"
+        where = f"{self.file}: {rule}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class RuleValidationError(Exception):
+    """Raised when one or more rule packs are invalid; ``errors`` lists every problem."""
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated rule with its compiled CEL programs."""
+
+    spec: RuleSpec
+    file: str
+    when_program: Any = field(repr=False, compare=False)
+    key_program: Any = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def probe(self) -> str:
+        return self.spec.probe
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All loaded rules plus the regulation catalogues they cite."""
+
+    rules: list[Rule]
+    regulations: RegulationIndex
+    version: str
+
+    def by_id(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def for_probe(self, probe: str) -> list[Rule]:
+        return [r for r in self.rules if r.probe == probe]
+
+
+def _compile(expression: str) -> Any:
+    return _CEL.program(_CEL.compile(expression))
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _validate_rule(
+    raw: Any, file: str, index: int, regulations: RegulationIndex
+) -> tuple[Rule | None, list[RuleError]]:
+    rule_id = str(raw.get("id", f"rules[{index}]")) if isinstance(raw, dict) else f"rules[{index}]"
+    if not isinstance(raw, dict):
+        return None, [RuleError(file, rule_id, "", "a rule must be a mapping")]
+    try:
+        spec = RuleSpec.model_validate(raw)
+    except ValidationError as exc:
+        return None, [RuleError(file, rule_id, _field_path(e["loc"]), e["msg"]) for e in exc.errors()]
+    errors: list[RuleError] = []
+    programs: dict[str, Any] = {}
+    for name in ("when", "item_key"):
+        expression = getattr(spec, name)
+        if expression is None:
+            continue
+        try:
+            programs[name] = _compile(expression)
+        except celpy.CELParseError as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else "syntax error"
+            errors.append(RuleError(file, spec.id, name, f"CEL syntax error: {first_line}"))
+    for lang in ("id", "en"):
+        try:
+            TEMPLATES.parse(getattr(spec.message, lang))
+        except jinja2.TemplateSyntaxError as exc:
+            errors.append(RuleError(file, spec.id, f"message.{lang}", f"template error: {exc.message}"))
+    for ref in spec.references:
+        if regulations.resolve(ref) is None:
+            errors.append(RuleError(file, spec.id, "references", f"unknown regulation reference {ref!r}"))
+    if errors:
+        return None, errors
+    return Rule(spec=spec, file=file, when_program=programs["when"], key_program=programs.get("item_key")), []
+
+
+def _pack_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.glob("*.yaml") if p.is_file())
+
+
+def load_rules(path: Path | None = None, regulations: RegulationIndex | None = None) -> RuleSet:
+    """Load and validate every rule pack under ``path`` (a directory or one file).
+
+    Raises RuleValidationError listing every problem found, not just the first.
+    """
+    path = path or rules_dir()
+    regulations = regulations or load_regulations()
+    files = _pack_files(path)
+    if not files:
+        raise RuleValidationError([RuleError(str(path), "", "", "no rule packs (*.yaml) found")])
+    rules: list[Rule] = []
+    errors: list[RuleError] = []
+    seen: dict[str, str] = {}
+    digest = hashlib.sha256()
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        digest.update(text.encode())
+        name = str(file)
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            errors.append(RuleError(name, "", "", f"invalid YAML: {exc}"))
+            continue
+        if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
+            errors.append(RuleError(name, "", "rules", "a rule pack needs 'pack' and a list of 'rules'"))
+            continue
+        unknown = set(raw) - {"pack", "rules", "description"}
+        if unknown:
+            errors.append(RuleError(name, "", ", ".join(sorted(unknown)), "unknown top-level field"))
+        for index, item in enumerate(raw["rules"]):
+            rule, problems = _validate_rule(item, name, index, regulations)
+            errors.extend(problems)
+            if rule is None:
+                continue
+            if rule.id in seen:
+                errors.append(RuleError(name, rule.id, "id", f"duplicate rule id (also in {seen[rule.id]})"))
+                continue
+            seen[rule.id] = name
+            rules.append(rule)
+    if errors:
+        raise RuleValidationError(errors)
+    return RuleSet(rules=rules, regulations=regulations, version=f"{__version__}+{digest.hexdigest()[:12]}")

@@ -1,0 +1,39 @@
+"""Scan scope: which hosts a scan may contact (profile allowlist)."""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Allowlist of host patterns (``*.contoh.go.id``), host names and CIDR ranges.
+
+    An empty allowlist with ``allow_any`` unset permits nothing.
+    """
+
+    patterns: tuple[str, ...] = field(default_factory=tuple)
+    allow_any: bool = False
+
+    @classmethod
+    def allow_all(cls) -> Scope:
+        return cls(allow_any=True)
+
+    def allows(self, host: str) -> bool:
+        """True when ``host`` (name or IP literal) is inside the scope."""
+        if self.allow_any:
+            return True
+        host = host.lower().strip("[]")
+        for pattern in self.patterns:
+            pattern = pattern.lower()
+            if "/" in pattern:
+                try:
+                    if ipaddress.ip_address(host) in ipaddress.ip_network(pattern, strict=False):
+                        return True
+                except ValueError:
+                    continue
+            elif fnmatch.fnmatchcase(host, pattern):
+                return True
+        return False

@@ -1,0 +1,65 @@
+"""Turn a target string (URL, database URL, .sql file, source directory) into a Target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scanner.model import DATABASE_SCHEMES, Exposure, Target, TargetKind, strip_password
+
+
+class TargetError(ValueError):
+    """A target string that Pindai cannot interpret."""
+
+
+def _database_scheme(text: str) -> str:
+    return urlsplit(text).scheme.split("+", 1)[0].lower()
+
+
+def parse_target(
+    text: str,
+    *,
+    agency: str = "",
+    exposure: Exposure = Exposure.UNKNOWN,
+    name: str = "",
+    password_env: str = "",
+    options: dict[str, object] | None = None,
+    declared_at: str = "",
+    base_dir: Path | None = None,
+) -> Target:
+    """Classify ``text`` and build a Target; relative paths resolve against ``base_dir``."""
+    text = text.strip()
+
+    def make(kind: TargetKind, location: str, password: str = "") -> Target:
+        return Target(
+            kind, location, agency=agency, exposure=exposure, name=name, password_env=password_env,
+            options=dict(options or {}), declared_at=declared_at, password=password,
+        )
+
+    lowered = text.lower()
+    if lowered.startswith(("http://", "https://")):
+        parts = urlsplit(text)
+        if not parts.hostname:
+            raise TargetError(f"{text!r}: URL has no host name")
+        return make(TargetKind.URL, strip_password(text))
+    if "://" in text:
+        scheme = _database_scheme(text)
+        if scheme not in DATABASE_SCHEMES:
+            raise TargetError(
+                f"{text.split('://')[0]!r} is not a supported scheme: use https://, http://, sqlite:///, "
+                "postgresql://, mysql:// or mariadb://"
+            )
+        return make(TargetKind.DATABASE, strip_password(text), urlsplit(text).password or "")
+    path = Path(text)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if path.is_dir():
+        return make(TargetKind.SOURCE, str(path))
+    if path.suffix.lower() == ".sql":
+        if not path.is_file():
+            raise TargetError(f"{text!r}: SQL file not found")
+        return make(TargetKind.SQLFILE, str(path))
+    raise TargetError(
+        f"{text!r}: not a URL (https://, http://), a database URL (sqlite:///, postgresql://, mysql://), "
+        "a .sql file or a source directory"
+    )

@@ -1,0 +1,32 @@
+"""Shared test helpers: a tiny regulation catalogue and rule-pack writer for isolated tests."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from scanner.regulations import RegulationIndex, load_regulations
+from tests.support import CATALOGUE
+
+
+@pytest.fixture
+def regulations(tmp_path: Path) -> RegulationIndex:
+    folder = tmp_path / "regulations"
+    folder.mkdir()
+    (folder / "test-law.yaml").write_text(CATALOGUE)
+    return load_regulations(folder)
+
+
+@pytest.fixture
+def write_pack(tmp_path: Path):
+    """Write a rule pack from YAML rule bodies and return its path."""
+
+    def write(*rules: str, name: str = "pack.yaml", header: str = "pack: test\n") -> Path:
+        body = header + "rules:\n" + "".join(textwrap.indent(r, "    ").replace("    ", "  - ", 1) for r in rules)
+        path = tmp_path / name
+        path.write_text(body)
+        return path
+
+    return write

@@ -1,0 +1,111 @@
+"""The command line: exit codes, rule commands and re-judging stored facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import main
+from scanner.model import Exposure, Facts, ScanResult, Target, TargetKind
+
+RULE = """\
+id: PND-TEST-001
+probe: tls
+severity: high
+title: {id: "Protokol usang diterima", en: "Obsolete protocol accepted"}
+description: {id: "Protokol lama dapat disadap.", en: "Old protocols can be intercepted."}
+when: facts.protocols.filter(p, p.accepted && p.name in ["SSLv3", "TLSv1.0"])
+item_key: item.name
+message: {id: "Protokol {{ item.name }} diterima", en: "Protocol {{ item.name }} is accepted"}
+remediation: {id: ["Matikan protokol lama."], en: ["Disable the old protocol."]}
+references: ["uu-pdp-2022:35"]
+"""
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    path = tmp_path / "pack.yaml"
+    path.write_text("pack: test\nrules:\n" + "".join("  " + line + "\n" for line in RULE.splitlines()).replace(
+        "  id: PND", "- id: PND", 1))
+    return path
+
+
+def _stored(tmp_path: Path, protocols: list[dict], inconclusive: bool = False) -> Path:
+    target = Target(TargetKind.URL, "https://127.0.0.1:8443/", agency="Diskominfo", exposure=Exposure.INTERNET)
+    facts = [Facts("tls", target.id, {"protocols": protocols})]
+    if inconclusive:
+        facts.append(Facts("http", target.id, status="inconclusive", reason="connection refused"))
+    result = ScanResult("abc", "t0", "t1", "0.1.0", "old", [target], facts)
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(result.to_dict()))
+    return path
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+WEAK = [{"name": "SSLv3", "accepted": True}]
+STRONG = [{"name": "TLSv1.3", "accepted": True}]
+
+
+@pytest.mark.parametrize("protocols,fail_on,inconclusive,code", [
+    (WEAK, "high", False, 1),
+    (WEAK, "critical", False, 0),
+    (WEAK, "none", False, 0),
+    (STRONG, "low", False, 0),
+    (STRONG, "low", True, 3),
+    (WEAK, "medium", True, 1),
+])
+def test_exit_codes(tmp_path, pack, protocols, fail_on, inconclusive, code):
+    stored = _stored(tmp_path, protocols, inconclusive)
+    result = _run("rejudge", str(stored), "--rules", str(pack), "--fail-on", fail_on, "--format", "json")
+    assert result.exit_code == code, result.output
+    data = json.loads(result.stdout)
+    assert len(data["findings"]) == (1 if protocols is WEAK else 0)
+
+
+def test_rejudge_writes_json_that_report_can_read(tmp_path, pack):
+    stored = _stored(tmp_path, WEAK)
+    out = tmp_path / "out" / "rejudged.json"
+    assert _run("rejudge", str(stored), "--rules", str(pack), "--json", str(out), "--lang", "en").exit_code == 0
+    rejudged = json.loads(out.read_text())
+    assert rejudged["findings"][0]["message"]["en"] == "Protocol SSLv3 is accepted"
+    assert rejudged["rulepack_version"] != "old"
+    shown = _run("report", str(out), "--rules", str(pack), "--lang", "en")
+    assert shown.exit_code == 0 and "PND-TEST-001" in shown.stdout and "Protocol SSLv3 is accepted" in shown.stdout
+
+
+def test_bad_rule_pack_exits_2_naming_file_rule_and_field(tmp_path, pack):
+    pack.write_text(pack.read_text().replace("uu-pdp-2022:35", "uu-pdp-2022:999"))
+    result = _run("rules", "validate", str(pack))
+    assert result.exit_code == 2
+    assert f"{pack}: PND-TEST-001: references: unknown regulation reference 'uu-pdp-2022:999'" in result.stderr
+
+
+def test_rules_list_show_validate(pack):
+    assert "PND-TEST-001   high     tls" in _run("rules", "list", "--rules", str(pack)).stdout
+    shown = _run("rules", "show", "pnd-test-001", "--rules", str(pack), "--lang", "en")
+    assert "Disable the old protocol." in shown.stdout and "uu-pdp-2022:35:" in shown.stdout
+    assert _run("rules", "show", "PND-NOPE-001", "--rules", str(pack)).exit_code == 2
+    assert "1 rules OK" in _run("rules", "validate", str(pack)).stdout
+
+
+def test_scan_usage_errors(tmp_path, pack):
+    assert _run("scan", "--rules", str(pack)).exit_code == 2
+    bad = _run("scan", "gopher://x", "--rules", str(pack))
+    assert bad.exit_code == 2 and "not a supported scheme" in bad.stderr
+    profile = tmp_path / "p.toml"
+    profile.write_text("[[targets]]\ntarget = 'https://evil.example/'\n[scope]\nallow = ['127.0.0.1']\n")
+    refused = _run("scan", "--profile", str(profile), "--rules", str(pack))
+    assert refused.exit_code == 2 and "outside the scope allowlist" in refused.stderr
+
+
+def test_garbage_result_file(tmp_path, pack):
+    junk = tmp_path / "junk.json"
+    junk.write_text("{not json")
+    result = _run("report", str(junk), "--rules", str(pack))
+    assert result.exit_code == 2 and "not a Pindai JSON result" in result.stderr

@@ -1,0 +1,98 @@
+"""TOML profiles: valid ones resolve targets; malformed ones name file, field and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.model import Exposure, TargetKind
+from scanner.profile import ProfileError, load_profile
+
+GOOD = """\
+name = "Pemkab Contoh"
+lang = "en"
+
+[scope]
+allow = ["127.0.0.1", "*.contoh.go.id", "10.20.0.0/16"]
+
+[politeness]
+per_host_concurrency = 3
+requests_per_second = 5
+
+[thresholds]
+fail_on = "high"
+
+[[targets]]
+target = "https://portal.contoh.go.id/"
+agency = "Diskominfo"
+exposure = "internet"
+
+[[targets]]
+target = "postgresql://pindai@10.20.1.5:5432/simpeg"
+password_env = "PINDAI_SIMPEG_PASSWORD"
+agency = "BKPSDM"
+exposure = "internal"
+
+[[targets]]
+target = "dump.sql"
+agency = "Dinkes"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "dump.sql").write_text("CREATE TABLE t (nik varchar(16));\n")
+    path = tmp_path / "profile.toml"
+    path.write_text(text)
+    return path
+
+
+def _error(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ProfileError) as info:
+        load_profile(_write(tmp_path, text))
+    return str(info.value)
+
+
+def test_good_profile(tmp_path):
+    path = _write(tmp_path, GOOD)
+    profile = load_profile(path)
+    web, db, dump = profile.targets
+    assert (web.kind, web.agency, web.exposure) == (TargetKind.URL, "Diskominfo", Exposure.INTERNET)
+    assert (db.kind, db.password_env, db.exposure) == (TargetKind.DATABASE, "PINDAI_SIMPEG_PASSWORD", Exposure.INTERNAL)
+    assert dump.kind is TargetKind.SQLFILE and Path(dump.location) == tmp_path / "dump.sql"
+    assert web.declared_at == f"{path}:15" and db.declared_at == f"{path}:20"
+    assert profile.politeness.per_host_concurrency == 3
+    assert profile.spec.thresholds.fail_on == "high"
+    assert profile.scope.allows("10.20.1.5") and not profile.scope.allows("10.21.0.1")
+
+
+def test_invalid_toml_names_the_line(tmp_path):
+    assert "invalid TOML" in _error(tmp_path, 'name = "x\n') and "line 1" in _error(tmp_path, 'name = "x\n')
+
+
+def test_unknown_and_mistyped_fields(tmp_path):
+    text = GOOD.replace('exposure = "internet"', 'exposure = "public"').replace("[politeness]", "[politness]")
+    message = _error(tmp_path, text)
+    assert "targets[0].exposure: Input should be 'internet', 'internal' or 'unknown'" in message
+    assert "politness: Extra inputs are not permitted" in message
+
+
+def test_target_outside_scope_is_refused(tmp_path):
+    message = _error(tmp_path, GOOD.replace("https://portal.contoh.go.id/", "https://portal.other.go.id/"))
+    assert "targets[0].target: host 'portal.other.go.id' is outside the scope allowlist" in message
+
+
+def test_unrecognised_target(tmp_path):
+    message = _error(tmp_path, GOOD.replace('"dump.sql"', '"ftp://files.contoh.go.id/"'))
+    assert "targets[2].target: 'ftp' is not a supported scheme" in message
+
+
+def test_no_targets_and_bad_env_name(tmp_path):
+    assert "targets: Field required" in _error(tmp_path, 'name = "x"\n')
+    message = _error(tmp_path, GOOD.replace("PINDAI_SIMPEG_PASSWORD", "secret password"))
+    assert "targets[1].password_env: String should match pattern" in message
+
+
+def test_unreadable_profile(tmp_path):
+    with pytest.raises(ProfileError, match="cannot read profile"):
+        load_profile(tmp_path / "missing.toml")
