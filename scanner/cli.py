@@ -4,13 +4,17 @@ Exit codes: 0 no finding at or above --fail-on and every target observed;
 1 findings at or above --fail-on; 2 usage or configuration error (bad rule,
 profile or target); 3 scan error (a target or probe was inconclusive).
 When both 1 and 3 apply, 1 wins: a known problem matters more than an unknown.
+130 when a scan is interrupted (SIGINT/SIGTERM); finished observations are stored
+and ``pindai scan --resume`` completes it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,9 +29,11 @@ from scanner.regulations import CatalogueError
 from scanner.report import FORMATS, renderer
 from scanner.rules import RuleSet, RuleValidationError, load_rules
 from scanner.scope import Scope
+from scanner.store import INTERRUPTED, Store, StoreError
+from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
 
-EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SEVERITIES = [s.value for s in Severity] + ["none"]
 FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown")
 
@@ -52,6 +58,8 @@ def _output_options(func: Any) -> Any:
     for fmt in reversed(FILE_OUTPUTS):
         func = click.option(f"--{fmt}", f"out_{fmt}", type=click.Path(dir_okay=False, path_type=Path),
                             help=f"Write the {fmt.upper()} report to this file.")(func)
+    func = click.option("--per-agency-dir", "out_per_agency_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Also write one HTML report per agency (SKPD) into this directory.")(func)
     func = click.option("--lang", type=click.Choice(["id", "en"]), default=None,
                         help="Report language: Bahasa Indonesia (id, default) or English (en).")(func)
     func = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
@@ -61,6 +69,13 @@ def _output_options(func: Any) -> Any:
 
 def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None]) -> None:
     click.echo(renderer(fmt)(result, ruleset, lang), nl=False)
+    files = dict(files)
+    per_agency_dir = files.pop("per_agency_dir", None)
+    if per_agency_dir is not None:
+        from scanner.report.agencies import write_per_agency
+
+        for written in write_per_agency(result, ruleset, lang, per_agency_dir):
+            click.echo(f"wrote {written}", err=True)
     for name, path in files.items():
         if path is None:
             continue
@@ -71,11 +86,12 @@ def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict
         click.echo(f"wrote {path}", err=True)
 
 
-def exit_code(result: ScanResult, fail_on: str) -> int:
-    """Apply the documented exit-code contract to a result."""
+def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None) -> int:
+    """Apply the documented exit-code contract; findings in ``baseline`` (fingerprints) do not count."""
     if fail_on != "none":
         threshold = Severity(fail_on)
-        if any(f.severity.at_least(threshold) for f in result.open_findings()):
+        counted = [f for f in result.open_findings() if f.fingerprint not in (baseline or set())]
+        if any(f.severity.at_least(threshold) for f in counted):
             return EXIT_FINDINGS
     return EXIT_SCAN_ERROR if result.inconclusive() else EXIT_OK
 
@@ -108,19 +124,33 @@ def main(verbose: bool) -> None:
 @click.option("--probe", "probe_names", multiple=True, help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Earlier JSON result: only findings not in it count for --fail-on.")
+@click.option("--suppressions", "suppressions_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file of accepted risks (fingerprint or rule + target, reason, owner, expiry).")
+@click.option("--store", "store_url", default=None, help="History store URL (default: $PINDAI_STORE or "
+              "~/.local/share/pindai/history.db); e.g. postgresql://user@host/pindai.")
+@click.option("--no-store", is_flag=True, help="Do not record this scan in the history store.")
+@click.option("--resume", default=None, is_flag=False, flag_value="latest", metavar="[SCAN_ID]",
+              help="Complete an interrupted scan from the store (default: the latest unfinished one).")
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
-         fail_on: str | None, fmt: str, lang: str | None, **files: Path | None) -> None:
+         fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
+         no_store: bool, resume: str | None, fmt: str, lang: str | None, **files: Path | None) -> None:
     """Scan TARGETS (URLs, database URLs, .sql files, source directories) or a --profile.
 
     Pindai TARGET (URL, URL basis data, berkas .sql, direktori kode sumber) atau --profile.
     """
     from scanner.probes import load_probes
+    from scanner.scan import new_scan
     from scanner.scan import scan as run_scan
 
-    if bool(targets) == bool(profile):
+    if bool(targets) == bool(profile) and not resume:
         _fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     ruleset = _load_ruleset(rules_path)
+    suppressions = _load_suppressions(suppressions_path)
+    baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
+    store = None if no_store else _open_store(store_url)
     loaded: Profile | None = None
     if profile:
         try:
@@ -134,18 +164,99 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
             target_list = [parse_target(t) for t in targets]
         except TargetError as exc:
             _fail(str(exc))
-        hosts = tuple(sorted({t.host for t in target_list if t.host}))
-        ctx = ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(hosts))
+        ctx = ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(target_list)))
     try:
         probes = load_probes(list(probe_names) or None)
     except ValueError as exc:
         _fail(str(exc))
-    _warn_duplicates(target_list)
-    result = run_scan(target_list, probes, ruleset, ctx, profile=loaded.summary() if loaded else {})
+    if resume:
+        if store is None:
+            _fail("--resume needs the history store (drop --no-store)")
+        scan_id = store.latest_unfinished() if resume == "latest" else resume
+        if not scan_id:
+            _fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
+        result = _stored_result(store, scan_id)
+        if not target_list:
+            target_list = result.targets
+            ctx = ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(target_list)))
+        click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
+    else:
+        _warn_duplicates(target_list)
+        result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
+        if store:
+            _store_call(store.begin_scan, result)
+    on_facts = (lambda facts: _store_call(store.add_facts, result.scan_id, facts)) if store else None
+    stop = _InterruptGuard()
+    try:
+        with stop:
+            result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts)
+    except KeyboardInterrupt:
+        if store:
+            _store_call(store.finish_scan, result, INTERRUPTED)
+            _fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
+                  f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
+        _fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+    if suppressions:
+        result = suppressions.apply(result)
+    if store:
+        _store_call(store.finish_scan, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()})
-    sys.exit(exit_code(result, threshold))
+    sys.exit(exit_code(result, threshold, baseline_fps))
+
+
+def _hosts(targets: list[Target]) -> tuple[str, ...]:
+    return tuple(sorted({t.host for t in targets if t.host}))
+
+
+class _InterruptGuard:
+    """Turn SIGTERM into KeyboardInterrupt for the duration of a scan, remembering which signal came."""
+
+    def __init__(self) -> None:
+        self.signal_name = "SIGINT"
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.signal_name = signal.Signals(signum).name
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _InterruptGuard:
+        self._previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._previous)
+
+
+def _load_suppressions(path: Path | None) -> Suppressions | None:
+    if path is None:
+        return None
+    try:
+        return load_suppressions(path)
+    except SuppressionError as exc:
+        _fail(str(exc))
+
+
+def _open_store(url: str | None) -> Store:
+    try:
+        return Store(url)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+def _store_call(method: Callable[..., None], *args: Any) -> None:
+    try:
+        method(*args)
+    except StoreError as exc:
+        click.echo(f"warning: {exc}", err=True)
+
+
+def _stored_result(store: Store, scan_id: str) -> ScanResult:
+    try:
+        return store.load(scan_id)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 def _warn_duplicates(targets: list[Target]) -> None:
@@ -190,6 +301,48 @@ def rejudge(result_file: Path, rules_path: Path | None, fail_on: str, fmt: str, 
     result = judged(_read_result(result_file), ruleset)
     _emit(result, ruleset, fmt, lang or "id", {k.removeprefix("out_"): v for k, v in files.items()})
     sys.exit(exit_code(result, fail_on))
+
+
+@main.command()
+@click.option("--store", "store_url", default=None, help="History store URL (default: $PINDAI_STORE or the user store).")
+@click.option("--limit", default=20, show_default=True, help="How many recent scans to list.")
+def history(store_url: str | None, limit: int) -> None:
+    """List recent scans in the history store. / Daftar pemindaian terakhir."""
+    for s in _open_store(store_url).history(limit):
+        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} targets={s.targets:<4} open_findings={s.findings}")
+
+
+@main.command()
+@click.argument("before")
+@click.argument("after")
+@click.option("--store", "store_url", default=None, help="History store URL for scan ids.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def diff(before: str, after: str, store_url: str | None, lang: str, fmt: str) -> None:
+    """Compare two scans (JSON result files or stored scan ids): new, fixed, persisting.
+
+    Bandingkan dua pemindaian: temuan baru, sudah diperbaiki, dan masih ada.
+    """
+    from scanner.diff import diff_scans
+
+    result = diff_scans(_result_ref(before, store_url), _result_ref(after, store_url))
+    groups = {"new": result.new, "fixed": result.fixed, "persisting": result.persisting,
+              "unverified": result.unverified}
+    if fmt == "json":
+        click.echo(json.dumps({k: [f.to_dict() for f in v] for k, v in groups.items()}, indent=2, ensure_ascii=False))
+        return
+    labels = {"new": "baru", "fixed": "diperbaiki", "persisting": "masih ada", "unverified": "tidak diperiksa ulang"}
+    for name, findings in groups.items():
+        click.echo(f"{name if lang == 'en' else labels[name]}: {len(findings)}")
+        for f in findings:
+            click.echo(f"  {f.severity.value:<8} {f.rule_id:<14} {f.target_id}  {f.message[lang]}")
+
+
+def _result_ref(ref: str, store_url: str | None) -> ScanResult:
+    """A JSON result file path, or a scan id in the history store."""
+    if Path(ref).is_file():
+        return _read_result(Path(ref))
+    return _stored_result(_open_store(store_url), ref)
 
 
 @main.group()

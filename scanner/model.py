@@ -70,6 +70,7 @@ class Target:
     from the environment variable named in ``password_env``, or from ``password``,
     which is kept in memory only and never serialised. ``declared_at`` is
     ``file:line`` of the profile entry that declared the target (for SARIF locations).
+    ``zone`` names the network zone whose workers can reach it (distributed mode).
     """
 
     kind: TargetKind
@@ -80,6 +81,7 @@ class Target:
     password_env: str = ""
     options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     declared_at: str = field(default="", compare=False)
+    zone: str = field(default="", compare=False)
     password: str = field(default="", repr=False, compare=False)
 
     @property
@@ -113,6 +115,7 @@ class Target:
             password_env=data.get("password_env", ""),
             options=data.get("options", {}) or {},
             declared_at=data.get("declared_at", ""),
+            zone=data.get("zone", ""),
         )
 
 

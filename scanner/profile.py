@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
@@ -29,6 +29,7 @@ class TargetEntry(_Strict):
     exposure: Exposure = Exposure.UNKNOWN
     name: str = ""
     password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
+    zone: str = Field(default="", pattern=r"^[a-z0-9_-]*$")
     options: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -46,6 +47,36 @@ class ThresholdsEntry(_Strict):
     fail_on: Literal["critical", "high", "medium", "low", "info", "none"] = "none"
 
 
+class ScheduleEntry(_Strict):
+    """When ``pindai daemon`` runs this profile (cron syntax, evaluated by croniter)."""
+
+    cron: str = Field(min_length=9)
+    timezone: str = "Asia/Jakarta"
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if not croniter.is_valid(value):
+            raise ValueError(f"{value!r} is not a valid cron expression (e.g. '0 2 * * 1')")
+        return value
+
+
+class NotifyEntry(_Strict):
+    """Where new findings at or above ``min_severity`` are announced."""
+
+    min_severity: Literal["critical", "high", "medium", "low", "info"] = "high"
+    webhook_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
+    smtp_starttls: bool = False
+    mail_from: str = ""
+    mail_to: list[str] = Field(default_factory=list)
+
+
 class ProfileSpec(_Strict):
     """The schema of a profile file."""
 
@@ -54,6 +85,8 @@ class ProfileSpec(_Strict):
     scope: ScopeEntry = Field(default_factory=ScopeEntry)
     politeness: PolitenessEntry = Field(default_factory=PolitenessEntry)
     thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
+    schedule: ScheduleEntry | None = None
+    notify: NotifyEntry = Field(default_factory=NotifyEntry)
     targets: list[TargetEntry] = Field(min_length=1)
 
 
@@ -131,6 +164,7 @@ def load_profile(path: Path) -> Profile:
                 name=entry.name,
                 password_env=entry.password_env,
                 options=entry.options,
+                zone=entry.zone,
                 declared_at=f"{path}:{line}" if line else str(path),
                 base_dir=path.parent,
             )

@@ -42,22 +42,32 @@ def run_probes(
     *,
     workers: int = 8,
     on_facts: ProgressCallback | None = None,
+    skip: set[tuple[str, str]] | None = None,
 ) -> list[Facts]:
-    """Observe every target with every applicable probe; results keep target order."""
-    jobs = [(t, p) for t in targets for p in probes if p.applies_to(t)]
+    """Observe every target with every applicable probe, except (target id, probe) pairs in ``skip``.
+
+    Results keep target order. On interruption (Ctrl-C, SIGTERM) queued work is cancelled
+    at once; observations already reported through ``on_facts`` are kept by the caller.
+    """
+    skip = skip or set()
+    jobs = [(t, p) for t in targets for p in probes if p.applies_to(t) and (t.id, p.name) not in skip]
     results: dict[tuple[str, str], Facts] = {}
     for target in targets:
-        if not any(p.applies_to(target) for p in probes):
-            results[(target.id, "none")] = Facts(
-                probe="none", target_id=target.id, status="inconclusive",
-                reason="no probe applies to this target",
-            )
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        if (target.id, "none") not in skip and not any(p.applies_to(target) for p in probes):
+            nothing = Facts(probe="none", target_id=target.id, status="inconclusive",
+                            reason="no probe applies to this target")
+            results[(target.id, "none")] = nothing
+            if on_facts:
+                on_facts(nothing)
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         futures = {pool.submit(observe, p, t, ctx): (t.id, p.name) for t, p in jobs}
         for future in as_completed(futures):
             facts = future.result()
             results[futures[future]] = facts
             if on_facts:
                 on_facts(facts)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     order = {t.id: i for i, t in enumerate(targets)}
     return sorted(results.values(), key=lambda f: (order.get(f.target_id, 0), f.probe))

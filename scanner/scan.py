@@ -1,18 +1,21 @@
-"""One scan end to end (observe, then judge), and re-judging stored facts."""
+"""One scan end to end (observe, then judge), resuming interrupted scans, re-judging facts."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__
 from scanner.engine import judge
-from scanner.model import ScanResult, Target
+from scanner.model import Facts, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.rules import RuleSet
 from scanner.runner import ProgressCallback, run_probes
+
+Runner = Callable[..., list[Facts]]
 
 
 def _now() -> str:
@@ -31,26 +34,31 @@ def judged(result: ScanResult, ruleset: RuleSet) -> ScanResult:
     )
 
 
+def new_scan(targets: list[Target], ruleset: RuleSet, profile: dict[str, Any] | None = None) -> ScanResult:
+    """An empty result with a fresh scan id, ready to be stored before probing starts."""
+    return ScanResult(
+        scan_id=uuid.uuid4().hex[:12], started_at=_now(), finished_at="", tool_version=__version__,
+        rulepack_version=ruleset.version, targets=targets, facts=[], profile=profile or {},
+    )
+
+
 def scan(
-    targets: list[Target],
+    result: ScanResult,
     probes: list[Probe],
     ruleset: RuleSet,
     ctx: ProbeContext,
     *,
-    profile: dict[str, Any] | None = None,
     on_facts: ProgressCallback | None = None,
+    runner: Runner = run_probes,
 ) -> ScanResult:
-    """Observe ``targets`` with ``probes`` and judge the facts under ``ruleset``."""
-    started = _now()
-    facts = run_probes(targets, probes, ctx, on_facts=on_facts)
-    result = ScanResult(
-        scan_id=uuid.uuid4().hex[:12],
-        started_at=started,
-        finished_at=_now(),
-        tool_version=__version__,
-        rulepack_version=ruleset.version,
-        targets=targets,
-        facts=facts,
-        profile=profile or {},
-    )
-    return judged(result, ruleset)
+    """Observe what ``result`` has not observed yet, then judge all of its facts.
+
+    A fresh result observes everything; a resumed one (facts loaded from the store)
+    only runs the target/probe pairs that have no facts yet, so nothing is duplicated.
+    """
+    done = {(f.target_id, f.probe) for f in result.facts}
+    fresh = runner(result.targets, probes, ctx, on_facts=on_facts, skip=done)
+    facts = result.facts + [f for f in fresh if (f.target_id, f.probe) not in done]
+    order = {t.id: i for i, t in enumerate(result.targets)}
+    facts.sort(key=lambda f: (order.get(f.target_id, 0), f.probe))
+    return judged(replace(result, facts=facts, finished_at=_now()), ruleset)

@@ -25,6 +25,7 @@ def parse_target(
     password_env: str = "",
     options: dict[str, object] | None = None,
     declared_at: str = "",
+    zone: str = "",
     base_dir: Path | None = None,
 ) -> Target:
     """Classify ``text`` and build a Target; relative paths resolve against ``base_dir``."""
@@ -33,7 +34,7 @@ def parse_target(
     def make(kind: TargetKind, location: str, password: str = "") -> Target:
         return Target(
             kind, location, agency=agency, exposure=exposure, name=name, password_env=password_env,
-            options=dict(options or {}), declared_at=declared_at, password=password,
+            options=dict(options or {}), declared_at=declared_at, zone=zone, password=password,
         )
 
     lowered = text.lower()

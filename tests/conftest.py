@@ -30,3 +30,9 @@ def write_pack(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _private_history_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never let a test write to the user's history store."""
+    monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path_factory.mktemp('store') / 'history.db'}")

@@ -1,0 +1,239 @@
+"""History store: scans, facts and findings in SQLite (default) or PostgreSQL (by URL).
+
+Facts are written one observation per transaction as probes finish, so an interrupted
+scan keeps what finished and ``pindai scan --resume`` completes it without duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from scanner.model import Facts, ScanResult
+from scanner.pii import scrub
+
+RUNNING, COMPLETE, INTERRUPTED = "running", "complete", "interrupted"
+
+metadata = MetaData()
+
+scans = Table(
+    "pindai_scans", metadata,
+    Column("scan_id", String(32), primary_key=True),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40), nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("tool_version", String(32), nullable=False),
+    Column("rulepack_version", String(64), nullable=False),
+    Column("profile", JSON, nullable=False),
+    Column("targets", JSON, nullable=False),
+    Column("evaluated_rules", JSON, nullable=False, default=list),
+    Column("evaluation_errors", JSON, nullable=False, default=list),
+)
+
+facts_table = Table(
+    "pindai_facts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scan_id", String(32), ForeignKey("pindai_scans.scan_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("target_id", Text, nullable=False),
+    Column("probe", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("scan_id", "target_id", "probe", name="uq_pindai_facts_observation"),
+)
+
+findings_table = Table(
+    "pindai_findings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scan_id", String(32), ForeignKey("pindai_scans.scan_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("fingerprint", String(32), nullable=False, index=True),
+    Column("rule_id", String(32), nullable=False),
+    Column("target_id", Text, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("priority", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("scan_id", "fingerprint", name="uq_pindai_findings_fingerprint"),
+)
+
+
+class StoreError(Exception):
+    """The history store cannot be opened or written; the message says why."""
+
+
+def default_store_url() -> str:
+    """``$PINDAI_STORE`` or a SQLite file in the user's data directory."""
+    if os.environ.get("PINDAI_STORE"):
+        return os.environ["PINDAI_STORE"]
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "pindai"
+    return f"sqlite:///{base / 'history.db'}"
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    scan_id: str
+    started_at: str
+    finished_at: str
+    status: str
+    targets: int
+    findings: int
+
+
+class Store:
+    """Scans, facts and findings, persisted through SQLAlchemy."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_store_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(self.url, future=True)
+            metadata.create_all(self.engine)
+        except (SQLAlchemyError, ModuleNotFoundError) as exc:
+            raise StoreError(f"cannot open history store: {exc}") from exc
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"history store write failed: {exc}") from exc
+
+    def begin_scan(self, result: ScanResult) -> None:
+        """Record a scan as running, with its targets, before any probe runs."""
+        with self._tx() as conn:
+            conn.execute(insert(scans).values(
+                scan_id=result.scan_id, started_at=result.started_at, finished_at="", status=RUNNING,
+                tool_version=result.tool_version, rulepack_version=result.rulepack_version,
+                profile=result.profile, targets=[t.to_dict() for t in result.targets],
+                evaluated_rules=[], evaluation_errors=[],
+            ))
+
+    def add_facts(self, scan_id: str, facts: Facts) -> None:
+        """Persist one observation in its own transaction (idempotent per target and probe)."""
+        with self._tx() as conn:
+            conn.execute(delete(facts_table).where(
+                facts_table.c.scan_id == scan_id, facts_table.c.target_id == facts.target_id,
+                facts_table.c.probe == facts.probe))
+            conn.execute(insert(facts_table).values(
+                scan_id=scan_id, target_id=facts.target_id, probe=facts.probe, status=facts.status,
+                reason=facts.reason, started_at=facts.started_at, duration_s=facts.duration_s,
+                data=scrub(facts.data),
+            ))
+
+    def finish_scan(self, result: ScanResult, status: str = COMPLETE) -> None:
+        """Replace the scan's findings with ``result``'s and mark it complete or interrupted."""
+        with self._tx() as conn:
+            conn.execute(update(scans).where(scans.c.scan_id == result.scan_id).values(
+                finished_at=result.finished_at, status=status, rulepack_version=result.rulepack_version,
+                evaluated_rules=result.evaluated_rules,
+                evaluation_errors=[e.to_dict() for e in result.evaluation_errors],
+            ))
+            conn.execute(delete(findings_table).where(findings_table.c.scan_id == result.scan_id))
+            rows = [{
+                "scan_id": result.scan_id, "fingerprint": f.fingerprint, "rule_id": f.rule_id,
+                "target_id": f.target_id, "severity": f.severity.value, "priority": f.priority,
+                "status": f.status, "data": f.to_dict(),
+            } for f in result.findings]
+            if rows:
+                conn.execute(insert(findings_table), rows)
+
+    def save(self, result: ScanResult) -> None:
+        """Store a finished result in one go (used by ``pindai report --store`` and imports)."""
+        self.begin_scan(result)
+        for observation in result.facts:
+            self.add_facts(result.scan_id, observation)
+        self.finish_scan(result)
+
+    def load(self, scan_id: str) -> ScanResult:
+        """Load a stored scan (a unique prefix of the id is enough)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(scans).where(scans.c.scan_id.startswith(scan_id))).mappings().all()
+            if not rows:
+                raise StoreError(f"no scan {scan_id!r} in {self.url}")
+            if len(rows) > 1:
+                raise StoreError(f"scan id {scan_id!r} is ambiguous in {self.url}")
+            row = rows[0]
+            facts = conn.execute(select(facts_table).where(facts_table.c.scan_id == row["scan_id"])
+                                 .order_by(facts_table.c.id)).mappings().all()
+            found = conn.execute(select(findings_table.c.data).where(findings_table.c.scan_id == row["scan_id"])
+                                 .order_by(findings_table.c.priority.desc(), findings_table.c.id)).scalars().all()
+        return ScanResult.from_dict({
+            "scan_id": row["scan_id"], "started_at": row["started_at"], "finished_at": row["finished_at"],
+            "tool_version": row["tool_version"], "rulepack_version": row["rulepack_version"],
+            "profile": row["profile"], "targets": row["targets"],
+            "facts": [_facts_dict(f) for f in facts], "findings": list(found),
+            "evaluation_errors": row["evaluation_errors"], "evaluated_rules": row["evaluated_rules"],
+        })
+
+    def status(self, scan_id: str) -> str:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(scans.c.status).where(scans.c.scan_id == scan_id)).scalar_one_or_none()
+        if value is None:
+            raise StoreError(f"no scan {scan_id!r} in {self.url}")
+        return str(value)
+
+    def history(self, limit: int = 20) -> list[ScanSummary]:
+        """Most recent scans first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(scans).order_by(scans.c.started_at.desc()).limit(limit)).mappings().all()
+            summaries = []
+            for row in rows:
+                count = len(conn.execute(select(findings_table.c.id).where(
+                    findings_table.c.scan_id == row["scan_id"], findings_table.c.status == "open")).all())
+                summaries.append(ScanSummary(row["scan_id"], row["started_at"], row["finished_at"], row["status"],
+                                             len(row["targets"]), count))
+        return summaries
+
+    def latest_unfinished(self) -> str | None:
+        """The most recent scan that did not complete, if any."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(scans.c.scan_id).where(scans.c.status != COMPLETE)
+                                 .order_by(scans.c.started_at.desc()).limit(1)).scalar_one_or_none()
+        return str(value) if value else None
+
+    def previous(self, result: ScanResult) -> ScanResult | None:
+        """The latest complete scan before ``result`` that shares a target with it (for trends)."""
+        ids = {t.id for t in result.targets}
+        for summary in self.history(limit=50):
+            later = summary.started_at > result.started_at
+            if summary.scan_id == result.scan_id or summary.status != COMPLETE or later:
+                continue
+            candidate = self.load(summary.scan_id)
+            if ids & {t.id for t in candidate.targets}:
+                return candidate
+        return None
+
+
+def _facts_dict(row: Any) -> dict[str, Any]:
+    return {k: row[k] for k in ("probe", "target_id", "status", "reason", "started_at", "duration_s")} | {
+        "data": row["data"] if isinstance(row["data"], dict) else json.loads(row["data"])}
+

@@ -1,0 +1,79 @@
+"""History store: incremental, idempotent writes; round trips; interrupted scans; previous scan."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from scanner.model import Exposure, Facts, Finding, ScanResult, Severity, Target, TargetKind
+from scanner.store import COMPLETE, INTERRUPTED, RUNNING, Store, StoreError
+
+WEB = Target(TargetKind.URL, "https://portal.contoh.go.id/", agency="Diskominfo", exposure=Exposure.INTERNET)
+DB = Target(TargetKind.DATABASE, "postgresql://pindai@db.contoh.go.id/simpeg", agency="BKPSDM")
+
+
+def _finding(rule: str, target: Target, key: str, severity: Severity = Severity.HIGH) -> Finding:
+    return Finding(rule, target.id, key, severity, 50.0, {"id": "j", "en": "t"}, {"id": "p", "en": "m"},
+                   {"name": key}, ["uu-pdp-2022:35"], "tls", target.agency)
+
+
+def _result(scan_id: str, started: str, findings: list[Finding]) -> ScanResult:
+    facts = [Facts("tls", WEB.id, {"protocols": []}), Facts("database", DB.id, status="inconclusive", reason="denied")]
+    return ScanResult(scan_id, started, started, "0.1.0", "v1", [WEB, DB], facts, findings, evaluated_rules=["R"])
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'sub' / 'history.db'}")
+
+
+def test_round_trip(store):
+    result = _result("aaaa1111", "2026-11-01T00:00:00+00:00", [_finding("PND-TLS-001", WEB, "SSLv3")])
+    store.save(result)
+    loaded = store.load("aaaa")
+    assert loaded.to_dict() == result.to_dict()
+    assert store.status("aaaa1111") == COMPLETE
+    assert [(s.scan_id, s.targets, s.findings) for s in store.history()] == [("aaaa1111", 2, 1)]
+
+
+def test_facts_are_written_incrementally_and_idempotently(store):
+    result = _result("bbbb2222", "2026-11-02T00:00:00+00:00", [])
+    store.begin_scan(replace(result, facts=[]))
+    store.add_facts("bbbb2222", result.facts[0])
+    store.add_facts("bbbb2222", result.facts[0])
+    assert store.status("bbbb2222") == RUNNING and store.latest_unfinished() == "bbbb2222"
+    partial = store.load("bbbb2222")
+    assert [(f.target_id, f.probe) for f in partial.facts] == [(WEB.id, "tls")]
+    store.finish_scan(partial, INTERRUPTED)
+    assert store.latest_unfinished() == "bbbb2222"
+    store.finish_scan(partial)
+    assert store.latest_unfinished() is None
+
+
+def test_personal_data_in_facts_is_masked_before_storage(store):
+    nik = "3201014509900001"
+    leaky = Facts("http", WEB.id, {"body_sample": f"NIK pemohon {nik}"})
+    result = replace(_result("cccc3333", "2026-11-03T00:00:00+00:00", []), facts=[leaky])
+    store.save(result)
+    with store.engine.connect() as conn:
+        dumped = str(conn.exec_driver_sql("select data from pindai_facts").all())
+    assert nik not in dumped and "3201********0001" in dumped
+
+
+def test_previous_scan_for_trends(store):
+    old = _result("old00001", "2026-10-01T00:00:00+00:00", [_finding("PND-TLS-001", WEB, "SSLv3")])
+    other = replace(_result("other001", "2026-10-15T00:00:00+00:00", []),
+                    targets=[Target(TargetKind.URL, "https://lain.go.id/")])
+    new = _result("new00001", "2026-11-01T00:00:00+00:00", [])
+    for r in (old, other, new):
+        store.save(r)
+    previous = store.previous(new)
+    assert previous is not None and previous.scan_id == "old00001"
+
+
+def test_errors_are_store_errors(store, tmp_path):
+    with pytest.raises(StoreError, match="no scan"):
+        store.load("nope")
+    with pytest.raises(StoreError, match="cannot open history store"):
+        Store("postgresql+nosuchdriver://x@127.0.0.1/db")
