@@ -38,8 +38,13 @@ def parse_target(
         )
 
     lowered = text.lower()
+    if "://" in text:
+        try:
+            parts = urlsplit(text)
+            _ = parts.port  # raises on a malformed or out-of-range port
+        except ValueError as exc:
+            raise TargetError(f"{text!r}: malformed URL: {exc}") from exc
     if lowered.startswith(("http://", "https://")):
-        parts = urlsplit(text)
         if not parts.hostname:
             raise TargetError(f"{text!r}: URL has no host name")
         return make(TargetKind.URL, strip_password(text))

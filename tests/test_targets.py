@@ -29,6 +29,9 @@ def test_password_is_kept_out_of_location_and_json():
     ("https://", "URL has no host"),
     ("missing.sql", "SQL file not found"),
     ("nothing-here", "not a URL"),
+    ("http://[", "malformed URL: Invalid IPv6 URL"),
+    ("https://host:99999/", "malformed URL: Port out of range"),
+    ("postgresql://u@h:abc/db", "malformed URL: Port could not be cast"),
 ])
 def test_errors(text, message):
     with pytest.raises(TargetError, match=message):
