@@ -1,0 +1,57 @@
+"""Personal-data (PII) detection and masking shared by the probes.
+
+Public API (import from ``scanner.pii``):
+
+- ``mask(kind, value)``, ``scrub(obj)`` — masking and the evidence safety net;
+- ``find_personal_data(text)``, ``classify_value(value)``, ``matches_kind(kind, value)``;
+- ``nik_details(nik)``, ``is_valid_nik``, ``is_valid_kk``, ``is_valid_npwp``, ``is_valid_nip``,
+  ``is_valid_phone``, ``is_valid_email``;
+- ``classify_column_name(name)``, ``assess_column(name, values)``;
+- ``classify_protection(values)``;
+- result types ``Match``, ``NikInfo``, ``ColumnNameHit``, ``ColumnAssessment``, ``Protection``,
+  ``Bilingual``.
+"""
+
+from scanner.pii.column import assess_column
+from scanner.pii.columns import classify_column_name
+from scanner.pii.detectors import KIND_CATEGORY, classify_value, find_personal_data, matches_kind
+from scanner.pii.email import is_valid_email
+from scanner.pii.masking import mask, scrub
+from scanner.pii.nik import is_valid_kk, is_valid_nik, nik_details
+from scanner.pii.nip import is_valid_nip
+from scanner.pii.npwp import is_valid_npwp
+from scanner.pii.phone import is_valid_phone
+from scanner.pii.protection import classify_protection
+from scanner.pii.types import (
+    Bilingual,
+    ColumnAssessment,
+    ColumnNameHit,
+    Match,
+    NikInfo,
+    Protection,
+)
+
+__all__ = [
+    "KIND_CATEGORY",
+    "Bilingual",
+    "ColumnAssessment",
+    "ColumnNameHit",
+    "Match",
+    "NikInfo",
+    "Protection",
+    "assess_column",
+    "classify_column_name",
+    "classify_protection",
+    "classify_value",
+    "find_personal_data",
+    "is_valid_email",
+    "is_valid_kk",
+    "is_valid_nik",
+    "is_valid_nip",
+    "is_valid_npwp",
+    "is_valid_phone",
+    "mask",
+    "matches_kind",
+    "nik_details",
+    "scrub",
+]
