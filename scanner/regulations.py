@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from scanner.resources import rules_dir
+from scanner.yamlio import load_yaml
 
 
 class CatalogueError(Exception):
@@ -65,7 +66,7 @@ def _bilingual(raw: Any, where: str) -> dict[str, str]:
 def load_catalogue(path: Path) -> Catalogue:
     """Load one catalogue file, raising CatalogueError with file and article on problems."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(raw, dict) or "id" not in raw or not isinstance(raw.get("articles"), list):

@@ -21,6 +21,7 @@ from scanner import __version__
 from scanner.model import Severity
 from scanner.regulations import RegulationIndex, load_regulations
 from scanner.resources import rules_dir
+from scanner.yamlio import load_yaml
 
 PROBES = ("tls", "http", "auth", "database", "sqlfile", "code")
 RULE_ID_PATTERN = r"^PND-[A-Z]+-[0-9]{3}$"
@@ -194,7 +195,7 @@ def load_rules(path: Path | None = None, regulations: RegulationIndex | None = N
         digest.update(text.encode())
         name = str(file)
         try:
-            raw = yaml.safe_load(text)
+            raw = load_yaml(text)
         except yaml.YAMLError as exc:
             errors.append(RuleError(name, "", "", f"invalid YAML: {exc}"))
             continue

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scanner.model import Finding, ScanResult
+from scanner.yamlio import load_yaml
 
 
 class SuppressionError(Exception):
@@ -71,7 +72,7 @@ class Suppressions:
 def load_suppressions(path: Path) -> Suppressions:
     """Read a YAML list of suppressions (see docs/suppressions.md)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        raw = load_yaml(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:
         raise SuppressionError(f"{path}: cannot read suppressions: {exc}") from exc
     items = raw.get("suppressions") if isinstance(raw, dict) else raw

@@ -1,0 +1,1 @@
+"""Authentication probe: differential access-control tests, JWT analysis, login-form checks."""

@@ -1,0 +1,59 @@
+"""JWT observations: algorithm, header parameters, lifetime, claims, guessable HS* secret."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from scanner.probes.auth.compare import personal_data
+from scanner.probes.auth.tokens import Token, crack, masked_secret
+
+KEY_HEADERS = ("kid", "jku", "x5u", "jwk", "x5c")
+
+
+def _int_claim(claims: dict[str, Any], name: str) -> int | None:
+    value = claims.get(name)
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def secret_search(token: Token, words: list[str]) -> tuple[dict[str, Any], str | None]:
+    """Facts about the wordlist search, and the secret (for in-memory use only)."""
+    if not token.alg.upper().startswith("HS"):
+        return {"status": "skipped", "reason": f"alg {token.alg or '(missing)'} is not HMAC"}, None
+    if token.alg not in ("HS256", "HS384", "HS512"):
+        return {"status": "skipped", "reason": f"unsupported HMAC variant {token.alg}"}, None
+    secret = crack(token, words)
+    facts: dict[str, Any] = {"status": "ok", "candidates": len(words) + 1, "found": secret is not None}
+    if secret is not None:
+        facts.update(secret_length=len(secret), secret_masked=masked_secret(secret))
+    return facts, secret
+
+
+def analyse(token: Token, source: str, words: list[str], now: float | None = None) -> tuple[dict[str, Any], str | None]:
+    """Observations about one token; the cracked secret is returned, never recorded."""
+    now = now or time.time()
+    exp, iat = _int_claim(token.claims, "exp"), _int_claim(token.claims, "iat")
+    search, secret = secret_search(token, words)
+    claim_values = json.dumps(token.claims, ensure_ascii=False, default=str)
+    facts: dict[str, Any] = {
+        "key": token.fingerprint,
+        "source": source,
+        "status": "ok",
+        "alg": token.alg,
+        "typ": str(token.header.get("typ", "")),
+        "signature_length": len(token.signature),
+        "header_params": sorted(token.header),
+        "claim_names": sorted(token.claims),
+        "has_exp": exp is not None,
+        "has_iat": iat is not None,
+        "has_nbf": "nbf" in token.claims,
+        "lifetime_known": exp is not None and iat is not None,
+        "lifetime_s": (exp - iat) if exp is not None and iat is not None else 0,
+        "expired": exp is not None and exp < now,
+        "secret_search": search,
+        "claims_personal_data": personal_data(claim_values),
+    }
+    for name in KEY_HEADERS:
+        facts[f"{name}_present"] = name in token.header
+    return facts, secret

@@ -1,0 +1,88 @@
+"""A polite HTTP client for the auth probe: gate slots, scope checks, no redirects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from scanner.probes.base import ProbeContext
+
+USER_AGENT = "Pindai/auth-probe (+https://github.com/pindai)"
+MAX_BODY = 1_000_000
+
+
+class RequestFailed(Exception):
+    """The request could not be made or was not allowed; the message says why."""
+
+
+@dataclass
+class Reply:
+    """What came back: status, lower-cased headers, body text (in memory only, never in facts)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    text: str
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def length(self) -> int:
+        return len(self.text.encode("utf-8", "replace"))
+
+    @property
+    def status_class(self) -> str:
+        return f"{self.status // 100}xx"
+
+
+def resolve(base: str, url: str) -> str:
+    """Absolute URL of ``url`` relative to the target location ``base``."""
+    return urljoin(base, url)
+
+
+def path_of(url: str) -> str:
+    """Path (with query) of a URL, as used in facts and item keys."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class Client:
+    """Sends single requests within scope and politeness limits; never follows redirects."""
+
+    def __init__(self, ctx: ProbeContext) -> None:
+        self.ctx = ctx
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.sent = 0
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+        data: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> Reply:
+        host = (urlsplit(url).hostname or "").lower()
+        if urlsplit(url).scheme not in ("http", "https") or not host:
+            raise RequestFailed(f"not an http(s) URL: {url}")
+        if not self.ctx.scope.allows(host):
+            raise RequestFailed(f"host {host} is outside the scan scope")
+        self.session.cookies.clear()  # every request carries exactly the credentials given
+        try:
+            with self.ctx.gate.slot(host):
+                self.sent += 1
+                response = self.session.request(
+                    method, url, headers=headers, cookies=cookies, data=data, auth=auth,
+                    timeout=self.ctx.timeout, allow_redirects=False, stream=True,
+                )
+                raw = response.raw.read(MAX_BODY, decode_content=True) or b""
+                response.close()
+        except (requests.RequestException, OSError) as exc:
+            raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
+        text = raw.decode(response.encoding or "utf-8", "replace")
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return Reply(url, response.status_code, headers, text, dict(response.cookies))

@@ -1,0 +1,238 @@
+"""AuthProbe: does each endpoint really require valid credentials? (observations only)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scanner.model import Target, TargetKind
+from scanner.probes.auth import analysis, loginform, openapi, recipes
+from scanner.probes.auth.client import Client, Reply, RequestFailed, path_of, resolve
+from scanner.probes.auth.compare import compare, observe_reply, personal_data
+from scanner.probes.auth.options import AuthOptions, parse_options
+from scanner.probes.auth.recipes import Credentials
+from scanner.probes.auth.tokens import decode, find_tokens, load_wordlist
+from scanner.probes.auth.variants import Variant, build
+from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.resources import rules_dir
+
+NO_DATA = {"count": 0, "kinds": [], "counts": {}, "categories": [], "examples": []}
+
+
+@dataclass
+class Endpoint:
+    method: str
+    url: str
+    marker: str = ""
+    source: str = "profile"
+    declared_public: bool = False
+
+
+@dataclass
+class _Scan:
+    """State of one run: what was seen, kept in memory only."""
+
+    client: Client
+    options: AuthOptions
+    creds: Credentials | None = None
+    words: list[str] = field(default_factory=list)
+    seen_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # fingerprint -> (raw, source)
+
+    def remember_tokens(self, reply: Reply, source: str) -> None:
+        values = [reply.text, *reply.headers.values(), *reply.cookies.values()]
+        for value in values:
+            for raw in find_tokens(value):
+                token = decode(raw)
+                if token is not None and token.fingerprint not in self.seen_tokens:
+                    self.seen_tokens[token.fingerprint] = (raw, source)
+
+
+def _base_dir(target: Target) -> Path:
+    where = target.declared_at.rsplit(":", 1)[0] if target.declared_at else ""
+    return Path(where).parent if where else Path.cwd()
+
+
+def _read_file(target: Target, name: str, option: str) -> Path:
+    path = Path(name)
+    if not path.is_absolute():
+        path = _base_dir(target) / path
+    if not path.is_file():
+        raise ProbeInconclusive(f"invalid auth options: options.auth.{option}: file not found: {path}")
+    return path
+
+
+class AuthProbe:
+    """Replays each endpoint with valid, missing and forged credentials and compares replies."""
+
+    name = "auth"
+
+    def applies_to(self, target: Target) -> bool:
+        return target.kind is TargetKind.URL and isinstance(target.options.get("auth"), dict)
+
+    def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
+        options = parse_options(target.options.get("auth"))
+        public_key = _read_file(target, options.public_key_file, "public_key_file").read_bytes() \
+            if options.public_key_file else None
+        wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist \
+            else rules_dir() / "auth" / "jwt-secrets.txt"
+        try:
+            words = load_wordlist(wordlist)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProbeInconclusive(f"invalid auth options: options.auth.wordlist: cannot read {wordlist}: {exc}") \
+                from exc
+        scan = _Scan(Client(ctx), options, words=words)
+        facts: dict[str, Any] = {
+            "recipe": options.recipe,
+            "settings": {"length_tolerance": options.length_tolerance,
+                         "login_rate_limit_attempts": options.login_rate_limit_attempts},
+            "login": {"status": "not-configured"},
+        }
+        facts["credentials"] = self._credentials(target, ctx, scan, facts)
+        endpoints, facts["discovery"] = self._endpoints(target, scan)
+        token = scan.creds.token if scan.creds else None
+        secret = analysis.secret_search(token, scan.words)[1] if token else None  # in memory only
+        variants = build(scan.creds, secret, public_key)
+        facts["endpoints"] = [self._endpoint(scan, e, variants) for e in endpoints]
+        facts["tokens"] = self._tokens(scan)  # the credential's token and tokens seen in replies
+        facts["requests_sent"] = scan.client.sent
+        if not any(e["reachable"] for e in facts["endpoints"]) and facts["endpoints"]:
+            raise ProbeInconclusive("no endpoint could be reached: " + facts["endpoints"][0]["reason"])
+        return facts
+
+    # -- credentials ---------------------------------------------------------------------------
+    def _credentials(self, target: Target, ctx: ProbeContext, scan: _Scan, facts: dict[str, Any]) -> dict[str, Any]:
+        o = scan.options
+        env = {"bearer": o.bearer_env, "basic": o.basic_password_env, "cookie": o.cookie_env,
+               "login": o.login.password_env if o.login else ""}.get(o.recipe, "")
+        if o.recipe == "none":
+            return {"status": "none", "reason": "no credential recipe configured"}
+        value = ctx.secret(env)
+        if o.login is not None:
+            facts["login"] = self._login(target, scan, value)
+        elif not value:
+            return {"status": "inconclusive", "reason": f"environment variable {env} is not set"}
+        elif o.recipe == "bearer":
+            scan.creds = recipes.bearer(value)
+        elif o.recipe == "basic":
+            scan.creds = recipes.basic(o.basic_user, value)
+        else:
+            scan.creds = recipes.cookie_header(value)
+        if scan.creds is None:
+            return {"status": "inconclusive", "reason": facts["login"].get("reason")
+                    or facts["login"].get("login", {}).get("reason", "login failed")}
+        return {"status": "ok", "jwt": scan.creds.token is not None,
+                "carrier": "cookie" if scan.creds.cookies else "basic" if scan.creds.basic else "header"}
+
+    def _login(self, target: Target, scan: _Scan, password: str) -> dict[str, Any]:
+        option = scan.options.login
+        assert option is not None
+        try:
+            result = loginform.log_in(scan.client, target.location, option, password)
+        except RequestFailed as exc:
+            return {"status": "inconclusive", "reason": f"login page: {exc}"}
+        for reply in result.replies:
+            scan.remember_tokens(reply, f"login:{path_of(reply.url)}")
+        facts = result.facts
+        if result.cookies and facts.get("login", {}).get("marker") != "absent":
+            scan.creds = recipes.from_cookies(result.cookies, "login")
+        elif "login" in facts and facts["login"].get("status") == "ok":
+            facts["login"]["reason"] = "no session cookie or success marker after login"
+        attempts = scan.options.login_rate_limit_attempts
+        facts["rate_limit"] = loginform.failed_logins(scan.client, target.location, option, attempts) if attempts \
+            else {"status": "skipped", "reason": "opt-in: set login_rate_limit_attempts (<= 20)"}
+        return facts
+
+    # -- endpoints -----------------------------------------------------------------------------
+    def _endpoints(self, target: Target, scan: _Scan) -> tuple[list[Endpoint], dict[str, Any]]:
+        o = scan.options
+        found = [Endpoint(e.method, resolve(target.location, e.url), e.marker) for e in o.endpoints]
+        discovery: dict[str, Any] = {"status": "not-configured"}
+        if o.openapi:
+            discovery = self._discover(target, scan, found)
+        if not found and not o.openapi and o.login is None:
+            found.append(Endpoint("GET", target.location, source="target"))
+        if o.login is not None:  # the login page is public by nature
+            login_url = resolve(target.location, o.login.url)
+            found = [e for e in found if e.url != login_url]
+        return found, discovery
+
+    def _discover(self, target: Target, scan: _Scan, found: list[Endpoint]) -> dict[str, Any]:
+        url = resolve(target.location, scan.options.openapi)
+        try:
+            reply = scan.client.send("GET", url)
+            if reply.status != 200:
+                return {"status": "inconclusive", "path": path_of(url), "reason": f"HTTP {reply.status}"}
+            result = openapi.discover(reply.text)
+        except (RequestFailed, ValueError) as exc:
+            return {"status": "inconclusive", "path": path_of(url), "reason": str(exc)}
+        known = {(e.method, e.url) for e in found}
+        added = 0
+        for item in result.endpoints:
+            absolute = resolve(url, item.path)
+            if ("GET", absolute) not in known:
+                found.append(Endpoint("GET", absolute, source="openapi", declared_public=item.declared_public))
+                added += 1
+        return {"status": "ok", "path": path_of(url), "endpoints_found": added, "skipped": result.skipped}
+
+    def _send(self, scan: _Scan, endpoint: Endpoint, creds: Credentials | None) -> Reply:
+        headers = dict(creds.headers) if creds else {}
+        cookies = dict(creds.cookies) if creds else {}
+        return scan.client.send(endpoint.method, endpoint.url, headers=headers, cookies=cookies,
+                                auth=creds.basic if creds else None)
+
+    def _endpoint(self, scan: _Scan, endpoint: Endpoint, variants: list[Variant]) -> dict[str, Any]:
+        path = path_of(endpoint.url)
+        facts: dict[str, Any] = {
+            "key": f"{endpoint.method} {path}", "method": endpoint.method, "path": path,
+            "host": urlsplit(endpoint.url).hostname or "", "source": endpoint.source,
+            "declared_public": endpoint.declared_public,
+            "marker_configured": bool(endpoint.marker), "reachable": True,
+        }
+        baseline: Reply | None = None
+        if scan.creds is None:
+            facts["authenticated"] = {"status": "skipped", "reason": "no usable credentials"}
+        else:
+            try:
+                baseline = self._send(scan, endpoint, scan.creds)
+                facts["authenticated"] = observe_reply(baseline, endpoint.marker)
+                scan.remember_tokens(baseline, f"response:{facts['key']}")
+            except RequestFailed as exc:
+                facts["authenticated"] = {"status": "inconclusive", "reason": str(exc)}
+        facts["variants"] = [self._variant(scan, endpoint, v, baseline) for v in variants]
+        if all(v["status"] == "inconclusive" for v in facts["variants"] if v["status"] != "skipped") \
+                and facts["authenticated"]["status"] != "ok":
+            facts["reachable"] = False
+            facts["reason"] = facts["variants"][0].get("reason", "unreachable")
+        return facts
+
+    def _variant(self, scan: _Scan, endpoint: Endpoint, variant: Variant, baseline: Reply | None) -> dict[str, Any]:
+        head: dict[str, Any] = {"name": variant.name}
+        if variant.alg:
+            head["alg"] = variant.alg
+        if variant.skip_reason:
+            return {**head, "status": "skipped", "reason": variant.skip_reason}
+        try:
+            reply = self._send(scan, endpoint, variant.credentials)
+        except RequestFailed as exc:
+            return {**head, "status": "inconclusive", "reason": str(exc)}
+        facts = {**head, **compare(reply, baseline, endpoint.marker, scan.options.length_tolerance)}
+        facts["personal_data"] = personal_data(reply.text) if reply.status_class == "2xx" else dict(NO_DATA)
+        return facts
+
+    # -- tokens --------------------------------------------------------------------------------
+    def _tokens(self, scan: _Scan) -> list[dict[str, Any]]:
+        candidates: list[tuple[str, str]] = []
+        if scan.creds and scan.creds.token:
+            candidates.append((scan.creds.token.raw, f"profile:{scan.creds.recipe}"))
+        candidates.extend(scan.seen_tokens.values())
+        out: list[dict[str, Any]] = []
+        done: set[str] = set()
+        for raw, source in candidates:  # one token per source, so item keys stay stable
+            token = decode(raw)
+            if token is None or token.fingerprint in done or source in done:
+                continue
+            done.update((token.fingerprint, source))
+            out.append(analysis.analyse(token, source, scan.words)[0])
+        return out

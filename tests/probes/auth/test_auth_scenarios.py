@@ -1,0 +1,139 @@
+"""More recipes and edge cases against the fixture API: login throttling, Basic, cookies, scope."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+import pytest
+
+from fixtures.api import BASIC_PASSWORD, BASIC_USER, LOGIN_USER, mint_token
+from scanner.engine import judge
+from scanner.model import Facts, Target, TargetKind
+from scanner.probes.auth.probe import AuthProbe
+from scanner.probes.base import ProbeInconclusive
+from scanner.runner import observe
+
+from .conftest import Api, context, shipped_rules, target
+
+
+def run(location: str, auth: dict[str, Any]) -> tuple[dict[str, Any], set[tuple[str, str]]]:
+    """Facts of one target and its (rule, item) findings under the shipped rules."""
+    t = target(location, auth)
+    data = AuthProbe().run(t, context())
+    findings = judge([Facts("auth", t.id, data)], [t], shipped_rules()).findings
+    return data, {(f.rule_id, f.item_key) for f in findings}
+
+
+@pytest.fixture
+def env() -> Any:
+    names: list[str] = []
+
+    def put(name: str, value: str) -> str:
+        os.environ[name] = value
+        names.append(name)
+        return name
+
+    yield put
+    for name in names:
+        os.environ.pop(name, None)
+
+
+def test_throttled_login_with_captcha_and_mfa(api: Api) -> None:
+    data, found = run(api.base + "/masuk", {
+        "login": {"url": "/masuk", "user": LOGIN_USER, "password_env": "PINDAI_TEST_LOGIN_PASSWORD",
+                  "success_marker": "Selamat datang"}, "login_rate_limit_attempts": 6})
+    login = data["login"]
+    assert login["captcha_hint"] and login["mfa_hint"]
+    assert login["rate_limit"]["throttled"] and login["rate_limit"]["first_throttled_at"] == 4
+    assert "status 429" in login["rate_limit"]["signals"]
+    assert found == {("PND-AUTH-011", "/masuk")}  # plain HTTP is still reported
+
+
+def test_login_page_redirect_is_followed_within_scope(api: Api) -> None:
+    data, found = run(api.base + "/sso/", {
+        "login": {"url": "/sso/login", "user": LOGIN_USER, "password_env": "PINDAI_TEST_LOGIN_PASSWORD",
+                  "success_marker": "Selamat datang"}, "endpoints": [{"url": "/portal/api/dasbor"}]})
+    assert data["login"]["redirected_to"] == "/login" and data["login"]["login"]["marker"] == "present"
+    assert data["login"]["rate_limit"]["status"] == "skipped"
+    assert data["endpoints"][0]["authenticated"]["http_status"] == 200
+    assert {rule for rule, _ in found} == {"PND-AUTH-008", "PND-AUTH-011", "PND-AUTH-013"}
+
+
+def test_basic_recipe_skips_jwt_variants(api: Api, env: Any) -> None:
+    data, found = run(api.base + "/api/basic/laporan", {"basic_user": BASIC_USER,
+                                                        "basic_password_env": env("PT_BASIC", BASIC_PASSWORD)})
+    assert data["credentials"] == {"status": "ok", "jwt": False, "carrier": "basic"}
+    [endpoint] = data["endpoints"]
+    assert endpoint["authenticated"]["http_status"] == 200
+    skipped = {v["name"]: v["reason"] for v in endpoint["variants"] if v["status"] == "skipped"}
+    assert skipped["alg-none"] == "the basic credential is not a JWT"
+    assert found == set()
+
+
+def test_cookie_recipe_forges_the_cookie(api: Api, env: Any) -> None:
+    cookie = env("PT_COOKIE", "tema=gelap; sesi=" + mint_token("hs-strong"))
+    data, found = run(api.base + "/portal/", {"cookie_env": cookie, "endpoints": [{"url": "/portal/api/dasbor"}]})
+    assert data["credentials"]["carrier"] == "cookie" and data["credentials"]["jwt"]
+    [endpoint] = data["endpoints"]
+    assert [v["http_status"] for v in endpoint["variants"] if v["status"] == "ok"] == [401] * 6
+    assert found == set()
+
+
+def test_without_credentials_only_personal_data_is_judged(api: Api) -> None:
+    data, found = run(api.base + "/api/public/penduduk", {})
+    assert data["credentials"]["status"] == "none"
+    assert found == {("PND-AUTH-002", "GET /api/public/penduduk")}
+
+
+def test_health_data_without_authentication_is_specific(api: Api) -> None:
+    t = target(api.base + "/api/public/layanan-kesehatan", {})
+    data = AuthProbe().run(t, context())
+    [finding] = judge([Facts("auth", t.id, data)], [t], shipped_rules()).findings
+    assert finding.rule_id == "PND-AUTH-002" and finding.sensitivity == "specific"
+    assert finding.evidence["personal_data"]["kinds"] == ["health"]
+
+
+def test_missing_secret_is_recorded_not_fatal(api: Api) -> None:
+    data, found = run(api.base + "/api/v1/penduduk", {"bearer_env": "PINDAI_TEST_UNSET_VARIABLE"})
+    assert data["credentials"] == {"status": "inconclusive",
+                                   "reason": "environment variable PINDAI_TEST_UNSET_VARIABLE is not set"}
+    assert data["endpoints"][0]["authenticated"]["status"] == "skipped"
+    assert found == set()
+
+
+def test_out_of_scope_endpoint_is_never_contacted(api: Api) -> None:
+    other = api.base.replace("127.0.0.1", "localhost") + "/api/public/penduduk"
+    ctx = context()
+    with pytest.raises(ProbeInconclusive, match="outside the scan scope"):
+        AuthProbe().run(target(api.base + "/", {"endpoints": [{"url": other}]}), ctx)
+    assert "localhost" not in ctx.gate.connections
+
+
+def test_every_request_goes_through_the_gate(api: Api) -> None:
+    ctx = context()
+    data = AuthProbe().run(target(api.base + "/api/v1/penduduk", {"bearer_env": "PINDAI_TEST_RS_TOKEN"}), ctx)
+    assert ctx.gate.connections["127.0.0.1"] == data["requests_sent"] > 5
+
+
+def test_unreachable_target_is_inconclusive() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(ProbeInconclusive, match="no endpoint could be reached"):
+        AuthProbe().run(target(f"http://127.0.0.1:{port}/", {}), context())
+
+
+def test_invalid_options_become_inconclusive_facts() -> None:
+    t = target("http://127.0.0.1:9/", {"login_rate_limit_attempts": 50})
+    facts = observe(AuthProbe(), t, context())
+    assert facts.status == "inconclusive"
+    assert "options.auth.login_rate_limit_attempts" in facts.reason
+
+
+def test_applies_only_to_urls_with_an_auth_table() -> None:
+    probe = AuthProbe()
+    assert probe.applies_to(target("http://127.0.0.1/", {}))
+    assert not probe.applies_to(Target(TargetKind.URL, "http://127.0.0.1/"))
+    assert not probe.applies_to(Target(TargetKind.SOURCE, "src", options={"auth": {}}))
