@@ -1,0 +1,1 @@
+"""The code probe: bandit, secrets and configuration checks over a source directory."""

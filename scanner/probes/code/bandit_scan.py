@@ -1,0 +1,137 @@
+"""Run bandit (through its Python API) on a tree's Python files; issues become plain facts."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scanner.probes.code.patterns import Detectors
+from scanner.probes.code.redact import redact_line
+from scanner.probes.code.walk import SourceFile
+
+# Tests whose flagged line holds a credential: every string literal on it is masked.
+SECRET_TESTS = frozenset({"B105", "B106", "B107"})
+_LOCK = threading.Lock()  # bandit keeps module-level state; run one scan at a time
+_QUOTED_LITERAL = re.compile(r"'(.*)'\s*$", re.S)  # "Possible hardcoded password: '<value>'"
+
+
+@dataclass
+class BanditIssue:
+    """One bandit result; ``code`` and ``text`` are masked."""
+
+    test_id: str
+    test_name: str
+    file: str
+    line: int
+    severity: str
+    confidence: str
+    cwe: int
+    text: str
+    code: str
+    secret_length: int | None = None  # B105-B107: length of the flagged literal
+    key: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Silence a library logger for the duration of the block."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _snippet(lines: list[str], first: int, last: int, detectors: Detectors, secret: bool) -> str:
+    """Lines ``first-1 .. last+1`` as ``"<n> <code>"``, masked (whole literals on secret lines)."""
+    out = []
+    for number in range(max(1, first - 1), min(len(lines), last + 1) + 1):
+        force = secret and first <= number <= last
+        out.append(f"{number} {redact_line(lines[number - 1], detectors, force=force)}")
+    return "\n".join(out)
+
+
+def _secret_length(test_id: str, text: str) -> int | None:
+    if test_id not in SECRET_TESTS:
+        return None
+    m = _QUOTED_LITERAL.search(text)
+    return len(m.group(1)) if m else None
+
+
+def _key(rel: str, test_id: str, code_line: str) -> str:
+    digest = hashlib.sha256(" ".join(code_line.split()).encode()).hexdigest()[:10]
+    return f"{rel}:{test_id}:{digest}"
+
+
+def _issue(result: Any, source: SourceFile, detectors: Detectors) -> BanditIssue:
+    lines = source.text.splitlines()
+    line = int(result.lineno or 0)
+    last = max([line, *(result.linerange or [])])
+    secret = result.test_id in SECRET_TESTS
+    flagged = redact_line(lines[line - 1], detectors, force=secret) if 0 < line <= len(lines) else ""
+    return BanditIssue(
+        test_id=result.test_id,
+        test_name=result.test,
+        file=source.rel,
+        line=line,
+        severity=str(result.severity).lower(),
+        confidence=str(result.confidence).lower(),
+        cwe=int(getattr(result.cwe, "id", 0) or 0),
+        text=redact_line(result.text, detectors, force=secret),
+        code=_snippet(lines, line, last, detectors, secret),
+        secret_length=_secret_length(result.test_id, result.text),
+        key=_key(source.rel, result.test_id, flagged),
+    )
+
+
+def run_bandit(files: list[SourceFile], detectors: Detectors) -> dict[str, Any]:
+    """Bandit facts for the Python files among ``files`` (absolute paths)."""
+    try:
+        with warnings.catch_warnings(), _quiet("stevedore"):  # plugin loading: deprecations, optional formatters
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import bandit
+            from bandit.core import config as b_config
+            from bandit.core import manager as b_manager
+    except ImportError:
+        return {"status": "inconclusive", "reason": "bandit is not installed (pip install bandit)"}
+    python = {os.path.normpath(str(f.path)): f for f in files if f.rel.endswith(".py")}
+    with _LOCK:
+        logging.getLogger("bandit").setLevel(logging.ERROR)  # no progress bar or nosec chatter
+        manager = b_manager.BanditManager(b_config.BanditConfig(), "file", quiet=True)
+        manager.discover_files(sorted(python), recursive=False)
+        manager.run_tests()
+        results = manager.get_issue_list()
+        skipped = manager.get_skipped()
+    issues = [_issue(r, python[os.path.normpath(r.fname)], detectors) for r in results
+              if os.path.normpath(r.fname) in python]
+    issues.sort(key=lambda i: (i.file, i.line, i.test_id))
+    seen: dict[str, int] = {}
+    for issue in issues:  # identical flagged lines in one file: suffix #2, #3, ...
+        seen[issue.key] = seen.get(issue.key, 0) + 1
+        if seen[issue.key] > 1:
+            issue.key = f"{issue.key}#{seen[issue.key]}"
+    errors = [
+        {"file": python[os.path.normpath(name)].rel if os.path.normpath(name) in python else os.path.basename(name),
+         "reason": reason}
+        for name, reason in skipped
+    ]
+    return {
+        "status": "ok",
+        "version": getattr(bandit, "__version__", "unknown"),
+        "files": len(python) - len(errors),
+        "issues": [i.to_dict() for i in issues],
+        "errors": errors,
+    }

@@ -1,0 +1,101 @@
+"""``CodeProbe``: observe a source directory (bandit, secrets, configuration, SQL files).
+
+Facts are documented in docs/facts/code.md. No secret value ever enters the facts: only
+pattern ids, kinds, file and line, variable names, masked values and lengths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scanner.model import Target, TargetKind
+from scanner.pii import scrub
+from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.code.bandit_scan import run_bandit
+from scanner.probes.code.patterns import Detectors, load_detectors
+from scanner.probes.code.secrets import SecretHit, Setting, scan_file
+from scanner.probes.code.sql import analyze_sql_files
+from scanner.probes.code.walk import Inventory, vcs_ignored, walk
+
+MAX_LISTED_SKIPS = 50
+
+
+def _unique_keys(items: Sequence[SecretHit | Setting], base: list[str]) -> None:
+    """Set each item's ``key`` (the rules' item key), suffixing ``#n`` on repeats."""
+    seen: dict[str, int] = {}
+    for item, key in zip(items, base, strict=True):
+        seen[key] = seen.get(key, 0) + 1
+        item.key = key if seen[key] == 1 else f"{key}#{seen[key]}"
+
+
+def _inventory_facts(inventory: Inventory) -> dict[str, Any]:
+    rels = [f.rel for f in inventory.files]
+    return {
+        "files": len(rels),
+        "python_files": sum(1 for r in rels if r.endswith(".py")),
+        "sql_files": sum(1 for r in rels if r.lower().endswith(".sql")),
+        "ignore_file": inventory.ignore_file,
+        "gitignore_files": len(inventory.gitignore),
+        "truncated": inventory.truncated,
+        "skipped": {
+            reason: {"count": len(paths), "paths": paths[:MAX_LISTED_SKIPS]}
+            for reason, paths in sorted(inventory.skipped.items())
+        },
+    }
+
+
+def _env_files(inventory: Inventory, detectors: Detectors) -> list[dict[str, Any]]:
+    return [
+        {"file": f.rel, "template": detectors.is_template(f.rel), "vcs_ignored": vcs_ignored(inventory, f.rel)}
+        for f in inventory.files
+        if detectors.config_syntax(f.rel) == "dotenv"
+    ]
+
+
+def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, Any]:
+    """All code-probe facts for the directory ``root``."""
+    detectors = detectors or load_detectors()
+    root = root.resolve()
+    inventory = walk(root, detectors)
+    secrets: list[SecretHit] = []
+    settings: list[Setting] = []
+    for source in inventory.files:
+        hits, found = scan_file(source, detectors)
+        secrets.extend(hits)
+        settings.extend(found)
+    for hit in secrets:
+        hit.vcs_ignored = vcs_ignored(inventory, hit.file)
+    secrets.sort(key=lambda h: (h.file, h.line, h.pattern))
+    settings.sort(key=lambda s: (s.file, s.line, s.name))
+    _unique_keys(secrets, [f"{h.file}:{h.pattern}:{h.variable or h.masked}" for h in secrets])
+    _unique_keys(settings, [f"{s.file}:{s.name}" for s in settings])
+    facts: dict[str, Any] = {
+        "root": root.name,
+        "inventory": _inventory_facts(inventory),
+        "bandit": run_bandit(inventory.files, detectors),
+        "secrets": [h.to_dict() for h in secrets],
+        "settings": [s.to_dict() for s in settings],
+        "env_files": _env_files(inventory, detectors),
+        "sql": analyze_sql_files(inventory.files),
+    }
+    return dict(scrub(facts))
+
+
+class CodeProbe:
+    """Observes a source directory; rules/code.yaml judges."""
+
+    name = "code"
+
+    def applies_to(self, target: Target) -> bool:
+        return target.kind is TargetKind.SOURCE
+
+    def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
+        root = Path(target.location)
+        if not root.is_dir():
+            raise ProbeInconclusive(f"{target.location} is not a readable directory")
+        try:
+            return observe_tree(root)
+        except PermissionError as exc:
+            raise ProbeInconclusive(f"permission denied: {exc.filename}") from exc

@@ -1,0 +1,114 @@
+"""Walk a source tree: which files the code probe reads, and which it skips and why."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.probes.code.ignore import IgnoreRules, ignored
+from scanner.probes.code.patterns import Detectors
+
+IGNORE_FILE = ".pindaiignore"
+_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One readable text file of the tree."""
+
+    rel: str  # POSIX path relative to the scan root
+    path: Path
+    text: str
+
+
+@dataclass
+class Inventory:
+    """The files of a tree the probe reads, plus what it skipped (by reason) and ``.gitignore`` rules."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    gitignore: list[IgnoreRules] = field(default_factory=list)
+    ignore_file: str | None = None
+    truncated: bool = False
+
+    def skip(self, reason: str, rel: str) -> None:
+        self.skipped.setdefault(reason, []).append(rel)
+
+
+def _read_text(path: Path) -> str | None:
+    """The file as text, or None when it looks binary (NUL byte or not UTF-8/Latin-1 text)."""
+    data = path.read_bytes()
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        printable = sum(1 for ch in text[:_SNIFF_BYTES] if ch.isprintable() or ch in "\r\n\t")
+        return text if printable >= 0.95 * min(len(text), _SNIFF_BYTES) else None
+
+
+def _skip_dir(name: str, detectors: Detectors) -> bool:
+    return any(fnmatch.fnmatchcase(name, glob) for glob in detectors.skip_dirs)
+
+
+def walk(root: Path, detectors: Detectors) -> Inventory:
+    """Collect the tree's text files, honouring ``.pindaiignore`` and the skip lists."""
+    inventory = Inventory()
+    pindaiignore: list[IgnoreRules] = []
+    ignore_path = root / IGNORE_FILE
+    if ignore_path.is_file():
+        pindaiignore.append(IgnoreRules.parse(ignore_path.read_text(encoding="utf-8", errors="replace")))
+        inventory.ignore_file = IGNORE_FILE
+    for current, dirs, names in os.walk(root, followlinks=False):
+        here = Path(current)
+        rel_dir = here.relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        if ".gitignore" in names:
+            rules = (here / ".gitignore").read_text(encoding="utf-8", errors="replace")
+            inventory.gitignore.append(IgnoreRules.parse(rules, rel_dir))
+        kept = []
+        for name in sorted(dirs):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if _skip_dir(name, detectors):
+                inventory.skip("excluded_directory", rel + "/")
+            elif ignored(pindaiignore, rel, is_dir=True):
+                inventory.skip("pindaiignore", rel + "/")
+            elif (here / name).is_symlink():
+                inventory.skip("symlink", rel + "/")
+            else:
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(names):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            path = here / name
+            if ignored(pindaiignore, rel):
+                inventory.skip("pindaiignore", rel)
+                continue
+            if path.is_symlink() or not path.is_file():
+                inventory.skip("symlink", rel)
+                continue
+            if path.stat().st_size > detectors.max_file_bytes:
+                inventory.skip("too_large", rel)
+                continue
+            if len(inventory.files) >= detectors.max_files:
+                inventory.truncated = True
+                inventory.skip("file_limit", rel)
+                continue
+            try:
+                text = _read_text(path)
+            except OSError:
+                inventory.skip("unreadable", rel)
+                continue
+            if text is None:
+                inventory.skip("binary", rel)
+                continue
+            inventory.files.append(SourceFile(rel, path, text))
+    return inventory
+
+
+def vcs_ignored(inventory: Inventory, rel: str) -> bool:
+    """Whether a ``.gitignore`` in the tree keeps ``rel`` out of version control."""
+    return ignored(inventory.gitignore, rel)
