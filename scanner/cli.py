@@ -304,7 +304,8 @@ def rejudge(result_file: Path, rules_path: Path | None, fail_on: str, fmt: str, 
 
 
 @main.command()
-@click.option("--store", "store_url", default=None, help="History store URL (default: $PINDAI_STORE or the user store).")
+@click.option("--store", "store_url", default=None,
+              help="History store URL (default: $PINDAI_STORE or the user store).")
 @click.option("--limit", default=20, show_default=True, help="How many recent scans to list.")
 def history(store_url: str | None, limit: int) -> None:
     """List recent scans in the history store. / Daftar pemindaian terakhir."""

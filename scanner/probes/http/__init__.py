@@ -1,0 +1,1 @@
+"""The http probe: web transport, headers, cookies, CORS, exposures, judol and personal data."""

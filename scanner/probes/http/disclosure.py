@@ -1,0 +1,91 @@
+"""Software/version disclosure in headers and meta tags, and debug-page signatures in bodies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.probes.http.html import HtmlDoc
+
+_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)*")
+VERSION_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator",
+                   "x-drupal-cache", "x-runtime", "x-backend-server", "x-debug-token", "x-debug-token-link")
+
+
+@dataclass(frozen=True)
+class DebugSignature:
+    framework: str
+    pattern: re.Pattern[str]
+
+
+# Each needs a distinctive marker; generic words like "error" are never enough.
+DEBUG_SIGNATURES = (
+    DebugSignature("laravel-ignition", re.compile(r"(window\.ignite|ignition-\d|facade/ignition|"
+                                                  r"spatie/laravel-ignition|Illuminate\\{1,2}Foundation)", re.I)),
+    DebugSignature("whoops", re.compile(r"Whoops, looks like something went wrong|filp/whoops|"
+                                        r"class=\"Whoops container\"", re.I)),
+    DebugSignature("symfony-debug", re.compile(r"Symfony\\{1,2}Component\\{1,2}(HttpKernel|ErrorHandler)\\{1,2}|"
+                                               r"sf-toolbar|symfony-profiler", re.I)),
+    DebugSignature("codeigniter", re.compile(r"A PHP Error was encountered|An uncaught Exception was encountered|"
+                                             r"CodeIgniter\\{1,2}Debug|ci-debug", re.I)),
+    DebugSignature("django-debug", re.compile(r"You're seeing this error because you have <code>DEBUG = True|"
+                                              r"DEBUG = True</code> in your Django settings", re.I)),
+    DebugSignature("werkzeug-debugger", re.compile(r"Werkzeug Debugger|__debugger__=yes|"
+                                                   r"The debugger caught an exception", re.I)),
+    DebugSignature("php-error", re.compile(r"<b>(Fatal error|Warning|Parse error|Notice)</b>:\s.+ in <b>/", re.I)),
+    DebugSignature("aspnet-yellow-screen", re.compile(r"Server Error in '/' Application|"
+                                                      r"<b>\s*Stack Trace:\s*</b>", re.I)),
+    DebugSignature("stack-trace", re.compile(r"Traceback \(most recent call last\)|"
+                                             r"at [\w$.]+\([\w]+\.java:\d+\)|#\d+ /[\w/.-]+\.php\(\d+\)")),
+)
+
+
+def version_disclosure(headers: dict[str, str], doc: HtmlDoc | None) -> list[dict[str, Any]]:
+    """Headers and meta tags that name software, with the version string if any."""
+    items: list[dict[str, Any]] = []
+    for name in VERSION_HEADERS:
+        value = headers.get(name)
+        if value:
+            match = _VERSION.search(value)
+            items.append({"name": name, "source": "header", "value": value[:200],
+                          "version": match.group(0) if match else None})
+    if doc is not None and doc.metas.get("generator"):
+        value = doc.metas["generator"]
+        match = _VERSION.search(value)
+        items.append({"name": "meta generator", "source": "html", "value": value[:200],
+                      "version": match.group(0) if match else None})
+    return items
+
+
+def debug_signatures(text: str) -> list[str]:
+    """Names of debug/error-page signatures present in ``text`` (generic ones only if alone)."""
+    found = [sig.framework for sig in DEBUG_SIGNATURES if sig.pattern.search(text)]
+    specific = [f for f in found if f not in GENERIC]
+    return specific or found
+
+
+GENERIC = ("stack-trace", "php-error")
+
+
+@dataclass
+class DebugCollector:
+    """Debug-page markers seen across all responses of a run; one entry per framework."""
+
+    hits: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def note(self, path: str, status: int, body: bytes) -> None:
+        for framework in debug_signatures(body[:262144].decode("utf-8", errors="replace")):
+            hit = self.hits.setdefault(framework, {"framework": framework, "path": path,
+                                                   "http_status": status, "pages": 0})
+            hit["pages"] += 1
+
+    def add_template_hits(self, exposure_hits: list[dict[str, Any]]) -> None:
+        """Debug endpoints found by exposure templates (category ``debug``, e.g. Ignition)."""
+        for hit in exposure_hits:
+            if hit["category"] == "debug":
+                self.hits.setdefault(hit["id"], {"framework": hit["id"], "path": hit["path"],
+                                                 "http_status": hit["http_status"], "pages": 1})
+
+    def facts(self) -> dict[str, Any]:
+        return {"status": "ok", "hits": list(self.hits.values())}

@@ -1,0 +1,143 @@
+"""Exposure templates (rules/http/exposures.yaml) with soft-404 baselines.
+
+Two random paths are fetched first. A template hit whose response resembles a baseline
+(same status and content type, and the same normalised body hash or a similar length) is
+discarded: that is how a single-page-app catch-all or a custom 200 "not found" page looks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scanner.probes.http.data import load
+from scanner.probes.http.fetch import Fetcher, FetchError, Page
+
+BODY_SAMPLE = 65536
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a response looks like, for soft-404 comparison."""
+
+    status: int
+    content_type: str
+    length: int
+    digest: str
+
+    def resembles(self, other: Shape) -> bool:
+        if self.status != other.status or self.content_type != other.content_type:
+            return False
+        if self.digest == other.digest:
+            return True
+        tolerance = max(64, int(0.1 * max(self.length, other.length)))
+        return abs(self.length - other.length) <= tolerance
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "content_type": self.content_type, "length": self.length}
+
+
+def shape(page: Page, path: str) -> Shape:
+    text = page.body[:BODY_SAMPLE].decode("utf-8", errors="replace")
+    for token in {path, path.strip("/"), urlsplit(page.final_url).path}:
+        if token:
+            text = text.replace(token, "")
+    text = re.sub(r"\s+", " ", re.sub(r"\d+", "0", text))
+    return Shape(page.status, page.content_type, len(text), hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+def _part(page: Page, part: str) -> str:
+    if part == "header":
+        return "\n".join(f"{k}: {v}" for k, v in page.headers.items())
+    return page.body[:BODY_SAMPLE].decode("utf-8", errors="replace")
+
+
+def _matches(matcher: dict[str, Any], page: Page) -> bool:
+    kind = matcher.get("type")
+    text = _part(page, matcher.get("part", "body"))
+    if kind == "status":
+        return page.status in matcher.get("status", [])
+    if kind == "word":
+        words = [str(w) for w in matcher.get("words", [])]
+        if matcher.get("case_insensitive"):
+            text, words = text.lower(), [w.lower() for w in words]
+        found = [w in text for w in words]
+        return all(found) if matcher.get("condition") == "and" else any(found)
+    if kind == "regex":
+        return any(re.search(str(r), text) for r in matcher.get("regex", []))
+    if kind == "content_type":
+        return any(str(v).lower() in page.content_type for v in matcher.get("values", []))
+    if kind == "binary":
+        return any(page.body.startswith(bytes.fromhex(str(h))) for h in matcher.get("hex", []))
+    raise ValueError(f"unknown matcher type {kind!r}")
+
+
+def template_matches(template: dict[str, Any], page: Page) -> bool:
+    """All matchers hold (negative ones must not)."""
+    return all(_matches(m, page) != bool(m.get("negative")) for m in template.get("matchers", []))
+
+
+def _random_paths() -> list[str]:
+    return [f"/pindai-{secrets.token_hex(8)}", f"/pindai-{secrets.token_hex(8)}/{secrets.token_hex(4)}.bak"]
+
+
+def observe_exposures(
+    fetcher: Fetcher,
+    base_url: str,
+    on_page: Callable[[str, Page], None] | None = None,
+    categories: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run every template against ``base_url``; ``on_page(path, page)`` sees every response."""
+    data = load("exposures")
+    baselines: list[Shape] = []
+    for path in _random_paths():
+        try:
+            page = fetcher.get(urljoin(base_url, path), same_host=True)
+        except FetchError as exc:
+            return {"status": "inconclusive", "reason": f"baseline request failed: {exc}",
+                    "templates_version": data["version"]}
+        if on_page:
+            on_page(path, page)
+        baselines.append(shape(page, path))
+    hits: list[dict[str, Any]] = []
+    discarded: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    checked = 0
+    for template in data["templates"]:
+        if categories is not None and template["category"] not in categories:
+            continue
+        for path in template["paths"]:
+            checked += 1
+            try:
+                page = fetcher.get(urljoin(base_url, path), same_host=True)
+            except FetchError as exc:
+                errors.append({"id": template["id"], "path": path, "reason": str(exc)})
+                continue
+            if on_page:
+                on_page(path, page)
+            if not template_matches(template, page):
+                continue
+            item = {
+                "id": template["id"], "category": template["category"], "path": path,
+                "name": template.get("name", {}), "http_status": page.status,
+                "content_type": page.content_type, "length": len(page.body),
+                "final_path": urlsplit(page.final_url).path,
+            }
+            if any(shape(page, path).resembles(b) for b in baselines):
+                discarded.append({"id": template["id"], "path": path, "reason": "resembles-baseline"})
+                continue
+            hits.append(item)
+    return {
+        "status": "ok",
+        "templates_version": data["version"],
+        "baseline": [b.to_dict() for b in baselines],
+        "checked": checked,
+        "hits": hits,
+        "discarded": discarded,
+        "errors": errors,
+    }

@@ -1,0 +1,262 @@
+"""Polite HTTP fetching: body cap, manual redirects (≤ 5) with a scope check on every hop.
+
+Every request goes through ``ctx.gate.slot(host)`` and uses ``ctx.timeout``. A redirect to a
+host outside ``ctx.scope`` is never followed; the chain records where it stopped and why.
+"""
+
+from __future__ import annotations
+
+import codecs
+import http.cookiejar
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from urllib3.exceptions import InsecureRequestWarning
+
+from scanner.probes.base import ProbeContext
+
+MAX_BODY = 2 * 1024 * 1024
+MAX_REDIRECTS = 5
+BROWSER_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36 Pindai"
+)
+GOOGLEBOT_UA = (
+    "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+)
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+class FetchError(Exception):
+    """The request could not be completed (connection refused, timeout, TLS failure)."""
+
+
+class SlowHostError(FetchError):
+    """Skipped: the host sent an earlier response body too slowly (drip-feeding)."""
+
+
+@dataclass
+class Hop:
+    """One response in a redirect chain."""
+
+    url: str
+    status: int
+    location: str = ""
+    set_cookies: list[str] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "status": self.status, "location": self.location}
+
+
+@dataclass
+class Page:
+    """A fetched response with its redirect chain; ``body`` is capped at ``MAX_BODY``."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    set_cookies: list[str]
+    body: bytes
+    truncated: bool = False
+    too_slow: bool = False  # the body was cut off at the per-request deadline
+    tls_verified: bool | None = None
+    chain: list[Hop] = field(default_factory=list)
+    stopped: str = ""  # why redirects were not followed further ("out-of-scope: host", "limit")
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(self.charset, errors="replace")
+
+    @property
+    def charset(self) -> str:
+        ctype = self.headers.get("content-type", "")
+        for part in ctype.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                try:
+                    return codecs.lookup(value.strip("\"' ")).name
+                except LookupError:
+                    return "utf-8"
+        return "utf-8"
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.final_url).scheme.lower()
+
+    @property
+    def redirected(self) -> bool:
+        return len(self.chain) > 1
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _read_capped(response: requests.Response, limit: int, deadline: float) -> tuple[bytes, bool, bool]:
+    """Read at most ``limit`` bytes before the monotonic ``deadline``: (body, truncated, too_slow).
+
+    ``read1`` returns whatever one socket read delivers, so a peer that drips one byte at a time
+    cannot keep a request alive past the deadline (each single read is bounded by ctx.timeout).
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        if time.monotonic() > deadline:
+            return b"".join(chunks), True, True
+        chunk = response.raw.read1(min(65536, limit - size), decode_content=True)
+        if not chunk:
+            return b"".join(chunks), False, False
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)[:limit], True, False
+
+
+@dataclass
+class Fetcher:
+    """Shared session for one probe run on one target."""
+
+    ctx: ProbeContext
+    verify: bool | str = True
+    max_body: int = MAX_BODY
+    max_redirects: int = MAX_REDIRECTS
+    session: requests.Session = field(default_factory=requests.Session)
+    requests_made: int = 0
+    unverified_hosts: set[str] = field(default_factory=set)
+    slow_hosts: set[str] = field(default_factory=set)
+
+    @property
+    def body_deadline(self) -> float:
+        """Wall-clock limit for reading one response body (3 x ctx.timeout)."""
+        return 3 * self.ctx.timeout
+
+    def __post_init__(self) -> None:
+        self.session.headers["User-Agent"] = BROWSER_UA
+        self.session.trust_env = False  # no proxies or .netrc from the environment
+        self.session.cookies.set_policy(_NoCookies())  # every request is a first visit
+
+    def _one(self, method: str, url: str, headers: dict[str, str]) -> tuple[requests.Response, bool | None]:
+        host = _host(url)
+        https = url.lower().startswith("https:")
+        if https and self.verify is not False and host not in self.unverified_hosts:
+            with self.ctx.gate.slot(host):
+                self.requests_made += 1
+                try:
+                    return self._send(method, url, headers, self.verify), True
+                except requests.exceptions.SSLError:
+                    # The certificate is judged by the TLS probe; keep observing HTTP without it.
+                    self.unverified_hosts.add(host)
+        with self.ctx.gate.slot(host), warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsecureRequestWarning)
+            self.requests_made += 1
+            return self._send(method, url, headers, not https), (False if https else None)
+
+    def _send(self, method: str, url: str, headers: dict[str, str], verify: bool | str) -> requests.Response:
+        return self.session.request(
+            method, url, headers=headers, allow_redirects=False, stream=True,
+            timeout=self.ctx.timeout, verify=verify,
+        )
+
+    def get(self, url: str, headers: dict[str, str] | None = None, *, method: str = "GET",
+            follow: bool = True, same_host: bool = False) -> Page:
+        """Fetch ``url``, following in-scope redirects up to the limit. Raises FetchError.
+
+        With ``same_host`` a redirect to any other host is not followed either, even in scope.
+        """
+        headers = dict(headers or {})
+        chain: list[Hop] = []
+        current = url
+        stopped = ""
+        while True:
+            if not self.ctx.scope.allows(_host(current)):
+                raise FetchError(f"host {_host(current)} is outside the scan scope")
+            if _host(current) in self.slow_hosts:
+                raise SlowHostError(f"skipped: {_host(current)} sent an earlier response body too slowly")
+            try:
+                resp, verified = self._one(method, current, headers)
+            except requests.exceptions.RequestException as exc:
+                if chain:  # a later hop failed: report what we have up to the last hop
+                    stopped = f"error: {type(exc).__name__}"
+                    break
+                raise FetchError(describe(exc, self.ctx.timeout)) from exc
+            location = resp.headers.get("Location", "")
+            chain.append(Hop(current, resp.status_code, location, _set_cookies(resp)))
+            if not (follow and resp.status_code in _REDIRECT_CODES and location):
+                return self._page(url, current, resp, verified, chain, stopped)
+            nxt = urljoin(current, location)
+            if urlsplit(nxt).scheme not in ("http", "https"):
+                stopped = "unsupported-scheme"
+            elif not self.ctx.scope.allows(_host(nxt)):
+                stopped = f"out-of-scope: {_host(nxt)}"
+            elif same_host and _host(nxt) != _host(url):
+                stopped = f"off-site: {_host(nxt)}"
+            elif len(chain) > self.max_redirects:
+                stopped = "redirect-limit"
+            if stopped:
+                return self._page(url, current, resp, verified, chain, stopped)
+            resp.close()
+            if resp.status_code == 303:
+                method = "GET"
+            current = nxt
+        # only reached when a later hop failed; re-fetch nothing, return an empty page for the last hop
+        last = chain[-1]
+        return Page(url, last.url, last.status, {}, [], b"", chain=chain, stopped=stopped)
+
+    def _page(self, url: str, current: str, resp: requests.Response, verified: bool | None,
+              chain: list[Hop], stopped: str) -> Page:
+        try:
+            body, truncated, too_slow = _read_capped(resp, self.max_body, time.monotonic() + self.body_deadline)
+        except (requests.exceptions.RequestException, OSError, urllib3.exceptions.HTTPError):
+            body, truncated, too_slow = b"", True, False
+        finally:
+            resp.close()
+        if too_slow:
+            self.slow_hosts.add(_host(current))
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        return Page(
+            url=url, final_url=current, status=resp.status_code, headers=headers,
+            set_cookies=_set_cookies(resp), body=body, truncated=truncated, too_slow=too_slow,
+            tls_verified=verified, chain=chain, stopped=stopped,
+        )
+
+
+def _set_cookies(resp: requests.Response) -> list[str]:
+    raw = getattr(resp.raw, "headers", None)
+    if raw is not None and hasattr(raw, "getlist"):
+        return [str(v) for v in raw.getlist("Set-Cookie")]
+    value = resp.headers.get("Set-Cookie")
+    return [value] if value else []
+
+
+def describe(exc: Exception, timeout: float) -> str:
+    """A short, readable reason for a failed request."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"connection timed out after {timeout:g} s"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"no response within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS handshake failed ({text[-160:]})"
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "getaddrinfo failed" in text or "NameResolutionError" in text:
+        return "host name does not resolve"
+    if "Connection reset" in text or "RemoteDisconnected" in text:
+        return "connection closed by the server"
+    short = text if len(text) <= 200 else text[:200] + "..."
+    return f"{type(exc).__name__}: {short}"

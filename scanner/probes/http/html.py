@@ -1,0 +1,163 @@
+"""A forgiving HTML reader: title, meta tags, links, anchors, scripts and hidden blocks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)
+_HIDING = [
+    ("display:none", re.compile(r"display\s*:\s*none", re.I)),
+    ("visibility:hidden", re.compile(r"visibility\s*:\s*hidden", re.I)),
+    ("off-screen", re.compile(r"(left|top|right|text-indent|margin-left)\s*:\s*-\d{3,}", re.I)),
+    ("font-size:0", re.compile(r"font-size\s*:\s*0(px|em|rem|%)?\s*(;|$|!)", re.I)),
+    ("opacity:0", re.compile(r"opacity\s*:\s*0(\.0+)?\s*(;|$|!)", re.I)),
+    ("height:0", re.compile(r"(?<![-\w])height\s*:\s*0(px)?\s*(;|$|!)", re.I)),
+]
+_CLASS_RULE = re.compile(r"\.([A-Za-z_][\w-]*)\s*\{([^}]*)\}")
+
+
+def hiding_reason(style: str) -> str:
+    """Which hiding technique a CSS declaration block uses ('' when none)."""
+    for name, pattern in _HIDING:
+        if pattern.search(style):
+            return name
+    return ""
+
+
+@dataclass
+class Anchor:
+    href: str
+    text: str
+    hidden: bool = False
+
+
+@dataclass
+class HiddenBlock:
+    reason: str
+    text: str = ""
+    hrefs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HtmlDoc:
+    title: str = ""
+    metas: dict[str, str] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (rel, href)
+    anchors: list[Anchor] = field(default_factory=list)
+    scripts: list[tuple[str, str]] = field(default_factory=list)  # (src, integrity)
+    text: str = ""
+    hidden_blocks: list[HiddenBlock] = field(default_factory=list)
+
+
+class _Reader(HTMLParser):
+    def __init__(self, hidden_classes: dict[str, str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.doc = HtmlDoc()
+        self.hidden_classes = hidden_classes
+        self.stack: list[tuple[str, HiddenBlock | None]] = []
+        self.in_title = False
+        self.skip = 0  # inside <script>/<style>
+        self.anchor: Anchor | None = None
+        self.texts: list[str] = []
+        self.title_parts: list[str] = []
+
+    def _block(self) -> HiddenBlock | None:
+        for _, block in self.stack:
+            if block is not None:
+                return block
+        return None
+
+    def _hiding(self, attrs: dict[str, str]) -> str:
+        if "hidden" in attrs:
+            return "hidden-attribute"
+        reason = hiding_reason(attrs.get("style", ""))
+        if reason:
+            return reason
+        for cls in attrs.get("class", "").split():
+            if cls in self.hidden_classes:
+                return f"class {cls}: {self.hidden_classes[cls]}"
+        return ""
+
+    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
+        attrs = {k.lower(): (v or "") for k, v in attrs_list}
+        if tag == "meta":
+            key = (attrs.get("name") or attrs.get("property") or attrs.get("http-equiv") or "").lower()
+            if key and key not in self.doc.metas:
+                self.doc.metas[key] = attrs.get("content", "")
+            return
+        if tag == "link":
+            for rel in attrs.get("rel", "").lower().split():
+                self.doc.links.append((rel, attrs.get("href", "")))
+            return
+        if tag == "script":
+            if attrs.get("src"):
+                self.doc.scripts.append((attrs["src"], attrs.get("integrity", "")))
+            self.skip += 1
+        elif tag == "style":
+            self.skip += 1
+        elif tag == "title":
+            self.in_title = True
+        if tag in _VOID:
+            return
+        reason = self._hiding(attrs) if self._block() is None else ""
+        block = HiddenBlock(reason) if reason else None
+        if block is not None:
+            self.doc.hidden_blocks.append(block)
+        self.stack.append((tag, block))
+        if tag == "a":
+            self.anchor = Anchor(attrs.get("href", ""), "", self._block() is not None)
+            self.doc.anchors.append(self.anchor)
+            current = self._block()
+            if current is not None and self.anchor.href:
+                current.hrefs.append(self.anchor.href)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+        if tag == "title":
+            self.in_title = False
+        if tag == "a":
+            self.anchor = None
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.in_title:
+            self.title_parts.append(data)
+            return
+        self.texts.append(data)
+        if self.anchor is not None:
+            self.anchor.text += data
+        block = self._block()
+        if block is not None and len(block.text) < 4000:
+            block.text += data + " "
+
+
+def parse(text: str) -> HtmlDoc:
+    """Parse an HTML document; never raises on malformed markup."""
+    hidden_classes: dict[str, str] = {}
+    for style in re.findall(r"<style[^>]*>(.*?)</style>", text, re.S | re.I):
+        for name, decl in _CLASS_RULE.findall(style):
+            reason = hiding_reason(decl)
+            if reason:
+                hidden_classes[name] = reason
+    reader = _Reader(hidden_classes)
+    try:
+        reader.feed(text)
+        reader.close()
+    except Exception:  # HTMLParser is lenient, but never let odd markup break a probe
+        pass
+    doc = reader.doc
+    doc.title = " ".join("".join(reader.title_parts).split())
+    doc.text = " ".join(" ".join(reader.texts).split())
+    for block in doc.hidden_blocks:
+        block.text = " ".join(block.text.split())
+    return doc

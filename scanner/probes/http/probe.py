@@ -1,0 +1,131 @@
+"""The http probe: observe a web site's transport, headers, cookies, CORS, exposures,
+judol/defacement indicators and personal data on its pages. Facts: docs/facts/http.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scanner.model import Target, TargetKind
+from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.http import cookies as cookie_mod
+from scanner.probes.http import observatory
+from scanner.probes.http.cors import observe_cors
+from scanner.probes.http.disclosure import DebugCollector, version_disclosure
+from scanner.probes.http.exposures import observe_exposures
+from scanner.probes.http.fetch import Fetcher, FetchError, Page
+from scanner.probes.http.headers import observe_headers
+from scanner.probes.http.html import parse
+from scanner.probes.http.judol import observe_judol
+from scanner.probes.http.pages import crawl
+from scanner.probes.http.pii import observe_personal_data
+from scanner.probes.http.redirect import observe_redirect
+
+log = logging.getLogger(__name__)
+
+
+def _guard(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run one sub-check; any failure becomes an inconclusive record in its place."""
+    try:
+        return fn()
+    except Exception as exc:
+        log.warning("http sub-check %s failed: %s", name, exc)
+        return {"status": "inconclusive", "reason": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def _is_html(page: Page) -> bool:
+    return "html" in page.content_type or "<html" in page.text[:2000].lower()
+
+
+def _cookies(pages: list[tuple[str, Page]], twin: list[Page]) -> dict[str, Any]:
+    raw: list[tuple[str, str, str]] = []
+    for path, page in pages + [(urlsplit(p.url).path or "/", p) for p in twin]:
+        for hop in page.chain:
+            raw.extend((h, urlsplit(hop.url).scheme, path) for h in hop.set_cookies)
+    return {"status": "ok", "items": cookie_mod.observe_cookies(raw)}
+
+
+def _main_facts(target: Target, main: Page) -> dict[str, Any]:
+    return {
+        "url": target.location,
+        "final_url": main.final_url,
+        "http_status": main.status,
+        "scheme": main.scheme,
+        "tls_verified": main.tls_verified,
+        "content_type": main.content_type,
+        "body_length": len(main.body),
+        "body_truncated": main.truncated,
+        "body_too_slow": main.too_slow,
+        "redirect_chain": [h.to_dict() for h in main.chain],
+        "redirect_stopped": main.stopped or None,
+    }
+
+
+class HttpProbe:
+    """Observes http:// and https:// URL targets."""
+
+    name = "http"
+
+    def applies_to(self, target: Target) -> bool:
+        return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")
+
+    def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
+        opts = target.options or {}
+        verify: bool | str = opts.get("ca_bundle") or bool(opts.get("verify_tls", True))
+        fetcher = Fetcher(ctx, verify=verify)
+        try:
+            main = fetcher.get(target.location)
+        except FetchError as exc:
+            raise ProbeInconclusive(f"cannot reach {target.location}: {exc}") from exc
+        if main.stopped.startswith("out-of-scope"):
+            host = main.stopped.partition(": ")[2]
+            raise ProbeInconclusive(f"{target.location} redirects to {host}, which is outside the scan scope; "
+                                    f"add it to the scope or scan that address instead")
+        doc = parse(main.text) if _is_html(main) else None
+        base = urljoin(main.final_url, "/")
+        main_path = urlsplit(main.final_url).path or "/"
+        facts = _main_facts(target, main)
+        facts["headers"] = headers = observe_headers(main.headers)
+
+        twin: list[Page] = []
+
+        def redirect() -> dict[str, Any]:
+            result, page = observe_redirect(fetcher, target)
+            twin.extend([page] if page is not None else [])
+            return result
+
+        facts["https_redirect"] = _guard("https_redirect", redirect)
+        debug = DebugCollector()
+        pages = crawl(fetcher, main, doc, opts)
+        for path, page in pages.pages:
+            debug.note(path, page.status, page.body)
+        facts["pages_checked"] = [p for p, _ in pages.pages]
+        facts["cookies"] = _guard("cookies", lambda: _cookies(pages.pages, twin))
+        cors_paths = [main_path] + [str(p) for p in opts.get("cors_paths", [])]
+        facts["cors"] = _guard("cors", lambda: {"status": "ok", "items": observe_cors(fetcher, base, cors_paths)})
+        facts["disclosure"] = _guard("disclosure", lambda: {"status": "ok",
+                                                            "items": version_disclosure(main.headers, doc)})
+        if opts.get("exposures", True):
+            def on_page(path: str, page: Page) -> None:
+                if page.status >= 400:  # error pages of template requests may be debug pages
+                    debug.note(path, page.status, page.body)
+
+            facts["exposures"] = _guard("exposures", lambda: observe_exposures(fetcher, base, on_page=on_page))
+        else:
+            facts["exposures"] = {"status": "inconclusive", "reason": "disabled by target option 'exposures'"}
+        debug.add_template_hits(facts["exposures"].get("hits", []))
+        facts["debug"] = debug.facts()
+        facts["judol"] = _guard("judol", lambda: observe_judol(
+            fetcher, main.final_url, (urlsplit(main.final_url).hostname or "").lower(), browser_page=main))
+        facts["personal_data"] = _guard("personal_data", lambda: {
+            "status": "ok", "pages": [observe_personal_data(p, pg) for p, pg in pages.pages if pg.status < 400],
+            "errors": pages.errors})
+        facts["observatory"] = _guard("observatory", lambda: {"status": "ok", **observatory.score(
+            headers, scheme=main.scheme, tls_verified=main.tls_verified,
+            cookies=facts["cookies"].get("items", []), cors=facts["cors"].get("items", []),
+            redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
+        facts["requests"] = fetcher.requests_made
+        return facts

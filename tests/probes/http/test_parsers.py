@@ -1,0 +1,103 @@
+"""Unit tests of the small parsers: headers, cookies, HTML, exposure matchers, scoring."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scanner.probes.http import observatory
+from scanner.probes.http.cookies import parse_set_cookie
+from scanner.probes.http.exposures import Shape, template_matches
+from scanner.probes.http.fetch import Page
+from scanner.probes.http.headers import observe_headers, parse_csp, parse_hsts
+from scanner.probes.http.html import parse
+from scanner.probes.http.judol import keywords_in
+
+
+def _page(body: bytes, status: int = 200, ctype: str = "text/plain") -> Page:
+    return Page("http://x/", "http://x/", status, {"content-type": ctype}, [], body)
+
+
+def test_hsts_parsing() -> None:
+    hsts = parse_hsts("max-age=31536000; includeSubDomains; preload")
+    assert hsts == {"present": True, "value": "max-age=31536000; includeSubDomains; preload", "max_age": 31536000,
+                    "include_subdomains": True, "preload": True}
+    assert parse_hsts(None)["present"] is False
+    assert parse_hsts("includeSubDomains")["max_age"] is None
+
+
+def test_csp_parsing() -> None:
+    csp = parse_csp("default-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+    assert csp["script_unsafe_inline"] and not csp["script_unsafe_eval"]
+    assert csp["frame_ancestors"] == "'none'"
+    assert not parse_csp("script-src 'nonce-abc' 'unsafe-inline'")["script_unsafe_inline"]
+    assert parse_csp(None)["frame_ancestors"] == ""
+
+
+def test_referrer_policy_fallback_list() -> None:
+    h = observe_headers({"referrer-policy": "no-referrer, strict-origin-when-cross-origin"})
+    assert h["referrer_policy"]["effective"] == "strict-origin-when-cross-origin"
+    assert h["referrer_policy"]["private"] is True
+
+
+def test_cookie_attributes_and_no_value() -> None:
+    c = parse_set_cookie("laravel_session=SECRETVALUE; Path=/; Secure; HttpOnly; SameSite=strict", "https")
+    assert (c["secure"], c["http_only"], c["same_site"], c["session_like"]) == (True, True, "Strict", True)
+    assert "SECRETVALUE" not in str(c)
+    assert parse_set_cookie("XSRF-TOKEN=x", "https")["session_like"] is False
+    assert parse_set_cookie("a=b; SameSite=Sometimes", "https")["same_site_valid"] is False
+
+
+def test_hidden_blocks_via_inline_style_and_class() -> None:
+    doc = parse("""<html><head><title>T</title><style>.x{display:none}</style></head><body>
+      <div class="x"><a href="https://slot88.example/">Slot Gacor</a></div>
+      <span style="font-size:0">togel</span><p>terlihat</p></body></html>""")
+    assert [b.reason for b in doc.hidden_blocks] == ["class x: display:none", "font-size:0"]
+    assert doc.hidden_blocks[0].hrefs == ["https://slot88.example/"]
+    assert doc.anchors[0].hidden is True
+    assert doc.title == "T"
+
+
+def test_keywords_are_whole_words() -> None:
+    assert keywords_in("Info Slot Gacor dan TOGEL hari ini") == ["slot gacor", "togel"]
+    assert keywords_in("ketogelan slotgacorx") == []
+
+
+def test_exposure_matchers_negative_and_binary() -> None:
+    template = {"matchers": [{"type": "status", "status": [200]},
+                             {"type": "regex", "regex": ["(?m)^DB_PASSWORD="]},
+                             {"type": "word", "words": ["<html"], "case_insensitive": True, "negative": True}]}
+    assert template_matches(template, _page(b"DB_PASSWORD=x\n"))
+    assert not template_matches(template, _page(b"<HTML>DB_PASSWORD=x\n"))
+    assert not template_matches(template, _page(b"DB_PASSWORD=x\n", status=404))
+    zip_template = {"matchers": [{"type": "binary", "hex": ["504b0304"]}]}
+    assert template_matches(zip_template, _page(b"PK\x03\x04rest"))
+
+
+def test_shape_resemblance() -> None:
+    base = Shape(200, "text/html", 1000, "aaa")
+    assert base.resembles(Shape(200, "text/html", 1050, "bbb"))
+    assert not base.resembles(Shape(200, "text/plain", 1000, "bbb"))
+    assert not base.resembles(Shape(404, "text/html", 1000, "aaa"))
+
+
+@given(st.integers(min_value=0, max_value=200))
+def test_grade_chart_is_monotonic(score: int) -> None:
+    order = ["F", "D-", "D", "D+", "C-", "C", "C+", "B-", "B", "B+", "A-", "A", "A+"]
+    assert order.index(observatory.grade_for(score)) <= order.index(observatory.grade_for(score + 5))
+
+
+def test_grade_boundaries() -> None:
+    assert [observatory.grade_for(s) for s in (0, 24, 25, 40, 59, 85, 90, 100, 145)] == [
+        "F", "F", "D-", "D+", "C", "A-", "A", "A+", "A+"]
+
+
+@given(st.text(max_size=400))
+def test_html_reader_never_raises(text: str) -> None:
+    doc = parse("<div style='display:none'><a href='x'>" + text)
+    assert isinstance(doc.text, str)
+
+
+def test_unknown_charset_falls_back_to_utf8() -> None:
+    page = Page("http://x/", "http://x/", 200, {"content-type": "text/html; charset=klingon"}, [], b"caf\xc3\xa9")
+    assert page.text == "caf\u00e9"
