@@ -14,6 +14,11 @@ Renderer = Callable[[ScanResult, RuleSet, str], str]
 FORMATS: dict[str, str] = {
     "json": "json_report",
     "table": "table",
+    "html": "html",
+    "sarif": "sarif",
+    "junit": "junit",
+    "csv": "csv_report",
+    "markdown": "markdown_report",
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.compliance import compliance_view
 from scanner.model import ScanResult
-from scanner.report.common import counts_by_agency, inconclusive_rows, risk_posture, text, top_fixes
+from scanner.report.common import counts_by_agency, inconclusive_rows, risk_posture, scrub, text, top_fixes
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
@@ -48,9 +48,24 @@ def compliance(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, lis
     }
 
 
+def _scrub_observations(data: dict[str, Any]) -> None:
+    """Safety net: mask personal data in observed values (facts, evidence, messages, reasons).
+
+    Probes mask before storing, so this is normally a no-op; identities (target ids,
+    fingerprints, item keys) are left untouched so the result still round-trips.
+    """
+    for fact in data["facts"]:
+        fact["data"], fact["reason"] = scrub(fact["data"]), scrub(fact["reason"])
+    for finding in data["findings"]:
+        finding["evidence"], finding["message"] = scrub(finding["evidence"]), scrub(finding["message"])
+        if finding.get("suppression"):
+            finding["suppression"] = scrub(finding["suppression"])
+
+
 def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     data: dict[str, Any] = {"report_version": REPORT_VERSION, "lang": lang}
     data.update(result.to_dict())
+    _scrub_observations(data)
     data["summary"] = summary(result, lang)
     data["compliance"] = compliance(result, ruleset, lang)
     return data

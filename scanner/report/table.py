@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.model import ScanResult
+from scanner.report.common import scrub
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
@@ -29,7 +30,8 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         table = Table(*_HEAD[lang], show_lines=False)
         for f in findings:
             sev = f.severity.value
-            table.add_row(f"{f.priority:.1f}", f"[{_STYLE[sev]}]{sev}[/]", f.rule_id, f.target_id, f.message[lang])
+            table.add_row(f"{f.priority:.1f}", f"[{_STYLE[sev]}]{sev}[/]", f.rule_id, f.target_id,
+                          str(scrub(f.message[lang])))
         console.print(table)
     else:
         console.print(_NONE[lang])
@@ -39,6 +41,6 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     if inconclusive:
         table = Table("Target", "Probe", _INCONCLUSIVE[lang])
         for observation in inconclusive:
-            table.add_row(observation.target_id, observation.probe, observation.reason)
+            table.add_row(observation.target_id, observation.probe, str(scrub(observation.reason)))
         console.print(table)
     return buffer.getvalue()

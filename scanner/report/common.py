@@ -1,0 +1,185 @@
+"""Shared, format-independent views of a scan result: grouping, top fixes, trends, strings."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any
+
+import yaml
+
+from scanner.model import Facts, Finding, ScanResult, Severity, Target
+from scanner.resources import templates_dir
+from scanner.rules import Rule, RuleSet
+
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
+LANGS = ("id", "en")
+UNASSIGNED = ""  # agency key of targets that name no agency
+
+
+@cache
+def _all_strings() -> dict[str, dict[str, str]]:
+    path = templates_dir() / "strings.yaml"
+    data: dict[str, dict[str, str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def strings(lang: str) -> dict[str, str]:
+    """UI labels of reports in ``lang`` (``id`` or ``en``), from reports/templates/strings.yaml."""
+    if lang not in LANGS:
+        raise ValueError(f"unsupported report language {lang!r}; use 'id' or 'en'")
+    return {key: texts.get(lang) or texts["en"] for key, texts in _all_strings().items()}
+
+
+def scrub(obj: Any) -> Any:
+    """Safety net: mask personal data in anything displayed (evidence is masked already)."""
+    from scanner.pii import scrub as pii_scrub
+
+    return pii_scrub(obj)
+
+
+def text(value: dict[str, str] | Any, lang: str) -> str:
+    """Pick ``lang`` from a bilingual mapping (falling back to the other language)."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or value.get("id") or "")
+    return getattr(value, lang, "") if value is not None else ""
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Most urgent first: priority, then severity, then rule and target for stability."""
+    return sorted(findings, key=lambda f: (-f.priority, -f.severity.rank, f.rule_id, f.target_id, f.item_key))
+
+
+def targets_by_id(result: ScanResult) -> dict[str, Target]:
+    return {t.id: t for t in result.targets}
+
+
+def agency_of(finding: Finding, targets: dict[str, Target]) -> str:
+    target = targets.get(finding.target_id)
+    return finding.agency or (target.agency if target else "") or UNASSIGNED
+
+
+def parse_declared_at(declared_at: str) -> tuple[str, int] | None:
+    """Split ``"path:line"`` into (path, line); None when absent or malformed."""
+    match = re.fullmatch(r"(.+):(\d+)", declared_at or "")
+    if not match or int(match.group(2)) < 1:
+        return None
+    return match.group(1), int(match.group(2))
+
+
+@dataclass
+class Fix:
+    """One rule's findings: fixing the rule's cause once covers every listed target."""
+
+    rule_id: str
+    severity: Severity
+    title: dict[str, str]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def targets(self) -> list[str]:
+        return sorted({f.target_id for f in self.findings})
+
+    @property
+    def max_priority(self) -> float:
+        return max(f.priority for f in self.findings)
+
+    @property
+    def total_priority(self) -> float:
+        return round(sum(f.priority for f in self.findings), 1)
+
+
+def top_fixes(result: ScanResult, limit: int | None = 10) -> list[Fix]:
+    """Open findings grouped by rule, ordered by highest priority, then total priority."""
+    groups: dict[str, Fix] = {}
+    for f in result.open_findings():
+        fix = groups.setdefault(f.rule_id, Fix(f.rule_id, f.severity, f.title))
+        fix.findings.append(f)
+        if f.severity.rank > fix.severity.rank:
+            fix.severity = f.severity
+    ordered = sorted(groups.values(), key=lambda x: (-x.max_priority, -x.total_priority, -x.severity.rank, x.rule_id))
+    return ordered[:limit] if limit is not None else ordered
+
+
+def counts_by_agency(result: ScanResult) -> dict[str, dict[str, int]]:
+    """Open findings per agency and severity (agencies sorted by weighted seriousness)."""
+    targets = targets_by_id(result)
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for t in result.targets:
+        table[t.agency or UNASSIGNED]
+    for f in result.open_findings():
+        table[agency_of(f, targets)][f.severity.value] += 1
+    rows = {agency: {s: c.get(s, 0) for s in SEVERITIES} for agency, c in table.items()}
+    weight = {s.value: 10 ** s.rank for s in Severity}
+    return dict(sorted(rows.items(), key=lambda kv: (-sum(weight[s] * n for s, n in kv[1].items()), kv[0])))
+
+
+def risk_posture(counts: dict[str, int]) -> str:
+    """Overall posture key: ``critical``, ``high``, ``medium``, ``low`` or ``good``."""
+    for sev in ("critical", "high", "medium", "low"):
+        if counts.get(sev):
+            return sev
+    return "good"
+
+
+@dataclass
+class Trend:
+    """Change between a previous scan and this one, keyed on finding fingerprints."""
+
+    new: list[Finding]
+    resolved: list[Finding]
+    unchanged: list[Finding]
+    previous_counts: dict[str, int]
+    previous_scan_id: str
+    previous_started_at: str
+
+
+def trend(result: ScanResult, previous: ScanResult) -> Trend:
+    now = {f.fingerprint: f for f in result.open_findings()}
+    before = {f.fingerprint: f for f in previous.open_findings()}
+    counts = Counter(f.severity.value for f in before.values())
+    return Trend(
+        new=sorted_findings([f for fp, f in now.items() if fp not in before]),
+        resolved=sorted_findings([f for fp, f in before.items() if fp not in now]),
+        unchanged=sorted_findings([f for fp, f in now.items() if fp in before]),
+        previous_counts={s: counts.get(s, 0) for s in SEVERITIES},
+        previous_scan_id=previous.scan_id,
+        previous_started_at=previous.started_at,
+    )
+
+
+def slug(name: str) -> str:
+    """File-name-safe form of an agency name (``unassigned`` for the empty name)."""
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
+    return cleaned or "unassigned"
+
+
+def inconclusive_rows(result: ScanResult) -> list[dict[str, str]]:
+    """Targets/probes that could not be observed, with their (scrubbed) reasons."""
+    return [_inconclusive(f) for f in result.inconclusive()]
+
+
+def _inconclusive(f: Facts) -> dict[str, str]:
+    return {"target_id": f.target_id, "probe": f.probe, "reason": str(scrub(f.reason))}
+
+
+def rule_spec(ruleset: RuleSet, rule_id: str) -> Rule | None:
+    return ruleset.by_id(rule_id)
+
+
+def evidence_text(evidence: dict[str, Any], limit: int = 400) -> str:
+    """Compact one-line evidence (``key=value; ...``), scrubbed and truncated."""
+    parts = [f"{k}={v}" for k, v in evidence.items()] if isinstance(evidence, dict) else [str(evidence)]
+    joined = _scrub_line("; ".join(parts))
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
+
+
+_MAY_HOLD_PII = re.compile(r"[0-9@]")  # every kind scrub masks has a digit (NIK, phone, ...) or an "@"
+
+
+@lru_cache(maxsize=65536)
+def _scrub_line(line: str) -> str:
+    """Scrub one display line (cached: scans repeat the same evidence across many targets)."""
+    return str(scrub(line)) if _MAY_HOLD_PII.search(line) else line

@@ -1,0 +1,46 @@
+"""CSV for spreadsheets: one row per finding, UTF-8 with BOM so Excel detects the encoding.
+
+Cells that a spreadsheet would treat as a formula (starting with ``= + - @``, tab or CR) are
+prefixed with an apostrophe: evidence comes from scanned systems and must not run in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from scanner.model import ScanResult
+from scanner.report.common import agency_of, evidence_text, sorted_findings, strings, targets_by_id, text
+from scanner.rules import RuleSet
+
+BOM = "\ufeff"
+COLUMNS = ("agency", "target", "target_name", "target_kind", "rule", "title", "severity", "priority", "status",
+           "item", "message", "evidence", "regulations", "remediation", "fingerprint", "scan_id", "scan_time")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """Stringify a cell and neutralise spreadsheet formulas."""
+    cell = "" if value is None else str(value)
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
+    s = strings(lang)
+    targets = targets_by_id(result)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([s[f"col_{c}"] for c in COLUMNS])
+    for f in sorted_findings(result.findings):
+        target = targets.get(f.target_id)
+        rule = ruleset.by_id(f.rule_id)
+        steps = getattr(rule.spec.remediation, lang) if rule else []
+        row = [
+            agency_of(f, targets) or s["no_agency"], f.target_id, target.name if target else "",
+            target.kind.value if target else "", f.rule_id, text(f.title, lang), f.severity.value,
+            f"{f.priority:.1f}", f.status, f.item_key, text(f.message, lang), evidence_text(f.evidence, 4000),
+            "; ".join(f.references), " | ".join(f"{n}. {step}" for n, step in enumerate(steps, start=1)),
+            f.fingerprint, result.scan_id, result.started_at,
+        ]
+        writer.writerow([safe_cell(v) for v in row])
+    return BOM + buffer.getvalue()

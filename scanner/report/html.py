@@ -1,0 +1,231 @@
+"""Self-contained HTML report (inline CSS/SVG/JS, works offline, prints to PDF).
+
+``render`` is the standard 3-argument renderer; ``render_with_history`` adds a trend section
+against a previous scan. Templates live in reports/templates/ (Jinja2, autoescape on).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from functools import cache
+from typing import Any, NamedTuple
+
+import jinja2
+from markupsafe import Markup, escape
+
+from scanner.compliance import compliance_view
+from scanner.model import Finding, ScanResult, Severity
+from scanner.report.charts import agency_stacks, severity_bars
+from scanner.report.common import (
+    agency_of,
+    counts_by_agency,
+    evidence_text,
+    inconclusive_rows,
+    risk_posture,
+    scrub,
+    slug,
+    sorted_findings,
+    strings,
+    targets_by_id,
+    text,
+    top_fixes,
+    trend,
+)
+from scanner.report.summary import severity_counts
+from scanner.resources import templates_dir
+from scanner.rules import Rule, RuleSet
+
+PLATFORM_LABELS = {"nginx": "nginx", "apache": "Apache httpd", "laravel": "Laravel", "postgresql": "PostgreSQL",
+                   "mariadb": "MariaDB / MySQL", "mysql": "MySQL", "php": "PHP", "iis": "IIS", "django": "Django",
+                   "express": "Express (Node.js)", "spring": "Spring", "sql": "SQL"}
+MAX_TREND_ROWS = 25
+
+
+def inline_code(value: str) -> Markup:
+    """Escape ``value`` and turn Markdown-style `code` spans (used in remediation steps) into <code>."""
+    escaped = str(escape(value))
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """Jinja2 environment over reports/templates with autoescaping on."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["inline_code"] = inline_code
+    return env
+
+
+def _guidance(rule: Rule | None, finding: Finding, ruleset: RuleSet, lang: str, s: dict[str, str]) -> Markup:
+    """Why/how/articles block of one rule, rendered once per rule and reused."""
+    articles = []
+    for ref in (rule.spec.references if rule else finding.references):
+        article = ruleset.regulations.resolve(ref)
+        catalogue = ruleset.regulations.catalogues.get(ref.partition(":")[0])
+        articles.append({
+            "ref": ref,
+            "label": f"{catalogue.short if catalogue else ref.partition(':')[0]} {ref.partition(':')[2]}",
+            "title": article.title[lang] if article else "",
+            "text": article.text[lang] if article else "",
+            "url": article.source_url if article else "",
+        })
+    spec = rule.spec if rule else None
+    return Markup(environment().get_template("partials/guidance.html.j2").render(
+        s=s,
+        description=getattr(spec.description, lang) if spec else "",
+        steps=getattr(spec.remediation, lang) if spec else [],
+        snippets=[(PLATFORM_LABELS.get(k.lower(), k), v) for k, v in (spec.snippets.items() if spec else [])],
+        articles=articles,
+    ))
+
+
+class FindingRow(NamedTuple):
+    """One finding as the template shows it (a tuple: fast attribute access in Jinja)."""
+
+    severity: str
+    priority: float
+    message: str
+    item_key: str
+    evidence: str
+    status: str
+    suppression: dict[str, Any] | None
+
+
+def _finding_row(f: Finding, lang: str) -> FindingRow:
+    suppression = scrub(f.suppression) if f.suppression else None
+    return FindingRow(f.severity.value, f.priority, text(f.message, lang), f.item_key,
+                      evidence_text(f.evidence, 600), f.status, suppression)
+
+
+def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
+    """Findings grouped by agency, then asset (target), then rule; most urgent first."""
+    targets = targets_by_id(result)
+    rules = {rule.id: rule for rule in ruleset.rules}
+    guidance: dict[str, Markup] = {}
+    tree: dict[str, dict[str, dict[str, list[Finding]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for f in sorted_findings([f for f in result.findings if f.status in ("open", "suppressed")]):
+        tree[agency_of(f, targets)][f.target_id][f.rule_id].append(f)
+    blocks: list[dict[str, Any]] = []
+    for agency, assets in tree.items():
+        asset_rows: list[dict[str, Any]] = []
+        for target_id, groups in assets.items():
+            target = targets.get(target_id)
+            group_rows: list[dict[str, Any]] = []
+            for rule_id, findings in groups.items():
+                rule = rules.get(rule_id)
+                if rule_id not in guidance:
+                    guidance[rule_id] = _guidance(rule, findings[0], ruleset, lang, s)
+                worst = max(findings, key=lambda f: f.severity.rank).severity.value
+                group_rows.append({
+                    "rule_id": rule_id, "severity": worst, "priority": max(f.priority for f in findings),
+                    "title": text(findings[0].title, lang), "findings": [_finding_row(f, lang) for f in findings],
+                    "guidance": guidance[rule_id],
+                    "open": sum(1 for f in findings if f.status == "open"),
+                })
+            asset_rows.append({
+                "id": target_id, "name": target.name if target else "",
+                "kind": target.kind.value if target else "", "exposure": target.exposure.value if target else "",
+                "priority": max(float(g["priority"]) for g in group_rows), "groups": group_rows,
+            })
+        asset_rows.sort(key=lambda a: -float(a["priority"]))
+        blocks.append({"name": agency or s["no_agency"], "anchor": "agency-" + slug(agency),
+                       "assets": asset_rows, "priority": max(float(a["priority"]) for a in asset_rows)})
+    blocks.sort(key=lambda b: -float(b["priority"]))
+    return blocks
+
+
+def _compliance(result: ScanResult, ruleset: RuleSet, lang: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for cat_id, rows in compliance_view(result, ruleset).items():
+        catalogue = ruleset.regulations.catalogues[cat_id]
+        counts = Counter(r.status for r in rows)
+        out.append({
+            "id": cat_id, "short": catalogue.short, "title": catalogue.title[lang], "url": catalogue.source_url,
+            "note": catalogue.note.get(lang, "") if catalogue.note else "",
+            "counts": {k: counts.get(k, 0) for k in ("PASS", "FAIL", "MANUAL")},
+            "rows": [{"id": r.article.id, "title": r.article.title[lang], "text": r.article.text[lang],
+                      "url": r.article.source_url, "status": r.status, "rules": r.rules, "findings": r.findings}
+                     for r in rows],
+        })
+    out.sort(key=lambda c: (-c["counts"]["FAIL"], -c["counts"]["PASS"], c["short"]))
+    return out
+
+
+def _trend(result: ScanResult, previous: ScanResult, lang: str) -> dict[str, Any]:
+    t = trend(result, previous)
+    now = severity_counts(result)
+    return {
+        "previous_scan_id": t.previous_scan_id, "previous_started_at": t.previous_started_at,
+        "rows": [{"severity": sev, "before": t.previous_counts[sev], "now": now[sev],
+                  "delta": now[sev] - t.previous_counts[sev]} for sev in now],
+        "counts": {"new": len(t.new), "resolved": len(t.resolved), "unchanged": len(t.unchanged)},
+        "new": [_brief(f, lang) for f in t.new[:MAX_TREND_ROWS]],
+        "resolved": [_brief(f, lang) for f in t.resolved[:MAX_TREND_ROWS]],
+    }
+
+
+def _brief(f: Finding, lang: str) -> dict[str, Any]:
+    return {"severity": f.severity.value, "rule_id": f.rule_id, "target_id": f.target_id,
+            "message": text(f.message, lang)}
+
+
+def _target_rows(result: ScanResult) -> list[dict[str, Any]]:
+    """Every scanned target with its open-finding count and whether it could be observed."""
+    open_counts = Counter(f.target_id for f in result.open_findings())
+    unobserved = {f.target_id for f in result.inconclusive()}
+    return [{"id": t.id, "name": t.name, "agency": t.agency, "kind": t.kind.value, "exposure": t.exposure.value,
+             "declared_at": t.declared_at, "findings": open_counts.get(t.id, 0), "inconclusive": t.id in unobserved}
+            for t in sorted(result.targets, key=lambda t: (t.agency, t.id))]
+
+
+def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None = None) -> dict[str, Any]:
+    """Everything the template needs, as plain data (PII already masked)."""
+    s = strings(lang)
+    counts = severity_counts(result)
+    sev_labels = {sev.value: s["sev_" + sev.value] for sev in Severity}
+    agencies = counts_by_agency(result)
+    agency_labels = {(a or s["no_agency"]): c for a, c in agencies.items()}
+    fixes = [{"rule_id": fx.rule_id, "severity": fx.severity.value, "title": text(fx.title, lang),
+              "findings": len(fx.findings), "targets": fx.targets, "priority": fx.max_priority}
+             for fx in top_fixes(result)]
+    profile = result.profile or {}
+    unobserved = {f.target_id for f in result.inconclusive()}
+    inconclusive_by_agency = Counter((t.agency or "") for t in result.targets if t.id in unobserved)
+    scope = [str(x) for x in profile.get("scope", [])] or [t.id for t in result.targets[:20]]
+    return {
+        "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
+        "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
+        "posture": risk_posture(counts), "sev_labels": sev_labels,
+        "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
+        "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),
+        "agency_chart": agency_stacks(agency_labels, sev_labels, s["by_agency"]) if agencies else Markup(""),
+        "compliance": _compliance(result, ruleset, lang),
+        "blocks": _agency_blocks(result, ruleset, lang, s),
+        "trend": _trend(result, previous, lang) if previous is not None else None,
+        "inconclusive": inconclusive_rows(result),
+        "targets": _target_rows(result),
+        "errors": [{"rule_id": e.rule_id, "target_id": e.target_id, "message": str(scrub(e.message))}
+                   for e in result.evaluation_errors],
+        "meta": {
+            "scope": ", ".join(scope),
+            "profile": " ".join(str(x) for x in (profile.get("name"), profile.get("path")) if x),
+            "agency": profile.get("agency"),
+            "targets": len(result.targets), "evaluated_rules": len(result.evaluated_rules),
+        },
+    }
+
+
+def render_with_history(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None) -> str:
+    """The HTML report, with a trend section when ``previous`` is given."""
+    return environment().get_template("report.html.j2").render(**context(result, ruleset, lang, previous))
+
+
+def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
+    """The HTML report of ``result`` in ``lang`` (``id`` or ``en``)."""
+    return render_with_history(result, ruleset, lang, None)
