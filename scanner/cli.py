@@ -21,6 +21,8 @@ from typing import Any, NoReturn
 import click
 
 from scanner import __version__
+from scanner.commands.daemon import daemon
+from scanner.commands.worker import worker
 from scanner.model import ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
@@ -133,16 +135,20 @@ def main(verbose: bool) -> None:
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the history store.")
 @click.option("--resume", default=None, is_flag=False, flag_value="latest", metavar="[SCAN_ID]",
               help="Complete an interrupted scan from the store (default: the latest unfinished one).")
+@click.option("--distributed", is_flag=True,
+              help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
-         no_store: bool, resume: str | None, fmt: str, lang: str | None, **files: Path | None) -> None:
+         no_store: bool, resume: str | None, distributed: bool, fmt: str, lang: str | None,
+         **files: Path | None) -> None:
     """Scan TARGETS (URLs, database URLs, .sql files, source directories) or a --profile.
 
     Pindai TARGET (URL, URL basis data, berkas .sql, direktori kode sumber) atau --profile.
     """
     from scanner.probes import load_probes
-    from scanner.scan import new_scan
+    from scanner.runner import run_probes
+    from scanner.scan import Runner, new_scan
     from scanner.scan import scan as run_scan
 
     if bool(targets) == bool(profile) and not resume:
@@ -186,10 +192,15 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         if store:
             _store_call(store.begin_scan, result)
     on_facts = (lambda facts: _store_call(store.add_facts, result.scan_id, facts)) if store else None
+    runner: Runner = run_probes
+    if distributed:
+        from scanner.distributed import run_distributed
+
+        runner = run_distributed
     stop = _InterruptGuard()
     try:
         with stop:
-            result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts)
+            result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
     except KeyboardInterrupt:
         if store:
             _store_call(store.finish_scan, result, INTERRUPTED)
@@ -394,3 +405,7 @@ def rules_validate(path: Path | None) -> None:
     """Validate rule packs (default: the shipped ones); exit 2 naming file, rule and field."""
     ruleset = _load_ruleset(path)
     click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version})")
+
+
+main.add_command(daemon)
+main.add_command(worker)

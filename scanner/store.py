@@ -220,6 +220,14 @@ class Store:
                                  .order_by(scans.c.started_at.desc()).limit(1)).scalar_one_or_none()
         return str(value) if value else None
 
+    def last_complete(self, profile_path: str) -> str | None:
+        """Start time (ISO text) of the latest complete scan of the profile at ``profile_path``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(scans.c.started_at, scans.c.profile).where(scans.c.status == COMPLETE)
+                                .order_by(scans.c.started_at.desc())).all()
+        return next((str(started) for started, profile in rows
+                     if isinstance(profile, dict) and profile.get("path") == profile_path), None)
+
     def previous(self, result: ScanResult) -> ScanResult | None:
         """The latest complete scan before ``result`` that shares a target with it (for trends)."""
         ids = {t.id for t in result.targets}

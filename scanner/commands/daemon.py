@@ -1,0 +1,63 @@
+"""``pindai daemon PROFILE...``: scheduled scans with history and notifications."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--store", "store_url", default=None, help="History store URL (default: $PINDAI_STORE or "
+              "~/.local/share/pindai/history.db).")
+@click.option("--once", is_flag=True, help="Run every due or overdue profile once, then exit.")
+@click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path),
+              help="Rule pack directory or file (default: the shipped rules).")
+@click.option("--probe", "probe_names", multiple=True, help="Run only these probes (repeatable).")
+@click.option("--distributed", is_flag=True, help="Observe through `pindai worker --zone` workers "
+              "($PINDAI_BROKER_URL).")
+def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_path: Path | None,
+           probe_names: tuple[str, ...], distributed: bool) -> None:
+    """Run PROFILES on their [schedule], store every scan and announce new findings ([notify]).
+
+    Jalankan profil sesuai [schedule], simpan setiap pemindaian dan kabarkan temuan baru ([notify]).
+    SIGTERM stops the daemon after the scan in progress. Exit status with --once: 0 all
+    due scans ran, 2 a profile could not be used, 3 a scan failed.
+    """
+    from scanner.daemon import run_daemon
+    from scanner.regulations import CatalogueError
+    from scanner.rules import RuleValidationError
+    from scanner.store import Store, StoreError
+
+    try:
+        store = Store(store_url)
+    except StoreError as exc:
+        click.echo(f"pindai: {exc}", err=True)
+        sys.exit(2)
+    try:
+        outcomes = run_daemon(list(profiles), store, once=once, rules_path=rules_path,
+                              probe_names=list(probe_names) or None, distributed=distributed)
+    except RuleValidationError as exc:
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("pindai: interrupted; the scan in progress is stored as interrupted "
+                   "(pindai scan --resume) / dihentikan", err=True)
+        sys.exit(130)
+    except CatalogueError as exc:
+        click.echo(f"pindai: regulation catalogue error: {exc}", err=True)
+        sys.exit(2)
+    code = 0
+    for o in outcomes:
+        if o.error:
+            click.echo(f"{o.profile}: scan {o.scan_id} failed: {o.error}" if o.scan_id else f"skipped: {o.error}",
+                       err=True)
+            code = max(code, 3 if o.scan_id else 2)
+            continue
+        sent = ", ".join(f"{d.channel} {'ok' if d.ok else 'FAILED: ' + d.detail}" for d in o.deliveries) or "none"
+        click.echo(f"{o.profile}: scan {o.scan_id}: {o.open_findings} open, {o.new_findings} new; "
+                   f"notifications: {sent}", err=True)
+    sys.exit(code)

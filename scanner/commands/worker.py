@@ -1,0 +1,64 @@
+"""``pindai worker --zone NAME``: observe targets of one network zone for a distributed scan."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import click
+
+POOLS = ("threads", "prefork", "solo")
+
+
+def worker_argv(zone: str, concurrency: int, pool: str, loglevel: str) -> list[str]:
+    """Arguments for ``Celery.worker_main`` consuming only the zone's queue."""
+    from scanner.distributed import zone_queue
+
+    return [
+        "worker", "--queues", zone_queue(zone), "--concurrency", str(concurrency), "--pool", pool,
+        "--loglevel", loglevel, "--hostname", f"pindai-{zone}-{os.getpid()}@%h",
+        "--without-gossip", "--without-mingle",
+    ]
+
+
+def preload_probes() -> list[str]:
+    """Import every registered probe now (not on the first task); return the ones that fail."""
+    from scanner.probes import PROBES, load_probes
+
+    problems = []
+    for name in PROBES:
+        try:
+            load_probes([name])
+        except Exception as exc:  # a missing optional dependency must not stop the other probes
+            problems.append(f"{name}: {type(exc).__name__}: {exc}")
+    return problems
+
+
+@click.command()
+@click.option("--zone", required=True, help="Network zone this worker serves (queue pindai.zone.NAME).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Observations run at the same time by this worker.")
+@click.option("--pool", type=click.Choice(POOLS), default="threads", show_default=True,
+              help="Celery execution pool (probes are I/O-bound: threads suit them).")
+@click.option("--broker", default=None, help="Broker and result backend URL (default: $PINDAI_BROKER_URL or "
+              "redis://127.0.0.1:6379/0).")
+@click.option("--loglevel", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+              show_default=True)
+def worker(zone: str, concurrency: int, pool: str, broker: str | None, loglevel: str) -> None:
+    """Run a worker that observes targets of one zone for distributed scans.
+
+    Jalankan worker yang mengamati target pada satu zona jaringan untuk pemindaian terdistribusi.
+    Database passwords are read from this worker's environment (the target's password_env),
+    never from the broker.
+    """
+    from scanner.distributed import make_app
+
+    if not re.fullmatch(r"[a-z0-9_-]+", zone):
+        raise click.BadParameter("use lower-case letters, digits, '-' and '_'", param_hint="--zone")
+    for problem in preload_probes():
+        click.echo(f"warning: probe unavailable on this worker: {problem}", err=True)
+    make_app(broker).worker_main(worker_argv(zone, concurrency, pool, loglevel))
+
+
+if __name__ == "__main__":
+    worker()

@@ -1,0 +1,249 @@
+"""``pindai daemon``: run profiles on their ``[schedule]``, store each scan, announce new findings.
+
+A profile is *due* when a cron time (in the profile's timezone) has passed since its last
+scan in the history store; a profile never scanned before is overdue and runs at once.
+SIGTERM stops the daemon between scans: a scan in progress is finished and stored first.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+from sqlalchemy.exc import SQLAlchemyError
+
+from scanner.model import Facts
+from scanner.notify import Delivery, new_findings, notify
+from scanner.politeness import HostGate
+from scanner.probes.base import ProbeContext
+from scanner.profile import Profile, ProfileError, load_profile
+from scanner.rules import RuleSet
+from scanner.scan import Runner
+from scanner.store import INTERRUPTED, Store, StoreError
+
+log = logging.getLogger(__name__)
+
+MAX_NAP_S = 5.0  # longest single pause; the clock is read again after each
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Scheduled:
+    """A loaded profile with its schedule and the time it last ran (UTC, aware)."""
+
+    profile: Profile
+    cron: str
+    tz: ZoneInfo
+    last_run: datetime | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.profile.path
+
+    def previous_fire(self, now: datetime) -> datetime:
+        """The latest cron time at or before ``now``."""
+        base = now.astimezone(self.tz).replace(microsecond=0) + timedelta(seconds=1)
+        return croniter(self.cron, base).get_prev(datetime).astimezone(UTC)
+
+    def next_fire(self, now: datetime) -> datetime:
+        """The first cron time after ``now``."""
+        return croniter(self.cron, now.astimezone(self.tz)).get_next(datetime).astimezone(UTC)
+
+    def due(self, now: datetime) -> bool:
+        return self.last_run is None or self.last_run < self.previous_fire(now)
+
+
+@dataclass
+class RunOutcome:
+    """What one scheduled run did (``error`` is empty when it succeeded)."""
+
+    profile: str
+    scan_id: str = ""
+    new_findings: int = 0
+    open_findings: int = 0
+    deliveries: list[Delivery] = field(default_factory=list)
+    error: str = ""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _clock(now: datetime | Clock | None) -> Clock:
+    if isinstance(now, datetime):
+        fixed = now
+        return lambda: fixed
+    return now or _utc_now
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def last_run(store: Store, path: Path) -> datetime | None:
+    """Start time of the latest complete scan of the profile at ``path`` in ``store``."""
+    try:
+        started = store.last_complete(str(path))
+    except SQLAlchemyError as exc:
+        log.warning("cannot read the last runs from %s: %s", store.url, exc)
+        return None
+    return _parse_time(started) if started else None
+
+
+def load_scheduled(paths: Sequence[Path], store: Store) -> tuple[list[Scheduled], list[str]]:
+    """Load every profile; return the scheduled ones and one error line per unusable profile."""
+    loaded: list[Scheduled] = []
+    errors: list[str] = []
+    for raw in paths:
+        path = Path(raw).expanduser().resolve()
+        try:
+            profile = load_profile(path)
+            if profile.spec.schedule is None:
+                raise ProfileError(f"{path}: no [schedule] table; the daemon only runs scheduled profiles")
+            try:
+                tz = ZoneInfo(profile.spec.schedule.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ProfileError(f"{path}: schedule.timezone: unknown time zone "
+                                   f"{profile.spec.schedule.timezone!r}") from exc
+        except ProfileError as exc:
+            log.error("skipping profile: %s", exc)
+            errors.append(str(exc))
+            continue
+        loaded.append(Scheduled(profile, profile.spec.schedule.cron, tz, last_run(store, path)))
+    return loaded, errors
+
+
+def run_profile(
+    profile: Profile,
+    store: Store,
+    ruleset: RuleSet,
+    *,
+    probe_names: list[str] | None = None,
+    distributed: bool = False,
+    notify_timeout: float = 10.0,
+) -> RunOutcome:
+    """Scan one profile as ``pindai scan --profile`` does, store it and notify. Never raises."""
+    from scanner.probes import load_probes
+    from scanner.runner import run_probes
+    from scanner.scan import new_scan, scan
+
+    outcome = RunOutcome(profile=str(profile.path))
+    try:
+        ctx = ProbeContext(gate=HostGate(profile.politeness), scope=profile.scope)
+        probes = load_probes(probe_names)
+        result = new_scan(profile.targets, ruleset, profile.summary())
+        outcome.scan_id = result.scan_id
+        store.begin_scan(result)
+
+        def on_facts(facts: Facts) -> None:
+            try:
+                store.add_facts(result.scan_id, facts)
+            except StoreError as exc:  # keep scanning; finish_scan reports a lasting problem
+                log.warning("scan %s: %s", result.scan_id, exc)
+
+        runner: Runner = run_probes
+        if distributed:
+            from scanner.distributed import run_distributed
+
+            runner = run_distributed
+        try:
+            result = scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
+        except KeyboardInterrupt:  # Ctrl-C: keep what was observed, resumable with `pindai scan --resume`
+            store.finish_scan(result, INTERRUPTED)
+            raise
+        previous = store.previous(result)
+        store.finish_scan(result)
+        outcome.open_findings = len(result.open_findings())
+        outcome.deliveries = notify(result, previous, profile.spec.notify, timeout=notify_timeout)
+        outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
+        log.info("profile %s: scan %s stored, %d open finding(s), %d new", profile.path, result.scan_id,
+                 outcome.open_findings, outcome.new_findings)
+    except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
+        log.exception("profile %s: scan failed", profile.path)
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    return outcome
+
+
+class _Stopper:
+    """Sets ``event`` on SIGTERM while installed (main thread only)."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+        self.previous: Any = None
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        log.warning("SIGTERM received: stopping after the current scan")
+        self.event.set()
+
+    def __enter__(self) -> _Stopper:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def run_daemon(
+    profile_paths: Sequence[Path | str],
+    store: Store,
+    *,
+    once: bool = False,
+    now: datetime | Clock | None = None,
+    sleep: Callable[[float], Any] | None = None,
+    rules_path: Path | None = None,
+    probe_names: list[str] | None = None,
+    distributed: bool = False,
+    stop: threading.Event | None = None,
+) -> list[RunOutcome]:
+    """Run scheduled profiles until SIGTERM (or ``stop``); with ``once``, run what is due and return.
+
+    ``now`` is a fixed time or a clock and ``sleep`` a pause function (both for tests; the
+    default pause is ``stop.wait`` so SIGTERM ends a wait at once). Unusable profiles are
+    logged, reported as outcomes with an ``error`` and skipped.
+    """
+    from scanner.rules import load_rules
+
+    clock = _clock(now)
+    stop = stop or threading.Event()
+    pause = sleep or stop.wait
+    schedule, errors = load_scheduled([Path(p) for p in profile_paths], store)
+    outcomes = [RunOutcome(profile=e.split(":", 1)[0], error=e) for e in errors]
+    if not schedule:
+        log.error("no usable scheduled profile; nothing to do")
+        return outcomes
+    ruleset = load_rules(rules_path)
+    with _Stopper(stop):
+        while not stop.is_set():
+            for item in schedule:
+                if stop.is_set():
+                    break
+                moment = clock()
+                if not item.due(moment):
+                    continue
+                log.info("profile %s is due (cron %r, %s)", item.path, item.cron, item.tz.key)
+                outcomes.append(run_profile(item.profile, store, ruleset, probe_names=probe_names,
+                                            distributed=distributed))
+                item.last_run = moment
+            if once:
+                break
+            moment = clock()
+            wake = min(item.next_fire(moment) for item in schedule)
+            log.info("next run at %s", wake.isoformat(timespec="seconds"))
+            while not stop.is_set() and clock() < wake:
+                pause(max(0.0, min(MAX_NAP_S, (wake - clock()).total_seconds())))
+    return outcomes

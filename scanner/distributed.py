@@ -1,0 +1,275 @@
+"""Distributed scanning: observe targets from workers inside each network zone (Celery + Redis).
+
+The coordinator (``pindai scan --distributed`` or ``pindai daemon --distributed``) sends one
+task per (target, probe) to the queue ``pindai.zone.<zone>``; a worker started with
+``pindai worker --zone <zone>`` observes and returns plain facts, and the coordinator
+judges centrally. Rules never run on workers.
+
+Reliability: ``task_acks_late`` + ``task_reject_on_worker_lost`` mean a task is acknowledged
+only after it finished, so a worker that dies mid-task leaves it on the broker for another
+worker (Redis re-delivers after ``PINDAI_VISIBILITY_TIMEOUT`` seconds, default 1800). A task that fails or
+gets no answer before the deadline becomes an ``inconclusive`` observation naming the zone.
+
+Credentials never travel through the broker: ``Target.to_dict`` drops ``password``, and a
+worker reads a database password from its own environment variable ``target.password_env``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from celery import Celery
+from celery.result import AsyncResult
+
+from scanner.model import Facts, Target
+from scanner.politeness import HostGate, PolitenessPolicy
+from scanner.probes.base import Probe, ProbeContext
+from scanner.runner import ProgressCallback
+from scanner.scope import Scope
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+TASK_NAME = "pindai.observe_remote"
+QUEUE_PREFIX = "pindai.zone."
+DEFAULT_ZONE = "default"
+DEFAULT_TIMEOUT_S = 6 * 3600.0  # whole-scan deadline; $PINDAI_DISTRIBUTED_TIMEOUT overrides
+DEFAULT_VISIBILITY_S = 1800.0
+POLL_INTERVAL_S = 0.2
+
+
+def broker_url() -> str:
+    """``$PINDAI_BROKER_URL`` or a Redis on the local host."""
+    return os.environ.get("PINDAI_BROKER_URL") or DEFAULT_BROKER_URL
+
+
+def zone_queue(zone: str) -> str:
+    """Queue consumed by the workers of ``zone`` (the empty zone is ``default``)."""
+    return QUEUE_PREFIX + (zone or DEFAULT_ZONE)
+
+
+def make_app(url: str | None = None) -> Celery:
+    """A Celery app on ``url`` (broker and result backend) with the observe task registered.
+
+    ``PINDAI_VISIBILITY_TIMEOUT`` (seconds, default 1800) is how long Redis waits before
+    handing an unacknowledged task of a vanished worker to another worker; keep it above
+    the longest probe run, or a slow task may run twice (harmless: the first answer is used).
+    """
+    url = url or broker_url()
+    visibility = float(os.environ.get("PINDAI_VISIBILITY_TIMEOUT") or DEFAULT_VISIBILITY_S)
+    app = Celery("pindai", broker=url, backend=url, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_default_queue=zone_queue(DEFAULT_ZONE),
+        task_track_started=True,
+        result_expires=24 * 3600,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": visibility,
+            # sweep for abandoned tasks often enough for a short visibility timeout
+            "unacked_restore_interval": max(1, min(10, int(visibility // 2) or 1)),
+            "unacked_restore_throttle": 1,
+        },
+        worker_hijack_root_logger=False,
+    )
+    app.task(name=TASK_NAME)(observe_remote)
+    return app
+
+
+_gates: dict[PolitenessPolicy, HostGate] = {}
+_gates_lock = threading.Lock()
+
+
+def _gate(policy: PolitenessPolicy) -> HostGate:
+    """One gate per policy per worker process, so concurrent tasks share per-host limits."""
+    with _gates_lock:
+        gate = _gates.get(policy)
+        if gate is None:
+            gate = _gates[policy] = HostGate(policy)
+        return gate
+
+
+def observe_remote(
+    target_dict: dict[str, Any], probe_name: str, politeness_dict: dict[str, Any], scope_patterns: list[str]
+) -> dict[str, Any]:
+    """Worker side: rebuild the target, observe it with one probe and return ``Facts.to_dict()``."""
+    from scanner.probes import load_probes
+    from scanner.runner import observe
+
+    target = Target.from_dict(target_dict)
+    (probe,) = load_probes([probe_name])
+    policy = PolitenessPolicy(**{k: politeness_dict[k] for k in asdict(PolitenessPolicy()) if k in politeness_dict})
+    ctx = ProbeContext(gate=_gate(policy), scope=Scope(tuple(scope_patterns)))
+    return observe(probe, target, ctx).to_dict()
+
+
+def _scope_patterns(scope: Scope) -> list[str]:
+    return ["*"] if scope.allow_any else list(scope.patterns)
+
+
+@dataclass
+class _Job:
+    target: Target
+    probe: str
+    queue: str
+    result: AsyncResult | None = None
+
+
+def _inconclusive(job: _Job, reason: str) -> Facts:
+    return Facts(probe=job.probe, target_id=job.target.id, status="inconclusive",
+                 reason=reason, started_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def _zone(job: _Job) -> str:
+    return job.queue.removeprefix(QUEUE_PREFIX)
+
+
+def _collect(job: _Job) -> Facts | None:
+    """The job's facts when its task has finished, else None."""
+    assert job.result is not None
+    try:
+        if not job.result.ready():
+            return None
+        if job.result.successful():
+            facts = Facts.from_dict(job.result.get(propagate=False))
+        else:
+            error = job.result.result
+            facts = _inconclusive(job, f"worker in zone {_zone(job)!r} failed: {type(error).__name__}: {error}")
+        job.result.forget()
+        return facts
+    except Exception as exc:  # result backend unreachable or an unreadable answer: try again next round
+        log.warning("cannot read the result of %s on %s: %s", job.probe, job.target.id, exc)
+        return None
+
+
+def _gather(
+    pending: list[_Job], deadline: float, timeout: float, done: Callable[[_Job, Facts], None],
+    sleep: Callable[[float], None],
+) -> None:
+    """Poll until every job has facts; past ``deadline`` the rest become inconclusive."""
+    while pending:
+        still = []
+        for job in pending:
+            facts = _collect(job)
+            if facts is None:
+                still.append(job)
+            else:
+                done(job, facts)
+        pending[:] = still
+        if pending and time.monotonic() >= deadline:
+            for job in pending:
+                done(job, _inconclusive(job, f"no answer from a worker in zone {_zone(job)!r} (queue {job.queue}) "
+                                             f"within {timeout:g} s; is `pindai worker --zone {_zone(job)}` running?"))
+                if job.result is not None:
+                    job.result.revoke()
+            pending.clear()
+        if pending:
+            sleep(min(2.0, POLL_INTERVAL_S + len(pending) / 500))  # one GET per pending task per round
+
+
+def _broker_problem(app: Celery) -> str:
+    """Empty when the broker answers, else why not (without credentials)."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=5)
+    except Exception as exc:
+        return f"broker {maybe_sanitize_url(app.conf.broker_url)} unreachable: {type(exc).__name__}: {exc}"
+    return ""
+
+
+def _probe_name(probe: str | Probe) -> str:
+    return probe if isinstance(probe, str) else probe.name
+
+
+def run_distributed(
+    targets: list[Target],
+    probes: Sequence[str | Probe],
+    ctx: ProbeContext,
+    *,
+    on_facts: ProgressCallback | None = None,
+    skip: set[tuple[str, str]] | None = None,
+    timeout: float | None = None,
+    app: Celery | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Facts]:
+    """Drop-in for :func:`scanner.runner.run_probes` that observes through zone workers.
+
+    ``probes`` are probe names (or probe objects); (target id, probe) pairs in ``skip`` are
+    not observed (resumed scans). Every other pair yields exactly one Facts: the worker's,
+    or an inconclusive one naming the zone when the task failed or no answer came within
+    ``timeout`` seconds (default ``$PINDAI_DISTRIBUTED_TIMEOUT`` or 6 h, for the whole scan).
+    Results keep target order.
+    """
+    from scanner.probes import load_probes
+
+    timeout = timeout or float(os.environ.get("PINDAI_DISTRIBUTED_TIMEOUT") or DEFAULT_TIMEOUT_S)
+
+    app = app or make_app()
+    skip = skip or set()
+    local = load_probes([_probe_name(p) for p in probes])
+    results: dict[tuple[str, str], Facts] = {}
+    jobs: list[_Job] = []
+
+    def done(job: _Job, facts: Facts) -> None:
+        results[(job.target.id, job.probe)] = facts
+        if on_facts:
+            on_facts(facts)
+
+    for target in targets:
+        applicable = [p for p in local if p.applies_to(target)]
+        if not applicable and (target.id, "none") not in skip:
+            done(_Job(target, "none", ""), Facts(probe="none", target_id=target.id, status="inconclusive",
+                                                 reason="no probe applies to this target"))
+        jobs += [_Job(target, p.name, zone_queue(target.zone)) for p in applicable if (target.id, p.name) not in skip]
+
+    policy = asdict(ctx.gate.policy)
+    scope = _scope_patterns(ctx.scope)
+    pending: list[_Job] = []
+    broker_error = _broker_problem(app) if jobs else ""
+    for job in jobs:
+        if job.target.password and not job.target.password_env:
+            done(job, _inconclusive(job, "the password was given inline; distributed workers only read it from "
+                                         "an environment variable: set password_env in the profile"))
+            continue
+        if broker_error:
+            done(job, _inconclusive(job, f"cannot queue the task for {job.queue}: {broker_error}"))
+            continue
+        try:
+            job.result = app.send_task(TASK_NAME, args=[job.target.to_dict(), job.probe, policy, scope],
+                                       queue=job.queue, expires=timeout)
+            pending.append(job)
+        except Exception as exc:  # broker gone: every job stays accounted for
+            broker_error = f"{type(exc).__name__}: {exc}"
+            done(job, _inconclusive(job, f"cannot queue the task for {job.queue}: {broker_error}"))
+    log.info("queued %d task(s) on %s", len(pending), ", ".join(sorted({j.queue for j in pending})) or "no queue")
+
+    try:
+        _gather(pending, time.monotonic() + timeout, timeout, done, sleep)
+    except KeyboardInterrupt:  # interrupted scan: do not leave work queued for the workers
+        for job in pending:
+            with suppress(Exception):
+                if job.result is not None:
+                    job.result.revoke()
+        raise
+    order = {t.id: i for i, t in enumerate(targets)}
+    return sorted(results.values(), key=lambda f: (order.get(f.target_id, 0), f.probe))
+
+
+app = make_app()
+observe_task = app.tasks[TASK_NAME]

@@ -1,0 +1,166 @@
+"""scanner.daemon: scheduled profiles are scanned, stored and announced; bad profiles are skipped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from threading import Event
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scanner.daemon import run_daemon
+from scanner.store import Store
+from tests.services.processes import REPO
+from tests.services.receivers import smtp_receiver, webhook_receiver
+from tests.services.targets import make_db, write_rules
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+PROBES = ["database"]
+
+
+def write_profile(path: Path, db: Path, *, cron: str = "0 2 * * *", notify: str = "", name: str = "Dinas Uji") -> Path:
+    path.write_text(f"""\
+name = "{name}"
+
+[schedule]
+cron = "{cron}"
+timezone = "Asia/Jakarta"
+
+[notify]
+min_severity = "high"
+{notify}
+
+[[targets]]
+target = "sqlite:///{db}"
+agency = "Dinas Uji"
+""", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    return write_rules(tmp_path / "rules")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'history.db'}")
+
+
+def at(day: str, hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hhmm}:00").replace(tzinfo=JAKARTA)
+
+
+def test_once_scans_stores_and_notifies_only_new_findings(tmp_path: Path, rules: Path, store: Store) -> None:
+    db = make_db(tmp_path / "warga.db")
+    with webhook_receiver() as hook, smtp_receiver() as smtp:
+        notify = (f'webhook_url = "{hook.url}"\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\n'
+                  'mail_to = ["csirt@contoh.go.id"]')
+        profile = write_profile(tmp_path / "dinas.toml", db, notify=notify)
+
+        (first,) = run_daemon([profile], store, once=True, now=at("2026-01-05", "02:30"), rules_path=rules,
+                              probe_names=PROBES)
+        assert first.error == "" and first.new_findings == 1
+        assert [d.ok for d in first.deliveries] == [True, True]
+        stored = store.load(first.scan_id)
+        assert stored.profile["path"] == str(profile.resolve())
+        assert {f.rule_id for f in stored.findings} == {"PND-SVC-001", "PND-SVC-002"}
+        assert hook.bodies[0]["findings"][0]["target"] == stored.targets[0].id
+        assert smtp.messages[0]["Subject"] == "[Pindai] 1 temuan baru / 1 new findings — Dinas Uji"
+
+        # same cron window: already ran, nothing is due
+        assert run_daemon([profile], store, once=True, now=at("2026-01-05", "02:45"), rules_path=rules,
+                          probe_names=PROBES) == []
+
+        # a later window with one more personal-data table: only that one is new
+        make_db(db, {"pemohon": [("3174011505900002", "sari@contoh.go.id")]})
+        later = datetime.now(UTC) + timedelta(days=1)
+        (second,) = run_daemon([profile], store, once=True, now=later, rules_path=rules, probe_names=PROBES)
+    assert second.error == "" and second.new_findings == 1 and second.open_findings == 4
+    assert len(hook.bodies) == 2 and hook.bodies[1]["previous_scan_id"] == first.scan_id
+    assert [f["item"] for f in hook.bodies[1]["findings"]] == ["pemohon"]
+    assert len(smtp.messages) == 2
+    assert {s.scan_id for s in store.history()} == {second.scan_id, first.scan_id}
+
+
+def test_bad_profiles_are_reported_and_the_others_still_run(tmp_path: Path, rules: Path, store: Store) -> None:
+    good = write_profile(tmp_path / "good.toml", make_db(tmp_path / "a.db"), cron="* * * * *")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("name = [unclosed", encoding="utf-8")
+    unscheduled = tmp_path / "unscheduled.toml"
+    unscheduled.write_text(f'[[targets]]\ntarget = "sqlite:///{tmp_path / "a.db"}"\n', encoding="utf-8")
+    missing = tmp_path / "missing.toml"
+    outcomes = run_daemon([broken, good, unscheduled, missing], store, once=True, rules_path=rules,
+                          probe_names=PROBES)
+    errors = [o for o in outcomes if o.error]
+    assert len(errors) == 3
+    assert "invalid TOML" in errors[0].error and "no [schedule]" in errors[1].error
+    assert "cannot read profile" in errors[2].error
+    (ran,) = [o for o in outcomes if not o.error]
+    assert ran.profile == str(good.resolve()) and store.load(ran.scan_id).findings
+
+
+def test_loop_waits_for_the_next_cron_time_in_the_profile_timezone(tmp_path: Path, rules: Path, store: Store) -> None:
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"), cron="0 2 * * *")
+    clock = [at("2099-03-01", "01:00")]  # never scanned: overdue at start, then 02:00 WIB
+    naps: list[float] = []
+    stop = Event()
+
+    def sleep(seconds: float) -> None:
+        if len(store.history()) >= 2:  # the 02:00 run is done: stop instead of waiting a day
+            stop.set()
+            return
+        naps.append(seconds)
+        clock[0] += timedelta(seconds=seconds)
+
+    outcomes = run_daemon([profile], store, now=lambda: clock[0], sleep=sleep, stop=stop, rules_path=rules,
+                          probe_names=PROBES)
+    assert [o.error for o in outcomes] == ["", ""]
+    assert clock[0] == at("2099-03-01", "02:00")  # the second run came at 02:00 Asia/Jakarta, not before
+    assert max(naps) <= 5.0 and sum(naps) == pytest.approx(3600)
+
+
+def test_sigterm_stops_between_scans(tmp_path: Path, rules: Path, store: Store) -> None:
+    with webhook_receiver() as hook:
+        first = write_profile(tmp_path / "one.toml", make_db(tmp_path / "one.db"), cron="* * * * *",
+                              notify=f'webhook_url = "{hook.url}"')
+        second = write_profile(tmp_path / "two.toml", make_db(tmp_path / "two.db"), cron="* * * * *")
+        hook.on_request = lambda: os.kill(os.getpid(), signal.SIGTERM)  # arrives during the first run
+        previous = signal.getsignal(signal.SIGTERM)
+        outcomes = run_daemon([first, second], store, rules_path=rules, probe_names=PROBES)
+        assert signal.getsignal(signal.SIGTERM) is previous
+    assert [o.profile for o in outcomes] == [str(first.resolve())]  # finished and stored, then stopped
+    assert store.status(outcomes[0].scan_id) == "complete"
+
+
+def test_daemon_command_exits_on_sigterm_while_waiting(tmp_path: Path, rules: Path) -> None:
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"), cron="0 0 1 1 *")
+    code = ("import sys; from scanner.commands.daemon import daemon; "
+            "sys.exit(daemon(sys.argv[1:], standalone_mode=True))")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(profile), "--store", f"sqlite:///{tmp_path / 'h.db'}",
+         "--rules", str(rules), "--probe", "database"],
+        cwd=REPO, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+        while not store.history() or store.history()[0].status != "complete":  # the overdue first run
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.1)
+        time.sleep(0.5)
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+        assert time.monotonic() - signalled < 2  # the wait for 1 January ends at once
+        assert proc.stderr is not None and b"2 open, 1 new" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
