@@ -1,0 +1,147 @@
+"""Benchmark: Pindai's TLS probe vs sslyze on the same local servers, in one run.
+
+Starts openssl s_server (legacy, TLS1.2 modern) and, if installed, nginx (modern, legacy) on
+127.0.0.1, puts a counting TCP relay in front of each (optionally adding half an RTT per direction to
+emulate RTT), runs both tools through the relay and prints connections and wall time.
+
+    .venv/bin/python bench/tls_vs_peers.py [--rtt-ms 50] [--no-sslyze]
+
+sslyze is taken from .venv-oracle (scripts/setup-oracles.sh). Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scanner.model import Target, TargetKind  # noqa: E402
+from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
+from scanner.probes.base import ProbeContext  # noqa: E402
+from scanner.probes.tls import TlsProbe  # noqa: E402
+from tests.probes.tls.pki import leaf_variants, make_pki  # noqa: E402
+from tests.probes.tls.servers import NGINX, Server, nginx_pair, s_server  # noqa: E402
+
+ORACLE = ROOT / ".venv-oracle" / "bin" / "python"
+
+
+class CountingRelay:
+    """127.0.0.1 relay that counts connections and delays each chunk by ``delay`` seconds."""
+
+    def __init__(self, backend_port: int, delay: float) -> None:
+        self.backend_port, self.delay, self.connections = backend_port, delay, 0
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = int(self.sock.getsockname()[1])
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                front, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._pipe, args=(front,), daemon=True).start()
+
+    def _pipe(self, front: socket.socket) -> None:
+        with contextlib.suppress(OSError), front:
+            time.sleep(self.delay)  # the extra TCP round trip of a distant host
+            with socket.create_connection(("127.0.0.1", self.backend_port), timeout=10) as back:
+                sel = selectors.DefaultSelector()
+                sel.register(front, selectors.EVENT_READ, back)
+                sel.register(back, selectors.EVENT_READ, front)
+                while True:
+                    events = sel.select(timeout=30)
+                    if not events:
+                        return
+                    for key, _ in events:
+                        data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                        if not data:
+                            return
+                        if self.delay:
+                            time.sleep(self.delay / 2)
+                        key.data.sendall(data)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.sock.close()
+
+
+def run_pindai(port: int) -> tuple[float, int, dict[str, int]]:
+    ctx = ProbeContext(gate=HostGate(PolitenessPolicy(per_host_concurrency=5, requests_per_second=0)))
+    start = time.monotonic()
+    facts = TlsProbe().run(Target(TargetKind.URL, f"https://127.0.0.1:{port}/"), ctx)
+    counts = {p["name"]: p["suite_count"] for p in facts["protocols"] if p["accepted"]}
+    return time.monotonic() - start, int(facts["connections"]), counts
+
+
+def run_sslyze(port: int, out: Path) -> float:
+    start = time.monotonic()
+    subprocess.run([str(ORACLE), "-m", "sslyze", f"127.0.0.1:{port}", f"--json_out={out}"],
+                   capture_output=True, timeout=600)
+    return time.monotonic() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rtt-ms", type=float, default=0.0,
+                        help="emulated round-trip time (ms): half per direction, one RTT at connect")
+    parser.add_argument("--no-sslyze", action="store_true")
+    args = parser.parse_args()
+    use_sslyze = ORACLE.exists() and not args.no_sslyze
+    delay = args.rtt_ms / 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pki = make_pki(folder)
+        leaf, chain = leaf_variants(pki)["good"]
+        cert, key, chain_path = pki.write("good", leaf, chain)
+        servers: list[Server] = [
+            s_server("s_server-legacy", cert, key, "-cipher", "ALL:COMPLEMENTOFALL:@SECLEVEL=0", chain=chain_path),
+            s_server("s_server-modern12", cert, key, "-tls1_2", "-cipher", "ECDHE+AESGCM:ECDHE+CHACHA20",
+                     chain=chain_path),
+        ]
+        if NGINX:
+            fullchain = folder / "fullchain.pem"
+            fullchain.write_bytes(cert.read_bytes() + (chain_path.read_bytes() if chain_path else b""))
+            with contextlib.suppress(RuntimeError, OSError):
+                servers += list(nginx_pair(folder / "nginx", fullchain, key))
+        print(f"emulated RTT: {args.rtt_ms:.0f} ms; sslyze: {'yes' if use_sslyze else 'no'}")
+        print(f"{'server':20} {'pindai s':>9} {'conns':>6} {'sslyze s':>9} {'conns':>6} {'time x':>7} "
+              f"{'conn x':>7}  suites per version (pindai)")
+        try:
+            for srv in servers:
+                relay = CountingRelay(srv.port, delay)
+                p_time, p_conns, counts = run_pindai(relay.port)
+                p_relay = relay.connections
+                s_time, s_conns = float("nan"), 0
+                if use_sslyze:
+                    relay.connections = 0
+                    s_time = run_sslyze(relay.port, folder / f"{srv.name}.json")
+                    s_conns = relay.connections
+                relay.stop()
+                ratio_t = s_time / p_time if use_sslyze else float("nan")
+                ratio_c = s_conns / p_relay if use_sslyze and p_relay else float("nan")
+                print(f"{srv.name:20} {p_time:9.2f} {p_relay:6d} {s_time:9.2f} {s_conns:6d} {ratio_t:7.1f} "
+                      f"{ratio_c:7.1f}  {counts}  (probe counted {p_conns})")
+        finally:
+            for srv in servers:
+                srv.stop()
+
+
+if __name__ == "__main__":
+    main()
