@@ -69,7 +69,9 @@ def _output_options(func: Any) -> Any:
     return func
 
 
-def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None]) -> None:
+def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
+          previous: ScanResult | None = None) -> None:
+    """Print ``fmt`` and write every requested file; the HTML report shows the trend against ``previous``."""
     click.echo(renderer(fmt)(result, ruleset, lang), nl=False)
     files = dict(files)
     per_agency_dir = files.pop("per_agency_dir", None)
@@ -84,7 +86,13 @@ def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict
         if name not in FORMATS:
             _fail(f"--{name} output is not available in this version")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(renderer(name)(result, ruleset, lang), encoding="utf-8")
+        if name == "html":
+            from scanner.report.html import render_with_history
+
+            text = render_with_history(result, ruleset, lang, previous)
+        else:
+            text = renderer(name)(result, ruleset, lang)
+        path.write_text(text, encoding="utf-8")
         click.echo(f"wrote {path}", err=True)
 
 
@@ -209,11 +217,13 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         _fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
     if suppressions:
         result = suppressions.apply(result)
+    previous = None
     if store:
         _store_call(store.finish_scan, result)
+        previous = _previous_scan(store, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
-    _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()})
+    _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
 
 
@@ -263,6 +273,14 @@ def _store_call(method: Callable[..., None], *args: Any) -> None:
         click.echo(f"warning: {exc}", err=True)
 
 
+def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
+    try:
+        return store.previous(result)
+    except StoreError as exc:
+        click.echo(f"warning: no trend: {exc}", err=True)
+        return None
+
+
 def _stored_result(store: Store, scan_id: str) -> ScanResult:
     try:
         return store.load(scan_id)
@@ -279,18 +297,23 @@ def _warn_duplicates(targets: list[Target]) -> None:
 
 
 @main.command()
-@click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("result_file", metavar="RESULT")
 @click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path),
               help="Rule pack directory or file (for titles, remediation and the compliance view).")
+@click.option("--previous", default=None, metavar="RESULT",
+              help="Earlier scan (JSON file or stored scan id) for the HTML trend section.")
+@click.option("--store", "store_url", default=None, help="History store URL for scan ids.")
 @_output_options
-def report(result_file: Path, rules_path: Path | None, fmt: str, lang: str | None, **files: Path | None) -> None:
-    """Re-render reports from a stored JSON result without rescanning.
+def report(result_file: str, rules_path: Path | None, previous: str | None, store_url: str | None, fmt: str,
+           lang: str | None, **files: Path | None) -> None:
+    """Re-render reports from a JSON result or a stored scan id, without rescanning.
 
-    Buat ulang laporan dari hasil JSON tersimpan tanpa memindai ulang.
+    Buat ulang laporan dari hasil JSON atau pemindaian tersimpan tanpa memindai ulang.
     """
     ruleset = _load_ruleset(rules_path)
-    result = _read_result(result_file)
-    _emit(result, ruleset, fmt, lang or "id", {k.removeprefix("out_"): v for k, v in files.items()})
+    result = _result_ref(result_file, store_url)
+    earlier = _result_ref(previous, store_url) if previous else None
+    _emit(result, ruleset, fmt, lang or "id", {k.removeprefix("out_"): v for k, v in files.items()}, earlier)
 
 
 @main.command()

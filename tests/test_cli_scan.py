@@ -1,0 +1,79 @@
+"""`pindai scan` end to end on bundled source trees: exit codes, baseline, history, diff, trend."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import main
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "source"
+
+
+def _scan(*args: str):
+    return CliRunner().invoke(main, ["scan", "--probe", "code", *args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("tree,fail_on,code", [
+    ("vulnerable", "high", 1),
+    ("vulnerable", "critical", 0),
+    ("vulnerable", "none", 0),
+    ("clean", "low", 0),
+])
+def test_fail_on_exit_codes(tree, fail_on, code):
+    result = _scan(str(FIXTURES / tree), "--fail-on", fail_on, "--no-store", "--format", "json")
+    assert result.exit_code == code, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert bool(findings) == (tree == "vulnerable")
+
+
+def test_unreachable_target_exits_3_and_keeps_other_results(tmp_path):
+    result = CliRunner().invoke(main, ["scan", str(FIXTURES / "vulnerable"), "https://127.0.0.1:1/",
+                                       "--probe", "code", "--probe", "http", "--no-store", "--format", "json"])
+    assert result.exit_code == 3, result.stderr
+    data = json.loads(result.stdout)
+    inconclusive = [f for f in data["facts"] if f["status"] != "ok"]
+    assert [f["target_id"] for f in inconclusive] == ["https://127.0.0.1:1/"]
+    assert "refused" in inconclusive[0]["reason"].lower()
+    assert any(f["probe"] == "code" for f in data["findings"])
+
+
+def test_baseline_only_new_findings_fail(tmp_path):
+    tree = tmp_path / "app"
+    shutil.copytree(FIXTURES / "clean", tree)
+    baseline = tmp_path / "baseline.json"
+    assert _scan(str(tree), "--no-store", "--json", str(baseline)).exit_code == 0
+    (tree / "settings.py").write_text('import yaml\n\ndef load(t):\n    return yaml.load(t)\n')
+    without = _scan(str(tree), "--no-store", "--fail-on", "medium")
+    assert without.exit_code == 1
+    accepted = tmp_path / "accepted.json"
+    _scan(str(tree), "--no-store", "--json", str(accepted))
+    assert _scan(str(tree), "--no-store", "--fail-on", "medium", "--baseline", str(accepted)).exit_code == 0
+    assert _scan(str(tree), "--no-store", "--fail-on", "medium", "--baseline", str(baseline)).exit_code == 1
+
+
+def test_history_diff_and_html_trend(tmp_path, monkeypatch):
+    monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path / 'h.db'}")
+    tree = tmp_path / "app"
+    shutil.copytree(FIXTURES / "clean", tree)
+    first = tmp_path / "first.json"
+    assert _scan(str(tree), "--json", str(first)).exit_code == 0
+    (tree / "settings.py").write_text('import yaml\n\ndef load(t):\n    return yaml.load(t)\n')
+    html = tmp_path / "r.html"
+    second = tmp_path / "second.json"
+    assert _scan(str(tree), "--json", str(second), "--html", str(html), "--lang", "en").exit_code == 0
+    assert 'id="trend"' in html.read_text() and json.loads(first.read_text())["scan_id"] in html.read_text()
+    listed = CliRunner().invoke(main, ["history"]).stdout.splitlines()
+    assert len(listed) == 2 and all(" complete " in line for line in listed)
+    ids = [json.loads(p.read_text())["scan_id"] for p in (first, second)]
+    diff = CliRunner().invoke(main, ["diff", ids[0], ids[1], "--format", "json"])
+    assert diff.exit_code == 0, diff.output
+    changes = json.loads(diff.stdout)
+    assert [f["rule_id"] for f in changes["new"]] == ["PND-CODE-006"] and changes["fixed"] == []
+    rerendered = tmp_path / "again.html"
+    report = CliRunner().invoke(main, ["report", ids[1], "--previous", ids[0], "--html", str(rerendered)])
+    assert report.exit_code == 0 and 'id="trend"' in rerendered.read_text()
