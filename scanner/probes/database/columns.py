@@ -1,0 +1,155 @@
+"""Per-column facts shared by the ``database`` and ``sqlfile`` probes.
+
+A column item says what personal data a column holds (kind, UU PDP category, confidence)
+and how its values are stored (protection state). Only masked examples leave this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from scanner.pii import assess_column, classify_column_name, classify_protection, scrub
+
+MAX_TEXT = 2048  # longer cell values are truncated before classification
+CHILD_MIN = 2  # sampled NIKs of minors needed to call a column child data (UU PDP Pasal 4(2) huruf e)
+PASSWORD_NAMES = frozenset({
+    "password", "passwd", "pwd", "pass", "pw", "pass_hash", "password_hash", "hash_password", "kata_sandi",
+    "katasandi", "sandi", "pin", "user_password", "password_digest", "encrypted_password",
+})
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """Where a column lives; ``key`` is the stable natural key rules use."""
+
+    table: str
+    column: str
+    type: str = ""
+    line: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.column}"
+
+
+def _bounded(values: Iterable[object]) -> list[object]:
+    out: list[object] = []
+    for v in values:
+        if isinstance(v, memoryview):
+            v = v.tobytes()
+        if isinstance(v, (bytes, bytearray)):
+            out.append(bytes(v[:MAX_TEXT]))
+        elif isinstance(v, str):
+            out.append(v[:MAX_TEXT])
+        else:
+            out.append(v)
+    return out
+
+
+NOT_SAMPLED: dict[str, Any] = {
+    "state": "not-sampled", "scheme": "", "ratio": 0.0, "distinct_ratio": 0.0, "deterministic": None,
+    "work_factor": None,
+    "evidence": {"id": "Tidak ada nilai yang dapat diambil sampelnya (hanya nama kolom)",
+                 "en": "No values could be sampled (column name only)"},
+}
+
+
+def _protection(values: Sequence[object], kind: str | None) -> dict[str, Any]:
+    """Protection state of the sampled values; ``not-sampled`` when there are none."""
+    if not any(v is not None and v != "" for v in values):
+        return dict(NOT_SAMPLED)
+    p = classify_protection(values, kind=kind)
+    return {
+        "state": p.state,
+        "scheme": p.scheme or "",
+        "evidence": {"id": p.evidence.id, "en": p.evidence.en},
+        "ratio": p.ratio,
+        "distinct_ratio": p.distinct_ratio,
+        "deterministic": p.deterministic,
+        "work_factor": p.work_factor,
+    }
+
+
+def _short(example: str, limit: int = 40) -> str:
+    """Long examples (ciphertexts, hashes) are cut: their shape is evidence, not their content."""
+    return example if len(example) <= limit else f"{example[:8]}…{example[-4:]} ({len(example)} chars)"
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    try:
+        from scanner.pii.columns import dictionary
+
+        return {e.kind: {"id": e.label_id, "en": e.label_en} for e in dictionary().entries}
+    except Exception:  # the label is cosmetic; never fail a scan over it
+        return {}
+
+
+def _label(kind: str) -> dict[str, str]:
+    """Human label of a personal-data kind (from the column-name dictionary), else the kind."""
+    return _labels().get(kind) or {"id": kind, "en": kind}
+
+
+def _base(ref: ColumnRef) -> dict[str, Any]:
+    item: dict[str, Any] = {"key": ref.key, "table": ref.table, "column": ref.column, "type": ref.type}
+    if ref.line is not None:
+        item["line"] = ref.line
+    return item
+
+
+def credential_facts(ref: ColumnRef, values: Sequence[object]) -> dict[str, Any] | None:
+    """A credential column (password, PIN, token): how its values are stored, or ``None``."""
+    hit = classify_column_name(ref.column)
+    if hit is None or hit.kind != "credential":
+        return None
+    values = _bounded(values)
+    purpose = "password" if hit.normalized in PASSWORD_NAMES or "password" in hit.normalized else "secret"
+    non_empty = [v for v in values if v is not None and v != ""]
+    item = _base(ref)
+    lengths = sorted({len(v) if isinstance(v, (str, bytes)) else len(str(v)) for v in non_empty})
+    item.update({
+        "purpose": purpose,
+        "sample_size": len(non_empty),
+        # hashes have one fixed length per scheme; typed passwords vary (shape only, no content)
+        "value_lengths": {"min": lengths[0] if lengths else 0, "max": lengths[-1] if lengths else 0,
+                          "distinct": len(lengths)},
+        "protection": _protection(non_empty, None),
+    })
+    return item
+
+
+def column_facts(ref: ColumnRef, values: Sequence[object], *, on: date | None = None) -> dict[str, Any] | None:
+    """A personal-data column item, or ``None`` when neither name nor values suggest personal data."""
+    hit = classify_column_name(ref.column)
+    if hit is not None and hit.kind == "credential":
+        return None
+    values = _bounded(values)
+    assessment = assess_column(ref.column, values, on=on)
+    if assessment is None or assessment.category == "none":
+        return None
+    # one NIK of someone born in 1915 reads as 2015 (two-digit year): ask for two, unless the sample is tiny
+    child = assessment.minor_count >= (CHILD_MIN if assessment.sample_size >= 20 else 1)
+    category = "specific" if child else assessment.category
+    basis = [f"kind:{assessment.kind}"] + (["data-anak:nik-birth-date"] if child else [])
+    non_empty = [v for v in values if v is not None and v != ""]
+    item = _base(ref)
+    item.update({
+        "kind": assessment.kind,
+        "label": _label(assessment.kind),
+        "category": category,
+        "sensitivity": category,
+        "category_basis": basis,
+        "confidence": assessment.confidence,
+        "match_ratio": assessment.match_ratio,
+        "sample_size": assessment.sample_size,
+        "name_hit": assessment.name_hit,
+        "minor_count": assessment.minor_count,
+        "child_data": child,
+        "masked_examples": [_short(str(scrub(e))) for e in assessment.masked_examples],
+        "protection": _protection(non_empty, assessment.kind),
+    })
+    return item

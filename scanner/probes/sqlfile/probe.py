@@ -1,0 +1,37 @@
+"""The ``sqlfile`` probe: personal data, weak hashes and PUBLIC grants in a ``.sql`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scanner.model import Target, TargetKind
+from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.sqlfile.analyze import analyze_sql
+
+MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
+
+
+class SqlFileProbe:
+    """Observe a SQL dump or migration file (nothing is executed)."""
+
+    name = "sqlfile"
+
+    def applies_to(self, target: Target) -> bool:
+        return target.kind is TargetKind.SQLFILE
+
+    def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
+        path = Path(target.location)
+        try:
+            size = path.stat().st_size
+            with path.open("rb") as fh:
+                raw = fh.read(int(target.options.get("max_bytes", MAX_BYTES)))
+        except OSError as exc:
+            raise ProbeInconclusive(f"cannot read {path}: {exc.strerror or exc}") from None
+        text = raw.decode("utf-8", errors="replace")
+        if len(raw) < size:
+            text = text[: text.rfind("\n") + 1]  # do not analyse a cut statement
+        facts = analyze_sql(text, str(path), sample_rows=int(target.options.get("sample_rows", 200)))
+        facts["size_bytes"] = size
+        facts["truncated"] = len(raw) < size
+        return facts
