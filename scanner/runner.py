@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Generator
+from contextlib import closing
 from datetime import UTC, datetime
 
 from scanner.model import Facts, Target
@@ -35,6 +37,35 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     return facts
 
 
+def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: int) -> Generator[Facts, None, None]:
+    """Yield facts as jobs finish, from a pool of daemon threads.
+
+    Daemon threads (unlike ThreadPoolExecutor's) never keep the process alive: after an
+    interruption, a probe still waiting on a slow server is abandoned instead of joined.
+    """
+    pending: queue.Queue[tuple[Target, Probe]] = queue.Queue()
+    for job in jobs:
+        pending.put(job)
+    finished: queue.Queue[Facts] = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                target, probe = pending.get_nowait()
+            except queue.Empty:
+                return
+            finished.put(observe(probe, target, ctx))
+
+    for number in range(min(max(1, workers), len(jobs))):
+        threading.Thread(target=work, name=f"pindai-probe-{number}", daemon=True).start()
+    try:
+        for _ in jobs:
+            yield finished.get()
+    finally:
+        stop.set()
+
+
 def run_probes(
     targets: list[Target],
     probes: list[Probe],
@@ -59,15 +90,10 @@ def run_probes(
             results[(target.id, "none")] = nothing
             if on_facts:
                 on_facts(nothing)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers))
-    try:
-        futures = {pool.submit(observe, p, t, ctx): (t.id, p.name) for t, p in jobs}
-        for future in as_completed(futures):
-            facts = future.result()
-            results[futures[future]] = facts
+    with closing(_observe_all(jobs, ctx, workers)) as observations:  # closing stops the pool at once
+        for facts in observations:
+            results[(facts.target_id, facts.probe)] = facts
             if on_facts:
                 on_facts(facts)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
     order = {t.id: i for i, t in enumerate(targets)}
     return sorted(results.values(), key=lambda f: (order.get(f.target_id, 0), f.probe))

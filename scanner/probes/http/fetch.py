@@ -87,7 +87,7 @@ class Page:
             if key.lower() == "charset" and value:
                 try:
                     return codecs.lookup(value.strip("\"' ")).name
-                except LookupError:
+                except (LookupError, ValueError):  # unknown name, or one with a NUL byte
                     return "utf-8"
         return "utf-8"
 
