@@ -29,6 +29,7 @@ from scanner.pii.types import Bilingual, Protection, ProtectionState
 DECIDE_RATIO = 0.9
 PLAINTEXT_RATIO = 0.5
 ENTROPY_CIPHER = 0.9
+SHORTEST_CIPHERTEXT = 16  # one AES block is 24 base64 or 32 hex characters; the shortest digest is 32 hex
 
 _FORMATS: list[tuple[str, ProtectionState, re.Pattern[str]]] = [
     ("bcrypt", "hashed-strong", re.compile(r"^\$2[abxy]?\$(\d{2})\$[./A-Za-z0-9]{53}$")),
@@ -348,6 +349,29 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
 
     # 5. readable text
     str_items = [v for v in items if isinstance(v, str)]
+    if str_items and len(str_items) == n and max(len(v) for v in str_items) < SHORTEST_CIPHERTEXT:
+        return _result(
+            "plaintext",
+            None,
+            f"All {n} values are shorter than {SHORTEST_CIPHERTEXT} characters and match no hash or cipher "
+            "format: too short to be a digest or ciphertext",
+            f"Semua {n} nilai lebih pendek dari {SHORTEST_CIPHERTEXT} karakter dan tidak cocok dengan format "
+            "hash atau sandi: terlalu pendek untuk digest atau ciphertext",
+            1.0,
+            n,
+            distinct,
+        )
+    if kind == "password" and str_items:
+        return _result(
+            "plaintext",
+            None,
+            f"None of the {n} password values matches a hash format, and they do not decode as ciphertext",
+            f"Tidak satu pun dari {n} nilai kata sandi cocok dengan format hash, dan tidak ter-decode sebagai "
+            "ciphertext",
+            1.0,
+            n,
+            distinct,
+        )
     entropy, alphabet = pooled_normalised(str_items)
     spaced = sum(1 for v in str_items if " " in v) / n
     if str_items and (spaced >= 0.3 or entropy < ENTROPY_CIPHER):

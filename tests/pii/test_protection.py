@@ -137,3 +137,21 @@ def test_to_dict(niks: list[str]) -> None:
     d = classify_protection([md5_hex(v) for v in niks]).to_dict()
     json.dumps(d)
     assert d["evidence"]["id"] and d["evidence"]["en"]
+
+
+def test_short_unrecognised_values_are_plaintext() -> None:
+    for values in (["Islam", "Kristen", "Islam", "Hindu"], ["L", "P", "L", "P"], ["rahasia123", "admin", "budi1975"]):
+        protection = classify_protection(values)
+        assert protection.state == "plaintext", values
+        assert "too short to be a digest or ciphertext" in protection.evidence.en
+
+
+def test_password_column_without_hash_format_is_plaintext() -> None:
+    protection = classify_protection(["SuperSecretPassword2024!", "Another-Long-Passphrase-99"], kind="password")
+    assert protection.state == "plaintext"
+    assert "matches a hash format" in protection.evidence.en
+
+
+def test_long_random_values_without_kind_stay_unknown() -> None:
+    values = ["Zq8vX2mL9rT4wB7nK1pC6sD3", "Hy5tR8eW2qA9zX4cV7bN1mL6", "Pk3jH6gF9dS2aQ5wE8rT1yU4"]
+    assert classify_protection(values).state == "unknown"

@@ -41,7 +41,7 @@ EXPECTED_COLUMNS: dict[str, tuple[str, str, str]] = {
 EXPECTED_CREDENTIALS: dict[str, str] = {
     "pengguna.password": "hashed-strong",
     "pengguna_lama.password": "hashed-weak",
-    "operator.kata_sandi": "unknown",
+    "operator.kata_sandi": "plaintext",
 }
 
 
