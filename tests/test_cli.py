@@ -10,19 +10,9 @@ from click.testing import CliRunner
 
 from scanner.cli import main
 from scanner.model import Exposure, Facts, ScanResult, Target, TargetKind
+from tests.support import RULE as SHARED_RULE
 
-RULE = """\
-id: PND-TEST-001
-probe: tls
-severity: high
-title: {id: "Protokol usang diterima", en: "Obsolete protocol accepted"}
-description: {id: "Protokol lama dapat disadap.", en: "Old protocols can be intercepted."}
-when: facts.protocols.filter(p, p.accepted && p.name in ["SSLv3", "TLSv1.0"])
-item_key: item.name
-message: {id: "Protokol {{ item.name }} diterima", en: "Protocol {{ item.name }} is accepted"}
-remediation: {id: ["Matikan protokol lama."], en: ["Disable the old protocol."]}
-references: ["uu-pdp-2022:35"]
-"""
+RULE = SHARED_RULE.replace("test-law:1", "uu-pdp-2022:35")  # a reference the shipped catalogues resolve
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+)")
@@ -25,10 +26,13 @@ def unquote(identifier: str) -> str:
     return ".".join(p.strip().strip('`"[]') for p in parts)
 
 
-def split_top(text: str, sep: str = ",") -> list[str]:
-    """Split on ``sep`` outside quotes and parentheses."""
-    out: list[str] = []
-    depth, quote, start, i = 0, "", 0, 0
+def _structure(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Yield (index, character, depth after it) for every character outside quoted literals.
+
+    Handles backslash escapes and doubled quotes (``'O''Brien'``) inside single-quoted strings;
+    ``"`` and backtick identifiers are skipped whole. Depth counts open parentheses.
+    """
+    depth, quote, i = 0, "", start
     while i < len(text):
         ch = text[i]
         if quote:
@@ -36,17 +40,26 @@ def split_top(text: str, sep: str = ",") -> list[str]:
                 i += 2
                 continue
             if ch == quote:
+                if quote == "'" and text[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
                 quote = ""
         elif ch in "'\"`":
             quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == sep and depth == 0:
+        else:
+            depth += 1 if ch == "(" else -1 if ch == ")" else 0
+            yield i, ch, depth
+        i += 1
+
+
+def split_top(text: str, sep: str = ",") -> list[str]:
+    """Split on ``sep`` outside quotes and parentheses."""
+    out: list[str] = []
+    start = 0
+    for i, ch, depth in _structure(text):
+        if ch == sep and depth == 0:
             out.append(text[start:i])
             start = i + 1
-        i += 1
     out.append(text[start:])
     return [p for p in (s.strip() for s in out) if p]
 
@@ -136,27 +149,9 @@ def _hex_bytes(raw: str) -> object:
 
 def _group(text: str, i: int) -> tuple[str, int]:
     """Text inside the parentheses starting at ``text[i] == "("`` and the index after ``)``."""
-    depth, quote, j = 0, "", i
-    while j < len(text):
-        ch = text[j]
-        if quote:
-            if ch == "\\" and quote == "'":
-                j += 2
-                continue
-            if ch == quote:
-                if quote == "'" and text[j + 1 : j + 2] == "'":
-                    j += 2
-                    continue
-                quote = ""
-        elif ch in "'\"`":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return text[i + 1 : j], j + 1
-        j += 1
+    for j, ch, depth in _structure(text, i):
+        if ch == ")" and depth == 0:
+            return text[i + 1 : j], j + 1
     return text[i + 1 :], len(text)
 
 
