@@ -1,0 +1,148 @@
+"""Canary leak test: seed every target kind with the CANARY personal values, scan through the
+CLI with every output format, verbose logging and the history store, then look for the values
+(in every spelling) in each report file, standard output, standard error and every store row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fixtures.api import start_api
+from fixtures.api.keys import mint_token
+from fixtures.hostile.canary import find_leaks, start_canary_site, write_canary_tree
+from fixtures.synthetic import CANARY_EMAIL, CANARY_KK, CANARY_NIK, CANARY_NPWP_FORMATTED, CANARY_PHONE
+from scanner.pii import mask
+from scanner.report import FORMATS
+
+ROOT = Path(__file__).resolve().parent.parent
+PINDAI = str(ROOT / ".venv" / "bin" / "pindai")
+FILE_FORMATS = [f for f in FORMATS if f != "table"]  # json html sarif junit csv markdown
+EXTENSIONS = {"json": "json", "html": "html", "sarif": "sarif", "junit": "xml", "csv": "csv", "markdown": "md"}
+
+
+@dataclass
+class CanaryScan:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, Path]
+    store: Path
+    agency_dir: Path
+
+
+@pytest.fixture(scope="module")
+def canary_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CanaryScan]:
+    work = tmp_path_factory.mktemp("bocor")
+    tree = write_canary_tree(work)
+    site, stop_site = start_canary_site()
+    api, stop_api = start_api()
+    try:
+        profile = work / "profil.toml"
+        profile.write_text(f"""\
+name = "Uji kebocoran data pribadi"
+[scope]
+allow = ["127.0.0.1"]
+[politeness]
+per_host_concurrency = 8
+requests_per_second = 1000
+timeout = 5
+
+[[targets]]
+target = "{site}"
+agency = "Dinsos"
+options = {{ http_port = {site.rsplit(':', 1)[1].strip('/')}, max_pages = 5 }}
+
+[[targets]]
+target = "{api}/"
+agency = "Disdukcapil"
+options = {{ auth = {{ bearer_env = "PINDAI_UJI_TOKEN", openapi = "/openapi.json", endpoints = [
+  {{ url = "/api/public/penduduk" }}, {{ url = "/api/v1/penduduk" }} ] }}, exposures = false }}
+
+[[targets]]
+target = "sqlite:///{tree.database}"
+agency = "Disdukcapil"
+
+[[targets]]
+target = "{tree.dump}"
+agency = "Disdukcapil"
+
+[[targets]]
+target = "{tree.source}"
+agency = "Diskominfo"
+""", encoding="utf-8")
+        store = work / "riwayat.db"
+        outputs = {fmt: work / "laporan" / f"hasil.{EXTENSIONS[fmt]}" for fmt in FILE_FORMATS}
+        agency_dir = work / "per-opd"
+        args = [PINDAI, "-v", "scan", "--profile", str(profile), "--format", "json",
+                "--per-agency-dir", str(agency_dir)]
+        for fmt, path in outputs.items():
+            args += [f"--{fmt}", str(path)]
+        env = dict(os.environ, PINDAI_STORE=f"sqlite:///{store}", PINDAI_UJI_TOKEN=mint_token("rs"))
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=150)
+        yield CanaryScan(done.returncode, done.stdout, done.stderr, outputs, store, agency_dir)
+    finally:
+        stop_site()
+        stop_api()
+
+
+def test_scan_ran_and_saw_the_personal_data(canary_scan: CanaryScan) -> None:
+    """Guard against a vacuous pass: the scan must have observed the seeded values (masked)."""
+    assert canary_scan.returncode in (0, 1, 3), canary_scan.stderr[-3000:]
+    for path in canary_scan.outputs.values():
+        assert path.is_file() and path.stat().st_size > 0, path
+    result = json.loads(canary_scan.outputs["json"].read_text(encoding="utf-8"))
+    probes = {(f["probe"], f["status"]) for f in result["facts"]}
+    for probe in ("http", "auth", "database", "sqlfile", "code"):
+        assert (probe, "ok") in probes, f"{probe} did not observe: {probes}"
+    assert result["findings"], "personal data should produce findings"
+    text = canary_scan.outputs["json"].read_text(encoding="utf-8")
+    for kind, value in (("nik", CANARY_NIK), ("phone", CANARY_PHONE), ("email", CANARY_EMAIL)):
+        assert mask(kind, value) in text, f"masked {kind} not observed"
+    assert "wrote" in canary_scan.stderr  # standard error was captured (the scan logs little even at -v)
+
+
+@pytest.mark.parametrize("spelling", [CANARY_NIK, "3169 9941 0790 9999", CANARY_NPWP_FORMATTED, "+62 812-0000-0999",
+                                      "6281200000999", "PINDAI.CANARY@EXAMPLE.COM", "pindai.canary%40example.com",
+                                      "&#51;169994107909999", CANARY_KK])
+def test_leak_detector_sees_every_spelling(spelling: str) -> None:
+    assert find_leaks(f"<td>{spelling}</td>")
+    assert not find_leaks(mask("nik", CANARY_NIK) + mask("phone", CANARY_PHONE) + mask("email", CANARY_EMAIL))
+
+
+@pytest.mark.parametrize("fmt", FILE_FORMATS)
+def test_report_files_are_masked(canary_scan: CanaryScan, fmt: str) -> None:
+    text = canary_scan.outputs[fmt].read_text(encoding="utf-8")
+    assert find_leaks(text) == [], f"--{fmt} report leaks"
+
+
+def test_per_agency_reports_are_masked(canary_scan: CanaryScan) -> None:
+    files = sorted(canary_scan.agency_dir.rglob("*"))
+    assert any(p.is_file() for p in files)
+    for path in files:
+        if path.is_file():
+            assert find_leaks(path.read_text(encoding="utf-8", errors="replace")) == [], path.name
+
+
+def test_stdout_and_log_are_masked(canary_scan: CanaryScan) -> None:
+    assert find_leaks(canary_scan.stdout) == [], "standard output leaks"
+    assert find_leaks(canary_scan.stderr) == [], "verbose log (standard error) leaks"
+
+
+def test_history_store_rows_are_masked(canary_scan: CanaryScan) -> None:
+    with sqlite3.connect(canary_scan.store) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        assert {"pindai_scans", "pindai_facts", "pindai_findings"} <= set(tables)
+        for table in tables:
+            rows = db.execute(f'SELECT * FROM "{table}"').fetchall()  # table names come from sqlite_master
+            leaks = [(table, hit) for row in rows for hit in find_leaks(repr(row))]
+            assert leaks == [], f"store table {table} leaks"
+    raw = canary_scan.store.read_bytes().decode("utf-8", errors="replace")
+    assert find_leaks(raw) == [], "store file leaks (free pages or journal)"
