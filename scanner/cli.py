@@ -14,7 +14,8 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,9 +24,9 @@ import click
 from scanner import __version__
 from scanner.commands.daemon import daemon
 from scanner.commands.worker import worker
-from scanner.model import ScanResult, Severity, Target
+from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
-from scanner.probes.base import ProbeContext
+from scanner.probes.base import Probe, ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.regulations import CatalogueError
 from scanner.report import FORMATS, renderer
@@ -199,7 +200,6 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
             _store_call(store.begin_scan, result)
-    on_facts = (lambda facts: _store_call(store.add_facts, result.scan_id, facts)) if store else None
     runner: Runner = run_probes
     if distributed:
         from scanner.distributed import run_distributed
@@ -207,7 +207,12 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         runner = run_distributed
     stop = _InterruptGuard()
     try:
-        with stop:
+        with stop, _progress(_pending(result, probes)) as advance:
+            def on_facts(facts: Facts) -> None:
+                advance(facts)
+                if store:
+                    _store_call(store.add_facts, result.scan_id, facts)
+
             result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
     except KeyboardInterrupt:
         if store:
@@ -225,6 +230,25 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
+
+
+def _pending(result: ScanResult, probes: list[Probe]) -> int:
+    done = {(f.target_id, f.probe) for f in result.facts}
+    return sum(1 for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[Facts], None]]:
+    """A progress bar on standard error when it is a terminal; otherwise nothing is drawn."""
+    if total == 0 or not sys.stderr.isatty():
+        yield lambda facts: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("pindai", total=total)
+        yield lambda facts: bar.update(task, advance=1, description=f"{facts.probe} {facts.target_id}")
 
 
 def _hosts(targets: list[Target]) -> tuple[str, ...]:

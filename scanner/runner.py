@@ -34,6 +34,8 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
         log.exception("probe %s failed on %s", probe.name, target.id)
         facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
     facts.duration_s = round(time.monotonic() - clock, 3)
+    log.info("%s on %s: %s%s (%.1f s)", probe.name, target.id, facts.status,
+             f": {facts.reason}" if facts.reason else "", facts.duration_s)
     return facts
 
 

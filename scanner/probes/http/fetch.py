@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import http.cookiejar
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ import urllib3
 from urllib3.exceptions import InsecureRequestWarning
 
 from scanner.probes.base import ProbeContext
+
+# Unverified fetches are deliberate (the TLS probe judges certificates). A module-level filter,
+# because warnings.catch_warnings() is not thread-safe and probes fetch from many threads.
+warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 MAX_BODY = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -161,8 +166,7 @@ class Fetcher:
                 except requests.exceptions.SSLError:
                     # The certificate is judged by the TLS probe; keep observing HTTP without it.
                     self.unverified_hosts.add(host)
-        with self.ctx.gate.slot(host), warnings.catch_warnings():
-            warnings.simplefilter("ignore", InsecureRequestWarning)
+        with self.ctx.gate.slot(host):
             self.requests_made += 1
             return self._send(method, url, headers, not https), (False if https else None)
 
@@ -243,6 +247,9 @@ def _set_cookies(resp: requests.Response) -> list[str]:
     return [value] if value else []
 
 
+_SSL_FILE_LINE = re.compile(r"\s*\(_ssl\.c:\d+\)")
+
+
 def describe(exc: Exception, timeout: float) -> str:
     """A short, readable reason for a failed request."""
     text = str(exc)
@@ -251,7 +258,9 @@ def describe(exc: Exception, timeout: float) -> str:
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return f"no response within {timeout:g} s"
     if isinstance(exc, requests.exceptions.SSLError):
-        return f"TLS handshake failed ({text[-160:]})"
+        quoted = re.findall(r"'([^']{8,})'", text)  # the innermost quoted text is OpenSSL's reason
+        reason = _SSL_FILE_LINE.sub("", quoted[-1]) if quoted else text[:160]
+        return f"TLS handshake failed ({reason})"
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused"
     if "Name or service not known" in text or "getaddrinfo failed" in text or "NameResolutionError" in text:

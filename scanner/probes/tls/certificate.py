@@ -20,6 +20,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import (
     DNSName,
@@ -31,14 +32,19 @@ from cryptography.x509.verification import (
 
 from scanner.probes.tls.wire import is_ip_literal
 
+# Module-level filters, because warnings.catch_warnings() is not thread-safe and probes run in
+# many threads: old system roots carry negative serials (CryptographyDeprecationWarning), and
+# enabling TLS 1.0 to fetch a legacy server's chain is deliberate (ssl DeprecationWarning).
+warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
+warnings.filterwarnings("ignore", message="ssl.TLSVersion.TLSv1 is deprecated", category=DeprecationWarning)
+
 SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
 
 
 @lru_cache(maxsize=8)
 def _load_pem_file(path: str) -> tuple[x509.Certificate, ...]:
     try:
-        with open(path, "rb") as fh, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. negative serials in old system roots
+        with open(path, "rb") as fh:
             return tuple(x509.load_pem_x509_certificates(fh.read()))
     except (OSError, ValueError):
         return ()
@@ -75,13 +81,11 @@ def fetch_chain_stdlib(
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            ctx.minimum_version = ssl.TLSVersion.TLSv1
-            ctx.set_ciphers("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
-        except (ValueError, ssl.SSLError):
-            pass
+    try:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.set_ciphers("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
+    except (ValueError, ssl.SSLError):
+        pass
     server_hostname = sni if sni and not is_ip_literal(sni) else None
     try:
         with slot(host) if slot else nullcontext(), socket.create_connection(

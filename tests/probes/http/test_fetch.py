@@ -125,3 +125,21 @@ def test_drip_fed_body_is_cut_at_the_deadline_and_the_host_skipped() -> None:
         assert page.too_slow and page.truncated and 0 < len(page.body) < 100
         with pytest.raises(SlowHostError):
             fetcher.get(server.url)
+
+
+def test_tls_failure_reason_is_openssls_message() -> None:
+    """An https:// request to a plain-HTTP server says why, from the start of OpenSSL's reason."""
+    import requests
+
+    from fixtures.web import start_portal
+    from scanner.probes.http.fetch import describe
+
+    base, stop = start_portal("clean")
+    try:
+        with pytest.raises(requests.exceptions.SSLError) as info:
+            requests.get(base.replace("http://", "https://"), timeout=5)
+    finally:
+        stop()
+    reason = describe(info.value, 5)
+    assert reason.startswith("TLS handshake failed ([SSL: "), reason
+    assert "_ssl.c" not in reason and "host=" not in reason
