@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -23,9 +24,30 @@ def _result(scan_id: str, started: str, findings: list[Finding]) -> ScanResult:
     return ScanResult(scan_id, started, started, "0.1.0", "v1", [WEB, DB], facts, findings, evaluated_rules=["R"])
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'sub' / 'history.db'}")
+@pytest.fixture(scope="module")
+def postgres():
+    """A private PostgreSQL on 127.0.0.1 for the shared-history case."""
+    from fixtures.db.servers import start_postgresql
+
+    server = start_postgresql("weak")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Store:
+    """The same tests on the embedded default and on PostgreSQL (a fresh database each time)."""
+    if request.param == "sqlite":
+        return Store(f"sqlite:///{tmp_path / 'sub' / 'history.db'}")
+    from sqlalchemy import create_engine, text
+
+    server = request.getfixturevalue("postgres")
+    name = f"history_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server.url(with_password=True), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return Store(server.url(database=name, with_password=True))
 
 
 def test_round_trip(store):
@@ -58,6 +80,7 @@ def test_personal_data_in_facts_is_masked_before_storage(store):
     store.save(result)
     with store.engine.connect() as conn:
         dumped = str(conn.exec_driver_sql("select data from pindai_facts").all())
+    assert "body_sample" in dumped
     assert nik not in dumped and "3201********0001" in dumped
 
 
