@@ -138,7 +138,8 @@ def main(verbose: bool) -> None:
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Earlier JSON result: only findings not in it count for --fail-on.")
 @click.option("--suppressions", "suppressions_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="YAML file of accepted risks (fingerprint or rule + target, reason, owner, expiry).")
+              help="YAML file of accepted risks (fingerprint or rule + target, reason, owner, expiry); "
+              "overrides the profile's `suppressions`.")
 @click.option("--store", "store_url", default=None, help="History store URL (default: $PINDAI_STORE or "
               "~/.local/share/pindai/history.db); e.g. postgresql://user@host/pindai.")
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the history store.")
@@ -163,7 +164,6 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     if bool(targets) == bool(profile) and not resume:
         _fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     ruleset = _load_ruleset(rules_path)
-    suppressions = _load_suppressions(suppressions_path)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
     loaded: Profile | None = None
@@ -180,6 +180,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         except TargetError as exc:
             _fail(str(exc))
         ctx = ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(target_list)))
+    suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     try:
         probes = load_probes(list(probe_names) or None)
     except ValueError as exc:

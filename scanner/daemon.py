@@ -164,6 +164,8 @@ def run_profile(
         except KeyboardInterrupt:  # Ctrl-C: keep what was observed, resumable with `pindai scan --resume`
             store.finish_scan(result, INTERRUPTED)
             raise
+        if profile.suppressions:
+            result = profile.suppressions.apply(result)
         previous = store.previous(result)
         store.finish_scan(result)
         outcome.open_findings = len(result.open_findings())

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
 from scanner.scope import Scope
+from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
 
 
@@ -87,16 +88,19 @@ class ProfileSpec(_Strict):
     thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
+    suppressions: str = ""
     targets: list[TargetEntry] = Field(min_length=1)
 
 
 class Profile:
     """A loaded, validated profile with its targets resolved."""
 
-    def __init__(self, path: Path, spec: ProfileSpec, targets: list[Target]) -> None:
+    def __init__(self, path: Path, spec: ProfileSpec, targets: list[Target],
+                 suppressions: Suppressions | None = None) -> None:
         self.path = path
         self.spec = spec
         self.targets = targets
+        self.suppressions = suppressions
 
     @property
     def scope(self) -> Scope:
@@ -176,4 +180,10 @@ def load_profile(path: Path) -> Profile:
                 "add it to [scope] allow or remove the target"
             )
         targets.append(target)
-    return Profile(path, spec, targets)
+    suppressions = None
+    if spec.suppressions:
+        try:
+            suppressions = load_suppressions(path.parent / spec.suppressions)
+        except SuppressionError as exc:
+            raise ProfileError(f"{path}: suppressions: {exc}") from exc
+    return Profile(path, spec, targets, suppressions)

@@ -77,3 +77,17 @@ def test_history_diff_and_html_trend(tmp_path, monkeypatch):
     rerendered = tmp_path / "again.html"
     report = CliRunner().invoke(main, ["report", ids[1], "--previous", ids[0], "--html", str(rerendered)])
     assert report.exit_code == 0 and 'id="trend"' in rerendered.read_text()
+
+
+def test_profile_suppressions_apply(tmp_path):
+    (tmp_path / "accepted.yaml").write_text(
+        "- rule: PND-CODE-006\n  reason: Parser hanya membaca berkas internal\n  owner: tim-aplikasi\n"
+        "  expires: 2030-12-31\n")
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'suppressions = "accepted.yaml"\n[[targets]]\ntarget = "{FIXTURES / "vulnerable"}"\n')
+    result = _scan("--profile", str(profile), "--no-store", "--format", "json", "--fail-on", "high")
+    findings = json.loads(result.stdout)["findings"]
+    suppressed = [f for f in findings if f["status"] == "suppressed"]
+    assert suppressed and {f["rule_id"] for f in suppressed} == {"PND-CODE-006"}
+    assert suppressed[0]["suppression"]["owner"] == "tim-aplikasi"
+    assert result.exit_code == 1  # other high findings remain open

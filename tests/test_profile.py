@@ -96,3 +96,13 @@ def test_no_targets_and_bad_env_name(tmp_path):
 def test_unreadable_profile(tmp_path):
     with pytest.raises(ProfileError, match="cannot read profile"):
         load_profile(tmp_path / "missing.toml")
+
+
+def test_profile_suppressions_file(tmp_path):
+    (tmp_path / "accepted.yaml").write_text(
+        "- rule: PND-HTTP-004\n  reason: Ditangani WAF\n  owner: csirt\n  expires: 2030-01-01\n")
+    profile = load_profile(_write(tmp_path, 'suppressions = "accepted.yaml"\n' + GOOD))
+    assert profile.suppressions is not None and profile.suppressions.entries[0].rule == "PND-HTTP-004"
+    (tmp_path / "accepted.yaml").write_text("- rule: PND-HTTP-004\n  reason: x\n")
+    message = _error(tmp_path, 'suppressions = "accepted.yaml"\n' + GOOD)
+    assert "profile.toml: suppressions: " in message and "suppressions[0].owner: Field required" in message
