@@ -40,11 +40,23 @@ class Catalogue:
     source_url: str
     articles: dict[str, Article] = field(default_factory=dict)
     note: dict[str, str] = field(default_factory=dict)
+    jurisdiction: str = ""
+    kind: str = ""
+
+    @property
+    def precedence(self) -> tuple[int, int, str]:
+        """Sort key: Indonesian binding texts first, by hierarchy of legislation, then the rest."""
+        return (0 if self.jurisdiction == "ID" else 1, _KIND_ORDER.get(self.kind, len(_KIND_ORDER)), self.id)
+
+
+# Hierarchy of Indonesian legislation (UU 12/2011 Pasal 7-8), then standards.
+_KIND_ORDER = {"law": 0, "government-regulation": 1, "ministerial-regulation": 2, "agency-regulation": 3,
+               "standard": 4}
 
 
 @dataclass(frozen=True)
 class RegulationIndex:
-    """All catalogues, addressable by ``catalogue:article`` references."""
+    """All catalogues, addressable by ``catalogue:article`` references, in order of precedence."""
 
     catalogues: dict[str, Catalogue]
 
@@ -96,6 +108,8 @@ def load_catalogue(path: Path) -> Catalogue:
         source_url=str(raw.get("source_url", "")),
         articles=articles,
         note=raw["note"] if isinstance(raw.get("note"), dict) else {},
+        jurisdiction=str(raw.get("jurisdiction", "")),
+        kind=str(raw.get("kind", "")),
     )
 
 
@@ -108,4 +122,5 @@ def load_regulations(directory: Path | None = None) -> RegulationIndex:
         if catalogue.id in catalogues:
             raise CatalogueError(f"{path}: catalogue id {catalogue.id!r} is defined twice")
         catalogues[catalogue.id] = catalogue
-    return RegulationIndex(catalogues)
+    ordered = sorted(catalogues.values(), key=lambda c: c.precedence)
+    return RegulationIndex({c.id: c for c in ordered})
