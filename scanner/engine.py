@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import celpy
@@ -16,10 +22,14 @@ from celpy import celtypes
 
 from scanner.model import Facts, Finding, RuleEvaluationError, Target
 from scanner.pii import scrub
-from scanner.rules import TEMPLATES, Rule, RuleSet
+from scanner.rules import TEMPLATES, Rule, RuleSet, load_rules
 from scanner.scoring import priority
 
+log = logging.getLogger(__name__)
+
 _LEVELS = ("none", "general", "specific")
+PARALLEL_MIN_OBSERVATIONS = 200  # below this, starting worker processes costs more than it saves
+MAX_JUDGE_PROCESSES = 8
 _CONFIDENCES = ("high", "medium", "low")
 
 
@@ -89,7 +99,52 @@ def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict
 
 
 def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
-    """Evaluate every applicable rule on every conclusive observation."""
+    """Evaluate every applicable rule on every conclusive observation.
+
+    Large batches (fleet scans) are spread over worker processes when the rule set can be
+    reloaded from its source; CEL evaluation is pure computation, so this uses every core.
+    """
+    workers = min(os.cpu_count() or 1, MAX_JUDGE_PROCESSES)
+    judgement = None
+    if ruleset.source is not None and workers > 1 and len(facts) >= PARALLEL_MIN_OBSERVATIONS:
+        try:
+            judgement = _judge_in_processes(facts, targets, ruleset.source, workers)
+        except (BrokenProcessPool, OSError) as exc:  # e.g. no importable __main__ for spawned workers
+            log.warning("judging in worker processes failed (%s); judging in this process", exc)
+    if judgement is None:
+        judgement = _judge_serially(facts, targets, ruleset)
+    judgement.findings.sort(key=lambda f: (-f.priority, f.rule_id, f.target_id, f.item_key))
+    judgement.errors.sort(key=lambda e: (e.target_id, e.rule_id))
+    return judgement
+
+
+def _judge_in_processes(facts: list[Facts], targets: list[Target], source: Path, workers: int) -> Judgement:
+    chunks = [facts[i::workers * 4] for i in range(workers * 4)]
+    merged = Judgement()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_load_worker_rules, initargs=(source,)) as pool:
+        for part in pool.map(_judge_chunk, chunks, [targets] * len(chunks)):
+            merged.findings.extend(part.findings)
+            merged.errors.extend(part.errors)
+            merged.evaluated_rules |= part.evaluated_rules
+    return merged
+
+
+_WORKER_RULES: RuleSet | None = None
+
+
+def _load_worker_rules(source: Path) -> None:
+    global _WORKER_RULES
+    _WORKER_RULES = load_rules(source)
+
+
+def _judge_chunk(facts: list[Facts], targets: list[Target]) -> Judgement:
+    if _WORKER_RULES is None:
+        raise RuntimeError("judging worker started without rules")
+    return _judge_serially(facts, targets, _WORKER_RULES)
+
+
+def _judge_serially(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
     by_id = {t.id: t for t in targets}
     judgement = Judgement()
     for observation in facts:
@@ -108,5 +163,4 @@ def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgem
                 continue
             judgement.evaluated_rules.add(rule.id)
             judgement.findings.extend(_finding(rule, target, target_view, item, key) for item, key in pairs)
-    judgement.findings.sort(key=lambda f: (-f.priority, f.rule_id, f.target_id, f.item_key))
     return judgement

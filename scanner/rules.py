@@ -120,6 +120,9 @@ class RuleSet:
     rules: list[Rule]
     regulations: RegulationIndex
     version: str
+    source: Path | None = None
+    """Where the packs were loaded from, with the shipped catalogues; lets worker processes reload
+    the same rules. None for rule sets built by hand or with other catalogues."""
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -182,6 +185,7 @@ def load_rules(path: Path | None = None, regulations: RegulationIndex | None = N
     Raises RuleValidationError listing every problem found, not just the first.
     """
     path = path or rules_dir()
+    reloadable = regulations is None
     regulations = regulations or load_regulations()
     files = _pack_files(path)
     if not files:
@@ -217,4 +221,5 @@ def load_rules(path: Path | None = None, regulations: RegulationIndex | None = N
             rules.append(rule)
     if errors:
         raise RuleValidationError(errors)
-    return RuleSet(rules=rules, regulations=regulations, version=f"{__version__}+{digest.hexdigest()[:12]}")
+    version = f"{__version__}+{digest.hexdigest()[:12]}"
+    return RuleSet(rules=rules, regulations=regulations, version=version, source=path if reloadable else None)
