@@ -240,3 +240,35 @@ def test_a_failed_task_becomes_inconclusive_naming_the_zone() -> None:
     facts = _collect(job)
     assert facts is not None and facts.status == "inconclusive" and facts.probe == "tls"
     assert "zone 'dmz' failed: ValueError: unknown probe(s): tls2" in facts.reason and job.result.forgotten
+
+
+def test_cli_scan_distributed_matches_local(zone_workers: dict[str, Worker], broker: str, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pindai scan --profile ... --distributed` through the real CLI, against the zone workers."""
+    import json
+
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    rules = write_rules(tmp_path / "rules")
+    profile = tmp_path / "zones.toml"
+    profile.write_text(
+        f'[[targets]]\ntarget = "sqlite:///{make_db(tmp_path / "cli-warga.db")}"\nzone = "a"\n'
+        f'[[targets]]\ntarget = "sqlite:///{make_db(tmp_path / "cli-pegawai.db", {"pegawai": [("1", "x@y.id")]})}"\n'
+        'zone = "b"\n')
+    monkeypatch.setenv("PINDAI_BROKER_URL", broker)
+    monkeypatch.setenv("PINDAI_DISTRIBUTED_TIMEOUT", "60")
+    common = ["scan", "--profile", str(profile), "--rules", str(rules), "--probe", "database", "--no-store",
+              "--format", "json"]
+    local = CliRunner().invoke(main, common, catch_exceptions=False)
+    remote = CliRunner().invoke(main, [*common, "--distributed"], catch_exceptions=False)
+    assert remote.exit_code == local.exit_code == 0, remote.stderr
+    remote_data, local_data = json.loads(remote.stdout), json.loads(local.stdout)
+    assert all(f["status"] == "ok" for f in remote_data["facts"]), remote_data["facts"]
+    assert {f["fingerprint"] for f in remote_data["findings"]} == {f["fingerprint"] for f in local_data["findings"]}
+    assert remote_data["findings"]
+    # the zone workers did the observing, each for its own zone
+    assert "cli-warga.db" in zone_workers["a"].output_when(lambda text: "cli-warga.db" in text)
+    assert "cli-pegawai.db" in zone_workers["b"].output_when(lambda text: "cli-pegawai.db" in text)
+    assert "cli-pegawai.db" not in zone_workers["a"].output()
