@@ -166,36 +166,16 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     ruleset = _load_ruleset(rules_path)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
-    loaded: Profile | None = None
-    if profile:
-        try:
-            loaded = load_profile(profile)
-        except ProfileError as exc:
-            _fail(str(exc))
-        target_list = loaded.targets
-        ctx = ProbeContext(gate=HostGate(loaded.politeness), scope=loaded.scope)
-    else:
-        try:
-            target_list = [parse_target(t) for t in targets]
-        except TargetError as exc:
-            _fail(str(exc))
-        ctx = ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(target_list)))
+    loaded, target_list, ctx = _targets_and_context(targets, profile)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     try:
         probes = load_probes(list(probe_names) or None)
     except ValueError as exc:
         _fail(str(exc))
     if resume:
-        if store is None:
-            _fail("--resume needs the history store (drop --no-store)")
-        scan_id = store.latest_unfinished() if resume == "latest" else resume
-        if not scan_id:
-            _fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
-        result = _stored_result(store, scan_id)
+        result = _resumed(store, resume)
         if not target_list:
-            target_list = result.targets
-            ctx = ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(target_list)))
-        click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
+            ctx = _command_line_context(result.targets)
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
@@ -231,6 +211,39 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
+
+
+def _targets_and_context(
+    targets: tuple[str, ...], profile: Path | None
+) -> tuple[Profile | None, list[Target], ProbeContext]:
+    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope."""
+    if profile:
+        try:
+            loaded = load_profile(profile)
+        except ProfileError as exc:
+            _fail(str(exc))
+        return loaded, loaded.targets, ProbeContext(gate=HostGate(loaded.politeness), scope=loaded.scope)
+    try:
+        target_list = [parse_target(t) for t in targets]
+    except TargetError as exc:
+        _fail(str(exc))
+    return None, target_list, _command_line_context(target_list)
+
+
+def _command_line_context(targets: list[Target]) -> ProbeContext:
+    return ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(targets)))
+
+
+def _resumed(store: Store | None, resume: str) -> ScanResult:
+    """The stored, unfinished scan to complete (``latest`` or a scan id)."""
+    if store is None:
+        _fail("--resume needs the history store (drop --no-store)")
+    scan_id = store.latest_unfinished() if resume == "latest" else resume
+    if not scan_id:
+        _fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
+    result = _stored_result(store, scan_id)
+    click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
+    return result
 
 
 def _pending(result: ScanResult, probes: list[Probe]) -> int:
