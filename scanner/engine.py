@@ -28,9 +28,9 @@ from scanner.scoring import priority
 log = logging.getLogger(__name__)
 
 _LEVELS = ("none", "general", "specific")
+_CONFIDENCES = ("high", "medium", "low")
 PARALLEL_MIN_OBSERVATIONS = 200  # below this, starting worker processes costs more than it saves
 MAX_JUDGE_PROCESSES = 8
-_CONFIDENCES = ("high", "medium", "low")
 
 
 @dataclass
@@ -120,10 +120,12 @@ def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgem
 
 def _judge_in_processes(facts: list[Facts], targets: list[Target], source: Path, workers: int) -> Judgement:
     chunks = [facts[i::workers * 4] for i in range(workers * 4)]
+    by_id = {t.id: t for t in targets}
+    chunk_targets = [[by_id[i] for i in {f.target_id for f in chunk} if i in by_id] for chunk in chunks]
     merged = Judgement()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_load_worker_rules, initargs=(source,)) as pool:
-        for part in pool.map(_judge_chunk, chunks, [targets] * len(chunks)):
+        for part in pool.map(_judge_chunk, chunks, chunk_targets):
             merged.findings.extend(part.findings)
             merged.errors.extend(part.errors)
             merged.evaluated_rules |= part.evaluated_rules
@@ -157,10 +159,11 @@ def _judge_serially(facts: list[Facts], targets: list[Target], ruleset: RuleSet)
         for rule in ruleset.for_probe(observation.probe):
             try:
                 pairs = _offending_items(rule, activation)
-            except (celpy.CELEvalError, _NotApplicable, TypeError, ValueError) as exc:
+                found = [_finding(rule, target, target_view, item, key) for item, key in pairs]
+            except Exception as exc:  # one rule failing on odd facts must not lose the scan's other findings
                 reason = exc.args[0] if exc.args else type(exc).__name__
                 judgement.errors.append(RuleEvaluationError(rule.id, target.id, str(reason)))
                 continue
             judgement.evaluated_rules.add(rule.id)
-            judgement.findings.extend(_finding(rule, target, target_view, item, key) for item, key in pairs)
+            judgement.findings.extend(found)
     return judgement

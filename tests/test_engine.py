@@ -106,3 +106,16 @@ def test_result_round_trips_through_json_and_rejudges(write_pack, regulations):
     assert loaded.targets[0].agency == "Diskominfo"
     stricter = _ruleset(write_pack, regulations, RULE.replace('"SSLv3", "TLSv1.0"', '"SSLv3", "TLSv1.0", "TLSv1.2"'))
     assert len(judged(loaded, stricter).findings) == 3
+
+
+def test_a_rule_that_raises_is_an_evaluation_error_and_other_rules_still_judge(write_pack, regulations):
+    dividing = RULE.replace("PND-TEST-001", "PND-TEST-002").replace(
+        'facts.protocols.filter(p, p.accepted && p.name in ["SSLv3", "TLSv1.0"])',
+        "facts.protocols.filter(p, 1 / 0 == 1)")
+    broken_message = RULE.replace("PND-TEST-001", "PND-TEST-003").replace(
+        "Protokol {{ item.name }} diterima", "{{ [].pop() }}")
+    ruleset = _ruleset(write_pack, regulations, RULE, dividing, broken_message)
+    judgement = judge([Facts("tls", PORTAL.id, TLS_FACTS)], [PORTAL], ruleset)
+    assert sorted(f.item_key for f in judgement.findings) == ["SSLv3", "TLSv1.0"]
+    assert {f.rule_id for f in judgement.findings} == {"PND-TEST-001"}
+    assert sorted(e.rule_id for e in judgement.errors) == ["PND-TEST-002", "PND-TEST-003"]
