@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     delete,
+    func,
     insert,
     select,
     update,
@@ -127,6 +128,14 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"history store write failed: {exc}") from exc
 
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"history store read failed: {exc}") from exc
+
     def begin_scan(self, result: ScanResult) -> None:
         """Record a scan as running, with its targets, before any probe runs."""
         with self._tx() as conn:
@@ -175,7 +184,7 @@ class Store:
 
     def load(self, scan_id: str) -> ScanResult:
         """Load a stored scan (a unique prefix of the id is enough)."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(scans).where(scans.c.scan_id.startswith(scan_id))).mappings().all()
             if not rows:
                 raise StoreError(f"no scan {scan_id!r} in {self.url}")
@@ -195,7 +204,7 @@ class Store:
         })
 
     def status(self, scan_id: str) -> str:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             value = conn.execute(select(scans.c.status).where(scans.c.scan_id == scan_id)).scalar_one_or_none()
         if value is None:
             raise StoreError(f"no scan {scan_id!r} in {self.url}")
@@ -203,26 +212,26 @@ class Store:
 
     def history(self, limit: int = 20) -> list[ScanSummary]:
         """Most recent scans first."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(scans).order_by(scans.c.started_at.desc()).limit(limit)).mappings().all()
-            summaries = []
-            for row in rows:
-                count = len(conn.execute(select(findings_table.c.id).where(
-                    findings_table.c.scan_id == row["scan_id"], findings_table.c.status == "open")).all())
-                summaries.append(ScanSummary(row["scan_id"], row["started_at"], row["finished_at"], row["status"],
-                                             len(row["targets"]), count))
-        return summaries
+        open_counts = (select(findings_table.c.scan_id, func.count().label("open"))
+                       .where(findings_table.c.status == "open").group_by(findings_table.c.scan_id).subquery())
+        query = (select(scans, func.coalesce(open_counts.c.open, 0).label("open"))
+                 .outerjoin(open_counts, open_counts.c.scan_id == scans.c.scan_id)
+                 .order_by(scans.c.started_at.desc()).limit(limit))
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [ScanSummary(r["scan_id"], r["started_at"], r["finished_at"], r["status"], len(r["targets"]),
+                            int(r["open"])) for r in rows]
 
     def latest_unfinished(self) -> str | None:
         """The most recent scan that did not complete, if any."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             value = conn.execute(select(scans.c.scan_id).where(scans.c.status != COMPLETE)
                                  .order_by(scans.c.started_at.desc()).limit(1)).scalar_one_or_none()
         return str(value) if value else None
 
     def last_complete(self, profile_path: str) -> str | None:
         """Start time (ISO text) of the latest complete scan of the profile at ``profile_path``."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(scans.c.started_at, scans.c.profile).where(scans.c.status == COMPLETE)
                                 .order_by(scans.c.started_at.desc())).all()
         return next((str(started) for started, profile in rows
@@ -231,14 +240,14 @@ class Store:
     def previous(self, result: ScanResult) -> ScanResult | None:
         """The latest complete scan before ``result`` that shares a target with it (for trends)."""
         ids = {t.id for t in result.targets}
-        for summary in self.history(limit=50):
-            later = summary.started_at > result.started_at
-            if summary.scan_id == result.scan_id or summary.status != COMPLETE or later:
-                continue
-            candidate = self.load(summary.scan_id)
-            if ids & {t.id for t in candidate.targets}:
-                return candidate
-        return None
+        query = (select(scans.c.scan_id, scans.c.targets)
+                 .where(scans.c.status == COMPLETE, scans.c.scan_id != result.scan_id,
+                        scans.c.started_at <= result.started_at)
+                 .order_by(scans.c.started_at.desc()).limit(200))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        match = next((scan_id for scan_id, targets in rows if ids & {t.get("id") for t in targets}), None)
+        return self.load(match) if match else None
 
 
 def _facts_dict(row: Any) -> dict[str, Any]:

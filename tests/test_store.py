@@ -100,3 +100,11 @@ def test_errors_are_store_errors(store, tmp_path):
         store.load("nope")
     with pytest.raises(StoreError, match="cannot open history store"):
         Store("postgresql+nosuchdriver://x@127.0.0.1/db")
+
+
+def test_read_failures_are_store_errors(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE pindai_findings")
+    with pytest.raises(StoreError, match="history store read failed"):
+        store.history()
