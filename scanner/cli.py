@@ -26,6 +26,7 @@ from scanner.commands.daemon import daemon
 from scanner.commands.worker import worker
 from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
+from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.regulations import CatalogueError
@@ -126,13 +127,15 @@ def main(verbose: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-@main.command()
+@main.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
+                     "3 a target or probe was inconclusive; 130 interrupted (resume with --resume).")
 @click.argument("targets", nargs=-1)
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
 @click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path),
               help="Rule pack directory or file (default: the shipped rules).")
-@click.option("--probe", "probe_names", multiple=True, help="Run only these probes (repeatable).")
+@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
+              help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -168,10 +171,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     store = None if no_store else _open_store(store_url)
     loaded, target_list, ctx = _targets_and_context(targets, profile)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
-    try:
-        probes = load_probes(list(probe_names) or None)
-    except ValueError as exc:
-        _fail(str(exc))
+    probes = load_probes(list(probe_names) or None)
     if resume:
         result = _resumed(store, resume)
         if not target_list:
