@@ -21,7 +21,10 @@ pytestmark = pytest.mark.skipif(
 
 SSLYZE_KEYS = {"ssl_2_0": "SSLv2", "ssl_3_0": "SSLv3", "tls_1_0": "TLSv1.0", "tls_1_1": "TLSv1.1",
                "tls_1_2": "TLSv1.2", "tls_1_3": "TLSv1.3"}
-CONFIGS = ["legacy", "modern12", "tls13only", "default", "nginx-modern", "nginx-legacy"]
+CONFIGS = ["legacy", "modern12", "tls13only", "default", "nginx-modern", "nginx-legacy",
+           # certificate variants: legacy suites, other keys (ECDSA, RSA-1024) and chains
+           "cert-incomplete", "cert-expired", "cert-expiring", "cert-selfsigned", "cert-wronghost", "cert-rsa1024",
+           "cert-sha1", "cert-ecdsa"]
 
 
 def run_sslyze(port: int, out: Path) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def pairs(servers: dict[str, Server], nginx_servers: dict[str, Server],
           tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     every = {**servers, **nginx_servers}
     folder = tmp_path_factory.mktemp("sslyze")
-    with ThreadPoolExecutor(max_workers=len(CONFIGS)) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         futs = {name: pool.submit(run_sslyze, every[name].port, folder / f"{name}.json") for name in CONFIGS}
         oracle = {name: fut.result() for name, fut in futs.items()}
     return {name: (scan(every[name]), oracle[name]) for name in CONFIGS}
