@@ -158,7 +158,7 @@ def test_daemon_command_exits_on_sigterm_while_waiting(tmp_path: Path, rules: Pa
         signalled = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
-        assert time.monotonic() - signalled < 2  # the wait for 1 January ends at once
+        assert time.monotonic() - signalled < 10  # the wait for 1 January ends at once (slack for a busy machine)
         assert proc.stderr is not None and b"2 open, 1 new" in proc.stderr.read()
     finally:
         if proc.poll() is None:

@@ -133,13 +133,10 @@ def test_value_tuples() -> None:
     assert rows[1] == [2, "\n"]
 
 
-def test_large_dump_is_bounded_and_fast() -> None:
-    import time
-
+def test_large_dump_is_bounded() -> None:
+    """Speed is measured in bench/, not here; this checks that sampling stays bounded."""
     text = render(1500)
-    started = time.monotonic()
     facts = analyze_sql(text, "big.sql", sample_rows=100)
-    assert time.monotonic() - started < 10
     assert facts["rows"]["copy"] == 1500
     assert all(c["sample_size"] <= 100 for c in facts["columns"])
 
