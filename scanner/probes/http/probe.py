@@ -118,8 +118,12 @@ class HttpProbe:
             facts["exposures"] = {"status": "inconclusive", "reason": "disabled by target option 'exposures'"}
         debug.add_template_hits(facts["exposures"].get("hits", []))
         facts["debug"] = debug.facts()
-        facts["judol"] = _guard("judol", lambda: observe_judol(
-            fetcher, main.final_url, (urlsplit(main.final_url).hostname or "").lower(), browser_page=main))
+        site_host = (urlsplit(main.final_url).hostname or "").lower()
+        facts["judol"] = _guard("judol", lambda: observe_judol(fetcher, main.final_url, site_host, browser_page=main))
+        subpages = [(p, pg) for p, pg in pages.pages[1:] if pg.status < 400][: int(opts.get("judol_pages", 5))]
+        facts["judol_pages"] = _guard("judol_pages", lambda: {"status": "ok", "pages": [
+            {"path": path, **observe_judol(fetcher, page.final_url, site_host, browser_page=page)}
+            for path, page in subpages]})
         facts["personal_data"] = _guard("personal_data", lambda: {
             "status": "ok", "pages": [observe_personal_data(p, pg) for p, pg in pages.pages if pg.status < 400],
             "errors": pages.errors})

@@ -12,7 +12,7 @@ import pytest
 from scanner.rules import RuleSet, load_rules
 
 # rule id -> (variant that must fire it, https?)
-FIRES: dict[str, tuple[str, bool]] = {f"PND-HTTP-{n:03d}": ("vulnerable", True) for n in range(1, 32)}
+FIRES: dict[str, tuple[str, bool]] = {f"PND-HTTP-{n:03d}": ("vulnerable", True) for n in range(1, 33)}
 FIRES["PND-HTTP-026"] = ("cloaked", True)  # cloaking only exists on the cloaked variant
 
 # Where a rule must stay silent, beyond the clean site.
@@ -54,6 +54,15 @@ def test_clean_https_site_has_no_http_findings_and_a_good_grade(scan_variant: An
     assert scanned.facts.data["tls_verified"] is True
 
 
+def test_judol_on_an_inner_page_is_reported_for_that_page_only(scan_variant: Any) -> None:
+    cloaked = scan_variant("cloaked", True)
+    (finding,) = cloaked.by_rule("PND-HTTP-032")
+    assert finding.item_key == "/berita"  # the home page's cloaking is PND-HTTP-026, not repeated here
+    assert "slot gacor" in finding.evidence["cloaked_keywords"] and finding.evidence["hidden_gambling_blocks"] == 1
+    vulnerable = scan_variant("vulnerable", True)
+    assert [f.item_key for f in vulnerable.by_rule("PND-HTTP-032")] == ["/berita"]
+
+
 def test_vulnerable_item_level_precision(scan_variant: Any) -> None:
     scanned = scan_variant("vulnerable", True)
     cache = {f.item_key for f in scanned.by_rule("PND-HTTP-031")}
@@ -68,4 +77,4 @@ def test_vulnerable_item_level_precision(scan_variant: Any) -> None:
 
 
 def test_http_pack_size(ruleset: RuleSet) -> None:
-    assert len(ruleset.for_probe("http")) == 31
+    assert len(ruleset.for_probe("http")) == 32
