@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import selectors
 import socket
 import subprocess
@@ -82,8 +83,17 @@ class CountingRelay:
         self.sock.close()
 
 
+PER_HOST = 5  # the politeness default: connections open at once to one host
+
+
+def handshake_floor(connections: int, rtt: float, per_host: int = PER_HOST) -> float:
+    """Least possible wall time for ``connections`` handshakes to one host: each needs two round
+    trips (TCP connect, then ClientHello to ServerHello) and at most ``per_host`` run at once."""
+    return math.ceil(connections / per_host) * 2 * rtt
+
+
 def run_pindai(port: int) -> tuple[float, int, dict[str, int]]:
-    ctx = ProbeContext(gate=HostGate(PolitenessPolicy(per_host_concurrency=5, requests_per_second=0)))
+    ctx = ProbeContext(gate=HostGate(PolitenessPolicy(per_host_concurrency=PER_HOST, requests_per_second=0)))
     start = time.monotonic()
     facts = TlsProbe().run(Target(TargetKind.URL, f"https://127.0.0.1:{port}/"), ctx)
     counts = {p["name"]: p["suite_count"] for p in facts["protocols"] if p["accepted"]}
@@ -121,8 +131,8 @@ def main() -> None:
             with contextlib.suppress(RuntimeError, OSError):
                 servers += list(nginx_pair(folder / "nginx", fullchain, key))
         print(f"emulated RTT: {args.rtt_ms:.0f} ms; sslyze: {'yes' if use_sslyze else 'no'}")
-        print(f"{'server':20} {'pindai s':>9} {'conns':>6} {'sslyze s':>9} {'conns':>6} {'time x':>7} "
-              f"{'conn x':>7}  suites per version (pindai)")
+        print(f"{'server':20} {'pindai s':>9} {'conns':>6} {'floor s':>8} {'/floor':>7} {'sslyze s':>9} "
+              f"{'conns':>6} {'time x':>7} {'conn x':>7}  suites per version (pindai)")
         try:
             for srv in servers:
                 relay = CountingRelay(srv.port, delay)
@@ -136,8 +146,10 @@ def main() -> None:
                 relay.stop()
                 ratio_t = s_time / p_time if use_sslyze else float("nan")
                 ratio_c = s_conns / p_relay if use_sslyze and p_relay else float("nan")
-                print(f"{srv.name:20} {p_time:9.2f} {p_relay:6d} {s_time:9.2f} {s_conns:6d} {ratio_t:7.1f} "
-                      f"{ratio_c:7.1f}  {counts}  (probe counted {p_conns})")
+                floor = handshake_floor(p_relay, delay)
+                over = p_time / floor if floor else float("nan")
+                print(f"{srv.name:20} {p_time:9.2f} {p_relay:6d} {floor:8.2f} {over:7.1f} {s_time:9.2f} "
+                      f"{s_conns:6d} {ratio_t:7.1f} {ratio_c:7.1f}  {counts}  (probe counted {p_conns})")
         finally:
             for srv in servers:
                 srv.stop()
