@@ -137,10 +137,14 @@ class Enumerator:
         return res, out
 
     def removal(
-        self, candidates: list[int], probe: Callable[[list[int]], Outcome]
+        self, candidates: list[int], probe: Callable[[list[int]], Outcome], *, ordered: bool = False
     ) -> tuple[list[int], bool, str]:
-        """Offer all, drop the chosen, repeat; candidates split in parallel bundles."""
-        bundles = [candidates[i : i + BUNDLE] for i in range(0, len(candidates), BUNDLE)]
+        """Offer all, drop the chosen, repeat; candidates split in parallel bundles of ``BUNDLE``.
+
+        With ``ordered`` there is a single chain, so the result is in the server's preference
+        order; parallel bundles would concatenate several partial orders.
+        """
+        bundles = [candidates] if ordered else [candidates[i:i + BUNDLE] for i in range(0, len(candidates), BUNDLE)]
 
         def chain(bundle: list[int]) -> tuple[list[int], bool, str]:
             found: list[int] = []
@@ -194,7 +198,7 @@ class Enumerator:
         res.server_preference = True
         order, complete, _ = self.removal(
             [c for c in accepted if c != fwd.choice],
-            lambda offered: self.try_suites(res.version, offered))
+            lambda offered: self.try_suites(res.version, offered), ordered=True)
         order = [fwd.choice, *order]
         if complete and sorted(order) == sorted(accepted):
             res.suites = order
@@ -224,7 +228,7 @@ class Enumerator:
     def _group_chain(
         self, candidates: list[int], probe: Callable[[list[int]], Outcome]
     ) -> tuple[list[int], bool, str]:
-        return self.removal(candidates, probe)
+        return self.removal(candidates, probe, ordered=True)
 
     def tls12_groups(self, version: int, ecdhe_suites: list[int]) -> tuple[list[int], bool, str]:
         """ECDHE curves for TLS <= 1.2 from ServerKeyExchange named_curve."""
@@ -242,7 +246,7 @@ class Enumerator:
                 return Outcome(INCONCLUSIVE, "no named curve in ServerKeyExchange", None, ex)
             return Outcome(ACCEPTED, "", curve, ex)
 
-        return self.removal([g for g in TLS12_GROUPS if g < 256], probe)
+        return self.removal([g for g in TLS12_GROUPS if g < 256], probe, ordered=True)
 
     def dh_param_bits(self, version: int, dhe_suites: list[int]) -> int | None:
         """Size of the server's finite-field DH prime (TLS <= 1.2 DHE suites)."""
