@@ -8,9 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
 from scanner.pii.types import ColumnNameHit, Sensitivity
+from scanner.yamlio import load_yaml
 
 DATA_FILE = Path(__file__).with_name("data") / "column_names.yaml"
 _STRIP_PREFIXES = ("tbl_", "tb_", "t_", "m_", "fld_", "col_")
@@ -37,7 +36,7 @@ class _Dictionary:
 
 @lru_cache(maxsize=1)
 def dictionary() -> _Dictionary:
-    raw = cast(dict[str, Any], yaml.safe_load(DATA_FILE.read_text(encoding="utf-8")))
+    raw = cast(dict[str, Any], load_yaml(DATA_FILE.read_text(encoding="utf-8")))
     entries = tuple(
         _Entry(
             kind=e["kind"],

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-import yaml
-
 from scanner.model import Facts, Finding, ScanResult, Severity, Target
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
+from scanner.yamlio import load_yaml
 
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
 LANGS = ("id", "en")
@@ -22,7 +21,7 @@ UNASSIGNED = ""  # agency key of targets that name no agency
 @cache
 def _all_strings() -> dict[str, dict[str, str]]:
     path = templates_dir() / "strings.yaml"
-    data: dict[str, dict[str, str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, str]] = load_yaml(path.read_text(encoding="utf-8"))
     return data
 
 

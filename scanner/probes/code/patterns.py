@@ -9,9 +9,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from scanner.resources import rules_dir
+from scanner.yamlio import load_yaml
 
 
 def patterns_file() -> Path:
@@ -113,4 +112,4 @@ def parse_detectors(raw: dict[str, Any]) -> Detectors:
 def load_detectors(path: Path | None = None) -> Detectors:
     """Load and compile the detector data (cached)."""
     source = path or patterns_file()
-    return parse_detectors(yaml.safe_load(source.read_text(encoding="utf-8")))
+    return parse_detectors(load_yaml(source.read_text(encoding="utf-8")))

@@ -6,9 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.resources import rules_dir
+from scanner.yamlio import load_yaml
 
 
 def data_dir() -> Path:
@@ -18,7 +17,7 @@ def data_dir() -> Path:
 @lru_cache(maxsize=8)
 def load(name: str) -> dict[str, Any]:
     """Parsed ``rules/http/<name>.yaml``; raises on a missing or malformed file."""
-    raw = yaml.safe_load((data_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
+    raw = load_yaml((data_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or "version" not in raw:
         raise ValueError(f"rules/http/{name}.yaml: needs a 'version'")
     return raw
