@@ -46,3 +46,8 @@ def compliance_view(result: ScanResult, ruleset: RuleSet) -> dict[str, list[Requ
                 status = MANUAL
             rows.append(RequirementStatus(article, status, rules, cited.get(article.ref, 0)))
     return view
+
+
+def status_counts(rows: list[RequirementStatus]) -> dict[str, int]:
+    """How many articles of one catalogue are PASS, FAIL and MANUAL."""
+    return {status: sum(1 for r in rows if r.status == status) for status in (PASS, FAIL, MANUAL)}

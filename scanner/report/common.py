@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
+from scanner.diff import diff_scans
 from scanner.model import Facts, Finding, ScanResult, Severity, Target
+from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
 from scanner.yamlio import load_yaml
@@ -136,14 +138,13 @@ class Trend:
 
 
 def trend(result: ScanResult, previous: ScanResult) -> Trend:
-    now = {f.fingerprint: f for f in result.open_findings()}
-    before = {f.fingerprint: f for f in previous.open_findings()}
-    counts = Counter(f.severity.value for f in before.values())
+    """``resolved`` is every earlier open finding that is gone, re-observed or not."""
+    change = diff_scans(previous, result)
     return Trend(
-        new=sorted_findings([f for fp, f in now.items() if fp not in before]),
-        resolved=sorted_findings([f for fp, f in before.items() if fp not in now]),
-        unchanged=sorted_findings([f for fp, f in now.items() if fp in before]),
-        previous_counts={s: counts.get(s, 0) for s in SEVERITIES},
+        new=sorted_findings(change.new),
+        resolved=sorted_findings(change.fixed + change.unverified),
+        unchanged=sorted_findings(change.persisting),
+        previous_counts=severity_counts(previous),
         previous_scan_id=previous.scan_id,
         previous_started_at=previous.started_at,
     )

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from scanner.compliance import compliance_view
+from scanner.compliance import compliance_view, status_counts
 from scanner.model import Finding, ScanResult, Severity
 from scanner.report.charts import agency_stacks, severity_bars
 from scanner.report.common import (
@@ -144,11 +144,10 @@ def _compliance(result: ScanResult, ruleset: RuleSet, lang: str) -> list[dict[st
     out: list[dict[str, Any]] = []
     for cat_id, rows in compliance_view(result, ruleset).items():
         catalogue = ruleset.regulations.catalogues[cat_id]
-        counts = Counter(r.status for r in rows)
         out.append({
             "id": cat_id, "short": catalogue.short, "title": catalogue.title[lang], "url": catalogue.source_url,
             "note": catalogue.note.get(lang, "") if catalogue.note else "",
-            "counts": {k: counts.get(k, 0) for k in ("PASS", "FAIL", "MANUAL")},
+            "counts": status_counts(rows),
             "rows": [{"id": r.article.id, "title": r.article.title[lang], "text": r.article.text[lang],
                       "url": r.article.source_url, "status": r.status, "rules": r.rules, "findings": r.findings}
                      for r in rows],

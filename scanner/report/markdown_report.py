@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from scanner.compliance import compliance_view
+from scanner.compliance import compliance_view, status_counts
 from scanner.model import ScanResult
 from scanner.report.common import (
     agency_of,
@@ -76,7 +74,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         out += [f"<details><summary>{s['compliance']}</summary>", "",
                 f"| {s['regulation']} | PASS | FAIL | MANUAL |", "|---|---:|---:|---:|"]
         for cat_id, rows in view.items():
-            c = Counter(r.status for r in rows)
+            c = status_counts(rows)
             short = ruleset.regulations.catalogues[cat_id].short
             out.append(f"| {cell(short)} | {c['PASS']} | {c['FAIL']} | {c['MANUAL']} |")
         out += ["", "</details>", ""]
