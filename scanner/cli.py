@@ -160,8 +160,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     Pindai TARGET (URL, URL basis data, berkas .sql, direktori kode sumber) atau --profile.
     """
     from scanner.probes import load_probes
-    from scanner.runner import run_probes
-    from scanner.scan import Runner, new_scan
+    from scanner.scan import new_scan, runner_for
     from scanner.scan import scan as run_scan
 
     if bool(targets) == bool(profile) and not resume:
@@ -181,11 +180,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
             _store_call(store.begin_scan, result)
-    runner: Runner = run_probes
-    if distributed:
-        from scanner.distributed import run_distributed
-
-        runner = run_distributed
+    runner = runner_for(distributed)
     stop = _InterruptGuard()
     try:
         with stop, _progress(_pending(result, probes)) as advance:

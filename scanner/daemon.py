@@ -27,7 +27,6 @@ from scanner.politeness import HostGate
 from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.rules import RuleSet
-from scanner.scan import Runner
 from scanner.store import INTERRUPTED, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -137,8 +136,7 @@ def run_profile(
 ) -> RunOutcome:
     """Scan one profile as ``pindai scan --profile`` does, store it and notify. Never raises."""
     from scanner.probes import load_probes
-    from scanner.runner import run_probes
-    from scanner.scan import new_scan, scan
+    from scanner.scan import new_scan, runner_for, scan
 
     outcome = RunOutcome(profile=str(profile.path))
     try:
@@ -154,11 +152,7 @@ def run_profile(
             except StoreError as exc:  # keep scanning; finish_scan reports a lasting problem
                 log.warning("scan %s: %s", result.scan_id, exc)
 
-        runner: Runner = run_probes
-        if distributed:
-            from scanner.distributed import run_distributed
-
-            runner = run_distributed
+        runner = runner_for(distributed)
         try:
             result = scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
         except KeyboardInterrupt:  # Ctrl-C: keep what was observed, resumable with `pindai scan --resume`

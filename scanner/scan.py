@@ -18,6 +18,15 @@ from scanner.runner import ProgressCallback, run_probes
 Runner = Callable[..., list[Facts]]
 
 
+def runner_for(distributed: bool) -> Runner:
+    """Local threads, or `pindai worker --zone` processes through Celery (imported only then)."""
+    if not distributed:
+        return run_probes
+    from scanner.distributed import run_distributed
+
+    return run_distributed
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
