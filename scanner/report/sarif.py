@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from scanner.model import Finding, ScanResult, Severity, Target, TargetKind
 from scanner.report.common import (
+    coverage_notes,
     evidence_text,
     inconclusive_rows,
     parse_declared_at,
@@ -209,6 +210,10 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
             {"level": "warning", "message": {"text": f"{row['target_id']} ({row['probe']}): {row['reason']}"},
              "properties": row}
             for row in inconclusive_rows(result)
+        ] + [
+            {"level": "warning", "message": {"text": f"{note.target_id} ({note.source}): {note.text}"},
+             "properties": note.to_dict()}
+            for note in coverage_notes(result, lang)
         ],
     }
     if result.started_at:

@@ -1,4 +1,8 @@
-"""Terminal table of findings (rich), most urgent first."""
+"""Terminal table of findings (rich), most urgent first.
+
+Cells are ``rich.text.Text`` objects, never markup strings: a ``[/]`` in a Server header or
+column name stays text, and control characters (ANSI, OSC-8 links) are removed before printing.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import io
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from scanner.model import ScanResult
-from scanner.report.common import scrub
+from scanner.report.common import coverage_notes, scrub, strings
+from scanner.report.escape import terminal_text
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
@@ -21,8 +27,13 @@ _INCONCLUSIVE = {"id": "Tidak dapat disimpulkan", "en": "Inconclusive"}
 _NONE = {"id": "Tidak ada temuan.", "en": "No findings."}
 
 
+def _plain(value: object) -> Text:
+    """A table cell that shows ``value`` literally: no markup, no control characters."""
+    return Text(terminal_text(scrub(str(value))))
+
+
 def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
-    """Render findings and inconclusive observations as text tables."""
+    """Render findings, inconclusive observations and coverage notes as text tables."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, force_terminal=False, color_system=None)
     findings = result.open_findings()
@@ -30,17 +41,23 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         table = Table(*_HEAD[lang], show_lines=False)
         for f in findings:
             sev = f.severity.value
-            table.add_row(f"{f.priority:.1f}", f"[{_STYLE[sev]}]{sev}[/]", f.rule_id, f.target_id,
-                          str(scrub(f.message[lang])))
+            table.add_row(f"{f.priority:.1f}", Text(sev, style=_STYLE[sev]), _plain(f.rule_id), _plain(f.target_id),
+                          _plain(f.message[lang]))
         console.print(table)
     else:
-        console.print(_NONE[lang])
-    counts = ", ".join(f"{sev}: {n}" for sev, n in severity_counts(result).items())
-    console.print(counts)
+        console.print(Text(_NONE[lang]))
+    console.print(Text(", ".join(f"{sev}: {n}" for sev, n in severity_counts(result).items())))
     inconclusive = result.inconclusive()
     if inconclusive:
         table = Table("Target", "Probe", _INCONCLUSIVE[lang])
         for observation in inconclusive:
-            table.add_row(observation.target_id, observation.probe, str(scrub(observation.reason)))
+            table.add_row(_plain(observation.target_id), _plain(observation.probe), _plain(observation.reason))
+        console.print(table)
+    notes = coverage_notes(result, lang)
+    if notes:
+        s = strings(lang)
+        table = Table("Target", f"{s['probe']} / {s['rule']}", s["coverage"])
+        for note in notes:
+            table.add_row(_plain(note.target_id), _plain(note.source), _plain(note.text))
         console.print(table)
     return buffer.getvalue()

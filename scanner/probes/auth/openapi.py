@@ -22,6 +22,7 @@ class Discovered:
 class Discovery:
     endpoints: list[Discovered]
     skipped: list[dict[str, str]]
+    usable: int = 0  # operations that could be called; more than ``len(endpoints)`` when the limit cut them
 
 
 def _example(param: dict[str, Any]) -> str | None:
@@ -62,7 +63,10 @@ def _base_path(doc: dict[str, Any]) -> str:
     return ""
 
 
-def discover(text: str, limit: int = 50) -> Discovery:
+DISCOVERY_LIMIT = 50
+
+
+def discover(text: str, limit: int = DISCOVERY_LIMIT) -> Discovery:
     """GET operations without path parameters (or with examples for all of them)."""
     doc = json.loads(text)
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
@@ -70,6 +74,7 @@ def discover(text: str, limit: int = 50) -> Discovery:
     base = _base_path(doc)
     found: list[Discovered] = []
     skipped: list[dict[str, str]] = []
+    usable = 0
     for path, item in doc["paths"].items():
         if not isinstance(item, dict) or not isinstance(item.get("get"), dict):
             continue
@@ -80,7 +85,7 @@ def discover(text: str, limit: int = 50) -> Discovery:
             skipped.append({"path": path, "reason": "path parameter without an example value"})
             continue
         public = "security" in operation and operation["security"] == []
-        found.append(Discovered(base + filled, public))
-        if len(found) >= limit:
-            break
-    return Discovery(found, skipped)
+        usable += 1
+        if len(found) < limit:
+            found.append(Discovered(base + filled, public))
+    return Discovery(found, skipped, usable)

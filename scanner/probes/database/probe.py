@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from scanner.model import Target, TargetKind
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.database import mysql, postgres
 from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
@@ -68,7 +68,7 @@ class DatabaseProbe:
         else:
             server_version = str(conn.exec_driver_sql("SELECT sqlite_version()").scalar() or "")
         try:
-            tables = reflect(conn, ep.engine, max_tables)
+            tables, total_tables = reflect(conn, ep.engine, max_tables)
         except Exception as exc:
             raise ProbeInconclusive(f"cannot read the schema: {short_error(exc, ep)}") from None
         table_facts, columns, credentials = self._columns(conn, ep, tables, n, rng)
@@ -91,6 +91,8 @@ class DatabaseProbe:
             facts["server"] = mysql.server_facts(conn, ep, mariadb)
         else:
             facts["server"] = {}
+        if total_tables > len(tables):
+            record_limit(facts, "database_tables", max_tables, total_tables)
         return facts
 
     def _columns(
