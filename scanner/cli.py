@@ -110,7 +110,8 @@ def _warn_partial(result: ScanResult, lang: str) -> None:
     from scanner.report.escape import terminal_text
 
     for note in coverage_notes(result, lang):
-        click.echo(terminal_text(f"warning: {note.target_id} ({note.source}): {note.text}"), err=True)
+        source = f" ({note.source})" if note.kind == "limit" else ""  # an error's text names its rule
+        click.echo(terminal_text(f"warning: {note.target_id}{source}: {note.text}"), err=True)
 
 
 def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None) -> int:
