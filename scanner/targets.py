@@ -15,7 +15,9 @@ class TargetError(ValueError):
 
 
 _HOST_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
-_BARE_HOST = re.compile(rf"(?P<host>localhost|{_HOST_LABEL}(?:\.{_HOST_LABEL})+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{{1,5}}))?")
+_BARE_HOST = re.compile(
+    rf"(?P<host>localhost|{_HOST_LABEL}(?:\.{_HOST_LABEL})+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{{1,5}}))?"
+)
 
 
 def bare_host_url(text: str) -> str | None:
