@@ -25,6 +25,7 @@ import click
 from scanner import __version__
 from scanner.commands.daemon import daemon
 from scanner.commands.worker import worker
+from scanner.extras import MissingExtra
 from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
@@ -182,6 +183,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
 
     if bool(targets) == bool(profile) and not resume:
         _fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
+    try:
+        runner = runner_for(distributed)
+    except MissingExtra as exc:
+        _fail(str(exc))
     ruleset = _load_ruleset(rules_path)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
@@ -197,7 +202,6 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
             _store_call(store.begin_scan, result)
-    runner = runner_for(distributed)
     stop = _InterruptGuard()
     try:
         with stop, _progress(_pending(result, probes)) as advance:
