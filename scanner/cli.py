@@ -274,11 +274,12 @@ def _progress(total: int) -> Iterator[Callable[[Facts], None]]:
         yield lambda facts: None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("pindai", total=total)
-        yield lambda facts: bar.update(task, advance=1, description=f"{facts.probe} {facts.target_id}")
+        yield lambda facts: bar.update(task, advance=1, description=escape(f"{facts.probe} {facts.target_id}"))
 
 
 def _hosts(targets: list[Target]) -> tuple[str, ...]:
@@ -413,6 +414,7 @@ def diff(before: str, after: str, store_url: str | None, lang: str, fmt: str) ->
     Bandingkan dua pemindaian: temuan baru, sudah diperbaiki, dan masih ada.
     """
     from scanner.diff import diff_scans
+    from scanner.report.escape import terminal_text
 
     result = diff_scans(_result_ref(before, store_url), _result_ref(after, store_url))
     groups = {"new": result.new, "fixed": result.fixed, "persisting": result.persisting,
@@ -424,7 +426,7 @@ def diff(before: str, after: str, store_url: str | None, lang: str, fmt: str) ->
     for name, findings in groups.items():
         click.echo(f"{name if lang == 'en' else labels[name]}: {len(findings)}")
         for f in findings:
-            click.echo(f"  {f.severity.value:<8} {f.rule_id:<14} {f.target_id}  {f.message[lang]}")
+            click.echo(terminal_text(f"  {f.severity.value:<8} {f.rule_id:<14} {f.target_id}  {f.message[lang]}"))
 
 
 def _result_ref(ref: str, store_url: str | None) -> ScanResult:
