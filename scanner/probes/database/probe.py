@@ -93,6 +93,9 @@ class DatabaseProbe:
             facts["server"] = {}
         if total_tables > len(tables):
             record_limit(facts, "database_tables", max_tables, total_tables)
+        unread = sum(1 for t in table_facts if t["status"] != "ok")
+        if unread:
+            record_limit(facts, "database_tables_unread", unread, len(table_facts))
         return facts
 
     def _columns(
