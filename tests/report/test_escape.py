@@ -23,16 +23,16 @@ from markdown_it import MarkdownIt
 
 from scanner.model import Facts, ScanResult
 from scanner.report import renderer
-from scanner.report.escape import markdown_text, terminal_text, xml_text
+from scanner.report.escape import markdown_text, sarif_text, terminal_text, xml_text
 from scanner.rules import RuleSet
 from tests.report.fixtures import sample_result, synthetic_ruleset
 
 HOSTILE_PARTS = [
     "[/]", "[bold red]", "[link=http://evil.example]x[/link]", "\x1b[31m", "\x1b]8;;http://evil.example/\x07",
     "\x1b]8;;\x07", "\x9b2J", "\r", "\n", "\r\n", "\r# heading", "\r[l]: http://evil.example", "**", "__", "`", "```",
-    "![x](http://evil.example/p.png)", "[l](http://evil.example)", "<http://evil.example>", "<script>", "</td>",
-    "<!--", "]]>", "&amp;", "&#0;", "&#x2a;", "\x00", "\x01", "\x0b", "\x0c", "\x1f", "\x7f", "\ufffe", "\ufeff",
-    "\u2028", "\u202e", "|", "\\", '"', "'", "=cmd|' /C calc'!A0", "---", "> ", "1. ", "* ", "#", "~~", "$x$",
+    "![x](http://evil.example/p.png)", "[l](http://evil.example)", "[r](1)", "<http://evil.example>", "<script>",
+    "</td>", "<!--", "]]>", "&amp;", "&#0;", "&#x2a;", "\x00", "\x01", "\x0b", "\x0c", "\x1f", "\x7f", "\ufffe",
+    "\ufeff", "\u2028", "\u202e", "|", "\\", '"', "'", "=cmd|' /C calc'!A0", "---", "> ", "1. ", "* ", "#", "~~", "$x$",
 ]
 hostile = st.lists(st.one_of(st.sampled_from(HOSTILE_PARTS), st.text(max_size=8)), min_size=1, max_size=8).map(
     lambda parts: "x" + "".join(parts) + "x")
@@ -90,6 +90,20 @@ def _json(out: str) -> Any:
     return _shape(json.loads(out))
 
 
+def _unescaped(text: str) -> str:
+    """``text`` with every backslash-escaped character replaced by ``_`` (SARIF message escapes)."""
+    return re.sub(r"\\.", "_", text)
+
+
+def _sarif(out: str) -> Any:
+    log = json.loads(out)
+    run = log["runs"][0]
+    texts = [r["message"]["text"] for r in run["results"]]
+    texts += [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+    assert not any(re.search(r"\[[^\]]*\]\(", _unescaped(t)) for t in texts), "embedded link"
+    return _shape(log)
+
+
 def _csv(out: str) -> list[int]:
     return [len(row) for row in csv.reader(io.StringIO(out.lstrip("\ufeff")))]
 
@@ -111,7 +125,7 @@ def _terminal(out: str) -> int:
     return 0
 
 
-STRUCTURE = {"html": _html, "junit": _xml, "sarif": _json, "json": _json, "csv": _csv, "markdown": _markdown,
+STRUCTURE = {"html": _html, "junit": _xml, "sarif": _sarif, "json": _json, "csv": _csv, "markdown": _markdown,
              "table": _terminal}
 
 _RULESET: list[RuleSet] = []
@@ -123,7 +137,7 @@ def _ruleset(tmp_path_factory: Any) -> RuleSet:
     return _RULESET[0]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=hostile)
 def test_hostile_text_creates_no_structure_in_any_format(tmp_path_factory: Any, text: str) -> None:
     ruleset = _ruleset(tmp_path_factory)
@@ -152,4 +166,5 @@ def test_markdown_bare_cr_cannot_start_a_heading_link_or_image(tmp_path_factory:
 def test_escape_functions() -> None:
     assert terminal_text("a\x1b]8;;http://e/\x07b\rc\u202ed") == "a ]8;;http://e/ b c d"
     assert xml_text("a\x00b\tc") == "a\ufffdb\tc"
+    assert sarif_text("see [x](http://e) \\") == "see \\[x\\](http://e) \\\\"
     assert markdown_text("**x** [l](u) `c` <b> |\r# h") == r"\*\*x\*\* \[l\]\(u\) \`c\` \<b\> \| \# h"
