@@ -380,8 +380,23 @@ def rejudge(result_file: Path, rules_path: Path | None, fail_on: str, fmt: str, 
 @click.option("--limit", default=20, show_default=True, help="How many recent scans to list.")
 def history(store_url: str | None, limit: int) -> None:
     """List recent scans in the history store. / Daftar pemindaian terakhir."""
-    for s in _open_store(store_url).history(limit):
-        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} targets={s.targets:<4} open_findings={s.findings}")
+    store = _open_store(store_url)
+    scans = _history(store, limit)
+    if not scans:
+        click.echo("no scans in the history store yet; run `pindai scan` first / "
+                   "belum ada pemindaian di penyimpanan riwayat; jalankan `pindai scan` dahulu")
+        return
+    for s in scans:
+        label = f"profile={s.profile!r}  " if s.profile else ""
+        shown = ", ".join(s.target_ids[:3]) + (f" (+{len(s.target_ids) - 3})" if len(s.target_ids) > 3 else "")
+        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} open_findings={s.findings:<4} {label}targets={shown}")
+
+
+def _history(store: Store, limit: int) -> list[Any]:
+    try:
+        return store.history(limit)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 @main.command()
@@ -414,6 +429,8 @@ def _result_ref(ref: str, store_url: str | None) -> ScanResult:
     """A JSON result file path, or a scan id in the history store."""
     if Path(ref).is_file():
         return _read_result(Path(ref))
+    if ref.lower().endswith(".json") or "/" in ref or "\\" in ref:
+        _fail(f"result file not found: {ref} / berkas hasil tidak ditemukan")
     return _stored_result(_open_store(store_url), ref)
 
 

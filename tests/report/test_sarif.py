@@ -107,3 +107,29 @@ def test_zero_results_is_valid(lang: str, ruleset: RuleSet) -> None:
     empty = ScanResult("e0", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01+00:00", "0.1.0", ruleset.version, [], [])
     log = build(empty, ruleset, lang)
     assert log["runs"][0]["results"] == [] and errors(sarif_validator(), log) == []
+
+
+def test_code_and_sql_findings_land_on_their_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through `pindai scan`: GitHub can annotate the file and line of code and SQL-file findings."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    repo = tmp_path / "repo"
+    (repo / "app" / "config").mkdir(parents=True)
+    (repo / "app" / "config" / "settings.py").write_text('DEBUG = True\n\nAWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n')
+    (repo / "dump.sql").write_text("-- dump\nCREATE TABLE t (nik varchar(16));\nINSERT INTO t VALUES ('3201010101900001'),"
+                                   "('3201010101900002'),('3201010101900003'),('3201010101900004');\n")
+    monkeypatch.chdir(repo)
+    done = CliRunner().invoke(main, ["scan", "app", "dump.sql", "--no-store", "--sarif", "out.sarif"])
+    assert done.exit_code in (0, 1), done.output
+    log = json.loads((repo / "out.sarif").read_text())
+    assert errors(sarif_validator(), log) == []
+    located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")) for r in log["runs"][0]["results"]}
+    secret = [loc for loc in located if loc[0] == "PND-CODE-001"]
+    assert secret and all(uri == "app/config/settings.py" and line == 3 for _, uri, line in secret), located
+    sql = [loc for loc in located if loc[0].startswith("PND-SQL-")]
+    assert sql and all(uri == "dump.sql" and line and line >= 2 for _, uri, line in sql), located
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact["uriBaseId"] == "%SRCROOT%"
