@@ -117,16 +117,17 @@ def test_code_and_sql_findings_land_on_their_line(tmp_path: Path, monkeypatch: p
 
     repo = tmp_path / "repo"
     (repo / "app" / "config").mkdir(parents=True)
-    (repo / "app" / "config" / "settings.py").write_text('DEBUG = True\n\nAWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n')
-    (repo / "dump.sql").write_text("-- dump\nCREATE TABLE t (nik varchar(16));\nINSERT INTO t VALUES ('3201010101900001'),"
-                                   "('3201010101900002'),('3201010101900003'),('3201010101900004');\n")
+    secret = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"'
+    (repo / "app" / "config" / "settings.py").write_text(f"DEBUG = True\n\n{secret}\n")
+    niks = ",".join(f"('320101010190000{n}')" for n in range(1, 5))
+    (repo / "dump.sql").write_text(f"-- dump\nCREATE TABLE t (nik varchar(16));\nINSERT INTO t VALUES {niks};\n")
     monkeypatch.chdir(repo)
     done = CliRunner().invoke(main, ["scan", "app", "dump.sql", "--no-store", "--sarif", "out.sarif"])
     assert done.exit_code in (0, 1), done.output
     log = json.loads((repo / "out.sarif").read_text())
     assert errors(sarif_validator(), log) == []
-    located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")) for r in log["runs"][0]["results"]}
+    physical = [(r["ruleId"], r["locations"][0]["physicalLocation"]) for r in log["runs"][0]["results"]]
+    located = {(rule, p["artifactLocation"]["uri"], p.get("region", {}).get("startLine")) for rule, p in physical}
     secret = [loc for loc in located if loc[0] == "PND-CODE-001"]
     assert secret and all(uri == "app/config/settings.py" and line == 3 for _, uri, line in secret), located
     sql = [loc for loc in located if loc[0].startswith("PND-SQL-")]
