@@ -21,6 +21,7 @@ class ProbeContext:
 
     gate: HostGate = field(default_factory=HostGate)
     scope: Scope = field(default_factory=Scope.allow_all)
+    proxy: str | None = None  # explicit HTTP(S) proxy; the environment's proxies are never used
 
     @property
     def timeout(self) -> float:

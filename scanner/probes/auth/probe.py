@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
 from scanner.probes.auth import analysis, loginform, openapi, recipes
-from scanner.probes.auth.client import Client, Reply, RequestFailed, path_of, resolve
+from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
 from scanner.probes.auth.compare import compare, observe_reply, personal_data
 from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
@@ -82,7 +82,7 @@ class AuthProbe:
         except (OSError, UnicodeDecodeError) as exc:
             raise ProbeInconclusive(f"invalid auth options: options.auth.wordlist: cannot read {wordlist}: {exc}") \
                 from exc
-        scan = _Scan(Client(ctx), options, words=words)
+        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=words)
         facts: dict[str, Any] = {
             "recipe": options.recipe,
             "settings": {"length_tolerance": options.length_tolerance,
