@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class Scope:
     """Allowlist of host patterns (``*.contoh.go.id``), host names and CIDR ranges.
 
-    An empty allowlist with ``allow_any`` unset permits nothing.
+    An empty allowlist with ``allow_any`` unset permits nothing. ``limit`` is a second
+    allowlist that must also permit the host (a distributed worker's own ``--scope``).
     """
 
     patterns: tuple[str, ...] = field(default_factory=tuple)
     allow_any: bool = False
+    limit: Scope | None = None
 
     @classmethod
     def allow_all(cls) -> Scope:
         return cls(allow_any=True)
 
+    def narrowed(self, allowlist: Scope) -> Scope:
+        """This scope, further limited to the hosts ``allowlist`` permits."""
+        return replace(self, limit=allowlist if self.limit is None else self.limit.narrowed(allowlist))
+
     def allows(self, host: str) -> bool:
-        """True when ``host`` (name or IP literal) is inside the scope."""
+        """True when ``host`` (name or IP literal) is inside the scope (and inside ``limit``)."""
+        if self.limit is not None and not self.limit.allows(host):
+            return False
         if self.allow_any:
             return True
         host = host.lower().strip("[]")

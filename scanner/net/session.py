@@ -2,8 +2,11 @@
 
 ``http_session`` ignores the environment (``HTTP(S)_PROXY``, ``NO_PROXY``, ``~/.netrc``,
 ``REQUESTS_CA_BUNDLE``): a proxy is used only when passed explicitly, so credentials and
-target replies never pass through a host the operator did not name. ``read_capped`` bounds one
-response body in size and in total wall-clock time, so a drip-feeding peer cannot hold a request.
+target replies never pass through a host the operator did not name. Its sessions never follow
+a redirect themselves (callers follow hops through ``scanner.net.urls.gate``), and a malformed
+``Location`` no longer raises out of ``requests`` (which parses it even with allow_redirects=False).
+``read_capped`` bounds one response body in size and in total wall-clock time, so a
+drip-feeding peer cannot hold a request.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ import requests
 BODY_DEADLINE_FACTOR = 3  # a whole body may take at most 3 x the per-read timeout
 
 
+class _GatedSession(requests.Session):
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None  # every hop is the caller's, through the URL gate
+
+
 def http_session(proxy: str | None = None, user_agent: str | None = None) -> requests.Session:
     """A session with ``trust_env`` off; ``proxy`` (e.g. ``http://127.0.0.1:8080``) for http and https."""
-    session = requests.Session()
+    session = _GatedSession()
     session.trust_env = False
     session.proxies = {"http": proxy, "https": proxy} if proxy else {}
     if user_agent:

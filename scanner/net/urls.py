@@ -7,7 +7,8 @@ URLs derived from target content are refused when they carry ``\\``, userinfo or
 characters, or when urllib3's and the standard library's parsers disagree about the host.
 
 ``gate(url, scope)`` is the check every probe request passes; ``join`` resolves a link from a
-page; ``link_host`` gives the host a link points to for facts (no request, never raises).
+page or a Location header; ``resolve_link``/``link_host`` say where a link points, for facts
+only (no request; they never raise).
 """
 
 from __future__ import annotations
@@ -116,9 +117,22 @@ def join(base: str, link: str) -> Destination:
     return destination(absolute)
 
 
-def link_host(base: str, link: str) -> str:
-    """Host that ``link`` on page ``base`` points to, as a client would connect; '' if none or malformed."""
+def resolve_link(base: str, link: str) -> SplitResult | None:
+    """``link`` on page ``base`` as a client would request it (prepared, split); None if malformed.
+
+    For facts about where links point (no request is made): a ``\\`` counts as a path separator,
+    as in browsers and urllib3, so a link cannot hide its real host behind one.
+    """
     try:
-        return (_prepared(urljoin(base, link.strip(" \t\r\n\f")))[1].hostname or "").lower()
+        return _prepared(urljoin(base, link.strip(" \t\r\n\f")))[1]
     except (UnsafeURL, ValueError):
+        return None
+
+
+def link_host(base: str, link: str) -> str:
+    """Host that ``link`` on page ``base`` points to; '' when it has none or is malformed."""
+    parts = resolve_link(base, link)
+    try:
+        return (parts.hostname or "").lower() if parts else ""
+    except ValueError:
         return ""
