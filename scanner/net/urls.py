@@ -13,7 +13,9 @@ only (no request; they never raise).
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -73,6 +75,18 @@ def _prepared(url: str) -> tuple[str, SplitResult]:
         raise UnsafeURL(f"malformed URL: {exc}") from exc
 
 
+def _odd_ipv4(host: str) -> bool:
+    """True for ``0x7f.1``, ``2130706433``, ``0177.0.0.1``: the resolver reads them as an IPv4 address."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    try:
+        return str(ipaddress.IPv4Address(host)) != host
+    except ValueError:
+        return True
+
+
 def destination(url: str) -> Destination:
     """Parse ``url`` as the HTTP client will connect to it; raise UnsafeURL if it is refused."""
     if "\\" in url:
@@ -92,6 +106,8 @@ def destination(url: str) -> Destination:
         raise UnsafeURL("URL carries user information (user@host)")
     if not host or not _HOST_CHARS.match(host):
         raise UnsafeURL(f"URL has no usable host ({host!r})")
+    if _odd_ipv4(host):
+        raise UnsafeURL(f"host {host} is an unusual spelling of an IPv4 address")
     if (check.host or "").lower().strip("[]") != host or (check.port or None) != port:
         raise UnsafeURL("URL parsers disagree about the host")
     if port == 0:

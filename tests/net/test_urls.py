@@ -20,6 +20,9 @@ IN = Scope(patterns=("127.0.0.1",))
     ("http://[x]/", "malformed"),
     ("http://127.0.0.1:99999/", "malformed"),
     ("http:///x", "malformed"),
+    ("http://0x7f.0.0.2/", "unusual spelling"),
+    ("http://2130706434/", "unusual spelling"),
+    ("http://127.2/", "unusual spelling"),
 ])
 def test_hostile_spellings_are_refused(url: str, reason: str) -> None:
     with pytest.raises(UnsafeURL, match=reason):
