@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from fixtures.hostile.recording import RecordingSite
@@ -74,9 +74,9 @@ def listeners() -> Iterator[dict[str, RecordingSite]]:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(
-    st.tuples(st.sampled_from(["127.0.0.1", "127.0.0.3", "[::1]", "127%2e0.0.3", "%31%32%37.0.0.1"]),
+    st.tuples(st.sampled_from(USERINFO), st.sampled_from(["127.0.0.1", "127.0.0.3", "[::1]", "%31%32%37.0.0.1"]),
               st.sampled_from(PORTS), st.lists(st.sampled_from(PATHS), max_size=3))
-    .map(lambda t: _http(*t[:2], "/", *t[2])),
+    .map(lambda t: _http(*t[:3], "/", *t[3])),
     st.tuples(st.sampled_from(HOSTS), st.sampled_from([":<P>", ":0<P>", ""]),
               st.lists(st.sampled_from(PATHS), max_size=3)).map(lambda t: _http(*t[:2], "/", *t[2])),
     st.tuples(st.sampled_from(USERINFO), st.sampled_from(HOSTS), st.sampled_from(PORTS),
@@ -84,6 +84,9 @@ def listeners() -> Iterator[dict[str, RecordingSite]]:
     st.tuples(st.sampled_from(["http://", "http:", "HTTP://", "http:\\\\"]),
               st.lists(st.sampled_from(PIECES), min_size=1, max_size=8)).map(lambda t: t[0] + "".join(t[1])),
 ))
+@example("http://127.0.0.2:<P>\\@127.0.0.1:<P>/x")  # the redirect of issue 13
+@example("http://127.0.0.1:<P>//127.0.0.2:<P>\\@127.0.0.1:<P>/x")  # its OpenAPI twin, joined
+@example("http://127.0.0.2:<P>%5C@127.0.0.1:<P>/")
 def test_approved_host_is_the_connected_host(listeners: dict[str, RecordingSite], spelled: str) -> None:
     port = listeners["127.0.0.1"].port
     url = spelled.replace("<P>", str(port))
