@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.hostile import DripServer
-from fixtures.hostile.recording import RecordingSite
+from fixtures.hostile.recording import RecordingSite, hostile_environment
 from scanner.model import Facts, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.auth.probe import AuthProbe
@@ -141,13 +141,8 @@ def test_credentials_are_not_sent_over_http_from_an_https_origin(site: Recording
 def test_auth_client_ignores_proxy_and_netrc_from_the_environment(site: RecordingSite, other: RecordingSite,
                                                                   secrets: None, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.setenv(name, other.url)
-    monkeypatch.setenv("NO_PROXY", "")
-    netrc = tmp_path / "netrc"
-    netrc.write_text("machine 127.0.0.1 login netrcuser password netrcpass\n")
-    netrc.chmod(0o600)
-    monkeypatch.setenv("NETRC", str(netrc))
+    for name, value in hostile_environment(other.url, tmp_path / ".netrc").items():
+        monkeypatch.setenv(name, value)
     facts = auth_scan(site, {"bearer_env": "PINDAI_HOSTILE_TOKEN", "endpoints": [{"url": "/berita"}]})
     assert facts.status == "ok", facts.reason
     assert other.requests == []

@@ -6,19 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.hostile.recording import RecordingSite
+from fixtures.hostile.recording import RecordingSite, hostile_environment
 from scanner.net.session import http_session
 
 
 def test_environment_proxy_and_netrc_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with RecordingSite("127.0.0.1", {"/plain": (200, {}, b"ok")}) as target, RecordingSite("127.0.0.2") as proxy:
-        for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"):
-            monkeypatch.setenv(name, proxy.url)
-        monkeypatch.setenv("NO_PROXY", "")
-        netrc = tmp_path / ".netrc"
-        netrc.write_text("machine 127.0.0.1 login stolen password fromnetrc\n")
-        netrc.chmod(0o600)
-        monkeypatch.setenv("NETRC", str(netrc))
+        for name, value in hostile_environment(proxy.url, tmp_path / ".netrc").items():
+            monkeypatch.setenv(name, value)
         assert http_session().get(target.url + "plain", timeout=5).status_code == 200
     assert proxy.requests == []  # the environment's proxy received nothing
     assert [(r.path, r.headers.get("authorization")) for r in target.requests] == [("/plain", None)]  # no .netrc
