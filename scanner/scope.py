@@ -6,6 +6,19 @@ import fnmatch
 import ipaddress
 from dataclasses import dataclass, field, replace
 
+import idna
+
+
+def ascii_host(name: str) -> str:
+    """``name`` lower-cased, Unicode labels IDNA-encoded as requests encodes them (``*`` kept)."""
+    if name.isascii():
+        return name.lower()
+    try:
+        mapped = idna.uts46_remap(name, std3_rules=False, transitional=False)
+        return ".".join(label if label.isascii() else idna.encode(label).decode() for label in mapped.split("."))
+    except idna.IDNAError:
+        return name.lower()
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -33,9 +46,9 @@ class Scope:
             return False
         if self.allow_any:
             return True
-        host = host.lower().strip("[]")
+        host = ascii_host(host.strip("[]"))
         for pattern in self.patterns:
-            pattern = pattern.lower()
+            pattern = ascii_host(pattern)
             if "/" in pattern:
                 try:
                     if ipaddress.ip_address(host) in ipaddress.ip_network(pattern, strict=False):
