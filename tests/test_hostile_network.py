@@ -123,6 +123,19 @@ def test_login_form_posting_to_another_host_gets_no_password(site: RecordingSite
     assert facts.data["credentials"]["status"] == "inconclusive"
 
 
+def test_session_cookie_does_not_follow_a_login_redirect_to_another_host(site: RecordingSite, other: RecordingSite,
+                                                                         secrets: None) -> None:
+    site.routes["/masuk"] = (200, {}, b"<form method='post' action='/login'><input name='username'>"
+                                      b"<input type='password' name='password'></form>")
+    site.routes["/login"] = (302, {"Location": f"http://{OTHER}:{other.port}/x", "Set-Cookie": "sesi=rahasia"}, b"")
+    facts = auth_scan(site, {"login": {"url": "/masuk", "user": "petugas", "password_env": "PINDAI_HOSTILE_PASSWORD"},
+                             "endpoints": [{"url": "/berita"}]}, context("127.0.0.1", OTHER))
+    assert leaked(other, "rahasia", PASSWORD) == []
+    assert facts.data["login"]["status"] == "ok", facts.data["login"]
+    assert facts.data["credentials"]["status"] == "ok", facts.data["credentials"]
+    assert leaked(site, "rahasia")  # the session cookie is used on the target itself
+
+
 def test_credentials_are_not_sent_over_http_from_an_https_origin(site: RecordingSite) -> None:
     from scanner.probes.auth.client import Client, CredentialsWithheld  # here: the rest runs on older code too
 

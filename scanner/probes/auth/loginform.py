@@ -86,7 +86,10 @@ def _join(base: str, link: str) -> str:
 
 
 def follow(client: Client, url: str, cookies: dict[str, str] | None = None, hops: int = 3) -> Reply:
-    """GET ``url`` and follow up to ``hops`` redirects (each one scope-checked by the client)."""
+    """GET ``url`` and follow up to ``hops`` redirects (each one scope-checked by the client).
+
+    A redirect to another origin while cookies are held is not followed (credentials stay home).
+    """
     jar = dict(cookies or {})
     reply = client.send("GET", url, cookies=jar)
     for _ in range(hops):
@@ -94,7 +97,10 @@ def follow(client: Client, url: str, cookies: dict[str, str] | None = None, hops
         if not (300 <= reply.status < 400 and location):
             break
         jar.update(reply.cookies)
-        reply = client.send("GET", _join(reply.url, location), cookies=jar)
+        target = _join(reply.url, location)
+        if jar and origin_of(target) != client.origin:
+            break  # the session cookies stay with the target's origin: stop at this reply
+        reply = client.send("GET", target, cookies=jar)
         reply.cookies = {**jar, **reply.cookies}
     return reply
 
@@ -136,8 +142,10 @@ def log_in(client: Client, base: str, option: LoginOption, password: str) -> Log
         return LoginResult(facts, {}, [page])
     cookies = {**page.cookies, **reply.cookies}
     replies = [page, reply]
-    if 300 <= reply.status < 400 and reply.headers.get("location"):
-        reply = follow(client, _join(action_url, reply.headers["location"]), cookies, hops=2)
+    landing = _join(action_url, reply.headers["location"]) if 300 <= reply.status < 400 \
+        and reply.headers.get("location") else ""
+    if landing and origin_of(landing) == client.origin:  # the session stays with the target's origin
+        reply = follow(client, landing, cookies, hops=2)
         cookies.update(reply.cookies)
         replies.append(reply)
     marker = "not-configured" if not option.success_marker else (
