@@ -23,13 +23,16 @@ class _GatedSession(requests.Session):
         return None  # every hop is the caller's, through the URL gate
 
 
-def http_session(proxy: str | None = None, user_agent: str | None = None) -> requests.Session:
-    """A session with ``trust_env`` off; ``proxy`` (e.g. ``http://127.0.0.1:8080``) for http and https."""
+def http_session(proxy: str | None = None, user_agent: str | None = None,
+                 headers: tuple[tuple[str, str], ...] = ()) -> requests.Session:
+    """A session with ``trust_env`` off; ``proxy`` (e.g. ``http://127.0.0.1:8080``) for http and https;
+    ``headers`` (the operator's ``--header``) on every request."""
     session = _GatedSession()
     session.trust_env = False
     session.proxies = {"http": proxy, "https": proxy} if proxy else {}
     if user_agent:
         session.headers["User-Agent"] = user_agent
+    session.headers.update(dict(headers))
     return session
 
 

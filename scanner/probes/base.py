@@ -23,6 +23,8 @@ class ProbeContext:
     gate: HostGate = field(default_factory=HostGate)
     scope: Scope = field(default_factory=Scope.allow_all)
     proxy: str | None = None  # explicit HTTP(S) proxy; the environment's proxies are never used
+    user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
+    headers: tuple[tuple[str, str], ...] = ()  # sent on every HTTP request to in-scope targets (`--header`)
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
 
     @property

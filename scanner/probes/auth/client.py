@@ -74,7 +74,7 @@ class Client:
     def __init__(self, ctx: ProbeContext, origin: str) -> None:
         self.ctx = ctx
         self.origin = origin
-        self.session = http_session(ctx.proxy, USER_AGENT)
+        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers)
         self.sent = 0
 
     def send(

@@ -133,7 +133,7 @@ class Fetcher:
 
     def __post_init__(self) -> None:
         if self.session is None:
-            self.session = http_session(self.ctx.proxy, BROWSER_UA)
+            self.session = http_session(self.ctx.proxy, self.ctx.user_agent or BROWSER_UA, self.ctx.headers)
         self.session.cookies.set_policy(_NoCookies())  # every request is a first visit
 
     def _one(self, method: str, where: Destination, headers: dict[str, str]) -> tuple[requests.Response, bool | None]:
