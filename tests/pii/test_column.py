@@ -49,9 +49,11 @@ def test_empty_values_are_ignored(fake: Faker) -> None:
     assert a is not None and a.sample_size == 6 and a.confidence == "high"
 
 
-def test_name_only_kinds_are_medium(fake: Faker) -> None:
-    a = assess_column("nama_lengkap", [fake.name() for _ in range(10)])
-    assert a is not None and a.kind == "name" and a.confidence == "medium" and a.category == "general"
+def test_name_kinds_are_medium_unless_values_agree(fake: Faker) -> None:
+    a = assess_column("alamat", [fake.address() for _ in range(10)])
+    assert a is not None and a.kind == "address" and a.confidence == "medium" and a.category == "general"
+    n = assess_column("nama_lengkap", [fake.name() for _ in range(10)])
+    assert n is not None and n.kind == "name" and n.confidence == "high" and n.value_confirmed
     h = assess_column("diagnosa", ["J18.9", "E11.9"])
     assert h is not None and h.category == "specific"
 
