@@ -147,16 +147,35 @@ def _with_name(name: str, kind: str, category: Sensitivity, samples: list[object
             minor_count=0 if nik_or_kk else _minors(kind, validated, on),
             value_confirmed=ratio >= MEDIUM_RATIO_WITH_NAME, nik_or_kk=nik_or_kk,
         )
+    other = _dominant(samples)
+    if other and other[1] >= HIGH_RATIO:  # "nik_anak" holds NIKs: the values name the kind
+        return _from_values(name, other[0], samples, other[1], on, name_hit=True)
     if not _values_agree(kind, samples):
         return None
-    by_value = _by_value(name, samples, on)
-    confirmed = by_value is not None and by_value.kind == kind
+    share = _value_share(kind, samples, on)
+    confirmed = share >= MEDIUM_RATIO_WITH_NAME
     return ColumnAssessment(
         column=name, kind=kind, category=category, confidence="high" if confirmed else "medium",
-        match_ratio=by_value.match_ratio if confirmed and by_value else 0.0, sample_size=n,
+        match_ratio=round(share, 4), sample_size=n,
         masked_examples=_examples(kind, samples), name_hit=True, minor_count=_minors(kind, samples, on),
         value_confirmed=confirmed,
     )
+
+
+def _value_share(kind: str, samples: list[object], on: date) -> float:
+    """Share of values that confirm a kind without an identifier validator (0 when none can)."""
+    texts = [t for t in (cell_text(v) for v in samples) if t]
+    if not samples:
+        return 0.0
+    if kind in SPECIFIC_KINDS:
+        return sum(1 for t in texts if specific_kind(t) == kind) / len(samples)
+    if kind == "name":
+        shaped, known = name_share(texts) if len(texts) >= 0.9 * len(samples) else (0.0, 0.0)
+        return shaped if shaped >= NAME_SHAPED and known >= NAME_KNOWN else 0.0
+    if kind == "birth_date":
+        dates = birth_dates(samples, on)
+        return len(dates) / len(samples) if dates else 0.0
+    return 0.0
 
 
 def _values_agree(kind: str, samples: list[object]) -> bool:

@@ -1,8 +1,8 @@
 """Specific personal data recognised by value (UU 27/2022 Pasal 4(2)): health, genetic, financial.
 
 ``specific_kind(text)`` says whether one cell value is a health value (ICD-10 code, blood
-pressure, lab result, vaccine, HIV status, prescription), a genetic condition or a welfare
-decile; the lexicon lives in ``data/specific_values.yaml``.
+pressure, lab result, vaccine, HIV status, prescription, a term from ``data/health_terms.txt``),
+a genetic condition or a welfare decile; the lexicon lives in ``data/specific_values.yaml``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
+from scanner.pii import health
 from scanner.yamlio import load_yaml
 
 DATA_FILE = Path(__file__).with_name("data") / "specific_values.yaml"
-ICD10 = re.compile(r"(?a)^[A-TV-Z]\d{2}(?:\.\d{1,2})?$")
+ICD10 = re.compile(r"(?a)^[A-TV-Z]\d{2}(?:\.\d{1,2})?(?:$|\s)")  # alone or before the diagnosis text
 BLOOD_PRESSURE = re.compile(r"(?a)^(?:TD\s*:?\s*)?\d{2,3}\s*/\s*\d{2,3}(?:\s*mm\s*Hg)?$", re.I)
 PRESCRIPTION = re.compile(r"(?ai)\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|ml|iu|gr)\b.*\b\d\s*x\s*\d")
 _NUMBER = re.compile(r"(?a)\d")
@@ -48,6 +49,8 @@ def specific_kind(text: str) -> str | None:
     if ICD10.match(text) or BLOOD_PRESSURE.match(text) or p["vaccine"].match(text) or p["hiv"].match(text):
         return "health"
     if PRESCRIPTION.search(text) or (p["analyte"].search(text) and _NUMBER.search(text)):
+        return "health"
+    if health.find_terms(text):
         return "health"
     if p["financial"].match(text):
         return "financial"

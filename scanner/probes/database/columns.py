@@ -25,6 +25,14 @@ PASSWORD_NAMES = frozenset({
 })
 
 
+ENCRYPTED_UNKNOWN = "encrypted_unknown"
+MIN_BLOB_SAMPLES = 5
+# labels of kinds recognised from values only (no column-name entry)
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "free_text": {"id": "Teks bebas berisi data pribadi", "en": "Free text with personal data"},
+    ENCRYPTED_UNKNOWN: {"id": "Kolom terenkripsi (jenis data tidak terlihat)",
+                        "en": "Encrypted column (kind of data not visible)"},
+}
 PROTECTED = frozenset({"hashed-weak", "hashed-strong", "encrypted", "tokenised", "masked", "unknown"})
 # name columns of adults next to a child: parents, spouses, guardians, staff
 ADULT_ROLES = frozenset({
@@ -102,7 +110,7 @@ def _labels() -> dict[str, dict[str, str]]:
 
 def _label(kind: str) -> dict[str, str]:
     """Human label of a personal-data kind (from the column-name dictionary), else the kind."""
-    return _labels().get(kind) or {"id": kind, "en": kind}
+    return _labels().get(kind) or VALUE_LABELS.get(kind) or {"id": kind, "en": kind}
 
 
 def _base(ref: ColumnRef) -> dict[str, Any]:
@@ -145,9 +153,11 @@ def column_facts(ref: ColumnRef, values: Sequence[object], *, on: date | None = 
         return None
     values = _bounded(values)
     assessment = assess_column(ref.column, values, on=on)
-    if assessment is None or assessment.category == "none":
-        return None
     non_empty = [v for v in values if v is not None and v != ""]
+    if assessment is None:
+        return _encrypted_unknown(ref, non_empty)
+    if assessment.category == "none":
+        return None
     protection = _protection(non_empty, assessment.kind)
     if assessment.name_hit and not assessment.value_confirmed and assessment.kind in VALIDATED_KINDS \
             and protection["state"] == "plaintext":
@@ -182,6 +192,27 @@ def column_facts(ref: ColumnRef, values: Sequence[object], *, on: date | None = 
     return item
 
 
+def _encrypted_unknown(ref: ColumnRef, values: list[object]) -> dict[str, Any] | None:
+    """A ciphertext column whose name and values say nothing about its content.
+
+    Kept by :func:`settle_table` only in a table with confirmed personal data, whose highest
+    category it takes: an encrypted ``catatan_enc`` in a patient table is most likely health data.
+    """
+    if len(values) < MIN_BLOB_SAMPLES:
+        return None
+    protection = _protection(values, None)
+    if protection["state"] != "encrypted":
+        return None
+    item = _base(ref)
+    item.update({
+        "kind": ENCRYPTED_UNKNOWN, "label": _label(ENCRYPTED_UNKNOWN), "category": "general",
+        "sensitivity": "general", "category_basis": ["table"], "confidence": "low", "match_ratio": 0.0,
+        "sample_size": len(values), "name_hit": False, "value_confirmed": False, "name_only": True,
+        "nik_or_kk": False, "minor_count": 0, "child_data": False, "masked_examples": [], "protection": protection,
+    })
+    return item
+
+
 def settle_table(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Table-level judgement over one table's column items.
 
@@ -190,8 +221,12 @@ def settle_table(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     - a table whose NIKs or birth dates show minors makes its people's names and birth dates
       child data (UU PDP Pasal 4(2) huruf e); parents', spouses' and staff names stay as they are.
     """
-    confirmed = any(i.get("value_confirmed") for i in items)
+    confirmed = [i for i in items if i.get("value_confirmed")]
     kept = [i for i in items if confirmed or not i.get("name_only")]
+    top = "specific" if any(i["category"] == "specific" for i in confirmed) else "general"
+    for i in kept:
+        if i["kind"] == ENCRYPTED_UNKNOWN:
+            i.update({"category": top, "sensitivity": top})
     if any(i.get("child_data") for i in kept):
         for i in kept:
             if i["kind"] in ("name", "birth_date") and not i.get("child_data") and not _adult_role(i["column"]):
