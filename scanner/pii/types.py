@@ -119,3 +119,14 @@ class Protection:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class BodyAssessment:
+    """Personal data in a response body: matches in the text and, for JSON, per-field verdicts."""
+
+    matches: list[Match]
+    fields: tuple[ColumnAssessment, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"matches": [m.to_dict() for m in self.matches], "fields": [f.to_dict() for f in self.fields]}

@@ -25,6 +25,7 @@ PASSWORD_NAMES = frozenset({
 })
 
 
+CHILD_BASIS = {"nik": "data-anak:nik-birth-date", "birth_date": "data-anak:birth-date"}
 ENCRYPTED_UNKNOWN = "encrypted_unknown"
 MIN_BLOB_SAMPLES = 5
 # labels of kinds recognised from values only (no column-name entry)
@@ -165,7 +166,7 @@ def column_facts(ref: ColumnRef, values: Sequence[object], *, on: date | None = 
     # one NIK of someone born in 1915 reads as 2015 (two-digit year): ask for two, unless the sample is tiny
     child = assessment.minor_count >= (CHILD_MIN if assessment.sample_size >= 20 else 1)
     category = "specific" if child else assessment.category
-    basis = [f"kind:{assessment.kind}"] + ([f"data-anak:{assessment.kind}"] if child else [])
+    basis = [f"kind:{assessment.kind}"] + ([CHILD_BASIS.get(assessment.kind, "data-anak")] if child else [])
     if assessment.nik_or_kk:
         basis.append("nik-or-kk:not-escalated")
     item = _base(ref)
