@@ -37,7 +37,7 @@ def field_values(data: object) -> dict[str, list[object]]:
         visited += 1
         if isinstance(node, Mapping):
             if depth < MAX_DEPTH:
-                stack.extend((f"{path}.{k}" if path else str(k), v, depth + 1) for k, v in reversed(node.items()))
+                stack.extend((f"{path}.{k}" if path else str(k), v, depth + 1) for k, v in reversed(list(node.items())))
         elif isinstance(node, list):
             if depth < MAX_DEPTH:
                 stack.extend((f"{path}[]", v, depth + 1) for v in reversed(node[:MAX_VALUES]))
