@@ -11,6 +11,7 @@ Loads the benchmark into SQLite and, when installed, private PostgreSQL and Mari
 
     .venv/bin/python -m bench.pii_quality                      # sqlite, postgresql, mariadb
     .venv/bin/python -m bench.pii_quality --engines sqlite --rows 250
+    .venv/bin/python -m bench.pii_quality --holdout            # the held-out schema
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fixtures.pii_bench.load import load
-from fixtures.pii_bench.schema import Table, Truth, build
+from fixtures.pii_bench.schema import Table, Truth, build, build_holdout
 from scanner.model import Exposure
 from scanner.probes.base import ProbeContext
 from scanner.probes.database.probe import DatabaseProbe
@@ -188,8 +189,10 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["sqlite", "postgresql", "mariadb"])
     parser.add_argument("--rows", type=int, default=250)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--holdout", action="store_true",
+                        help="the held-out schema (written after tuning, never tuned on) instead of the main one")
     args = parser.parse_args(argv)
-    tables = build(args.rows, args.seed)
+    tables = build_holdout(args.rows, args.seed) if args.holdout else build(args.rows, args.seed)
     truth = truth_by_key(tables)
     columns = sum(1 for t in truth.values() if not t.credential)
     personal = sum(1 for t in truth.values() if t.personal)

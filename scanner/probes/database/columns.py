@@ -38,7 +38,8 @@ PROTECTED = frozenset({"hashed-weak", "hashed-strong", "encrypted", "tokenised",
 # name columns of adults next to a child: parents, spouses, guardians, staff
 ADULT_ROLES = frozenset({
     "ayah", "ibu", "wali", "suami", "istri", "orang", "ortu", "kepala", "dokter", "dr", "petugas", "pemeriksa",
-    "perawat", "bidan", "operator", "verifikator", "pegawai", "pelapor", "pemohon", "penerima",
+    "perawat", "bidan", "operator", "verifikator", "pegawai", "pelapor", "pemohon", "penerima", "penanggung",
+    "pengantar", "pj", "atasan",
 })
 
 
