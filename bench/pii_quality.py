@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 facts, findings = scan_url(url, args.rows)
                 report(evaluate(engine, facts, findings, truth), columns, personal)
+                print(f"scan cost: {facts.get('cost')}")
             finally:
                 if server is not None:
                     server.stop()
