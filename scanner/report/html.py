@@ -27,6 +27,7 @@ from scanner.report.common import (
     slug,
     sorted_findings,
     strings,
+    suppression_view,
     targets_by_id,
     text,
     top_fixes,
@@ -98,7 +99,7 @@ class FindingRow(NamedTuple):
 
 
 def _finding_row(f: Finding, lang: str) -> FindingRow:
-    suppression = scrub(f.suppression) if f.suppression else None
+    suppression = suppression_view(f.suppression) if f.suppression else None
     return FindingRow(f.severity.value, f.priority, text(f.message, lang), f.item_key,
                       evidence_text(f.evidence, 600), f.status, suppression)
 
@@ -207,7 +208,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
         "compliance": _compliance(result, ruleset, lang),
         "blocks": _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
-        "inconclusive": inconclusive_rows(result),
+        "inconclusive": inconclusive_rows(result, lang),
         "targets": _target_rows(result),
         "errors": [{"rule_id": e.rule_id, "target_id": e.target_id, "message": str(scrub(e.message))}
                    for e in result.evaluation_errors],
