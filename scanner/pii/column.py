@@ -40,6 +40,7 @@ VALIDATED_KINDS = frozenset({"nik", "kk", "npwp", "nip", "phone", "email", "pass
 NAME_SHAPED, NAME_KNOWN = 0.6, 0.25  # share of values shaped like names / carrying a lexicon token
 FREE_TEXT_SHARE = 0.1  # share of free-text values embedding an identifier
 FREE_TEXT_MIN = 3
+FREE_TEXT_MAX_CHARS = 200_000  # characters of free text searched per column
 KK_MIN_SAMPLES = 10  # NIK-like values needed before saying NIK or KK
 KK_ISSUE_YEAR = 2005  # KK "dates" are recording dates, mostly from the e-KTP era on
 _AMOUNT = re.compile(r"(?a)^(?:rp\.?\s*)?-?\d[\d.,]*$", re.I)
@@ -239,10 +240,18 @@ def _free_text(name: str, texts: list[str], n: int) -> ColumnAssessment | None:
     prose = [t for t in texts if " " in t and len(t) >= 20]
     if len(prose) < 0.5 * n:
         return None
+    budget = FREE_TEXT_MAX_CHARS  # bound the scan of wide text columns; the share is over what was read
+    read: list[str] = []
+    for text in prose:
+        if budget <= 0:
+            break
+        read.append(text)
+        budget -= len(text)
+    scanned = len(read) + (n - len(prose))
     carrying = 0
     kinds: Counter[str] = Counter()
     examples: list[str] = []
-    for text in prose:
+    for text in read:
         found = [m for m in find_personal_data(text) if CONFIDENCE_RANK[m.confidence] >= CONFIDENCE_RANK["medium"]]
         if not found:
             continue
@@ -250,7 +259,7 @@ def _free_text(name: str, texts: list[str], n: int) -> ColumnAssessment | None:
         kinds.update(m.kind for m in found)
         if len(examples) < MAX_EXAMPLES:
             examples.append(found[0].masked)
-    share = carrying / n
+    share = carrying / scanned
     if carrying < FREE_TEXT_MIN or share < FREE_TEXT_SHARE:
         return None
     category: Sensitivity = "specific" if any(KIND_CATEGORY.get(k) == "specific" for k in kinds) else "general"

@@ -131,3 +131,13 @@ def test_names_dates_and_codes_under_obfuscated_names(fake: Faker) -> None:
 def test_values_that_contradict_the_name(fake: Faker) -> None:
     assert assess_column("tunjangan_status", ["Dapat", "Tidak dapat"] * 10) is None
     assert assess_column("nama", ["Dinas Sosial", "Badan Kepegawaian Daerah", "Sekretariat Daerah"] * 5) is None
+
+
+def test_free_text_scan_is_bounded(fake: Faker) -> None:
+    from scanner.pii.column import FREE_TEXT_MAX_CHARS
+
+    long_text = "Laporan warga tentang jalan rusak " * 60  # about 2,000 characters, no identifier
+    values = [f"NIK saya {fake.nik()} mohon dicek segera oleh petugas" for _ in range(20)] + [long_text] * 200
+    a = assess_column("isi", values)
+    assert sum(len(v) for v in values) > FREE_TEXT_MAX_CHARS
+    assert a is not None and a.kind == "free_text" and a.sample_size == 220 and a.embedded_share > 0.1
