@@ -114,10 +114,9 @@ def test_rules_validate_evaluates_rules_on_example_facts(tmp_path: Path) -> None
 def test_rich_markup_and_terminal_escapes_from_a_target_neither_crash_nor_reach_the_terminal(tmp_path: Path) -> None:
     osc8 = "\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07"
     dump = tmp_path / "hostile.sql"
-    dump.write_text(f'CREATE TABLE "warga[/]{osc8}" (id INT, nama VARCHAR(50));\n'
-                    f'INSERT INTO "warga[/]{osc8}" VALUES ' + ", ".join(f"({i}, 'Budi Santoso {i}')" for i in range(30))
-                    + ";\n", encoding="utf-8")
+    dump.write_text(PENDUDUK.replace("penduduk", f'"warga[/]{osc8}"'), encoding="utf-8")
     result, reports = _scan(tmp_path, str(dump))
     assert result.exit_code == 0, result.output
     assert set(reports) == set(OUTPUTS)
-    assert "warga[/]" in result.stdout and "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "PND-SQL-002" in result.stdout and "warga[/]" in result.stdout  # the finding names the table
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout

@@ -80,7 +80,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         out += [f"### ⚠️ {s['coverage']}", "", s["coverage_intro"], ""]
         out += [f"- `{markdown_code(n.target_id)}` ({markdown_text(n.source)}): {markdown_text(n.text)}" for n in notes]
         out.append("")
-    inconclusive = inconclusive_rows(result)
+    inconclusive = inconclusive_rows(result, lang)
     if inconclusive:
         out += [f"<details><summary>{s['inconclusive']} ({len(inconclusive)})</summary>", ""]
         out += [f"- `{markdown_code(r['target_id'])}` ({markdown_text(r['probe'])}): {markdown_text(r['reason'])}"

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scanner.model import ScanResult
-from scanner.report.common import coverage_notes, scrub, strings
+from scanner.report.common import coverage_notes, inconclusive_row, scrub, strings
 from scanner.report.escape import terminal_text
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
@@ -51,7 +51,8 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     if inconclusive:
         table = Table("Target", "Probe", _INCONCLUSIVE[lang])
         for observation in inconclusive:
-            table.add_row(_plain(observation.target_id), _plain(observation.probe), _plain(observation.reason))
+            table.add_row(_plain(observation.target_id), _plain(observation.probe),
+                          _plain(inconclusive_row(observation, lang)["reason"]))
         console.print(table)
     notes = coverage_notes(result, lang)
     if notes:
