@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -28,14 +28,15 @@ from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
-from scanner.profile import Profile, ProfileError, load_profile
-from scanner.regulations import CatalogueError
 from scanner.report import FORMATS, renderer
-from scanner.rules import RuleSet, RuleValidationError, load_rules
 from scanner.scope import Scope
-from scanner.store import INTERRUPTED, Store, StoreError
-from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
+
+if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
+    from scanner.profile import Profile
+    from scanner.rules import RuleSet
+    from scanner.store import Store
+    from scanner.suppressions import Suppressions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SEVERITIES = [s.value for s in Severity] + ["none"]
@@ -48,6 +49,9 @@ def _fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
 
 
 def _load_ruleset(path: Path | None) -> RuleSet:
+    from scanner.regulations import CatalogueError
+    from scanner.rules import RuleValidationError, load_rules
+
     try:
         return load_rules(path)
     except RuleValidationError as exc:
@@ -191,6 +195,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
 
             result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
     except KeyboardInterrupt:
+        from scanner.store import INTERRUPTED
+
         if store:
             _store_call(store.finish_scan, result, INTERRUPTED)
             _fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
@@ -213,6 +219,8 @@ def _targets_and_context(
 ) -> tuple[Profile | None, list[Target], ProbeContext]:
     """Targets and probe context from a profile, or from TARGET strings with their hosts as scope."""
     if profile:
+        from scanner.profile import ProfileError, load_profile
+
         try:
             loaded = load_profile(profile)
         except ProfileError as exc:
@@ -286,6 +294,8 @@ class _InterruptGuard:
 def _load_suppressions(path: Path | None) -> Suppressions | None:
     if path is None:
         return None
+    from scanner.suppressions import SuppressionError, load_suppressions
+
     try:
         return load_suppressions(path)
     except SuppressionError as exc:
@@ -293,6 +303,8 @@ def _load_suppressions(path: Path | None) -> Suppressions | None:
 
 
 def _open_store(url: str | None) -> Store:
+    from scanner.store import Store, StoreError
+
     try:
         return Store(url)
     except StoreError as exc:
@@ -300,6 +312,8 @@ def _open_store(url: str | None) -> Store:
 
 
 def _store_call(method: Callable[..., None], *args: Any) -> None:
+    from scanner.store import StoreError
+
     try:
         method(*args)
     except StoreError as exc:
@@ -307,6 +321,8 @@ def _store_call(method: Callable[..., None], *args: Any) -> None:
 
 
 def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
+    from scanner.store import StoreError
+
     try:
         return store.previous(result)
     except StoreError as exc:
@@ -315,6 +331,8 @@ def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
 
 
 def _stored_result(store: Store, scan_id: str) -> ScanResult:
+    from scanner.store import StoreError
+
     try:
         return store.load(scan_id)
     except StoreError as exc:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cel
 import jinja2
 
+from scanner import celext as cel
 from scanner.model import Facts, Finding, RuleEvaluationError, Target
 from scanner.pii import scrub
 from scanner.rules import TEMPLATES, Rule, RuleSet, load_rules

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import cel
 import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scanner import __version__
+from scanner import celext as cel
 from scanner.model import Severity
 from scanner.regulations import RegulationIndex, load_regulations
 from scanner.resources import rules_dir
