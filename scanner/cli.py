@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -152,13 +153,20 @@ def main(verbose: bool) -> None:
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the history store.")
 @click.option("--resume", default=None, is_flag=False, flag_value="latest", metavar="[SCAN_ID]",
               help="Complete an interrupted scan from the store (default: the latest unfinished one).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None,
+              help="Connections at a time per host (default 5, or the profile's); lowered automatically "
+              "while a host answers 429/503 or times out.")
+@click.option("--rate", type=click.FloatRange(0, 1000), default=None,
+              help="Fixed cap on HTTP requests per second per host (default: none, adaptive back-off only).")
+@click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
+              help="Network timeout in seconds per connection or request (default 10, or the profile's).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
-         no_store: bool, resume: str | None, distributed: bool, fmt: str, lang: str | None,
-         **files: Path | None) -> None:
+         no_store: bool, resume: str | None, concurrency: int | None, rate: float | None, timeout: float | None,
+         distributed: bool, fmt: str, lang: str | None, **files: Path | None) -> None:
     """Scan TARGETS (URLs, database URLs, .sql files, source directories) or a --profile.
 
     Pindai TARGET (URL, URL basis data, berkas .sql, direktori kode sumber) atau --profile.
@@ -172,13 +180,15 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     ruleset = _load_ruleset(rules_path)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
-    loaded, target_list, ctx = _targets_and_context(targets, profile)
+    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
     if resume:
         result = _resumed(store, resume)
         if not target_list:
-            ctx = _command_line_context(result.targets)
+            ctx = _command_line_context(result.targets, overrides)
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
@@ -215,9 +225,12 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
 
 
 def _targets_and_context(
-    targets: tuple[str, ...], profile: Path | None
+    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any]
 ) -> tuple[Profile | None, list[Target], ProbeContext]:
-    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope."""
+    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope.
+
+    ``overrides`` (--concurrency, --rate, --timeout) replace the profile's politeness values.
+    """
     if profile:
         from scanner.profile import ProfileError, load_profile
 
@@ -225,16 +238,17 @@ def _targets_and_context(
             loaded = load_profile(profile)
         except ProfileError as exc:
             _fail(str(exc))
-        return loaded, loaded.targets, ProbeContext(gate=HostGate(loaded.politeness), scope=loaded.scope)
+        policy = replace(loaded.politeness, **overrides)
+        return loaded, loaded.targets, ProbeContext(gate=HostGate(policy), scope=loaded.scope)
     try:
         target_list = [parse_target(t) for t in targets]
     except TargetError as exc:
         _fail(str(exc))
-    return None, target_list, _command_line_context(target_list)
+    return None, target_list, _command_line_context(target_list, overrides)
 
 
-def _command_line_context(targets: list[Target]) -> ProbeContext:
-    return ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(targets)))
+def _command_line_context(targets: list[Target], overrides: dict[str, Any]) -> ProbeContext:
+    return ProbeContext(gate=HostGate(PolitenessPolicy(**overrides)), scope=Scope(_hosts(targets)))
 
 
 def _resumed(store: Store | None, resume: str) -> ScanResult:

@@ -19,6 +19,7 @@ import requests
 import urllib3
 from urllib3.exceptions import InsecureRequestWarning
 
+from scanner.politeness import HostBackedOff
 from scanner.probes.base import ProbeContext
 
 # Unverified fetches are deliberate (the TLS probe judges certificates). A module-level filter,
@@ -171,10 +172,12 @@ class Fetcher:
             return self._send(method, url, headers, not https), (False if https else None)
 
     def _send(self, method: str, url: str, headers: dict[str, str], verify: bool | str) -> requests.Response:
-        return self.session.request(
+        resp = self.session.request(
             method, url, headers=headers, allow_redirects=False, stream=True,
             timeout=self.ctx.timeout, verify=verify,
         )
+        self.ctx.gate.answered(_host(url), resp.status_code, resp.headers.get("Retry-After"))  # 429/503 slow us down
+        return resp
 
     def get(self, url: str, headers: dict[str, str] | None = None, *, method: str = "GET",
             follow: bool = True, same_host: bool = False) -> Page:
@@ -193,6 +196,8 @@ class Fetcher:
                 raise SlowHostError(f"skipped: {_host(current)} sent an earlier response body too slowly")
             try:
                 resp, verified = self._one(method, current, headers)
+            except HostBackedOff as exc:
+                raise FetchError(str(exc)) from exc
             except requests.exceptions.RequestException as exc:
                 if chain:  # a later hop failed: report what we have up to the last hop
                     stopped = f"error: {type(exc).__name__}"

@@ -5,6 +5,7 @@ See ``docs/facts/tls.md`` for the facts' shape.  No verdicts here: rules/tls.yam
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,7 +72,7 @@ class TlsProbe:
         conn = Connector(
             host, port,
             max_timeout=float(fixed or ctx.timeout),
-            slot=ctx.gate.slot,
+            slot=functools.partial(ctx.gate.slot, rated=False),  # handshakes: bounded by concurrency only
             preamble=preamble,
             fixed_timeout=float(fixed) if fixed else None,
         )
