@@ -160,13 +160,16 @@ def main(verbose: bool) -> None:
               help="Fixed cap on HTTP requests per second per host (default: none, adaptive back-off only).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
               help="Network timeout in seconds per connection or request (default 10, or the profile's).")
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="Observe in N worker processes sharded by host (default: every core, up to 8, "
+              "when there are 20 or more targets).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, concurrency: int | None, rate: float | None, timeout: float | None,
-         distributed: bool, fmt: str, lang: str | None, **files: Path | None) -> None:
+         processes: int | None, distributed: bool, fmt: str, lang: str | None, **files: Path | None) -> None:
     """Scan TARGETS (URLs, database URLs, .sql files, source directories) or a --profile.
 
     Pindai TARGET (URL, URL basis data, berkas .sql, direktori kode sumber) atau --profile.
@@ -194,7 +197,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
             _store_call(store.begin_scan, result)
-    runner = runner_for(distributed)
+    runner = runner_for(distributed, processes)
     stop = _InterruptGuard()
     try:
         with stop, _progress(_pending(result, probes)) as advance:
