@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import math
 import os
+import resource
 import selectors
 import shutil
 import socket
@@ -118,11 +119,16 @@ def run_sslyze(port: int, out: Path) -> float:
 TESTSSL = shutil.which("testssl") or shutil.which("testssl.sh")
 
 
-def run_process(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    """Wall seconds for one whole process (start-up included)."""
+def run_process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, children included) of one whole process, start-up included.
+
+    On a shared machine CPU time is the steadier number; wall time also counts waiting for a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    subprocess.run(cmd, capture_output=True, timeout=900, env=env, check=False)
-    return time.monotonic() - start
+    subprocess.run(cmd, capture_output=True, timeout=900, env=env, check=False, cwd="/")  # not a checkout
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def cli_commands(port: int, folder: Path, before: Path | None) -> dict[str, tuple[list[str], dict[str, str]]]:
@@ -145,18 +151,20 @@ def cli_commands(port: int, folder: Path, before: Path | None) -> dict[str, tupl
 def cli_mode(servers: list[Server], delay: float, folder: Path, before: Path | None) -> None:
     """Whole-process wall time per tool and server, all in one run."""
     names = list(cli_commands(0, folder, before))
-    print("whole processes, default settings; wall seconds (connections through the relay)")
-    print(f"{'server':20} " + " ".join(f"{n:>20}" for n in names) + "   sslyze / pindai")
+    print(f"whole processes, default settings; load average {os.getloadavg()[0]:.1f}")
+    print("each cell: wall s / CPU s (connections through the relay); last column: sslyze / pindai wall")
+    print(f"{'server':20} " + " ".join(f"{n:>24}" for n in names) + "   ratio")
     for srv in servers:
         relay = CountingRelay(srv.port, delay)
-        row: dict[str, tuple[float, int]] = {}
+        row: dict[str, tuple[float, float, int]] = {}
         for name, (cmd, env) in cli_commands(relay.port, folder, before).items():
             relay.connections = 0
-            row[name] = (run_process(cmd, env), relay.connections)
+            wall, cpu = run_process(cmd, env)
+            row[name] = (wall, cpu, relay.connections)
         relay.stop()
         ratio = row["sslyze"][0] / row["pindai"][0] if "sslyze" in row else float("nan")
-        print(f"{srv.name:20} " + " ".join(f"{t:11.2f} s ({c:4d})" for t, c in row.values()) + f"   {ratio:.1f}x",
-              flush=True)
+        print(f"{srv.name:20} " + " ".join(f"{w:8.2f} / {c:5.2f} ({n:4d})" for w, c, n in row.values())
+              + f"   {ratio:.1f}x", flush=True)
 
 
 def main() -> None:
