@@ -15,7 +15,6 @@ are bounded by concurrency alone.
 
 from __future__ import annotations
 
-import email.utils
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +49,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     value = value.strip()
     if value.isdigit():
         return min(float(value), RETRY_AFTER_MAX_S)
+    import email.utils  # only for the rare HTTP-date form; keeps `pindai --version` light
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

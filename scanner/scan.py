@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.engine import judge
+from scanner.extras import require_extra
 from scanner.model import Facts, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.rules import RuleSet
@@ -27,6 +28,7 @@ def runner_for(distributed: bool, processes: int | None = None) -> Runner:
             return run_probes(targets, *args, processes=process_count(len(targets), processes), **kwargs)
 
         return local
+    require_extra("distributed")
     from scanner.distributed import run_distributed
 
     return run_distributed
