@@ -63,11 +63,10 @@ def _offending_items(rule: Rule, activation: cel.Context) -> list[tuple[dict[str
     pairs: list[tuple[dict[str, Any], str]] = []
     for value in result:
         item = _plain(value)
-        if rule.key_program is not None:
-            key = str(_plain(rule.key_program.execute(cel.Context({"item": item}))))
+        key = None if rule.key_program is None else str(_plain(rule.key_program.execute(cel.Context({"item": item}))))
         if not isinstance(item, dict):
             item = {"value": item}
-        if rule.key_program is None:
+        if key is None:
             key = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()[:16]
         pairs.append((item, key))
     return pairs
