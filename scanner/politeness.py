@@ -128,6 +128,10 @@ class HostGate:
         self._lock = threading.Lock()
         self.connections: dict[str, int] = {}
 
+    def __reduce__(self) -> tuple[type[HostGate], tuple[PolitenessPolicy]]:
+        """A gate sent to another process (``scanner.shards``) starts there afresh with the same policy."""
+        return (HostGate, (self.policy,))
+
     def _limiter(self, host: str) -> _HostLimiter:
         with self._lock:
             limiter = self._limiters.get(host)

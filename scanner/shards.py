@@ -23,7 +23,6 @@ from typing import Any
 from scanner.model import Facts, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import Probe, ProbeContext
-from scanner.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +54,13 @@ def shards(targets: list[Target], count: int, policy: PolitenessPolicy) -> list[
     return [(shard, policy) for shard in bins if shard]
 
 
-def _shard_main(targets: list[Target], probe_names: list[str], policy: PolitenessPolicy, scope: Scope,
+def _shard_main(targets: list[Target], probe_names: list[str], ctx: ProbeContext,
                 workers: int, skip: set[tuple[str, str]], out: Any) -> None:
     """Child process: the thread runner over one shard, every observation sent to ``out``."""
     from scanner.probes import load_probes
     from scanner.runner import run_probes
 
     try:
-        ctx = ProbeContext(gate=HostGate(policy), scope=scope)
         run_probes(targets, load_probes(probe_names), ctx, workers=workers, on_facts=out.put, skip=skip)
     finally:
         out.put(None)
@@ -79,8 +77,8 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
     out = spawn.Queue()
     names = [p.name for p in probes]
     per_shard = max(1, workers // count)
-    children = [spawn.Process(target=_shard_main, args=(shard, names, policy, ctx.scope, per_shard, skip, out),
-                              daemon=True, name=f"pindai-shard-{n}")
+    children = [spawn.Process(target=_shard_main, daemon=True, name=f"pindai-shard-{n}",
+                              args=(shard, names, replace(ctx, gate=HostGate(policy)), per_shard, skip, out))
                 for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
     for child in children:
         child.start()
