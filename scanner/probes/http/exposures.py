@@ -3,6 +3,9 @@
 Two random paths are fetched first. A template hit whose response resembles a baseline
 (same status and content type, and the same normalised body hash or a similar length) is
 discarded: that is how a single-page-app catch-all or a custom 200 "not found" page looks.
+
+A word or regex matcher holds if it holds on the response as sent or on its normalised reading
+(scanner.probes.http.text): real pages break sentences across lines and use typographic quotes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
+from scanner.probes.http.text import normalised
 
 BODY_SAMPLE = 65536
 
@@ -57,19 +61,23 @@ def _part(page: Page, part: str) -> str:
     return page.body[:BODY_SAMPLE].decode("utf-8", errors="replace")
 
 
-def _matches(matcher: dict[str, Any], page: Page) -> bool:
-    kind = matcher.get("type")
-    text = _part(page, matcher.get("part", "body"))
-    if kind == "status":
-        return page.status in matcher.get("status", [])
+def _text_matches(kind: str, matcher: dict[str, Any], text: str) -> bool:
     if kind == "word":
         words = [str(w) for w in matcher.get("words", [])]
         if matcher.get("case_insensitive"):
             text, words = text.lower(), [w.lower() for w in words]
         found = [w in text for w in words]
         return all(found) if matcher.get("condition") == "and" else any(found)
-    if kind == "regex":
-        return any(re.search(str(r), text) for r in matcher.get("regex", []))
+    return any(re.search(str(r), text) for r in matcher.get("regex", []))
+
+
+def _matches(matcher: dict[str, Any], page: Page) -> bool:
+    kind = matcher.get("type")
+    if kind in ("word", "regex"):
+        text = _part(page, matcher.get("part", "body"))
+        return any(_text_matches(kind, matcher, reading) for reading in (text, normalised(text)))
+    if kind == "status":
+        return page.status in matcher.get("status", [])
     if kind == "content_type":
         return any(str(v).lower() in page.content_type for v in matcher.get("values", []))
     if kind == "binary":

@@ -72,3 +72,49 @@ def scan_variant(ruleset: RuleSet) -> Iterator[Any]:
     yield run
     for portal in portals:
         portal.stop()
+
+
+@dataclass
+class RealScan:
+    """One scan of a real-software fixture: the facts, the findings and what was running."""
+
+    software: str
+    version: str
+    facts: dict[str, Any]
+    findings: list[Finding]
+
+    def rule_ids(self) -> set[str]:
+        return {f.rule_id for f in self.findings}
+
+    def debug_frameworks(self) -> set[str]:
+        return {h["framework"] for h in self.facts.get("debug", {}).get("hits", [])}
+
+    def exposure_ids(self) -> set[str]:
+        return {h["id"] for h in self.facts.get("exposures", {}).get("hits", [])}
+
+
+@pytest.fixture(scope="session")
+def scan_real(ruleset: RuleSet, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """scan_real(name, start) -> RealScan: start real software once per session, scan it, stop it."""
+    cache: dict[str, RealScan] = {}
+    workdir = tmp_path_factory.mktemp("realweb")
+
+    def run(name: str, start: Any, options: dict[str, Any] | None = None) -> RealScan:
+        if name not in cache:
+            try:
+                server = start(workdir)
+            except RuntimeError as exc:
+                pytest.skip(f"{name}: {exc}")
+            try:
+                target = Target(TargetKind.URL, server.base_url, options=options or {})
+                facts = observe(HttpProbe(), target, fast_context())
+                judgement = judge([facts], [target], ruleset)
+            finally:
+                server.stop()
+            assert facts.conclusive, facts.reason
+            assert not judgement.errors, judgement.errors
+            cache[name] = RealScan(name, server.notes.get("version", ""), facts.data,
+                                   judgement.findings)
+        return cache[name]
+
+    yield run
