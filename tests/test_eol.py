@@ -43,7 +43,8 @@ def test_unknown_product_or_cycle_says_nothing() -> None:
 
 
 BOUNDARY = {"retrieved": "2026-08-22", "products": {"php": {"name": "PHP", "policy": "https://www.php.net/",
-            "cycles": [{"cycle": "8.1", "security_until": "2025-12-31"}, {"cycle": "8.4", "security_until": "2028-12-31"},
+            "cycles": [{"cycle": "8.1", "security_until": "2025-12-31"},
+                       {"cycle": "8.4", "security_until": "2028-12-31"},
                        {"cycle": "5", "ended": True}, {"cycle": "9"}]}}}
 
 
@@ -74,7 +75,7 @@ def test_table_age_is_counted_from_its_retrieval_date() -> None:
 @pytest.mark.parametrize("broken", [{}, {"retrieved": "2026-08-22"}, {"retrieved": "not a date", "products": {}},
                                     {"retrieved": "2026-08-22", "products": {"php": {"name": "PHP"}}}])
 def test_malformed_table_is_refused(broken: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="eol.yaml"):
+    with pytest.raises(ValueError, match=r"eol\.yaml"):
         parse_table(broken)
 
 
