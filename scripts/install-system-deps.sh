@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(openssl nginx postgresql postgresql-contrib mariadb-server mariadb-client redis-server
           chromium chromium-driver iproute2 procps
-          apache2 php-cli libapache2-mod-php php-mysql wordpress)
+          apache2 php-cli libapache2-mod-php php-mysql wordpress wordpress-theme-twentytwentyone)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

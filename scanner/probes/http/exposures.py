@@ -11,6 +11,7 @@ A word or regex matcher holds if it holds on the response as sent or on its norm
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from scanner.pii.masking import mask
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.text import normalised
@@ -90,6 +92,32 @@ def template_matches(template: dict[str, Any], page: Page) -> bool:
     return all(_matches(m, page) != bool(m.get("negative")) for m in template.get("matchers", []))
 
 
+def account_names(spec: dict[str, Any], page: Page) -> list[str]:
+    """The account names a hit reveals (raw: callers keep only counts and masked forms)."""
+    names: list[str] = []
+    if spec.get("from") == "json":
+        try:
+            data = json.loads(page.body[:BODY_SAMPLE])
+        except ValueError:
+            data = []
+        field = str(spec.get("field", ""))
+        rows = data if isinstance(data, list) else []
+        names = [str(d[field]) for d in rows if isinstance(d, dict) and d.get(field)]
+    elif spec.get("from") == "final_path":
+        match = re.search(str(spec.get("regex", "$^")), urlsplit(page.final_url).path)
+        names = [match.group(1)] if match and match.groups() else []
+    return names
+
+
+def _with_accounts(item: dict[str, Any], names: list[str]) -> None:
+    """Add the count and three masked examples; mask the names in the recorded final path too."""
+    masked = {n: mask("name", n[:100]) for n in names}
+    item["accounts"] = len(names)
+    item["examples"] = [masked[n] for n in names[:3]]
+    for name, hidden in masked.items():
+        item["final_path"] = item["final_path"].replace(name, hidden)
+
+
 def _random_paths() -> list[str]:
     return [f"/pindai-{secrets.token_hex(8)}", f"/pindai-{secrets.token_hex(8)}/{secrets.token_hex(4)}.bak"]
 
@@ -136,6 +164,8 @@ def observe_exposures(
                 "content_type": page.content_type, "length": len(page.body),
                 "final_path": urlsplit(page.final_url).path,
             }
+            if "accounts" in template.get("extract", {}):
+                _with_accounts(item, account_names(template["extract"]["accounts"], page))
             if any(shape(page, path).resembles(b) for b in baselines):
                 discarded.append({"id": template["id"], "path": path, "reason": "resembles-baseline"})
                 continue

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,6 +77,12 @@ def scan_variant(ruleset: RuleSet) -> Iterator[Any]:
         portal.stop()
 
 
+def private_dir(name: str) -> Path:
+    """A work folder for real servers that outlives other pytest sessions' clean-up of old
+    ``tmp_path`` folders (a server whose document root vanishes mid-scan answers 403)."""
+    return Path(tempfile.mkdtemp(prefix=f"pindai-{name}-"))
+
+
 @dataclass
 class RealScan:
     """One scan of a real-software fixture: the facts, the findings and what was running."""
@@ -94,10 +103,10 @@ class RealScan:
 
 
 @pytest.fixture(scope="session")
-def scan_real(ruleset: RuleSet, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def scan_real(ruleset: RuleSet) -> Iterator[Any]:
     """scan_real(name, start) -> RealScan: start real software once per session, scan it, stop it."""
     cache: dict[str, RealScan] = {}
-    workdir = tmp_path_factory.mktemp("realweb")
+    workdir = private_dir("realweb")
 
     def run(name: str, start: Any, options: dict[str, Any] | None = None) -> RealScan:
         if name not in cache:
@@ -118,3 +127,29 @@ def scan_real(ruleset: RuleSet, tmp_path_factory: pytest.TempPathFactory) -> Ite
         return cache[name]
 
     yield run
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def wordpress_scans(ruleset: RuleSet) -> Iterator[dict[str, RealScan]]:
+    """The real Debian WordPress (Apache + mod_php + MariaDB), installed and scanned once per session:
+    ``{"weak": RealScan, "hardened": RealScan}``."""
+    from fixtures.realweb.wordpress import start_wordpress, wordpress_available
+
+    if not wordpress_available():
+        pytest.skip("wordpress/apache2/libapache2-mod-php/mariadb not installed (scripts/install-system-deps.sh)")
+    workdir = private_dir("wordpress")
+    site = start_wordpress(workdir)
+    scans: dict[str, RealScan] = {}
+    try:
+        for name, url in (("weak", site.weak_url), ("hardened", site.hardened_url)):
+            target = Target(TargetKind.URL, url)
+            facts = observe(HttpProbe(), target, fast_context())
+            assert facts.conclusive, facts.reason
+            judgement = judge([facts], [target], ruleset)
+            assert not judgement.errors, judgement.errors
+            scans[name] = RealScan(f"wordpress-{name}", site.version, facts.data, judgement.findings)
+    finally:
+        site.stop()
+    yield scans
+    shutil.rmtree(workdir, ignore_errors=True)
