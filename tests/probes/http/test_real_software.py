@@ -119,3 +119,25 @@ def test_express_production_shows_no_stack_and_no_x_powered_by(scan_real: Any) -
     scan = scan_real(*EXPRESS_PROD)
     assert "PND-HTTP-015" not in scan.rule_ids()
     assert not [d for d in scan.facts["disclosure"]["items"] if d["name"] == "x-powered-by"]
+
+
+def test_debian_nginx_1_22_banner_is_past_upstream_end_of_support(scan_real: Any) -> None:
+    scan = scan_real(*NGINX_WEAK)
+    findings = [f for f in scan.findings if f.rule_id == "PND-HTTP-040"]
+    assert [f.item_key for f in findings] == ["nginx 1.22"]
+    assert findings[0].confidence == "high"  # nginx's banner never names the distribution
+
+
+def test_no_outdated_software_finding_without_an_observed_version(scan_real: Any) -> None:
+    for server in (NGINX_HARD, APACHE_HARD, PHP_HARD):
+        scan = scan_real(*server)
+        assert not {"PND-HTTP-040", "PND-HTTP-041"} & scan.rule_ids(), server[0]
+        assert not [i for i in scan.facts["software"]["items"] if i["product"] in ("nginx", "php")]
+
+
+def test_supported_apache_2_4_raises_no_outdated_software_finding(scan_real: Any) -> None:
+    scan = scan_real(*APACHE_WEAK)
+    apache = next(i for i in scan.facts["software"]["items"] if i["product"] == "apache-httpd")
+    assert apache["eol"]["status"] == "supported" and apache["distribution"] == "Debian"
+    assert apache["confidence"] == "low"
+    assert not {"PND-HTTP-040", "PND-HTTP-041"} & scan.rule_ids()
