@@ -19,6 +19,31 @@ from scanner.resources import rules_dir
 from scanner.yamlio import load_yaml
 
 _NUMBERS = re.compile(r"\d+(?:\.\d+)*")
+DISTRIBUTIONS = {"debian": "Debian", "ubuntu": "Ubuntu", "centos": "CentOS", "red hat": "Red Hat",
+                  "rhel": "Red Hat", "el7": "Red Hat", "el8": "Red Hat", "el9": "Red Hat", "fedora": "Fedora",
+                  "deb": "Debian", "raspbian": "Raspbian", "alpine": "Alpine", "suse": "SUSE", "fips": "FIPS build",
+                  "amazon": "Amazon Linux", "almalinux": "AlmaLinux", "rocky": "Rocky Linux"}
+
+
+def distribution_of(*parts: str) -> str | None:
+    """The distribution that built a package, from markers such as ``(Debian)``, ``-4ubuntu2``,
+    ``+deb12u1`` or ``-fips``: such builds get backported fixes without a new upstream number."""
+    for part in parts:
+        low = part.lower()
+        for marker, name in DISTRIBUTIONS.items():
+            if re.search(rf"(?<![a-z]){re.escape(marker)}", low):
+                return name
+    return None
+
+
+def server_version_record(product: str, raw: str, where: str) -> dict[str, Any] | None:
+    """A ``software`` record for a version a server reports about itself (``SELECT VERSION()``,
+    ``SHOW server_version``): ``10.11.6-MariaDB-0+deb12u1``, ``15.5 (Debian 15.5-1.pgdg120+1)``."""
+    match = _NUMBERS.match(raw.strip())
+    if match is None:
+        return None
+    return {"product": product, "version": match.group(0), "seen_at": [where], "evidence": raw[:120],
+            "confidence": "high", "distribution": distribution_of(raw[match.end():])}
 
 
 @dataclass(frozen=True)

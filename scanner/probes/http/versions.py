@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from scanner.eol import distribution_of
+
 # banner token -> product key of rules/data/eol.yaml (or a plain name for products without EOL data)
 PRODUCT_NAMES = {
     "apache": "apache-httpd", "httpd": "apache-httpd", "nginx": "nginx", "php": "php", "openssl": "openssl",
@@ -25,10 +27,6 @@ PRODUCT_NAMES = {
     "jetty": "jetty", "drupal": "drupal", "joomla!": "joomla", "joomla": "joomla", "codeigniter": "codeigniter",
     "asp.net": "aspnet", "tengine": "tengine", "caddy": "caddy", "envoy": "envoy", "elementor": "elementor",
 }
-_DISTRIBUTIONS = {"debian": "Debian", "ubuntu": "Ubuntu", "centos": "CentOS", "red hat": "Red Hat",
-                  "rhel": "Red Hat", "el7": "Red Hat", "el8": "Red Hat", "el9": "Red Hat", "fedora": "Fedora",
-                  "deb": "Debian", "raspbian": "Raspbian", "alpine": "Alpine", "suse": "SUSE", "fips": "FIPS build",
-                  "amazon": "Amazon Linux", "almalinux": "AlmaLinux", "rocky": "Rocky Linux"}
 _TOKEN = re.compile(r"(?P<name>[A-Za-z][\w.!+-]{0,40}?)/v?(?P<version>\d{1,4}(?:\.\d{1,6}){0,3}[a-z]?)"
                     r"(?P<build>[-+~][\w.+~-]{0,40})?")
 _COMMENT = re.compile(r"\(([^)]{1,60})\)")
@@ -58,15 +56,6 @@ def _product(name: str) -> str:
     return PRODUCT_NAMES.get(name.lower(), name.lower())
 
 
-def _distribution(*parts: str) -> str | None:
-    for part in parts:
-        low = part.lower()
-        for marker, name in _DISTRIBUTIONS.items():
-            if re.search(rf"(?<![a-z]){re.escape(marker)}", low):
-                return name
-    return None
-
-
 def banner_versions(value: str, source: str, where: str) -> list[SeenVersion]:
     """Every ``Product/1.2.3`` token in a banner such as
     ``Apache/2.4.6 (CentOS) OpenSSL/1.0.2k-fips PHP/5.4.16``."""
@@ -76,7 +65,7 @@ def banner_versions(value: str, source: str, where: str) -> list[SeenVersion]:
     for match in _TOKEN.finditer(value):
         build = match.group("build") or ""
         # a (Distro) comment in the banner says every module in it is a distribution package
-        distro = _distribution(*comments) or _distribution(build)
+        distro = distribution_of(*comments) or distribution_of(build)
         found.append(SeenVersion(_product(match.group("name")), match.group("version"), source, where,
                                  match.group(0)[:120], "low" if distro else "high", distro))
     return found
