@@ -98,7 +98,7 @@ def account_names(spec: dict[str, Any], page: Page) -> list[str]:
     if spec.get("from") == "json":
         try:
             data = json.loads(page.body[:BODY_SAMPLE])
-        except ValueError:
+        except (ValueError, RecursionError):  # hostile bodies: not JSON, or nested too deep
             data = []
         field = str(spec.get("field", ""))
         rows = data if isinstance(data, list) else []
@@ -109,7 +109,7 @@ def account_names(spec: dict[str, Any], page: Page) -> list[str]:
     return names
 
 
-def _with_accounts(item: dict[str, Any], names: list[str]) -> None:
+def add_accounts(item: dict[str, Any], names: list[str]) -> None:
     """Add the count and three masked examples; mask the names in the recorded final path too."""
     masked = {n: mask("name", n[:100]) for n in names}
     item["accounts"] = len(names)
@@ -165,7 +165,7 @@ def observe_exposures(
                 "final_path": urlsplit(page.final_url).path,
             }
             if "accounts" in template.get("extract", {}):
-                _with_accounts(item, account_names(template["extract"]["accounts"], page))
+                add_accounts(item, account_names(template["extract"]["accounts"], page))
             if any(shape(page, path).resembles(b) for b in baselines):
                 discarded.append({"id": template["id"], "path": path, "reason": "resembles-baseline"})
                 continue
