@@ -3,7 +3,7 @@
 Sources: response headers, the generator meta tag, script/stylesheet URLs of the main page and,
 only when the page shows WordPress paths, ``/readme.html``, the ``/feed/`` generator and
 ``readme.txt`` of up to five plugins the page references. Framework tells without a version
-(Laravel, CodeIgniter session cookies) are listed apart: a version is never guessed.
+(default session cookies of Laravel, CodeIgniter, Symfony, PHP) are listed apart: a version is never guessed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ _README_VERSION = re.compile(r"<br\s*/?>\s*[Vv]ersi(?:on|) (\d{1,2}\.\d{1,2}(?:\
 _STABLE_TAG = re.compile(r"(?im)^\s*Stable tag:\s*v?(\d{1,4}(?:\.\d{1,6}){0,3})\s*$")
 _FEED_GENERATOR = re.compile(r"<generator>([^<]{1,200})</generator>")
 # cookie name -> framework it is the default of (no version can be read from it)
-FRAMEWORK_COOKIES = {"laravel_session": "laravel", "ci_session": "codeigniter", "xsrf-token": "laravel",
+FRAMEWORK_COOKIES = {"laravel_session": "laravel", "ci_session": "codeigniter", "symfony": "symfony",
                      "phpsessid": "php", "wordpress_test_cookie": "wordpress"}
 
 

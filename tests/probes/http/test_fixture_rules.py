@@ -75,6 +75,11 @@ def test_vulnerable_item_level_precision(scan_variant: Any) -> None:
     assert {f.item_key for f in scanned.by_rule("PND-HTTP-012")} == {"laravel_session"}
     assert {f.item_key for f in scanned.by_rule("PND-HTTP-040")} == {"php 7.4", "wordpress 5.2"}
     assert {f.item_key for f in scanned.by_rule("PND-HTTP-041")} == {"jquery 1"}  # Apache 2.4 is supported
+    versions = {(i["product"], i["version"]): i for i in scanned.facts.data["software"]["items"]}
+    assert versions["wp-plugin:contact-form-7", "5.1.1"]["eol"] is None  # a fact, no EOL data
+    assert {"file:/readme.html", "meta-generator:meta generator"} <= set(versions["wordpress", "5.2.4"]["seen_at"])
+    assert scanned.facts.data["software"]["frameworks"] == [{"framework": "laravel",
+                                                             "evidence": "cookie laravel_session"}]
     fingerprints = [f.fingerprint for f in scanned.findings]
     assert len(fingerprints) == len(set(fingerprints)), "duplicate findings"
 
