@@ -247,7 +247,7 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
         "toolExecutionNotifications": [
             {"level": "warning", "message": {"text": f"{row['target_id']} ({row['probe']}): {row['reason']}"},
              "properties": row}
-            for row in inconclusive_rows(result)
+            for row in inconclusive_rows(result, lang)
         ],
     }
     if result.started_at:
