@@ -277,6 +277,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         _fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
     if suppressions:
         result = suppressions.apply(result)
+    if baseline:
+        from scanner.diff import with_baseline
+
+        result = with_baseline(result, baseline_fps)
     previous = None
     if store:
         _store_call(store.finish_scan, result)

@@ -173,3 +173,20 @@ def test_explicit_proxy_header_and_user_agent():
 def test_bad_proxy_or_header_is_a_usage_error(args):
     result = CliRunner().invoke(main, ["scan", str(FIXTURES / "clean"), "--no-store", *args])
     assert result.exit_code == 2
+
+
+def test_baseline_marks_new_and_known_findings(tmp_path):
+    tree = tmp_path / "app"
+    shutil.copytree(FIXTURES / "vulnerable", tree)
+    baseline = tmp_path / "baseline.json"
+    _scan(str(tree), "--no-store", "--json", str(baseline))
+    (tree / "baru.py").write_text('import yaml\n\ndef load(t):\n    return yaml.load(t)\n')
+    result = _scan(str(tree), "--no-store", "--format", "json", "--baseline", str(baseline),
+                   "--sarif", str(tmp_path / "r.sarif"))
+    findings = json.loads(result.stdout)["findings"]
+    marks = {f["baseline"] for f in findings}
+    assert marks == {"new", "known"}
+    new = [f for f in findings if f["baseline"] == "new"]
+    assert new and all("baru.py" in json.dumps(f["evidence"]) or "baru.py" in f["item_key"] for f in new)
+    states = {r["baselineState"] for r in json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"]}
+    assert states == {"new", "unchanged"}

@@ -225,6 +225,8 @@ def _result(finding: Finding, index: int, target: Target | None, lang: str) -> d
             "fingerprint": finding.fingerprint,
         },
     }
+    if finding.baseline:
+        result["baselineState"] = "new" if finding.baseline == "new" else "unchanged"
     if finding.status == "suppressed":
         result["suppressions"] = _suppressions(finding)
     elif finding.suppression and finding.suppression.get("expired"):
