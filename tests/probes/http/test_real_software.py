@@ -1,6 +1,10 @@
 """Signatures proven on real software: each framework or server runs on 127.0.0.1 weak (debug on,
 listing on, files served) and hardened; the weak one must raise the rule, the hardened one must not.
-Which software and version each signature was tested on: docs/facts/http.md."""
+Which software and version each signature was tested on: docs/facts/http.md.
+
+Not here, because they cannot be produced from packages reachable in the test set-up (not in
+Debian 12; the tests fetch no Composer packages): Laravel Ignition, Whoops, Telescope, Horizon,
+phpMyAdmin and Adminer. Their signatures are tested on attack fixtures (fixtures/web)."""
 
 from __future__ import annotations
 
