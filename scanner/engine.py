@@ -109,6 +109,8 @@ MAX_REASON = 200
 def failure_reason(exc: Exception) -> str:
     """Why a rule could not be evaluated, as one short line (not the evaluator's internals)."""
     first = exc.args[0] if exc.args else ""
+    if isinstance(exc, KeyError):  # a fact the rule reads is absent from this observation
+        return f"no such fact: {str(first)[:MAX_REASON]!r}"
     reason = " ".join(str(first).split()) if isinstance(first, str) and first.strip() else type(exc).__name__
     return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 
