@@ -35,6 +35,14 @@ class Reply:
     def status_class(self) -> str:
         return f"{self.status // 100}xx"
 
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def values(self) -> list[str]:
+        """Body, header values and cookie values: everywhere a token may be handed out."""
+        return [self.text, *self.headers.values(), *self.cookies.values()]
+
 
 def resolve(base: str, url: str) -> str:
     """Absolute URL of ``url`` relative to the target location ``base``."""
@@ -50,10 +58,13 @@ def path_of(url: str) -> str:
 class Client:
     """Sends single requests within scope and politeness limits; never follows redirects."""
 
-    def __init__(self, ctx: ProbeContext) -> None:
+    def __init__(self, ctx: ProbeContext, *, budget: int | None = None, verify: bool = True) -> None:
         self.ctx = ctx
         self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or netrc credentials from the environment
         self.session.headers["User-Agent"] = USER_AGENT
+        self.session.verify = verify  # False only where no credential is sent (the black-box scan)
+        self.budget = budget
         self.sent = 0
 
     def send(
@@ -65,12 +76,16 @@ class Client:
         cookies: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
+        limit: int = MAX_BODY,
     ) -> Reply:
+        """One request, no redirects; the body is read up to ``limit`` bytes."""
         host = (urlsplit(url).hostname or "").lower()
         if urlsplit(url).scheme not in ("http", "https") or not host:
             raise RequestFailed(f"not an http(s) URL: {url}")
         if not self.ctx.scope.allows(host):
             raise RequestFailed(f"host {host} is outside the scan scope")
+        if self.budget is not None and self.sent >= self.budget:
+            raise RequestFailed(f"request budget of {self.budget} reached")
         self.session.cookies.clear()  # every request carries exactly the credentials given
         try:
             with self.ctx.gate.slot(host):
@@ -79,7 +94,7 @@ class Client:
                     method, url, headers=headers, cookies=cookies, data=data, auth=auth,
                     timeout=self.ctx.timeout, allow_redirects=False, stream=True,
                 )
-                raw = response.raw.read(MAX_BODY, decode_content=True) or b""
+                raw = response.raw.read(limit, decode_content=True) or b""
                 response.close()
         except (requests.RequestException, OSError) as exc:
             raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
