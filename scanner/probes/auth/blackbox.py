@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from scanner.probes.auth import analysis, openapi, references
-from scanner.probes.auth.client import Client, Reply, RequestFailed, path_of
+from scanner.probes.auth.client import Client, Reply, RequestFailed, checked_host, path_of
 from scanner.probes.auth.compare import NO_DATA, compare, personal_data, similarity
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, collect, decode, hmac_signed, unsigned
@@ -59,6 +59,19 @@ _STATIC = re.compile(r"\.(css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|woff2?|ttf|p
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def resolved(base: str, refs: list[str]) -> list[str]:
+    """``refs`` made absolute against ``base``; unparsable or unsafe URLs are left out."""
+    out = []
+    for ref in refs:
+        try:
+            url = urljoin(base, ref)
+            checked_host(url)
+        except (ValueError, RequestFailed):
+            continue
+        out.append(url)
+    return out
 
 
 def _kind(reply: Reply) -> str:
@@ -116,9 +129,10 @@ class BlackBox:
         return reply
 
     def _in_scope(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and bool(parts.hostname) \
-            and self.ctx.scope.allows(parts.hostname or "")
+        try:
+            return self.ctx.scope.allows(checked_host(url))
+        except RequestFailed:
+            return False
 
     # -- run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -152,8 +166,7 @@ class BlackBox:
         refs = references.from_html(doc)
         refs["scripts"] = []
         bundles: list[dict[str, Any]] = []
-        for src, _ in doc.scripts:
-            url = urljoin(start.url, src)
+        for url in resolved(start.url, [src for src, _ in doc.scripts]):
             if origin(url) != self.origin or len(bundles) >= MAX_BUNDLES:
                 continue
             try:
@@ -164,14 +177,14 @@ class BlackBox:
             bundles.append({"path": path_of(url), "status": "ok", "http_status": reply.status,
                             "length": reply.length, "capped": reply.length >= MAX_BUNDLE_BYTES})
             if reply.status == 200:
-                refs["scripts"] += [urljoin(url, u) for u in references.from_script(reply.text)]
+                refs["scripts"] += resolved(url, references.from_script(reply.text))
         discovery["bundles"] = bundles
         refs["robots"] = self._text_refs("/robots.txt", references.from_robots)
         sitemaps = [u for u in refs["robots"] if u.endswith(".xml")] or ["/sitemap.xml"]
         refs["robots"] = [u for u in refs["robots"] if u not in sitemaps]
         refs["sitemap"] = [u for u in self._text_refs(sitemaps[0], references.from_sitemap) if references.api_like(u)]
         for name in ("links", "forms", "inline-scripts", "descriptions"):
-            refs[name] = [urljoin(start.url, u) for u in refs[name]]
+            refs[name] = resolved(start.url, refs[name])
         return refs
 
     def _text_refs(self, path: str, read: Callable[[str], list[str]]) -> list[str]:
@@ -184,7 +197,7 @@ class BlackBox:
             return []
         if reply.status != 200 or _kind(reply) == "html":
             return []
-        return [urljoin(url, u) for u in read(reply.text)]
+        return resolved(url, read(reply.text))
 
     def _descriptions(self, linked: list[str], discovery: dict[str, Any]) -> list[Endpoint]:
         urls = [urljoin(self.origin + "/", p) for p in DESCRIPTION_PATHS]
@@ -218,7 +231,7 @@ class BlackBox:
         return found
 
     def _operations(self, doc: dict[str, Any], doc_url: str, item: dict[str, Any]) -> list[Endpoint]:
-        servers = [urljoin(doc_url, s) for s in openapi.servers(doc)] or [urljoin(doc_url, "/")]
+        servers = resolved(doc_url, openapi.servers(doc) or ["/"])
         inside = [s for s in servers if self._in_scope(s)]
         item["servers_in_scope"] = len(inside)
         item["servers_outside_scope"] = len(servers) - len(inside)

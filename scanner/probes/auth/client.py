@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from scanner.probes.base import ProbeContext
 
@@ -55,6 +57,24 @@ def path_of(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+_UNSAFE_URL = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def checked_host(url: str) -> str:
+    """Host of an http(s) URL we may connect to; refuses control characters, spaces, backslashes
+    and user-info, which parsers disagree on (a stand-in for the shared scope gate)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError as exc:
+        raise RequestFailed(f"unparsable URL: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not host:
+        raise RequestFailed(f"not an http(s) URL: {url[:200]!r}")
+    if _UNSAFE_URL.search(url) or "@" in parts.netloc:
+        raise RequestFailed(f"URL refused (control character, backslash or user-info): {url[:200]!r}")
+    return host
+
+
 class Client:
     """Sends single requests within scope and politeness limits; never follows redirects."""
 
@@ -79,9 +99,7 @@ class Client:
         limit: int = MAX_BODY,
     ) -> Reply:
         """One request, no redirects; the body is read up to ``limit`` bytes."""
-        host = (urlsplit(url).hostname or "").lower()
-        if urlsplit(url).scheme not in ("http", "https") or not host:
-            raise RequestFailed(f"not an http(s) URL: {url}")
+        host = checked_host(url)
         if not self.ctx.scope.allows(host):
             raise RequestFailed(f"host {host} is outside the scan scope")
         if self.budget is not None and self.sent >= self.budget:
@@ -96,8 +114,12 @@ class Client:
                 )
                 raw = response.raw.read(limit, decode_content=True) or b""
                 response.close()
-        except (requests.RequestException, OSError) as exc:
-            raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
-        text = raw.decode(response.encoding or "utf-8", "replace")
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+            # ValueError: e.g. a header or URL with a NUL from a hostile page; never crash the probe
+            raise RequestFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        try:
+            text = raw.decode(response.encoding or "utf-8", "replace")
+        except (LookupError, ValueError):  # an unknown or hostile charset name
+            text = raw.decode("utf-8", "replace")
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Reply(url, response.status_code, headers, text, dict(response.cookies))

@@ -132,8 +132,9 @@ def test_invalid_options_become_inconclusive_facts() -> None:
     assert "options.auth.login_rate_limit_attempts" in facts.reason
 
 
-def test_applies_only_to_urls_with_an_auth_table() -> None:
+def test_applies_to_every_web_url_black_box_without_an_auth_table() -> None:
     probe = AuthProbe()
     assert probe.applies_to(target("http://127.0.0.1/", {}))
-    assert not probe.applies_to(Target(TargetKind.URL, "http://127.0.0.1/"))
+    assert probe.applies_to(Target(TargetKind.URL, "https://127.0.0.1/"))
+    assert not probe.applies_to(Target(TargetKind.URL, "ftp://127.0.0.1/"))
     assert not probe.applies_to(Target(TargetKind.SOURCE, "src", options={"auth": {}}))
