@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
-from scanner.probes.auth import analysis, loginform, openapi, recipes
+from scanner.probes.auth import analysis, loginform, neighbours, openapi, recipes
 from scanner.probes.auth.blackbox import BlackBox
 from scanner.probes.auth.client import Client, Reply, RequestFailed, path_of, resolve
 from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, personal_data
@@ -198,12 +198,34 @@ class AuthProbe:
                 scan.remember_tokens(baseline, f"response:{facts['key']}")
             except RequestFailed as exc:
                 facts["authenticated"] = {"status": "inconclusive", "reason": str(exc)}
+        facts["neighbours"] = self._neighbours(scan, endpoint, baseline)
         facts["variants"] = [self._variant(scan, endpoint, v, baseline) for v in variants]
         if all(v["status"] == "inconclusive" for v in facts["variants"] if v["status"] != "skipped") \
                 and facts["authenticated"]["status"] != "ok":
             facts["reachable"] = False
             facts["reason"] = facts["variants"][0].get("reason", "unreachable")
         return facts
+
+    def _neighbours(self, scan: _Scan, endpoint: Endpoint, baseline: Reply | None) -> dict[str, Any]:
+        """IDOR: the same credential on up to two neighbouring identifiers (GET only)."""
+        if baseline is None or endpoint.method != "GET":
+            return {"status": "skipped", "reason": "needs a GET endpoint and an authenticated reply"}
+        found = neighbours.neighbours(endpoint.url)
+        original = neighbours.subjects(baseline.text) if baseline.status_class == "2xx" else set()
+        if found is None or not original:
+            return {"status": "skipped", "reason": "no numeric identifier" if found is None
+                    else "the authenticated reply holds no personal data"}
+        where, urls = found
+        requests = []
+        for offset, url in urls:
+            try:
+                reply = self._send(scan, Endpoint("GET", url), scan.creds)
+            except RequestFailed as exc:
+                requests.append({"offset": offset, "path": path_of(url), "status": "inconclusive", "reason": str(exc)})
+                continue
+            requests.append({"offset": offset, "path": path_of(url), "status": "ok",
+                             **neighbours.observe(reply.status, reply.text, original)})
+        return {"status": "ok", "identifier": where, "requests": requests}
 
     def _variant(self, scan: _Scan, endpoint: Endpoint, variant: Variant, baseline: Reply | None) -> dict[str, Any]:
         head: dict[str, Any] = {"name": variant.name}
