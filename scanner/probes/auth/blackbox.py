@@ -255,7 +255,7 @@ class BlackBox:
         facts.update(status="ok", http_status=reply.status)
         try:
             body = json.loads(reply.text) if _kind(reply) == "json" else None
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         data = body.get("data") if isinstance(body, dict) else None
         schema = data.get("__schema") if isinstance(data, dict) else None

@@ -37,12 +37,14 @@ def parse_document(text: str) -> dict[str, Any]:
     text = text[:MAX_DOCUMENT]
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise ValueError("document nested too deeply") from None
     except ValueError:
         if _YAML_ALIAS.search(text):
             raise ValueError("YAML with anchors or aliases is not read") from None
         try:
             doc = load_yaml(text)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError) as exc:
             raise ValueError(f"neither JSON nor YAML: {type(exc).__name__}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
         raise ValueError("document has no 'paths' object")
