@@ -41,6 +41,8 @@ MAX_BUNDLE_BYTES = 512_000
 MAX_SIBLING_FOLDERS = 10
 MAX_FORGERY_TARGETS = 10
 BLIND_SECRETS = 3
+MAX_START_REDIRECTS = 3
+REDIRECTS = (301, 302, 303, 307, 308)
 REFUSAL_MAX_BYTES = 1024
 DESCRIPTION_PATHS = (
     "/openapi.json", "/openapi.yaml", "/swagger.json", "/swagger/v1/swagger.json", "/v2/api-docs",
@@ -87,7 +89,7 @@ def refusal(reply: Reply) -> dict[str, Any]:
     """Whether a reply without credentials refuses, and how (observation for rules and forgeries)."""
     if reply.status in (401, 403):
         return {"refused": True, "reason": f"status-{reply.status}"}
-    if reply.status in (301, 302, 303, 307, 308) and _LOGIN_LOCATION.search(reply.headers.get("location", "")):
+    if reply.status in REDIRECTS and _LOGIN_LOCATION.search(reply.headers.get("location", "")):
         return {"refused": True, "reason": "login-redirect"}
     if reply.status_class == "2xx" and reply.length <= REFUSAL_MAX_BYTES and _REFUSAL_WORDS.search(reply.text):
         return {"refused": True, "reason": "error-body"}
@@ -136,11 +138,9 @@ class BlackBox:
 
     # -- run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        try:
-            start = self._get(self.location)
-        except RequestFailed as exc:
-            raise ProbeInconclusive(f"start page: {exc}") from exc
-        discovery: dict[str, Any] = {"status": "ok", "start_page": {"http_status": start.status}}
+        start = self._start_page()
+        discovery: dict[str, Any] = {"status": "ok", "start_page": {
+            "http_status": start.status, "path": path_of(start.url), "moved": start.url != self.location}}
         refs = self._references(start, discovery)
         documented = self._descriptions(refs.pop("descriptions"), discovery)
         discovery["graphql"] = [self._graphql(p) for p in GRAPHQL_PATHS]
@@ -159,6 +159,22 @@ class BlackBox:
             "tokens": analysis.token_facts(list(self.seen_tokens.values()), self.words),
             "requests_sent": self.client.sent,
         }
+
+    def _start_page(self) -> Reply:
+        """The start page, following up to MAX_START_REDIRECTS in-scope redirects (http -> https);
+        the origin under test becomes the one it ends on."""
+        url = self.location
+        try:
+            for _ in range(MAX_START_REDIRECTS + 1):
+                reply = self._get(url)
+                target = resolved(url, [reply.headers.get("location", "")]) if reply.status in REDIRECTS else []
+                if not target or not self._in_scope(target[0]) or target[0] == url:
+                    break
+                url = target[0]
+        except RequestFailed as exc:
+            raise ProbeInconclusive(f"start page: {exc}") from exc
+        self.origin = origin(reply.url)
+        return reply
 
     # -- discovery -----------------------------------------------------------------------------
     def _references(self, start: Reply, discovery: dict[str, Any]) -> dict[str, list[str]]:
@@ -346,7 +362,7 @@ class BlackBox:
 
     def _issuer(self, source: str) -> str:
         """Origin that handed out a token seen in ``response:GET /path``."""
-        return origin(urljoin(self.location, source.split(" ", 1)[1] if " " in source else "/"))
+        return origin(urljoin(self.origin + "/", source.split(" ", 1)[1] if " " in source else "/"))
 
     def _template(self, url: str) -> tuple[dict[str, Any], dict[str, Any], str]:
         """Header and claims to forge with: a token handed out by the same origin, else synthetic."""

@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 from fixtures.portal import ISSUED_SECRET, start_portal
+from scanner.model import Target, TargetKind
+from scanner.probes.auth.probe import AuthProbe
 from scanner.probes.auth.tokens import JWT_PATTERN
+from scanner.runner import observe
+
+from .conftest import context
 
 ROOT = Path(__file__).resolve().parents[3]
 PINDAI = str(ROOT / ".venv" / "bin" / "pindai")
@@ -120,3 +125,14 @@ def test_forged_tokens_only_go_to_refusing_endpoints(scan: BlackBoxScan) -> None
 def test_no_token_or_secret_in_the_output(scan: BlackBoxScan) -> None:
     assert not JWT_PATTERN.search(scan.stdout)
     assert ISSUED_SECRET not in scan.stdout
+
+
+def test_start_page_redirect_is_followed_within_scope() -> None:
+    base, stop = start_portal()
+    try:
+        observed = observe(AuthProbe(), Target(TargetKind.URL, base + "mulai"), context())
+    finally:
+        stop()
+    assert observed.status == "ok", observed.reason
+    assert observed.data["discovery"]["start_page"] == {"http_status": 200, "path": "/", "moved": True}
+    assert "/api/v1/pengaduan" in {e["path"] for e in observed.data["endpoints"]}
