@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -11,6 +13,7 @@ import urllib3
 
 from scanner.probes.base import ProbeContext
 
+log = logging.getLogger(__name__)
 USER_AGENT = "Pindai/auth-probe (+https://github.com/pindai)"
 MAX_BODY = 1_000_000
 
@@ -105,6 +108,7 @@ class Client:
         if self.budget is not None and self.sent >= self.budget:
             raise RequestFailed(f"request budget of {self.budget} reached")
         self.session.cookies.clear()  # every request carries exactly the credentials given
+        started = time.monotonic()
         try:
             with self.ctx.gate.slot(host):
                 self.sent += 1
@@ -121,5 +125,6 @@ class Client:
             text = raw.decode(response.encoding or "utf-8", "replace")
         except (LookupError, ValueError):  # an unknown or hostile charset name
             text = raw.decode("utf-8", "replace")
+        log.debug("%s %s -> %s (%.2f s)", method, url[:300], response.status_code, time.monotonic() - started)
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Reply(url, response.status_code, headers, text, dict(response.cookies))
