@@ -11,6 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
+from scanner.pii.masking import scrub_text
+from scanner.probes.auth.tokens import JWT_PATTERN
 from scanner.probes.base import ProbeContext
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,12 @@ def checked_host(url: str) -> str:
     return host
 
 
+def loggable(url: str) -> str:
+    """The URL without its query, with tokens and personal values masked (for -vv logs)."""
+    parts = urlsplit(url)
+    return JWT_PATTERN.sub("<jwt>", scrub_text(f"{parts.scheme}://{parts.netloc}{parts.path}"[:300]))
+
+
 class Client:
     """Sends single requests within scope and politeness limits; never follows redirects."""
 
@@ -125,6 +133,6 @@ class Client:
             text = raw.decode(response.encoding or "utf-8", "replace")
         except (LookupError, ValueError):  # an unknown or hostile charset name
             text = raw.decode("utf-8", "replace")
-        log.debug("%s %s -> %s (%.2f s)", method, url[:300], response.status_code, time.monotonic() - started)
+        log.debug("%s %s -> %s (%.2f s)", method, loggable(url), response.status_code, time.monotonic() - started)
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Reply(url, response.status_code, headers, text, dict(response.cookies))
