@@ -105,6 +105,15 @@ class _Forgery:
 
 
 @dataclass
+class _Probed:
+    """An endpoint's facts so far, with its reply without credentials (in memory only)."""
+
+    url: str
+    facts: dict[str, Any]
+    reply: Reply | None
+
+
+@dataclass
 class BlackBox:
     """One black-box run over one target; bodies, tokens and secrets stay in this object."""
 
@@ -155,7 +164,7 @@ class BlackBox:
             "login": {"status": "not-configured"},
             "credentials": {"status": "none", "reason": "black-box scan: no profile credentials"},
             "discovery": discovery,
-            "endpoints": [e["facts"] for e in endpoints],
+            "endpoints": [e.facts for e in endpoints],
             "tokens": analysis.token_facts(list(self.seen_tokens.values()), self.words),
             "requests_sent": self.client.sent,
         }
@@ -322,7 +331,7 @@ class BlackBox:
         return self.siblings[key]
 
     # -- endpoints -----------------------------------------------------------------------------
-    def _endpoint(self, endpoint: Endpoint, discovery: dict[str, Any]) -> dict[str, Any] | None:
+    def _endpoint(self, endpoint: Endpoint, discovery: dict[str, Any]) -> _Probed | None:
         path = path_of(endpoint.url)
         facts: dict[str, Any] = {
             "key": f"GET {path}", "method": "GET", "path": path, "host": urlsplit(endpoint.url).hostname or "",
@@ -335,7 +344,7 @@ class BlackBox:
         except RequestFailed as exc:
             facts.update(reachable=False, reason=str(exc), refusal={"refused": False, "reason": ""},
                          variants=[{"name": "no-credentials", "status": "inconclusive", "reason": str(exc)}])
-            return {"facts": facts, "reply": None, "url": endpoint.url}
+            return _Probed(endpoint.url, facts, None)
         sibling = self._sibling(endpoint.url, discovery)
         if reply.status < 400 and sibling is not None \
                 and _shape(reply, {urlsplit(endpoint.url).path}).resembles(sibling):
@@ -347,7 +356,7 @@ class BlackBox:
                     "personal_data": personal_data(reply.text)
                     if reply.status_class == "2xx" and kind != "html" else dict(NO_DATA)}
         facts.update(refusal=refusal(reply), variants=[observed])
-        return {"facts": facts, "reply": reply, "url": endpoint.url}
+        return _Probed(endpoint.url, facts, reply)
 
     # -- tokens and forgeries ------------------------------------------------------------------
     def _crack_tokens(self) -> None:
@@ -395,28 +404,31 @@ class BlackBox:
                                                                      token.alg), token.alg, "cracked-secret"))
         return out
 
-    def _forge_all(self, endpoints: list[dict[str, Any]]) -> None:
-        refusing = [e for e in endpoints if e["reply"] is not None and e["facts"]["refusal"]["refused"]]
+    def _forge_all(self, endpoints: list[_Probed]) -> None:
+        refusing = [e for e in endpoints if e.reply is not None and e.facts["refusal"]["refused"]]
         for entry in refusing[:MAX_FORGERY_TARGETS]:
+            refused = entry.reply
+            if refused is None:
+                continue
             accepted = False
-            for forgery in self._forgeries(entry["url"]):
+            for forgery in self._forgeries(entry.url):
                 head = {"name": forgery.name, "alg": forgery.alg, "basis": forgery.basis, "carrier": "bearer"}
                 if accepted:
-                    entry["facts"]["variants"].append(
+                    entry.facts["variants"].append(
                         {**head, "status": "skipped", "reason": "an earlier forged token was already accepted"})
                     continue
                 try:
-                    reply = self._get(entry["url"], token=forgery.token)
+                    reply = self._get(entry.url, token=forgery.token)
                 except RequestFailed as exc:
-                    entry["facts"]["variants"].append({**head, "status": "inconclusive", "reason": str(exc)})
+                    entry.facts["variants"].append({**head, "status": "inconclusive", "reason": str(exc)})
                     continue
-                facts = {**head, **_against_refusal(reply, entry["reply"])}
+                facts = {**head, **_against_refusal(reply, refused)}
                 accepted = facts["status_class"] == "2xx" and not facts["same_as_refusal"] \
                     and facts["refusal_similarity"] < 0.6
-                entry["facts"]["variants"].append(facts)
+                entry.facts["variants"].append(facts)
         for entry in refusing[MAX_FORGERY_TARGETS:]:
-            entry["facts"]["variants"].append({"name": "forged-tokens", "status": "skipped",
-                                               "reason": f"only {MAX_FORGERY_TARGETS} refusing endpoints are tested"})
+            entry.facts["variants"].append({"name": "forged-tokens", "status": "skipped",
+                                            "reason": f"only {MAX_FORGERY_TARGETS} refusing endpoints are tested"})
 
 
 def _shape(reply: Reply, paths: set[str]) -> Shape:
