@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from scanner.net.urls import UnsafeURL, gate, join
 from scanner.probes.auth import analysis, openapi, references
-from scanner.probes.auth.client import Client, Reply, RequestFailed, checked_host, path_of
+from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of
 from scanner.probes.auth.compare import NO_DATA, compare, personal_data, similarity
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, collect, decode, hmac_signed, unsigned
@@ -58,21 +59,14 @@ _LOGIN_LOCATION = re.compile(r"login|signin|sign-in|masuk|auth", re.I)
 _STATIC = re.compile(r"\.(css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|woff2?|ttf|pdf|zip|mp4)$", re.I)
 
 
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-
-
 def resolved(base: str, refs: list[str]) -> list[str]:
-    """``refs`` made absolute against ``base``; unparsable or unsafe URLs are left out."""
+    """``refs`` made absolute against ``base`` (as the client will request them); unsafe ones left out."""
     out = []
     for ref in refs:
         try:
-            url = urljoin(base, ref)
-            checked_host(url)
-        except (ValueError, RequestFailed):
+            out.append(join(base, ref).url)
+        except UnsafeURL:
             continue
-        out.append(url)
     return out
 
 
@@ -122,28 +116,33 @@ class BlackBox:
     words: list[str]
     client: Client = field(init=False)
     seen_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # fingerprint -> (raw, source)
+    issuers: dict[str, str] = field(default_factory=dict)  # token fingerprint -> origin that handed it out
     secrets_by_origin: dict[str, tuple[Token, str]] = field(default_factory=dict)  # in memory only
     siblings: dict[str, Shape | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # No credential of the user is ever sent in this mode, so certificates are not verified
         # (the TLS probe judges them); forged tokens are ours and carry nothing secret.
-        self.client = Client(self.ctx, budget=REQUEST_BUDGET, verify=False)
-        self.origin = origin(self.location)
+        self.origin = origin_of(self.location)
+        self.client = Client(self.ctx, self.origin, budget=REQUEST_BUDGET, verify=False)
 
     # -- plumbing ------------------------------------------------------------------------------
     def _get(self, url: str, *, limit: int = 1_000_000, token: str = "") -> Reply:
         headers = {"Authorization": f"Bearer {token}"} if token else None
         reply = self.client.send("GET", url, headers=headers, limit=limit)
         if not token:  # a reply to a forged token may echo it back: never harvest those
+            known = len(self.seen_tokens)
             collect(reply.values(), f"response:GET {path_of(url)}", self.seen_tokens)
+            for fingerprint in list(self.seen_tokens)[known:]:
+                self.issuers[fingerprint] = origin_of(url)
         return reply
 
     def _in_scope(self, url: str) -> bool:
         try:
-            return self.ctx.scope.allows(checked_host(url))
-        except RequestFailed:
+            gate(url, self.ctx.scope)
+        except UnsafeURL:
             return False
+        return True
 
     # -- run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -182,7 +181,7 @@ class BlackBox:
                 url = target[0]
         except RequestFailed as exc:
             raise ProbeInconclusive(f"start page: {exc}") from exc
-        self.origin = origin(reply.url)
+        self.origin = self.client.origin = origin_of(reply.url)  # forged tokens go to this origin only
         return reply
 
     # -- discovery -----------------------------------------------------------------------------
@@ -192,7 +191,7 @@ class BlackBox:
         refs["scripts"] = []
         bundles: list[dict[str, Any]] = []
         for url in resolved(start.url, [src for src, _ in doc.scripts]):
-            if origin(url) != self.origin or len(bundles) >= MAX_BUNDLES:
+            if origin_of(url) != self.origin or len(bundles) >= MAX_BUNDLES:
                 continue
             try:
                 reply = self._get(url, limit=MAX_BUNDLE_BYTES)
@@ -226,7 +225,7 @@ class BlackBox:
 
     def _descriptions(self, linked: list[str], discovery: dict[str, Any]) -> list[Endpoint]:
         urls = [urljoin(self.origin + "/", p) for p in DESCRIPTION_PATHS]
-        urls += [u for u in linked if u not in urls and origin(u) == self.origin][:3]
+        urls += [u for u in linked if u not in urls and origin_of(u) == self.origin][:3]
         found: list[Endpoint] = []
         facts: list[dict[str, Any]] = []
         seen_docs: set[int] = set()
@@ -314,15 +313,15 @@ class BlackBox:
         """Shape of a random path next to ``url`` (per folder, at most MAX_SIBLING_FOLDERS)."""
         parts = urlsplit(url)
         folder = parts.path.rsplit("/", 1)[0] + "/"
-        key = origin(url) + folder
+        key = origin_of(url) + folder
         if key not in self.siblings:
             if len(self.siblings) >= MAX_SIBLING_FOLDERS:
-                key, folder = origin(url) + "/", "/"
+                key, folder = origin_of(url) + "/", "/"
                 if key in self.siblings:
                     return self.siblings[key]
             probe = f"{folder}pindai-{secrets.token_hex(6)}"
             try:
-                reply = self._get(origin(url) + probe)
+                reply = self._get(origin_of(url) + probe)
                 self.siblings[key] = _shape(reply, {probe})
                 discovery["siblings"].append({"folder": folder, "http_status": reply.status,
                                               "content_type": reply.content_type, "length": reply.length})
@@ -361,23 +360,20 @@ class BlackBox:
     # -- tokens and forgeries ------------------------------------------------------------------
     def _crack_tokens(self) -> None:
         """Crack the HS* secret of each harvested token once; keep it per issuing origin."""
-        for raw, source in self.seen_tokens.values():
+        for fingerprint, (raw, _) in self.seen_tokens.items():
             token = decode(raw)
             if token is None:
                 continue
             secret = analysis.secret_search(token, self.words)[1]
             if secret is not None:
-                self.secrets_by_origin.setdefault(self._issuer(source), (token, secret))
-
-    def _issuer(self, source: str) -> str:
-        """Origin that handed out a token seen in ``response:GET /path``."""
-        return origin(urljoin(self.origin + "/", source.split(" ", 1)[1] if " " in source else "/"))
+                self.secrets_by_origin.setdefault(self.issuers[fingerprint], (token, secret))
 
     def _template(self, url: str) -> tuple[dict[str, Any], dict[str, Any], str]:
         """Header and claims to forge with: a token handed out by the same origin, else synthetic."""
         now = int(time.time())
-        cracked = self.secrets_by_origin.get(origin(url))
-        mine = [decode(raw) for raw, source in self.seen_tokens.values() if self._issuer(source) == origin(url)]
+        cracked = self.secrets_by_origin.get(origin_of(url))
+        mine = [decode(raw) for fingerprint, (raw, _) in self.seen_tokens.items()
+                if self.issuers[fingerprint] == origin_of(url)]
         for token in ([cracked[0]] if cracked else []) + mine:
             if token is not None:
                 claims = {**token.claims, "iat": now}
@@ -397,7 +393,7 @@ class BlackBox:
         out.append(_Forgery("forged-stripped-signature", unsigned_hs, "HS256", basis))
         out += [_Forgery("forged-weak-secret", hmac_signed(header, claims, word.encode()), "HS256", basis)
                 for word in self.words[:BLIND_SECRETS]]
-        cracked = self.secrets_by_origin.get(origin(url))
+        cracked = self.secrets_by_origin.get(origin_of(url))
         if cracked is not None:
             token, secret = cracked
             out.append(_Forgery("forged-cracked-secret", hmac_signed(token.header, claims, secret.encode(),

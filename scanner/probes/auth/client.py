@@ -1,9 +1,8 @@
-"""A polite HTTP client for the auth probe: gate slots, scope checks, no redirects."""
+"""A polite HTTP client for the auth probe: URL gate, gate slots, origin-bound credentials, no redirects."""
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -11,6 +10,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
+from scanner.net.session import body_deadline, http_session, read_capped
+from scanner.net.urls import UnsafeURL, destination, gate
 from scanner.pii.masking import scrub_text
 from scanner.probes.auth.tokens import JWT_PATTERN
 from scanner.probes.base import ProbeContext
@@ -22,6 +23,10 @@ MAX_BODY = 1_000_000
 
 class RequestFailed(Exception):
     """The request could not be made or was not allowed; the message says why."""
+
+
+class CredentialsWithheld(RequestFailed):
+    """Not sent: the request would carry credentials to an origin they were not configured for."""
 
 
 @dataclass
@@ -62,22 +67,13 @@ def path_of(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-_UNSAFE_URL = re.compile(r"[\x00-\x20\x7f\\]")
-
-
-def checked_host(url: str) -> str:
-    """Host of an http(s) URL we may connect to; refuses control characters, spaces, backslashes
-    and user-info, which parsers disagree on (a stand-in for the shared scope gate)."""
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of ``url`` as the client connects to it ('' when malformed)."""
     try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError as exc:
-        raise RequestFailed(f"unparsable URL: {exc}") from exc
-    if parts.scheme not in ("http", "https") or not host:
-        raise RequestFailed(f"not an http(s) URL: {url[:200]!r}")
-    if _UNSAFE_URL.search(url) or "@" in parts.netloc:
-        raise RequestFailed(f"URL refused (control character, backslash or user-info): {url[:200]!r}")
-    return host
+        scheme, host, port = destination(url).origin
+    except UnsafeURL:
+        return ""
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 def loggable(url: str) -> str:
@@ -87,14 +83,18 @@ def loggable(url: str) -> str:
 
 
 class Client:
-    """Sends single requests within scope and politeness limits; never follows redirects."""
+    """Sends single requests within scope and politeness limits; never follows redirects.
 
-    def __init__(self, ctx: ProbeContext, *, budget: int | None = None, verify: bool = True) -> None:
+    Credentials (headers, cookies, basic auth, form data) go only to ``origin`` (the target's
+    ``scheme://host:port``); such a request to any other origin raises CredentialsWithheld.
+    At most ``budget`` requests are sent when one is given.
+    """
+
+    def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool = True) -> None:
         self.ctx = ctx
-        self.session = requests.Session()
-        self.session.trust_env = False  # no proxies or netrc credentials from the environment
-        self.session.headers["User-Agent"] = USER_AGENT
-        self.session.verify = verify  # False only where no credential is sent (the black-box scan)
+        self.origin = origin
+        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers)
+        self.session.verify = verify  # False only where no user credential is sent (the black-box scan)
         self.budget = budget
         self.sent = 0
 
@@ -110,25 +110,33 @@ class Client:
         limit: int = MAX_BODY,
     ) -> Reply:
         """One request, no redirects; the body is read up to ``limit`` bytes."""
-        host = checked_host(url)
-        if not self.ctx.scope.allows(host):
-            raise RequestFailed(f"host {host} is outside the scan scope")
+        try:
+            where = gate(url, self.ctx.scope)
+        except UnsafeURL as exc:
+            raise RequestFailed(str(exc)) from exc
+        if (headers or cookies or data or auth) and origin_of(where.url) != self.origin:
+            raise CredentialsWithheld(f"credentials not sent: {origin_of(where.url)} is not the target's "
+                                      f"origin {self.origin}")
         if self.budget is not None and self.sent >= self.budget:
             raise RequestFailed(f"request budget of {self.budget} reached")
         self.session.cookies.clear()  # every request carries exactly the credentials given
         started = time.monotonic()
+        deadline = body_deadline(self.ctx.timeout)
         try:
-            with self.ctx.gate.slot(host):
+            with self.ctx.gate.slot(where.host):
                 self.sent += 1
                 response = self.session.request(
-                    method, url, headers=headers, cookies=cookies, data=data, auth=auth,
+                    method, where.url, headers=headers, cookies=cookies, data=data, auth=auth,
                     timeout=self.ctx.timeout, allow_redirects=False, stream=True,
                 )
-                raw = response.raw.read(limit, decode_content=True) or b""
-                response.close()
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-            # ValueError: e.g. a header or URL with a NUL from a hostile page; never crash the probe
-            raise RequestFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
+                try:
+                    raw, _, too_slow = read_capped(response, limit, time.monotonic() + deadline)
+                finally:
+                    response.close()
+        except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
+            raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
+        if too_slow:
+            raise RequestFailed(f"response body too slow: not complete within {deadline:g} s")
         try:
             text = raw.decode(response.encoding or "utf-8", "replace")
         except (LookupError, ValueError):  # an unknown or hostile charset name

@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net.urls import link_host
 from scanner.probes.auth import analysis, loginform, neighbours, openapi, recipes
 from scanner.probes.auth.blackbox import BlackBox
-from scanner.probes.auth.client import Client, Reply, RequestFailed, path_of, resolve
+from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
 from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, personal_data
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.options import AuthOptions, parse_options
@@ -78,7 +79,7 @@ class AuthProbe:
         public_key = _read_file(target, options.public_key_file, "public_key_file").read_bytes() \
             if options.public_key_file else None
         wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist else DEFAULT_WORDLIST
-        scan = _Scan(Client(ctx), options, words=_words(wordlist))
+        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=_words(wordlist))
         facts: dict[str, Any] = {
             "mode": "profile",
             "recipe": options.recipe,
@@ -167,7 +168,11 @@ class AuthProbe:
         known = {(e.method, e.url) for e in found}
         added = 0
         for item in result.endpoints:
-            absolute = resolve(url, item.path)
+            try:
+                absolute = resolve(url, item.path)
+            except ValueError as exc:  # e.g. "//[x]/a": skip this path, keep the others
+                result.skipped.append({"path": item.path[:200], "reason": f"malformed path: {exc}"[:200]})
+                continue
             if ("GET", absolute) not in known:
                 found.append(Endpoint("GET", absolute, source="openapi", declared_public=item.declared_public,
                                       declared_security=item.declared_security))
@@ -184,7 +189,7 @@ class AuthProbe:
         path = path_of(endpoint.url)
         facts: dict[str, Any] = {
             "key": f"{endpoint.method} {path}", "method": endpoint.method, "path": path,
-            "host": urlsplit(endpoint.url).hostname or "", "source": endpoint.source,
+            "host": link_host(endpoint.url, ""), "source": endpoint.source,
             "declared_public": endpoint.declared_public, "declared_security": endpoint.declared_security,
             "marker_configured": bool(endpoint.marker), "reachable": True,
         }
