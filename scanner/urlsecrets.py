@@ -1,7 +1,7 @@
 """Passwords written inside URLs: take them out once, hide them everywhere else.
 
-A database URL can carry a password in its user-info (``postgresql://u:p%40ss@h/db``) or in
-its query (``postgresql://u@h/db?password=p%40ss``, as libpq and PyMySQL accept).
+A database URL can carry a password in its user-info (``scheme://user:<password>@host/db``) or in
+its query (``scheme://user@host/db?password=<password>``, as libpq and PyMySQL accept).
 :func:`split_password` returns the URL without it and the password percent-decoded exactly
 once (the connector encodes it once again); :func:`redact` hides passwords in free text such
 as a driver's error message or a store URL echoed in an error.
