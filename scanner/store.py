@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,13 +108,31 @@ class ScanSummary:
     findings: int
 
 
+def _create_private_file(path: Path) -> None:
+    """Create a SQLite store file readable by its owner only (0600), in new directories made 0700.
+
+    The store holds masked evidence and target names, still nobody else's business; SQLite gives
+    its journal and WAL files the database file's permissions. Existing files and directories are
+    left as they are."""
+    if str(path) in ("", ":memory:"):
+        return
+    missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Store:
     """Scans, facts and findings, persisted through SQLAlchemy."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_store_url()
         if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                _create_private_file(Path(self.url.removeprefix("sqlite:///").split("?", 1)[0]).expanduser())
+            except OSError as exc:
+                raise self._error(f"cannot create history store {self.display_url}: {exc}") from exc
         try:
             self.engine: Engine = create_engine(self.url, future=True)
             metadata.create_all(self.engine)
