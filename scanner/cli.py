@@ -24,6 +24,7 @@ import click
 from scanner import __version__
 from scanner.commands.daemon import daemon
 from scanner.commands.worker import worker
+from scanner.extras import MissingExtra
 from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
@@ -165,6 +166,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
 
     if bool(targets) == bool(profile) and not resume:
         _fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
+    try:
+        runner = runner_for(distributed)
+    except MissingExtra as exc:
+        _fail(str(exc))
     ruleset = _load_ruleset(rules_path)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
@@ -180,7 +185,6 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
             _store_call(store.begin_scan, result)
-    runner = runner_for(distributed)
     stop = _InterruptGuard()
     try:
         with stop, _progress(_pending(result, probes)) as advance:
@@ -376,8 +380,23 @@ def rejudge(result_file: Path, rules_path: Path | None, fail_on: str, fmt: str, 
 @click.option("--limit", default=20, show_default=True, help="How many recent scans to list.")
 def history(store_url: str | None, limit: int) -> None:
     """List recent scans in the history store. / Daftar pemindaian terakhir."""
-    for s in _open_store(store_url).history(limit):
-        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} targets={s.targets:<4} open_findings={s.findings}")
+    store = _open_store(store_url)
+    scans = _history(store, limit)
+    if not scans:
+        click.echo("no scans in the history store yet; run `pindai scan` first / "
+                   "belum ada pemindaian di penyimpanan riwayat; jalankan `pindai scan` dahulu")
+        return
+    for s in scans:
+        label = f"profile={s.profile!r}  " if s.profile else ""
+        shown = ", ".join(s.target_ids[:3]) + (f" (+{len(s.target_ids) - 3})" if len(s.target_ids) > 3 else "")
+        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} open_findings={s.findings:<4} {label}targets={shown}")
+
+
+def _history(store: Store, limit: int) -> list[Any]:
+    try:
+        return store.history(limit)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 @main.command()
@@ -410,6 +429,8 @@ def _result_ref(ref: str, store_url: str | None) -> ScanResult:
     """A JSON result file path, or a scan id in the history store."""
     if Path(ref).is_file():
         return _read_result(Path(ref))
+    if ref.lower().endswith(".json") or "/" in ref or "\\" in ref:
+        _fail(f"result file not found: {ref} / berkas hasil tidak ditemukan")
     return _stored_result(_open_store(store_url), ref)
 
 

@@ -13,7 +13,15 @@ from typing import Any
 
 from scanner.compliance import compliance_view
 from scanner.model import ScanResult
-from scanner.report.common import counts_by_agency, inconclusive_rows, risk_posture, scrub, text, top_fixes
+from scanner.report.common import (
+    counts_by_agency,
+    inconclusive_rows,
+    risk_posture,
+    scrub,
+    suppression_view,
+    text,
+    top_fixes,
+)
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
@@ -59,7 +67,7 @@ def _scrub_observations(data: dict[str, Any]) -> None:
     for finding in data["findings"]:
         finding["evidence"], finding["message"] = scrub(finding["evidence"]), scrub(finding["message"])
         if finding.get("suppression"):
-            finding["suppression"] = scrub(finding["suppression"])
+            finding["suppression"] = suppression_view(finding["suppression"])
 
 
 def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
