@@ -30,7 +30,8 @@ _KEEP: dict[str, tuple[int, int]] = {
 # Kinds masked by ``scrub`` by default: identifiers, not topic words such as health terms.
 SCRUB_KINDS = frozenset({"nik", "kk", "npwp", "nip", "phone", "email", "passport", "bank_account"})
 _SCRUB_INT_KINDS = frozenset({"nik", "kk", "npwp", "nip"})
-_WINDOW_DIGITS = (9, 20)
+_ID_LENGTHS = frozenset({15, 16, 18})  # NPWP (15/16), NIK/KK (16), NIP (18)
+_PHONE_LENGTHS = (10, 15)  # 08..., 628..., +628... with 8-12 national digits
 
 
 def _keep_ends(value: str, head: int, tail: int) -> str:
@@ -77,6 +78,13 @@ def mask(kind: str, value: str) -> str:
     return _generic(text)
 
 
+def _identifier_shaped(digits: str) -> bool:
+    """Cheap pre-check: the length of a NIK/KK/NPWP/NIP, or a mobile number's prefix and length."""
+    if len(digits) in _ID_LENGTHS:
+        return True
+    return digits.startswith(("08", "628", "+628")) and _PHONE_LENGTHS[0] <= len(digits) <= _PHONE_LENGTHS[1]
+
+
 def _digit_group_hits(text: str, kinds: frozenset[str]) -> list[tuple[int, int, str]]:
     """Identifiers written as several digit groups (``31.69.99.410790.9999``, ``(0812) 0000 0999``)."""
     from scanner.pii.detectors import classify_value
@@ -89,7 +97,7 @@ def _digit_group_hits(text: str, kinds: frozenset[str]) -> list[tuple[int, int, 
             end = next((k for k in range(i + 1, n) if run.digits[k].startswith("+")), n)
             for j in range(end, i + 1, -1):
                 joined = "".join(run.digits[i:j])
-                if not _WINDOW_DIGITS[0] <= len(joined) <= _WINDOW_DIGITS[1]:
+                if not _identifier_shaped(joined):
                     continue
                 m = classify_value(joined)
                 if m is not None and m.kind in kinds:

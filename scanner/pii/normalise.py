@@ -31,7 +31,8 @@ _ENCODED = re.compile(
     r"|(?P<wide>[^\x00-\x7f])"
 )
 _GROUP = re.compile(r"(?a)\+?\d+")
-_GROUP_GAP = re.compile(r"[\s.\-()/\u00ad\u200b\u200c\u200d\u2060\ufeff]{1,3}")
+_GAP = r"[\s.\-()/\u00ad\u200b\u200c\u200d\u2060\ufeff]{1,3}"
+_GROUP_RUN = re.compile(rf"(?a)(?<!\d)\+?\d+(?:{_GAP}\+?\d+)+")
 
 
 def _decoded(m: re.Match[str]) -> str:
@@ -132,14 +133,6 @@ class DigitGroups:
 
 def digit_groups(text: str) -> Iterator[DigitGroups]:
     """Runs of at least two digit groups joined by short separators (spaces, ``.-/()``, NBSP)."""
-    spans: list[tuple[int, int]] = []
-    digits: list[str] = []
-    for m in _GROUP.finditer(text):
-        if spans and not _GROUP_GAP.fullmatch(text, spans[-1][1], m.start()):
-            if len(spans) > 1:
-                yield DigitGroups(spans, digits)
-            spans, digits = [], []
-        spans.append(m.span())
-        digits.append(m.group(0))
-    if len(spans) > 1:
-        yield DigitGroups(spans, digits)
+    for run in _GROUP_RUN.finditer(text):
+        groups = list(_GROUP.finditer(text, run.start(), run.end()))
+        yield DigitGroups([g.span() for g in groups], [g.group(0) for g in groups])
