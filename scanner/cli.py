@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -40,6 +42,7 @@ from scanner.targets import TargetError, parse_target
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SEVERITIES = [s.value for s in Severity] + ["none"]
+_COMMENT = re.compile(r"(^|\s)#.*")
 FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown")
 
 
@@ -69,7 +72,7 @@ def _output_options(func: Any) -> Any:
                         help="Report language: Bahasa Indonesia (id, default) or English (en).")(func)
     func = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                         show_default=True, help="What to print on standard output.")(func)
-    return func
+    return verbose_option(func)
 
 
 def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
@@ -116,16 +119,69 @@ def _read_result(path: Path) -> ScanResult:
         _fail(f"{path}: not a Pindai JSON result: {exc}")
 
 
+def _set_verbosity(ctx: click.Context, _param: click.Parameter, count: int) -> int:
+    """``-v`` logs progress and probe details, ``-vv`` also each request (URL, status, time; never
+    bodies or credentials); accepted before or after the subcommand, the counts add up."""
+    root = ctx.find_root()
+    total = int(root.meta.get("pindai.verbosity", 0)) + count
+    root.meta["pindai.verbosity"] = total
+    level = logging.WARNING if total == 0 else logging.INFO if total == 1 else logging.DEBUG
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # no-op when handlers exist
+    logging.getLogger().setLevel(level)
+    if total >= 2:
+        for noisy in ("urllib3", "celery", "kombu", "sqlalchemy", "asyncio"):
+            logging.getLogger(noisy).setLevel(logging.INFO)
+    return count
+
+
+verbose_option = click.option("-v", "--verbose", count=True, expose_value=False, is_eager=True,
+                              callback=_set_verbosity,
+                              help="-v: progress and probe details on standard error; -vv: every request too.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pindai")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress and probe details to standard error.")
-def main(verbose: bool) -> None:
+@verbose_option
+def main() -> None:
     """Pindai: security and personal-data compliance scanner for SPBE systems.
 
     Pindai: pemindai keamanan dan kepatuhan pelindungan data pribadi untuk sistem SPBE.
     """
-    level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    chosen = frozenset(v.strip().lower() for v in value.split(",") if v.strip())
+    unknown = chosen - {s.value for s in Severity}
+    if unknown or not chosen:
+        raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)}")
+    return chosen
+
+
+def _proxy_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib3.util import parse_url
+
+    try:
+        parsed = parse_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host or re.search(r"[\s\\]", value):
+        raise click.BadParameter("use http://host:port or https://host:port")
+    return value
+
+
+def _header_list(_ctx: click.Context, _param: click.Parameter,
+                 values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    headers = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()) or re.search(r"[\r\n\0]", content):
+            raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
+        headers.append((name.strip(), content.strip()))
+    return tuple(headers)
 
 
 @main.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
@@ -151,15 +207,33 @@ def main(verbose: bool) -> None:
               help="Complete an interrupted scan from the store (default: the latest unfinished one).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
+@click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
+              help="Read targets from FILE, one per line ('#' starts a comment; '-' is standard input).")
+@click.option("--severity", "severities", callback=_severity_list, metavar="LIST",
+              help="Show and write only findings of these severities, e.g. critical,high "
+              "(the history store keeps every finding).")
+@click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
+              help="Do not run this rule (repeatable).")
+@click.option("--proxy", callback=_proxy_url, metavar="URL",
+              help="Send HTTP(S) requests through this proxy (http://host:port); environment proxies are never used.")
+@click.option("--header", "headers", multiple=True, callback=_header_list, metavar="'NAME: value'",
+              help="Add this header to every HTTP request to the targets (repeatable).")
+@click.option("--user-agent", default=None,
+              help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
+              "compares a browser's and Googlebot's view).")
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
-         no_store: bool, resume: str | None, distributed: bool, fmt: str, lang: str | None,
+         no_store: bool, resume: str | None, distributed: bool, targets_file: TextIO | None,
+         severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
+         headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
-    """Scan TARGETS (URLs, database URLs, .sql files, source directories) or a --profile.
+    """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
 
-    Pindai TARGET (URL, URL basis data, berkas .sql, direktori kode sumber) atau --profile.
+    Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
     """
+    if targets_file is not None:
+        targets = (*targets, *_read_targets_file(targets_file))
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for
     from scanner.scan import scan as run_scan
@@ -170,10 +244,11 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         runner = runner_for(distributed)
     except MissingExtra as exc:
         _fail(str(exc))
-    ruleset = _load_ruleset(rules_path)
+    ruleset = _without_rules(_load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
     loaded, target_list, ctx = _targets_and_context(targets, profile)
+    ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
     if resume:
@@ -202,14 +277,45 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         _fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
     if suppressions:
         result = suppressions.apply(result)
+    if baseline:
+        from scanner.diff import with_baseline
+
+        result = with_baseline(result, baseline_fps)
     previous = None
     if store:
         _store_call(store.finish_scan, result)
         previous = _previous_scan(store, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
+    result = _with_severities(result, severities)
     _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
+
+
+def _read_targets_file(handle: TextIO) -> list[str]:
+    """Targets of a ``--targets-file``: one per line, blank lines and ``#`` comments ignored."""
+    found = [kept for line in handle if (kept := _COMMENT.sub("", line).strip())]
+    if not found:
+        _fail(f"{handle.name}: no targets in the file / tidak ada target di berkas")
+    return found
+
+
+def _with_severities(result: ScanResult, severities: frozenset[str] | None) -> ScanResult:
+    """The findings to show and write (``--severity``); the store already has every finding."""
+    if severities is None:
+        return result
+    return replace(result, findings=[f for f in result.findings if f.severity.value in severities])
+
+
+def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
+    """``ruleset`` minus the ``--exclude-rule`` ids; an unknown id is a usage error."""
+    if not excluded:
+        return ruleset
+    wanted = {rule_id.upper() for rule_id in excluded}
+    unknown = sorted(wanted - {r.id for r in ruleset.rules})
+    if unknown:
+        _fail(f"--exclude-rule: no rule {', '.join(unknown)}; see `pindai rules list`")
+    return replace(ruleset, rules=[r for r in ruleset.rules if r.id not in wanted], source=None)
 
 
 def _targets_and_context(

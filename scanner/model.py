@@ -141,6 +141,8 @@ def canonical_location(kind: TargetKind, location: str) -> str:
         scheme = parts.scheme.lower()
         default_port = {"http": 80, "https": 443}.get(scheme)
         host = (parts.hostname or "").lower()
+        if ":" in host:  # an IPv6 literal keeps its brackets: https://[2001:db8::1]:8443/
+            host = f"[{host}]"
         netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
         return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
     if kind is TargetKind.DATABASE:
@@ -201,6 +203,7 @@ class Finding:
     confidence: str = "high"
     status: str = "open"
     suppression: dict[str, Any] | None = None
+    baseline: str = ""  # "new" / "known" when the scan was compared with a --baseline, else ""
 
     @property
     def fingerprint(self) -> str:

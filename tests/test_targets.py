@@ -67,3 +67,12 @@ def test_existing_local_name_wins_over_host(tmp_path):
     (tmp_path / "app.py").write_text("x = 1\n")
     assert parse_target("app.py", base_dir=tmp_path).kind is TargetKind.SOURCE
     assert parse_target(str(tmp_path / "app.py")).kind is TargetKind.SOURCE
+
+
+@pytest.mark.parametrize("text,ident", [
+    ("https://[::1]:8443/x", "https://[::1]:8443/x"),
+    ("https://[2001:DB8::1]/", "https://[2001:db8::1]/"),
+    ("[::1]:8443", "https://[::1]:8443/"),
+])
+def test_ipv6_ids_keep_their_brackets(text, ident):
+    assert parse_target(text).id == ident

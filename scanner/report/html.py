@@ -208,7 +208,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
         "compliance": _compliance(result, ruleset, lang),
         "blocks": _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
-        "inconclusive": inconclusive_rows(result),
+        "inconclusive": inconclusive_rows(result, lang),
         "targets": _target_rows(result),
         "errors": [{"rule_id": e.rule_id, "target_id": e.target_id, "message": str(scrub(e.message))}
                    for e in result.evaluation_errors],

@@ -78,7 +78,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
             short = ruleset.regulations.catalogues[cat_id].short
             out.append(f"| {cell(short)} | {c['PASS']} | {c['FAIL']} | {c['MANUAL']} |")
         out += ["", "</details>", ""]
-    inconclusive = inconclusive_rows(result)
+    inconclusive = inconclusive_rows(result, lang)
     if inconclusive:
         out += [f"<details><summary>{s['inconclusive']} ({len(inconclusive)})</summary>", ""]
         out += [f"- `{r['target_id']}` ({r['probe']}): {cell(r['reason'])}" for r in inconclusive]
