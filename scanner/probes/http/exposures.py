@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scanner.pii.masking import mask
+from scanner.pii.mask import mask
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.text import normalised
