@@ -15,8 +15,7 @@ import logging
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -26,6 +25,7 @@ import click
 from scanner import __version__
 from scanner.commands.daemon import daemon
 from scanner.commands.options import RulePaths, rules_options
+from scanner.commands.progress import scan_progress
 from scanner.commands.worker import worker
 from scanner.extras import MissingExtra
 from scanner.model import Facts, ScanResult, Severity, Target
@@ -279,7 +279,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
             _store_call(store.begin_scan, result)
     stop = _InterruptGuard()
     try:
-        with stop, _progress(_pending(result, probes)) as advance:
+        with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:
             def on_facts(facts: Facts) -> None:
                 advance(facts)
                 if store:
@@ -376,23 +376,10 @@ def _resumed(store: Store | None, resume: str) -> ScanResult:
     return result
 
 
-def _pending(result: ScanResult, probes: list[Probe]) -> int:
+def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:
+    """(target id, probe) pairs still to observe."""
     done = {(f.target_id, f.probe) for f in result.facts}
-    return sum(1 for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done)
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[Facts], None]]:
-    """A progress bar on standard error when it is a terminal; otherwise nothing is drawn."""
-    if total == 0 or not sys.stderr.isatty():
-        yield lambda facts: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("pindai", total=total)
-        yield lambda facts: bar.update(task, advance=1, description=f"{facts.probe} {facts.target_id}")
+    return [(t.id, p.name) for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done]
 
 
 def _hosts(targets: list[Target]) -> tuple[str, ...]:
