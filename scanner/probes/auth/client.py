@@ -12,8 +12,6 @@ import urllib3
 
 from scanner.net.session import body_deadline, http_session, read_capped
 from scanner.net.urls import UnsafeURL, destination, gate
-from scanner.pii.masking import scrub_text
-from scanner.probes.auth.tokens import JWT_PATTERN
 from scanner.probes.base import ProbeContext
 
 log = logging.getLogger(__name__)
@@ -76,12 +74,6 @@ def origin_of(url: str) -> str:
     return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
-def loggable(url: str) -> str:
-    """The URL without its query, with tokens and personal values masked (for -vv logs)."""
-    parts = urlsplit(url)
-    return JWT_PATTERN.sub("<jwt>", scrub_text(f"{parts.scheme}://{parts.netloc}{parts.path}"[:300]))
-
-
 class Client:
     """Sends single requests within scope and politeness limits; never follows redirects.
 
@@ -120,7 +112,6 @@ class Client:
         if self.budget is not None and self.sent >= self.budget:
             raise RequestFailed(f"request budget of {self.budget} reached")
         self.session.cookies.clear()  # every request carries exactly the credentials given
-        started = time.monotonic()
         deadline = body_deadline(self.ctx.timeout)
         try:
             with self.ctx.gate.slot(where.host):
@@ -141,6 +132,5 @@ class Client:
             text = raw.decode(response.encoding or "utf-8", "replace")
         except (LookupError, ValueError):  # an unknown or hostile charset name
             text = raw.decode("utf-8", "replace")
-        log.debug("%s %s -> %s (%.2f s)", method, loggable(url), response.status_code, time.monotonic() - started)
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Reply(url, response.status_code, headers, text, dict(response.cookies))

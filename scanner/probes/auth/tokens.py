@@ -9,7 +9,6 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ from typing import Any
 
 import jwt
 
-JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
+from scanner.net.redact import JWT_PATTERN
+
 NONE_CASINGS = ("none", "None", "NONE", "nOnE")
 _HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
