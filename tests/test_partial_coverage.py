@@ -96,7 +96,7 @@ def _broken_pack(tmp_path: Path) -> Path:
 def test_rule_that_fails_to_evaluate_makes_the_scan_partial(tmp_path: Path) -> None:
     dump = tmp_path / "clean.sql"
     dump.write_text("CREATE TABLE kode (id INT, nama VARCHAR(20));\nINSERT INTO kode VALUES (1, 'satu');\n")
-    result, reports = _scan(tmp_path, str(dump), "--rules", str(_broken_pack(tmp_path)))
+    result, reports = _scan(tmp_path, str(dump), "--rules", str(_broken_pack(tmp_path)), "--no-default-rules")
     assert result.exit_code == 3, result.output
     needle = "Rule PND-SQL-001 could not be evaluated on this target: no such fact: 'no_such_field'"
     _assert_noted_everywhere(result, reports, needle)
