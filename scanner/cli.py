@@ -109,8 +109,22 @@ def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict
             text = renderer(name)(result, ruleset, lang)
         path.write_text(text, encoding="utf-8")
         click.echo(f"wrote {path}", err=True)
-    click.echo(renderer(fmt)(result, ruleset, lang), nl=False)
+    click.echo(_terminal_table(result, ruleset, lang) if fmt == "table" else renderer(fmt)(result, ruleset, lang),
+               nl=False)
     _warn_partial(result, lang)
+
+
+def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
+    """The table as wide as the terminal, severities coloured on a terminal unless $NO_COLOR is set;
+    piped output is 140 columns without colour."""
+    import os
+    import shutil
+
+    from scanner.report.table import render
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((140, 24)).columns if tty else 140
+    return render(result, ruleset, lang, width=max(40, width), color=tty and not os.environ.get("NO_COLOR"))
 
 
 def _warn_partial(result: ScanResult, lang: str) -> None:
