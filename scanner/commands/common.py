@@ -1,0 +1,174 @@
+"""What the ``pindai`` commands share: exit codes, rule loading, output options and writing, the store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from scanner.commands.options import RulePaths
+from scanner.model import ScanResult, Severity
+from scanner.report import FORMATS, renderer
+
+if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
+    from scanner.rules import RuleSet
+    from scanner.store import Store
+
+EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+SEVERITIES = [s.value for s in Severity] + ["none"]
+
+FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown")
+
+def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
+    click.echo(f"pindai: {message}", err=True)
+    sys.exit(code)
+
+def load_ruleset(path: Path | RulePaths) -> RuleSet:
+    from scanner.regulations import CatalogueError
+    from scanner.rules import RuleValidationError, load_rules
+
+    try:
+        return load_rules(path)
+    except RuleValidationError as exc:
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        fail(f"{len(exc.errors)} rule error(s); nothing was scanned / tidak ada yang dipindai")
+    except CatalogueError as exc:
+        fail(f"regulation catalogue error: {exc}")
+
+def output_options(func: Any) -> Any:
+    for fmt in reversed(FILE_OUTPUTS):
+        func = click.option(f"--{fmt}", f"out_{fmt}", type=click.Path(dir_okay=False, path_type=Path),
+                            help=f"Write the {fmt.upper()} report to this file.")(func)
+    func = click.option("--per-agency-dir", "out_per_agency_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Also write one HTML report per agency (SKPD) into this directory.")(func)
+    func = click.option("--lang", type=click.Choice(["id", "en"]), default=None,
+                        help="Report language: Bahasa Indonesia (id, default) or English (en).")(func)
+    func = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                        show_default=True, help="What to print on standard output.")(func)
+    return verbose_option(func)
+
+def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
+          previous: ScanResult | None = None) -> None:
+    """Write every requested file, then print ``fmt`` and the coverage notes (on stderr).
+
+    Files come first: nothing a target put into the terminal view can stop them being written.
+    The HTML report shows the trend against ``previous``.
+    """
+    files = dict(files)
+    per_agency_dir = files.pop("per_agency_dir", None)
+    if per_agency_dir is not None:
+        from scanner.report.agencies import write_per_agency
+
+        for written in write_per_agency(result, ruleset, lang, per_agency_dir):
+            click.echo(f"wrote {written}", err=True)
+    for name, path in files.items():
+        if path is None:
+            continue
+        if name not in FORMATS:
+            fail(f"--{name} output is not available in this version")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name == "html":
+            from scanner.report.html import render_with_history
+
+            text = render_with_history(result, ruleset, lang, previous)
+        else:
+            text = renderer(name)(result, ruleset, lang)
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}", err=True)
+    click.echo(_terminal_table(result, ruleset, lang) if fmt == "table" else renderer(fmt)(result, ruleset, lang),
+               nl=False)
+    _warn_partial(result, lang)
+
+def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
+    """The table as wide as the terminal, severities coloured on a terminal unless $NO_COLOR is set;
+    piped output is 140 columns without colour."""
+    import os
+    import shutil
+
+    from scanner.report.table import render
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((140, 24)).columns if tty else 140
+    return render(result, ruleset, lang, width=max(40, width), color=tty and not os.environ.get("NO_COLOR"))
+
+def _warn_partial(result: ScanResult, lang: str) -> None:
+    """One stderr line per coverage limit and per rule that could not be evaluated."""
+    from scanner.report.common import coverage_notes
+    from scanner.report.escape import terminal_text
+
+    for note in coverage_notes(result, lang):
+        source = f" ({note.source})" if note.kind == "limit" else ""  # an error's text names its rule
+        click.echo(terminal_text(f"warning: {note.target_id}{source}: {note.text}"), err=True)
+
+def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None) -> int:
+    """Apply the documented exit-code contract; findings in ``baseline`` (fingerprints) do not count."""
+    if fail_on != "none":
+        threshold = Severity(fail_on)
+        counted = [f for f in result.open_findings() if f.fingerprint not in (baseline or set())]
+        if any(f.severity.at_least(threshold) for f in counted):
+            return EXIT_FINDINGS
+    return EXIT_OK if result.complete() else EXIT_SCAN_ERROR
+
+def read_result(path: Path) -> ScanResult:
+    try:
+        return ScanResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"{path}: not a Pindai JSON result: {exc}")
+
+def _set_verbosity(ctx: click.Context, _param: click.Parameter, count: int) -> int:
+    """``-v`` logs progress and probe details, ``-vv`` also each request (URL, status, time; never
+    bodies or credentials); accepted before or after the subcommand, the counts add up."""
+    root = ctx.find_root()
+    total = int(root.meta.get("pindai.verbosity", 0)) + count
+    root.meta["pindai.verbosity"] = total
+    level = logging.WARNING if total == 0 else logging.INFO if total == 1 else logging.DEBUG
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # no-op when handlers exist
+    logging.getLogger().setLevel(level)
+    if total >= 2:
+        for noisy in ("urllib3", "celery", "kombu", "sqlalchemy", "asyncio"):
+            logging.getLogger(noisy).setLevel(logging.INFO)
+    return count
+
+verbose_option = click.option("-v", "--verbose", count=True, expose_value=False, is_eager=True,
+                              callback=_set_verbosity,
+                              help="-v: progress and probe details on standard error; -vv: every request too.")
+
+def open_store(url: str | None) -> Store:
+    from scanner.store import Store, StoreError
+
+    try:
+        return Store(url)
+    except StoreError as exc:
+        fail(str(exc))
+
+def store_call(method: Callable[..., None], *args: Any) -> None:
+    from scanner.store import StoreError
+
+    try:
+        method(*args)
+    except StoreError as exc:
+        click.echo(f"warning: {exc}", err=True)
+
+def stored_result(store: Store, scan_id: str) -> ScanResult:
+    from scanner.store import StoreError
+
+    try:
+        return store.load(scan_id)
+    except StoreError as exc:
+        fail(str(exc))
+
+def result_ref(ref: str, store_url: str | None) -> ScanResult:
+    """A JSON result file path, or a scan id in the history store."""
+    if Path(ref).is_file():
+        return read_result(Path(ref))
+    if ref.lower().endswith(".json") or "/" in ref or "\\" in ref:
+        fail(f"result file not found: {ref} / berkas hasil tidak ditemukan")
+    return stored_result(open_store(store_url), ref)

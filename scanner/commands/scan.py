@@ -1,0 +1,309 @@
+"""``pindai scan``: observe targets, judge them, store and report the scan."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from scanner.commands.common import (
+    EXIT_INTERRUPTED,
+    SEVERITIES,
+    emit,
+    exit_code,
+    fail,
+    load_ruleset,
+    open_store,
+    output_options,
+    read_result,
+    store_call,
+    stored_result,
+)
+from scanner.commands.options import RulePaths, rules_options
+from scanner.commands.progress import scan_progress
+from scanner.extras import MissingExtra
+from scanner.model import Facts, ScanResult, Severity, Target
+from scanner.politeness import HostGate, PolitenessPolicy
+from scanner.probes import PROBES
+from scanner.probes.base import Probe, ProbeContext
+from scanner.scope import Scope
+from scanner.targets import TargetError, parse_target
+
+if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
+    from scanner.profile import Profile
+    from scanner.rules import RuleSet
+    from scanner.store import Store
+    from scanner.suppressions import Suppressions
+
+
+_COMMENT = re.compile(r"(^|\s)#.*")
+
+def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    chosen = frozenset(v.strip().lower() for v in value.split(",") if v.strip())
+    unknown = chosen - {s.value for s in Severity}
+    if unknown or not chosen:
+        raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)}")
+    return chosen
+
+def _proxy_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib3.util import parse_url
+
+    try:
+        parsed = parse_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host or re.search(r"[\s\\]", value):
+        raise click.BadParameter("use http://host:port or https://host:port")
+    return value
+
+def _header_list(_ctx: click.Context, _param: click.Parameter,
+                 values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    headers = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()) or re.search(r"[\r\n\0]", content):
+            raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
+        headers.append((name.strip(), content.strip()))
+    return tuple(headers)
+
+@click.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
+                     "3 a target or probe was inconclusive, an observation was cut short by a cap, or a rule "
+                     "could not be evaluated; 130 interrupted (resume with --resume).")
+@click.argument("targets", nargs=-1)
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
+@rules_options
+@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
+              help="Run only these probes (repeatable).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Earlier JSON result: only findings not in it count for --fail-on.")
+@click.option("--suppressions", "suppressions_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file of accepted risks (fingerprint or rule + target, reason, owner, expiry); "
+              "overrides the profile's `suppressions`.")
+@click.option("--store", "store_url", default=None, help="History store URL (default: $PINDAI_STORE or "
+              "~/.local/share/pindai/history.db); e.g. postgresql://user@host/pindai.")
+@click.option("--no-store", is_flag=True, help="Do not record this scan in the history store.")
+@click.option("--resume", default=None, is_flag=False, flag_value="latest", metavar="[SCAN_ID]",
+              help="Complete an interrupted scan from the store (default: the latest unfinished one).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None,
+              help="Connections at a time per host (default 5, or the profile's); lowered automatically "
+              "while a host answers 429/503 or times out.")
+@click.option("--rate", type=click.FloatRange(0, 1000), default=None,
+              help="Fixed cap on HTTP requests per second per host (default: none, adaptive back-off only).")
+@click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
+              help="Network timeout in seconds per connection or request (default 10, or the profile's).")
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="Observe in N worker processes sharded by host (default: every core, up to 8, "
+              "when there are 20 or more targets).")
+@click.option("--distributed", is_flag=True,
+              help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
+@click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
+              help="Read targets from FILE, one per line ('#' starts a comment; '-' is standard input).")
+@click.option("--severity", "severities", callback=_severity_list, metavar="LIST",
+              help="Show and write only findings of these severities, e.g. critical,high "
+              "(the history store keeps every finding).")
+@click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
+              help="Do not run this rule (repeatable).")
+@click.option("--proxy", callback=_proxy_url, metavar="URL",
+              help="Send HTTP(S) requests through this proxy (http://host:port); environment proxies are never used.")
+@click.option("--header", "headers", multiple=True, callback=_header_list, metavar="'NAME: value'",
+              help="Add this header to every HTTP request to the targets (repeatable).")
+@click.option("--user-agent", default=None,
+              help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
+              "compares a browser's and Googlebot's view).")
+@output_options
+def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
+         fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
+         no_store: bool, resume: str | None, concurrency: int | None, rate: float | None, timeout: float | None,
+         processes: int | None, distributed: bool, targets_file: TextIO | None,
+         severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
+         headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
+         **files: Path | None) -> None:
+    """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
+
+    Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
+    """
+    if targets_file is not None:
+        targets = (*targets, *_read_targets_file(targets_file))
+    from scanner.probes import load_probes
+    from scanner.scan import new_scan, runner_for
+    from scanner.scan import scan as run_scan
+
+    if bool(targets) == bool(profile) and not resume:
+        fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
+    try:
+        runner = runner_for(distributed, processes)
+    except MissingExtra as exc:
+        fail(str(exc))
+    ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
+    baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
+    store = None if no_store else open_store(store_url)
+    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
+    ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
+    suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
+    probes = load_probes(list(probe_names) or None)
+    if resume:
+        result = _resumed(store, resume)
+        if not target_list:
+            ctx = _command_line_context(result.targets, overrides)
+    else:
+        _warn_duplicates(target_list)
+        result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
+        if store:
+            store_call(store.begin_scan, result)
+    stop = _InterruptGuard()
+    try:
+        with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:
+            def on_facts(facts: Facts) -> None:
+                advance(facts)
+                if store:
+                    store_call(store.add_facts, result.scan_id, facts)
+
+            result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
+    except KeyboardInterrupt:
+        from scanner.store import INTERRUPTED
+
+        if store:
+            store_call(store.finish_scan, result, INTERRUPTED)
+            fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
+                  f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
+        fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+    if suppressions:
+        result = suppressions.apply(result)
+    if baseline:
+        from scanner.diff import with_baseline
+
+        result = with_baseline(result, baseline_fps)
+    previous = None
+    if store:
+        store_call(store.finish_scan, result)
+        previous = _previous_scan(store, result)
+    lang = lang or (loaded.spec.lang if loaded else "id")
+    threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
+    result = _with_severities(result, severities)
+    emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
+    sys.exit(exit_code(result, threshold, baseline_fps))
+
+def _read_targets_file(handle: TextIO) -> list[str]:
+    """Targets of a ``--targets-file``: one per line, blank lines and ``#`` comments ignored."""
+    found = [kept for line in handle if (kept := _COMMENT.sub("", line).strip())]
+    if not found:
+        fail(f"{handle.name}: no targets in the file / tidak ada target di berkas")
+    return found
+
+def _with_severities(result: ScanResult, severities: frozenset[str] | None) -> ScanResult:
+    """The findings to show and write (``--severity``); the store already has every finding."""
+    if severities is None:
+        return result
+    return replace(result, findings=[f for f in result.findings if f.severity.value in severities])
+
+def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
+    """``ruleset`` minus the ``--exclude-rule`` ids; an unknown id is a usage error."""
+    if not excluded:
+        return ruleset
+    wanted = {rule_id.upper() for rule_id in excluded}
+    unknown = sorted(wanted - {r.id for r in ruleset.rules})
+    if unknown:
+        fail(f"--exclude-rule: no rule {', '.join(unknown)}; see `pindai rules list`")
+    return replace(ruleset, rules=[r for r in ruleset.rules if r.id not in wanted], source=None)
+
+def _targets_and_context(
+    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any]
+) -> tuple[Profile | None, list[Target], ProbeContext]:
+    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope.
+
+    ``overrides`` (--concurrency, --rate, --timeout) replace the profile's politeness values.
+    """
+    if profile:
+        from scanner.profile import ProfileError, load_profile
+
+        try:
+            loaded = load_profile(profile)
+        except ProfileError as exc:
+            fail(str(exc))
+        policy = replace(loaded.politeness, **overrides)
+        return loaded, loaded.targets, ProbeContext(gate=HostGate(policy), scope=loaded.scope)
+    try:
+        target_list = [parse_target(t) for t in targets]
+    except TargetError as exc:
+        fail(str(exc))
+    return None, target_list, _command_line_context(target_list, overrides)
+
+def _command_line_context(targets: list[Target], overrides: dict[str, Any]) -> ProbeContext:
+    return ProbeContext(gate=HostGate(PolitenessPolicy(**overrides)), scope=Scope(_hosts(targets)))
+
+def _resumed(store: Store | None, resume: str) -> ScanResult:
+    """The stored, unfinished scan to complete (``latest`` or a scan id)."""
+    if store is None:
+        fail("--resume needs the history store (drop --no-store)")
+    scan_id = store.latest_unfinished() if resume == "latest" else resume
+    if not scan_id:
+        fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
+    result = stored_result(store, scan_id)
+    click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
+    return result
+
+def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:
+    """(target id, probe) pairs still to observe."""
+    done = {(f.target_id, f.probe) for f in result.facts}
+    return [(t.id, p.name) for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done]
+
+def _hosts(targets: list[Target]) -> tuple[str, ...]:
+    return tuple(sorted({t.host for t in targets if t.host}))
+
+class _InterruptGuard:
+    """Turn SIGTERM into KeyboardInterrupt for the duration of a scan, remembering which signal came."""
+
+    def __init__(self) -> None:
+        self.signal_name = "SIGINT"
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.signal_name = signal.Signals(signum).name
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _InterruptGuard:
+        self._previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._previous)
+
+def _load_suppressions(path: Path | None) -> Suppressions | None:
+    if path is None:
+        return None
+    from scanner.suppressions import SuppressionError, load_suppressions
+
+    try:
+        return load_suppressions(path)
+    except SuppressionError as exc:
+        fail(str(exc))
+
+def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
+    from scanner.store import StoreError
+
+    try:
+        return store.previous(result)
+    except StoreError as exc:
+        click.echo(f"warning: no trend: {exc}", err=True)
+        return None
+
+def _warn_duplicates(targets: list[Target]) -> None:
+    seen: set[str] = set()
+    for target in targets:
+        if target.id in seen:
+            click.echo(f"warning: target {target.id} is listed twice", err=True)
+        seen.add(target.id)
