@@ -183,3 +183,50 @@ _MAY_HOLD_PII = re.compile(r"[0-9@]")  # every kind scrub masks has a digit (NIK
 def _scrub_line(line: str) -> str:
     """Scrub one display line (cached: scans repeat the same evidence across many targets)."""
     return str(scrub(line)) if _MAY_HOLD_PII.search(line) else line
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cited article as every report shows it: what it is and how sure we are of its summary."""
+
+    ref: str
+    label: str
+    title: str
+    text: str
+    url: str
+    binding: bool
+    source: str
+    interpretation: str
+
+    def qualifiers(self, s: dict[str, str]) -> str:
+        """``binding · verified against the official text · summary, not an official quotation``."""
+        kind = s["ref_binding"] if self.binding else s["ref_voluntary"]
+        return " · ".join((kind, s["ref_" + self.source], s["ref_summary"]))
+
+    def to_dict(self, s: dict[str, str]) -> dict[str, Any]:
+        return {"ref": self.ref, "label": self.label, "title": self.title, "binding": self.binding,
+                "source": self.source, "summary": self.text, "summary_note": s["ref_summary"],
+                "interpretation": self.interpretation, "url": self.url}
+
+
+def reference(ruleset: RuleSet, ref: str, lang: str) -> Reference:
+    """Look up ``catalogue:article``; an unknown reference is shown as unverified and not binding."""
+    catalogue_id, _, article_id = ref.partition(":")
+    catalogue = ruleset.regulations.catalogues.get(catalogue_id)
+    article = ruleset.regulations.resolve(ref)
+    return Reference(
+        ref=ref,
+        label=f"{catalogue.short if catalogue else catalogue_id} {article_id}",
+        title=article.title[lang] if article else "",
+        text=article.text[lang] if article else "",
+        url=article.source_url if article else "",
+        binding=bool(catalogue and catalogue.binding),
+        source=article.source if article else "unverified",
+        interpretation=article.interpretation.get(lang, "") if article else "",
+    )
+
+
+def reference_line(ruleset: RuleSet, ref: str, lang: str) -> str:
+    """One-line form for CSV and plain text: ``UU PDP 35 (binding · verified · summary, ...)``."""
+    r = reference(ruleset, ref, lang)
+    return f"{r.label} ({r.qualifiers(strings(lang))})"

@@ -10,7 +10,15 @@ import csv
 import io
 
 from scanner.model import ScanResult
-from scanner.report.common import agency_of, evidence_text, sorted_findings, strings, targets_by_id, text
+from scanner.report.common import (
+    agency_of,
+    evidence_text,
+    reference_line,
+    sorted_findings,
+    strings,
+    targets_by_id,
+    text,
+)
 from scanner.rules import RuleSet
 
 BOM = "\ufeff"
@@ -39,7 +47,8 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
             agency_of(f, targets) or s["no_agency"], f.target_id, target.name if target else "",
             target.kind.value if target else "", f.rule_id, text(f.title, lang), f.severity.value,
             f"{f.priority:.1f}", f.status, f.item_key, text(f.message, lang), evidence_text(f.evidence, 4000),
-            "; ".join(f.references), " | ".join(f"{n}. {step}" for n, step in enumerate(steps, start=1)),
+            "; ".join(reference_line(ruleset, ref, lang) for ref in f.references),
+            " | ".join(f"{n}. {step}" for n, step in enumerate(steps, start=1)),
             f.fingerprint, result.scan_id, result.started_at,
         ]
         writer.writerow([safe_cell(v) for v in row])
