@@ -57,6 +57,11 @@ def targets_by_id(result: ScanResult) -> dict[str, Target]:
     return {t.id: t for t in result.targets}
 
 
+def observed_facts(result: ScanResult) -> dict[tuple[str, str], dict[str, Any]]:
+    """Conclusive facts by (target id, probe): what reproduction steps are built from."""
+    return {(f.target_id, f.probe): f.data for f in result.facts if f.conclusive}
+
+
 def agency_of(finding: Finding, targets: dict[str, Target]) -> str:
     target = targets.get(finding.target_id)
     return finding.agency or (target.agency if target else "") or UNASSIGNED
@@ -169,18 +174,11 @@ def rule_spec(ruleset: RuleSet, rule_id: str) -> Rule | None:
     return ruleset.by_id(rule_id)
 
 
-def evidence_text(evidence: dict[str, Any], limit: int = 400) -> str:
-    """Compact one-line evidence (``key=value; ...``), scrubbed and truncated."""
-    parts = [f"{k}={v}" for k, v in evidence.items()] if isinstance(evidence, dict) else [str(evidence)]
-    joined = _scrub_line("; ".join(parts))
-    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
-
-
 _MAY_HOLD_PII = re.compile(r"[0-9@]")  # every kind scrub masks has a digit (NIK, phone, ...) or an "@"
 
 
 @lru_cache(maxsize=65536)
-def _scrub_line(line: str) -> str:
+def scrub_line(line: str) -> str:
     """Scrub one display line (cached: scans repeat the same evidence across many targets)."""
     return str(scrub(line)) if _MAY_HOLD_PII.search(line) else line
 

@@ -20,8 +20,8 @@ from scanner.report.charts import agency_stacks, severity_bars
 from scanner.report.common import (
     agency_of,
     counts_by_agency,
-    evidence_text,
     inconclusive_rows,
+    observed_facts,
     reference,
     risk_posture,
     scrub,
@@ -33,6 +33,7 @@ from scanner.report.common import (
     top_fixes,
     trend,
 )
+from scanner.report.evidence import Line, evidence_lines, reproduction
 from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
@@ -83,21 +84,23 @@ class FindingRow(NamedTuple):
     priority: float
     message: str
     item_key: str
-    evidence: str
+    evidence: list[Line]
+    reproduction: list[Line]
     status: str
     suppression: dict[str, Any] | None
 
 
-def _finding_row(f: Finding, lang: str) -> FindingRow:
+def _finding_row(f: Finding, lang: str, repro: list[Line]) -> FindingRow:
     suppression = scrub(f.suppression) if f.suppression else None
     return FindingRow(f.severity.value, f.priority, text(f.message, lang), f.item_key,
-                      evidence_text(f.evidence, 600), f.status, suppression)
+                      evidence_lines(f.evidence, lang), repro, f.status, suppression)
 
 
 def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
     """Findings grouped by agency, then asset (target), then rule; most urgent first."""
     targets = targets_by_id(result)
     rules = {rule.id: rule for rule in ruleset.rules}
+    observed = observed_facts(result)
     guidance: dict[tuple[str, ...], Markup] = {}
     tree: dict[str, dict[str, dict[str, list[Finding]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for f in sorted_findings([f for f in result.findings if f.status in ("open", "suppressed")]):
@@ -117,7 +120,9 @@ def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str,
                 worst = max(findings, key=lambda f: f.severity.rank).severity.value
                 group_rows.append({
                     "rule_id": rule_id, "severity": worst, "priority": max(f.priority for f in findings),
-                    "title": text(findings[0].title, lang), "findings": [_finding_row(f, lang) for f in findings],
+                    "title": text(findings[0].title, lang),
+                    "findings": [_finding_row(f, lang, reproduction(f, target, observed.get((target_id, f.probe)),
+                                                                    rule, s)) for f in findings],
                     "guidance": guidance[key],
                     "open": sum(1 for f in findings if f.status == "open"),
                 })
@@ -130,6 +135,10 @@ def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str,
         blocks.append({"name": agency or s["no_agency"], "anchor": "agency-" + slug(agency),
                        "assets": asset_rows, "priority": max(float(a["priority"]) for a in asset_rows)})
     blocks.sort(key=lambda b: -float(b["priority"]))
+    shown: set[str] = set()  # a printed copy shows each rule's guidance once, at its first group
+    for group in (g for b in blocks for a in b["assets"] for g in a["groups"]):
+        group["repeat"] = group["rule_id"] in shown
+        shown.add(group["rule_id"])
     return blocks
 
 
@@ -152,7 +161,8 @@ def _matrix_row(r: RequirementStatus, ruleset: RuleSet, lang: str) -> dict[str, 
     return {"id": r.article.id, "title": r.article.title[lang], "text": r.article.text[lang],
             "ref": reference(ruleset, r.article.ref, lang), "url": r.article.source_url, "status": r.status,
             "rules": r.rules, "findings": r.findings, "observed": r.observed,
-            "tested": sorted(r.tested.items()), "untested": r.untested_rules}
+            "tested": sorted(r.tested), "tested_targets": sorted({t for ts in r.tested.values() for t in ts}),
+            "untested": r.untested_rules}
 
 
 def _trend(result: ScanResult, previous: ScanResult, lang: str) -> dict[str, Any]:

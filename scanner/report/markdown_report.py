@@ -7,7 +7,6 @@ from scanner.model import ScanResult
 from scanner.report.common import (
     agency_of,
     counts_by_agency,
-    evidence_text,
     inconclusive_rows,
     risk_posture,
     sorted_findings,
@@ -16,10 +15,12 @@ from scanner.report.common import (
     text,
     top_fixes,
 )
+from scanner.report.evidence import evidence_summary
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
 MAX_DETAILS = 50  # keep the comment well under GitHub's / GitLab's comment size limits
+MAX_EVIDENCE = 300  # characters of evidence per finding in a PR comment; the HTML report has it all
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 
 
@@ -62,7 +63,8 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
                        f"`{f.target_id}` ({cell(agency_of(f, targets) or s['no_agency'])}, "
                        f"{s['priority']} {f.priority:.1f})")
             if f.evidence:
-                shown = cell(evidence_text(f.evidence, 300)).replace("`", "'")
+                shown = evidence_summary(f.evidence, lang)
+                shown = cell(shown if len(shown) <= MAX_EVIDENCE else shown[:MAX_EVIDENCE - 1] + "…").replace("`", "'")
                 out.append(f"  - {s['evidence']}: `{shown}`")
             if rule:
                 out.append(f"  - {s['remediation']}: {cell(getattr(rule.spec.remediation, lang)[0])}")

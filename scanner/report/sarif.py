@@ -19,8 +19,8 @@ from urllib.parse import quote, urlsplit
 
 from scanner.model import Finding, ScanResult, Severity, Target, TargetKind
 from scanner.report.common import (
-    evidence_text,
     inconclusive_rows,
+    observed_facts,
     parse_declared_at,
     reference,
     scrub,
@@ -28,6 +28,7 @@ from scanner.report.common import (
     targets_by_id,
     text,
 )
+from scanner.report.evidence import as_json, evidence_summary, reproduction
 from scanner.rules import Rule, RuleSet
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -156,8 +157,11 @@ def _suppressions(finding: Finding) -> list[dict[str, Any]]:
     return [entry]
 
 
-def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSet, lang: str) -> dict[str, Any]:
+def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSet, lang: str,
+            observed: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
     s = strings(lang)
+    steps = reproduction(finding, target, observed.get((finding.target_id, finding.probe)),
+                         ruleset.by_id(finding.rule_id), s)
     message = text(finding.message, lang) or text(finding.title, lang)
     where = target.name + " — " + finding.target_id if target and target.name else finding.target_id
     item = f" [{finding.item_key}]" if finding.item_key else ""
@@ -180,7 +184,8 @@ def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSe
             "itemKey": finding.item_key,
             "severity": finding.severity.value,
             "priority": finding.priority,
-            "evidence": evidence_text(finding.evidence),
+            "evidence": evidence_summary(finding.evidence, lang),
+            "reproduction": as_json(steps),
             "references": list(finding.references),
             "referenceDetails": [reference(ruleset, ref, lang).to_dict(s) for ref in finding.references],
             "fingerprint": finding.fingerprint,
@@ -203,6 +208,7 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
             index[f.rule_id] = len(descriptors)
             descriptors.append(_orphan_descriptor(f, lang))
     targets = targets_by_id(result)
+    observed = observed_facts(result)
     invocation: dict[str, Any] = {
         "executionSuccessful": True,
         "toolExecutionNotifications": [
@@ -228,7 +234,7 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
         "invocations": [invocation],
         "language": {"id": "id-ID", "en": "en-US"}.get(lang, "en-US"),
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule_id], targets.get(f.target_id), ruleset, lang) for f in findings],
+        "results": [_result(f, index[f.rule_id], targets.get(f.target_id), ruleset, lang, observed) for f in findings],
         "properties": {"scanId": result.scan_id, "language": lang,
                        "severityScale": {s.value: SECURITY_SEVERITY[s.value] for s in Severity}},
     }
