@@ -133,3 +133,14 @@ def test_bare_http_server_claims_nothing_untested(plain_http_server: str, tmp_pa
     html = out_html.read_text()
     assert "PASS" not in html and "LULUS" not in html
     assert "NO FINDINGS (TESTED)" in html
+    # The printed matrix lists tested articles only; --full-matrix adds every article as an appendix.
+    assert 'id="full-matrix"' not in html and "--full-matrix" in html
+    full = tmp_path / "full.html"
+    again = CliRunner().invoke(main, ["report", str(out_json), "--html", str(full), "--full-matrix", "--lang", "en"])
+    assert again.exit_code == 0, again.stderr
+    appendix = full.read_text()[full.read_text().index('id="full-matrix"'):]
+    assert "Criminal" in appendix or "criminal" in appendix.lower()  # context articles are in the appendix
+    assert '<td><span class="st st-context">' in appendix and '<td><span class="st st-manual">' in appendix
+    printed = html[html.index('id="compliance"'):html.index('id="metadata"')]
+    assert '<td><span class="st st-manual">' not in printed and '<td><span class="st st-context">' not in printed
+    assert '<td><span class="st st-no_findings">' in printed
