@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import click
 
 from scanner import __version__
 from scanner.commands.daemon import daemon
 from scanner.commands.worker import worker
+from scanner.extras import MissingExtra
 from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
@@ -39,6 +42,7 @@ from scanner.targets import TargetError, parse_target
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SEVERITIES = [s.value for s in Severity] + ["none"]
+_COMMENT = re.compile(r"(^|\s)#.*")
 FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown")
 
 
@@ -72,7 +76,7 @@ def _output_options(func: Any) -> Any:
                         help="Report language: Bahasa Indonesia (id, default) or English (en).")(func)
     func = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                         show_default=True, help="What to print on standard output.")(func)
-    return func
+    return verbose_option(func)
 
 
 def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
@@ -120,16 +124,44 @@ def _read_result(path: Path) -> ScanResult:
         _fail(f"{path}: not a Pindai JSON result: {exc}")
 
 
+def _set_verbosity(ctx: click.Context, _param: click.Parameter, count: int) -> int:
+    """``-v`` logs progress and probe details, ``-vv`` also each request (URL, status, time; never
+    bodies or credentials); accepted before or after the subcommand, the counts add up."""
+    root = ctx.find_root()
+    total = int(root.meta.get("pindai.verbosity", 0)) + count
+    root.meta["pindai.verbosity"] = total
+    level = logging.WARNING if total == 0 else logging.INFO if total == 1 else logging.DEBUG
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # no-op when handlers exist
+    logging.getLogger().setLevel(level)
+    if total >= 2:
+        for noisy in ("urllib3", "celery", "kombu", "sqlalchemy", "asyncio"):
+            logging.getLogger(noisy).setLevel(logging.INFO)
+    return count
+
+
+verbose_option = click.option("-v", "--verbose", count=True, expose_value=False, is_eager=True,
+                              callback=_set_verbosity,
+                              help="-v: progress and probe details on standard error; -vv: every request too.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pindai")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress and probe details to standard error.")
-def main(verbose: bool) -> None:
+@verbose_option
+def main() -> None:
     """Pindai: security and personal-data compliance scanner for SPBE systems.
 
     Pindai: pemindai keamanan dan kepatuhan pelindungan data pribadi untuk sistem SPBE.
     """
-    level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    chosen = frozenset(v.strip().lower() for v in value.split(",") if v.strip())
+    unknown = chosen - {s.value for s in Severity}
+    if unknown or not chosen:
+        raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)}")
+    return chosen
 
 
 @main.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
@@ -155,22 +187,36 @@ def main(verbose: bool) -> None:
               help="Complete an interrupted scan from the store (default: the latest unfinished one).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
+@click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
+              help="Read targets from FILE, one per line ('#' starts a comment; '-' is standard input).")
+@click.option("--severity", "severities", callback=_severity_list, metavar="LIST",
+              help="Show and write only findings of these severities, e.g. critical,high "
+              "(the history store keeps every finding).")
+@click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
+              help="Do not run this rule (repeatable).")
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
-         no_store: bool, resume: str | None, distributed: bool, fmt: str, lang: str | None,
+         no_store: bool, resume: str | None, distributed: bool, targets_file: TextIO | None,
+         severities: frozenset[str] | None, excluded_rules: tuple[str, ...], fmt: str, lang: str | None,
          **files: Path | None) -> None:
-    """Scan TARGETS (URLs, database URLs, .sql files, source directories) or a --profile.
+    """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
 
-    Pindai TARGET (URL, URL basis data, berkas .sql, direktori kode sumber) atau --profile.
+    Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
     """
+    if targets_file is not None:
+        targets = (*targets, *_read_targets_file(targets_file))
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for
     from scanner.scan import scan as run_scan
 
     if bool(targets) == bool(profile) and not resume:
         _fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
-    ruleset = _load_ruleset(rules_path)
+    try:
+        runner = runner_for(distributed)
+    except MissingExtra as exc:
+        _fail(str(exc))
+    ruleset = _without_rules(_load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
     loaded, target_list, ctx = _targets_and_context(targets, profile)
@@ -185,7 +231,6 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
             _store_call(store.begin_scan, result)
-    runner = runner_for(distributed)
     stop = _InterruptGuard()
     try:
         with stop, _progress(_pending(result, probes)) as advance:
@@ -209,8 +254,35 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         previous = _previous_scan(store, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
+    result = _with_severities(result, severities)
     _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
+
+
+def _read_targets_file(handle: TextIO) -> list[str]:
+    """Targets of a ``--targets-file``: one per line, blank lines and ``#`` comments ignored."""
+    found = [kept for line in handle if (kept := _COMMENT.sub("", line).strip())]
+    if not found:
+        _fail(f"{handle.name}: no targets in the file / tidak ada target di berkas")
+    return found
+
+
+def _with_severities(result: ScanResult, severities: frozenset[str] | None) -> ScanResult:
+    """The findings to show and write (``--severity``); the store already has every finding."""
+    if severities is None:
+        return result
+    return replace(result, findings=[f for f in result.findings if f.severity.value in severities])
+
+
+def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
+    """``ruleset`` minus the ``--exclude-rule`` ids; an unknown id is a usage error."""
+    if not excluded:
+        return ruleset
+    wanted = {rule_id.upper() for rule_id in excluded}
+    unknown = sorted(wanted - {r.id for r in ruleset.rules})
+    if unknown:
+        _fail(f"--exclude-rule: no rule {', '.join(unknown)}; see `pindai rules list`")
+    return replace(ruleset, rules=[r for r in ruleset.rules if r.id not in wanted], source=None)
 
 
 def _targets_and_context(
@@ -381,8 +453,23 @@ def rejudge(result_file: Path, rules_path: Path | None, fail_on: str, fmt: str, 
 @click.option("--limit", default=20, show_default=True, help="How many recent scans to list.")
 def history(store_url: str | None, limit: int) -> None:
     """List recent scans in the history store. / Daftar pemindaian terakhir."""
-    for s in _open_store(store_url).history(limit):
-        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} targets={s.targets:<4} open_findings={s.findings}")
+    store = _open_store(store_url)
+    scans = _history(store, limit)
+    if not scans:
+        click.echo("no scans in the history store yet; run `pindai scan` first / "
+                   "belum ada pemindaian di penyimpanan riwayat; jalankan `pindai scan` dahulu")
+        return
+    for s in scans:
+        label = f"profile={s.profile!r}  " if s.profile else ""
+        shown = ", ".join(s.target_ids[:3]) + (f" (+{len(s.target_ids) - 3})" if len(s.target_ids) > 3 else "")
+        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} open_findings={s.findings:<4} {label}targets={shown}")
+
+
+def _history(store: Store, limit: int) -> list[Any]:
+    try:
+        return store.history(limit)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 @main.command()
@@ -415,6 +502,8 @@ def _result_ref(ref: str, store_url: str | None) -> ScanResult:
     """A JSON result file path, or a scan id in the history store."""
     if Path(ref).is_file():
         return _read_result(Path(ref))
+    if ref.lower().endswith(".json") or "/" in ref or "\\" in ref:
+        _fail(f"result file not found: {ref} / berkas hasil tidak ditemukan")
     return _stored_result(_open_store(store_url), ref)
 
 

@@ -139,6 +139,8 @@ def canonical_location(kind: TargetKind, location: str) -> str:
         scheme = parts.scheme.lower()
         default_port = {"http": 80, "https": 443}.get(scheme)
         host = (parts.hostname or "").lower()
+        if ":" in host:  # an IPv6 literal keeps its brackets: https://[2001:db8::1]:8443/
+            host = f"[{host}]"
         netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
         return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
     if kind is TargetKind.DATABASE:

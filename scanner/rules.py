@@ -24,7 +24,7 @@ from scanner.resources import rules_dir
 from scanner.yamlio import load_yaml
 
 PROBES = ("tls", "http", "auth", "database", "sqlfile", "code")
-RULE_ID_PATTERN = r"^PND-[A-Z]+-[0-9]{3}$"
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,15}-[A-Z]+-[0-9]{3}$"  # PND-… shipped; agencies use their own prefix
 
 _CEL = celpy.Environment()
 TEMPLATES = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)

@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.engine import judge
+from scanner.extras import require_extra
 from scanner.model import Facts, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.rules import RuleSet
@@ -22,6 +23,7 @@ def runner_for(distributed: bool) -> Runner:
     """Local threads, or `pindai worker --zone` processes through Celery (imported only then)."""
     if not distributed:
         return run_probes
+    require_extra("distributed")
     from scanner.distributed import run_distributed
 
     return run_distributed

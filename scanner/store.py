@@ -105,6 +105,8 @@ class ScanSummary:
     status: str
     targets: int
     findings: int
+    target_ids: tuple[str, ...] = ()
+    profile: str = ""
 
 
 class Store:
@@ -220,7 +222,9 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
         return [ScanSummary(r["scan_id"], r["started_at"], r["finished_at"], r["status"], len(r["targets"]),
-                            int(r["open"])) for r in rows]
+                            int(r["open"]), tuple(str(t.get("id", "")) for t in r["targets"]),
+                            str((r["profile"] or {}).get("name", "")) if isinstance(r["profile"], dict) else "")
+                for r in rows]
 
     def latest_unfinished(self) -> str | None:
         """The most recent scan that did not complete, if any."""

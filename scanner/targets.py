@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +12,40 @@ from scanner.model import DATABASE_SCHEMES, Exposure, Target, TargetKind, strip_
 
 class TargetError(ValueError):
     """A target string that Pindai cannot interpret."""
+
+
+_HOST_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+_BARE_HOST = re.compile(
+    rf"(?P<host>localhost|{_HOST_LABEL}(?:\.{_HOST_LABEL})+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{{1,5}}))?"
+)
+
+
+def bare_host_url(text: str) -> str | None:
+    """``host`` or ``host:port`` (a DNS name with a dot, an IP, ``localhost``, ``[v6]``) as ``https://host[:port]/``.
+
+    Like nuclei and testssl.sh, a bare host means its HTTPS site. Anything else is None.
+    """
+    match = _BARE_HOST.fullmatch(text)
+    if not match:
+        return None
+    host = match["host"]
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return None
+    elif host[-1].isdigit():
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return None
+    if match["port"] and not 0 < int(match["port"]) < 65536:
+        return None
+    return f"https://{text}/"
+
+
+def _looks_like_path(text: str) -> bool:
+    return "/" in text or "\\" in text or text.startswith((".", "~"))
 
 
 def _database_scheme(text: str) -> str:
@@ -59,13 +95,22 @@ def parse_target(
     path = Path(text)
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path
+    local = _looks_like_path(text) or path.exists() or path.suffix.lower() == ".sql"
+    url = None if local else bare_host_url(text)
+    if url:
+        return make(TargetKind.URL, url)
     if path.is_dir():
         return make(TargetKind.SOURCE, str(path))
     if path.suffix.lower() == ".sql":
         if not path.is_file():
-            raise TargetError(f"{text!r}: SQL file not found")
+            raise TargetError(f"{text!r}: SQL file not found / berkas SQL tidak ditemukan")
         return make(TargetKind.SQLFILE, str(path))
+    if path.is_file():
+        return make(TargetKind.SOURCE, str(path))
+    if _looks_like_path(text):
+        raise TargetError(f"{text!r}: no such file or directory / berkas atau direktori tidak ditemukan")
     raise TargetError(
         f"{text!r}: not a URL (https://, http://), a database URL (sqlite:///, postgresql://, mysql://), "
-        "a .sql file or a source directory"
+        "nor an existing .sql file, source file or directory / bukan URL, URL basis data, "
+        "berkas atau direktori yang ada"
     )

@@ -99,3 +99,45 @@ def test_garbage_result_file(tmp_path, pack):
     junk.write_text("{not json")
     result = _run("report", str(junk), "--rules", str(pack))
     assert result.exit_code == 2 and "not a Pindai JSON result" in result.stderr
+
+
+def test_history_on_an_empty_store_says_so(tmp_path):
+    runner = CliRunner()
+    done = runner.invoke(main, ["history", "--store", f"sqlite:///{tmp_path / 'kosong.db'}"])
+    assert done.exit_code == 0
+    assert "no scans in the history store yet" in done.output and "belum ada pemindaian" in done.output
+
+
+def test_history_lists_targets_and_profile_names(tmp_path):
+    store = f"sqlite:///{tmp_path / 'h.db'}"
+    tree = tmp_path / "kode"
+    tree.mkdir()
+    (tree / "app.py").write_text("x = 1\n")
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'name = "Pemkab Contoh mingguan"\n[[targets]]\ntarget = "{tree}"\n')
+    runner = CliRunner()
+    assert runner.invoke(main, ["scan", "--profile", str(profile), "--store", store]).exit_code == 0
+    done = runner.invoke(main, ["history", "--store", store])
+    assert "profile='Pemkab Contoh mingguan'" in done.output and str(tree) in done.output
+
+
+def test_report_of_a_missing_file_says_the_file_is_missing(tmp_path):
+    done = CliRunner().invoke(main, ["report", str(tmp_path / "hilang.json"), "--html", str(tmp_path / "x.html")])
+    assert done.exit_code == 2
+    assert "result file not found" in done.output and "no scan" not in done.output
+
+
+def test_agency_rule_prefix_is_accepted(write_pack, tmp_path):
+    pack = write_pack("""\
+id: KAB-HTTP-001
+probe: http
+severity: low
+title: {id: Uji, en: Test}
+description: {id: Uji, en: Test}
+when: "false"
+message: {id: Uji, en: Test}
+remediation: {id: [Uji], en: [Test]}
+references: [uu-pdp-2022:35]
+""")
+    done = CliRunner().invoke(main, ["rules", "validate", str(pack)])
+    assert done.exit_code == 0, done.output

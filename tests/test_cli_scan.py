@@ -91,3 +91,57 @@ def test_profile_suppressions_apply(tmp_path):
     assert suppressed and {f["rule_id"] for f in suppressed} == {"PND-CODE-006"}
     assert suppressed[0]["suppression"]["owner"] == "tim-aplikasi"
     assert result.exit_code == 1  # other high findings remain open
+
+
+def test_targets_file_with_comments(tmp_path):
+    listing = tmp_path / "targets.txt"
+    listing.write_text(f"# aset Diskominfo\n{FIXTURES / 'vulnerable'}   # kode lama\n\n{FIXTURES / 'clean'}\n")
+    result = _scan("-l", str(listing), "--no-store", "--format", "json")
+    ids = {t["id"] for t in json.loads(result.stdout)["targets"]}
+    assert ids == {str(FIXTURES / "vulnerable"), str(FIXTURES / "clean")}
+    empty = tmp_path / "kosong.txt"
+    empty.write_text("# nothing\n")
+    result = CliRunner().invoke(main, ["scan", "--targets-file", str(empty), "--no-store"])
+    assert result.exit_code == 2 and "no targets" in result.output
+
+
+def test_severity_filters_output_but_the_store_keeps_everything(tmp_path):
+    store = f"sqlite:///{tmp_path / 'h.db'}"
+    full = json.loads(_scan(str(FIXTURES / "vulnerable"), "--no-store", "--format", "json").stdout)["findings"]
+    assert {f["severity"] for f in full} - {"critical", "high"}, "fixture needs lower severities too"
+    shown = _scan(str(FIXTURES / "vulnerable"), "--store", store, "--format", "json", "--severity", "critical,HIGH",
+                  "--json", str(tmp_path / "r.json"))
+    kept = json.loads(shown.stdout)["findings"]
+    assert kept and {f["severity"] for f in kept} <= {"critical", "high"}
+    written = json.loads((tmp_path / "r.json").read_text())["findings"]
+    assert len(written) == len(kept)
+    from scanner.store import Store
+
+    (summary,) = Store(store).history(1)
+    assert len(Store(store).load(summary.scan_id).findings) == len(full)
+    bad = CliRunner().invoke(main, ["scan", str(FIXTURES / "clean"), "--severity", "urgent"])
+    assert bad.exit_code == 2
+
+
+def test_exclude_rule(tmp_path):
+    full = json.loads(_scan(str(FIXTURES / "vulnerable"), "--no-store", "--format", "json").stdout)["findings"]
+    rule = full[0]["rule_id"]
+    rest = json.loads(_scan(str(FIXTURES / "vulnerable"), "--no-store", "--format", "json",
+                            "--exclude-rule", rule.lower()).stdout)["findings"]
+    assert rule not in {f["rule_id"] for f in rest} and len(rest) < len(full)
+    unknown = CliRunner().invoke(main, ["scan", str(FIXTURES / "clean"), "--exclude-rule", "PND-XXX-999"])
+    assert unknown.exit_code == 2 and "PND-XXX-999" in unknown.output
+
+
+@pytest.mark.parametrize("args,level", [
+    (["scan"], "WARNING"), (["-v", "scan"], "INFO"), (["scan", "-v"], "INFO"), (["-v", "scan", "-v"], "DEBUG"),
+    (["scan", "-vv"], "DEBUG"),
+])
+def test_verbose_before_or_after_the_subcommand(args, level, monkeypatch):
+    import logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", root.level)  # restored after the test
+    result = CliRunner().invoke(main, [*args, "--probe", "code", str(FIXTURES / "clean"), "--no-store"])
+    assert result.exit_code == 0, result.output
+    assert logging.getLevelName(root.level) == level

@@ -36,3 +36,43 @@ def test_password_is_kept_out_of_location_and_json():
 def test_errors(text, message):
     with pytest.raises(TargetError, match=message):
         parse_target(text)
+
+
+@pytest.mark.parametrize("text,url", [
+    ("portal.contoh.go.id", "https://portal.contoh.go.id/"),
+    ("portal.contoh.go.id:8443", "https://portal.contoh.go.id:8443/"),
+    ("127.0.0.1:8443", "https://127.0.0.1:8443/"),
+    ("localhost", "https://localhost/"),
+    ("[::1]:8443", "https://[::1]:8443/"),
+])
+def test_bare_host_means_its_https_site(text, url):
+    target = parse_target(text)
+    assert (target.kind, target.location) == (TargetKind.URL, url)
+
+
+@pytest.mark.parametrize("text", ["999.1.1.1", "host:99999", "[zz::1]", "-bad-.go.id"])
+def test_not_a_bare_host(text):
+    with pytest.raises(TargetError, match="not a URL"):
+        parse_target(text)
+
+
+def test_missing_directory_says_not_found(tmp_path):
+    with pytest.raises(TargetError, match="no such file or directory"):
+        parse_target(str(tmp_path / "src-yang-hilang"))
+    with pytest.raises(TargetError, match="no such file or directory"):
+        parse_target("./src-yang-hilang")
+
+
+def test_existing_local_name_wins_over_host(tmp_path):
+    (tmp_path / "app.py").write_text("x = 1\n")
+    assert parse_target("app.py", base_dir=tmp_path).kind is TargetKind.SOURCE
+    assert parse_target(str(tmp_path / "app.py")).kind is TargetKind.SOURCE
+
+
+@pytest.mark.parametrize("text,ident", [
+    ("https://[::1]:8443/x", "https://[::1]:8443/x"),
+    ("https://[2001:DB8::1]/", "https://[2001:db8::1]/"),
+    ("[::1]:8443", "https://[::1]:8443/"),
+])
+def test_ipv6_ids_keep_their_brackets(text, ident):
+    assert parse_target(text).id == ident

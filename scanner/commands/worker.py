@@ -7,6 +7,8 @@ import re
 
 import click
 
+from scanner.extras import MissingExtra, require_extra
+
 POOLS = ("threads", "prefork", "solo")
 
 
@@ -51,6 +53,10 @@ def worker(zone: str, concurrency: int, pool: str, broker: str | None, loglevel:
     Database passwords are read from this worker's environment (the target's password_env),
     never from the broker.
     """
+    try:
+        require_extra("distributed")
+    except MissingExtra as exc:
+        raise click.UsageError(str(exc)) from None
     from scanner.distributed import make_app
 
     if not re.fullmatch(r"[a-z0-9_-]+", zone):

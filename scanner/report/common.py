@@ -41,6 +41,15 @@ def scrub(obj: Any) -> Any:
     return pii_scrub(obj)
 
 
+def suppression_view(info: dict[str, Any]) -> dict[str, Any]:
+    """A suppression as shown in reports: scrubbed, except ``owner``, an official contact the
+    agency wrote into its own suppressions file (not a data subject's personal data)."""
+    shown = scrub({k: v for k, v in info.items() if k != "owner"})
+    if "owner" in info:
+        shown["owner"] = info["owner"]
+    return dict(shown)
+
+
 def text(value: dict[str, str] | Any, lang: str) -> str:
     """Pick ``lang`` from a bilingual mapping (falling back to the other language)."""
     if isinstance(value, dict):

@@ -28,6 +28,7 @@ from scanner.report.common import (
     slug,
     sorted_findings,
     strings,
+    suppression_view,
     targets_by_id,
     text,
     top_fixes,
@@ -91,7 +92,7 @@ class FindingRow(NamedTuple):
 
 
 def _finding_row(f: Finding, lang: str, repro: list[Line]) -> FindingRow:
-    suppression = scrub(f.suppression) if f.suppression else None
+    suppression = suppression_view(f.suppression) if f.suppression else None
     return FindingRow(f.severity.value, f.priority, text(f.message, lang), f.item_key,
                       evidence_lines(f.evidence, lang), repro, f.status, suppression)
 

@@ -20,6 +20,7 @@ from scanner.report.common import (
     risk_posture,
     scrub,
     strings,
+    suppression_view,
     text,
     top_fixes,
 )
@@ -78,7 +79,7 @@ def _scrub_observations(data: dict[str, Any]) -> None:
     for finding in data["findings"]:
         finding["evidence"], finding["message"] = scrub(finding["evidence"]), scrub(finding["message"])
         if finding.get("suppression"):
-            finding["suppression"] = scrub(finding["suppression"])
+            finding["suppression"] = suppression_view(finding["suppression"])
 
 
 def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:

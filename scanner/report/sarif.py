@@ -3,6 +3,9 @@
 Location convention (see docs/reports.md):
 
 - a target declared in a profile points at that profile file and line (``Target.declared_at``);
+- a code finding points at its file and line (the target root joined with ``evidence.file``), a
+  SQL-file finding at the dump's line, both relative to the working directory with
+  ``uriBaseId: %SRCROOT%`` so GitHub annotates the line (run Pindai from the repository root);
 - otherwise ``sqlfile``/``source`` targets point at their own (relative) path, and URL/database
   targets at a pseudo-path ``pindai-targets/<scheme>/<host>/<path>`` with region line 1;
 - every location also carries a ``logicalLocation`` naming the real target (URL, credential-free
@@ -23,8 +26,8 @@ from scanner.report.common import (
     observed_facts,
     parse_declared_at,
     reference,
-    scrub,
     strings,
+    suppression_view,
     targets_by_id,
     text,
 )
@@ -37,6 +40,7 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 PSEUDO_ROOT = "pindai-targets"
 MAX_TAGS = 20
+SRCROOT = "%SRCROOT%"  # GitHub code scanning resolves it to the checkout root
 _REPORTED = ("open", "suppressed")
 
 
@@ -125,25 +129,60 @@ def pseudo_path(target_id: str, kind: TargetKind) -> str:
     return quote(raw, safe="/._-~")
 
 
-def location(target_id: str, target: Target | None) -> dict[str, Any]:
-    """SARIF location of a target: declaring profile line, own file, or pseudo-path."""
+def _evidence_line(evidence: dict[str, Any]) -> int | None:
+    line = evidence.get("line")
+    if isinstance(line, bool):
+        return None
+    try:
+        number = int(line)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
+def _code_path(target_id: str, kind: TargetKind, evidence: dict[str, Any]) -> str | None:
+    """The scanned file a code or SQL-file finding points at (target root joined with ``evidence.file``)."""
+    if kind is TargetKind.SQLFILE:
+        return target_id
+    file = evidence.get("file")
+    if kind is not TargetKind.SOURCE or not isinstance(file, str) or not file:
+        return None
+    root = PurePosixPath(target_id)
+    if root.name == file:  # a single-file target (pre-commit hook): the target is the file
+        return target_id
+    return str(root / file)
+
+
+def location(target_id: str, target: Target | None, evidence: dict[str, Any] | None = None) -> dict[str, Any]:
+    """SARIF location: the file and line of a code/SQL finding, else the declaring profile line,
+    the target's own file, or a pseudo-path."""
     declared = parse_declared_at(target.declared_at) if target else None
     kind = target.kind if target else TargetKind.URL
+    path = _code_path(target_id, kind, evidence or {})
+    line = _evidence_line(evidence or {}) if path else None
+    if path and (line or kind is TargetKind.SOURCE):
+        uri = _uri_for_path(path)
+        artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SRCROOT}
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if line:
+            physical["region"] = {"startLine": line}
+        return {"physicalLocation": physical, "logicalLocations": _logical(target_id, target, kind)}
     if declared:
         uri, line = _uri_for_path(declared[0]), declared[1]
     elif kind in (TargetKind.SQLFILE, TargetKind.SOURCE):
         uri, line = _uri_for_path(target_id), 1
     else:
         uri, line = pseudo_path(target_id, kind), 1
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    physical = {"artifactLocation": {"uri": uri}}
     if kind is not TargetKind.SOURCE or declared:
         physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical, "logicalLocations": _logical(target_id, target, kind)}
+
+
+def _logical(target_id: str, target: Target | None, kind: TargetKind) -> list[dict[str, Any]]:
     logical_kind = {"url": "resource", "database": "resource", "sqlfile": "module", "source": "module"}[kind.value]
-    return {
-        "physicalLocation": physical,
-        "logicalLocations": [{"name": (target.name if target and target.name else target_id),
-                              "fullyQualifiedName": target_id, "kind": logical_kind}],
-    }
+    return [{"name": (target.name if target and target.name else target_id),
+             "fullyQualifiedName": target_id, "kind": logical_kind}]
 
 
 def _suppressions(finding: Finding) -> list[dict[str, Any]]:
@@ -153,7 +192,7 @@ def _suppressions(finding: Finding) -> list[dict[str, Any]]:
     if reason:
         entry["justification"] = reason
     if info:
-        entry["properties"] = {k: v for k, v in scrub(info).items()}
+        entry["properties"] = suppression_view(info)
     return [entry]
 
 
@@ -172,7 +211,7 @@ def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSe
         "kind": "fail",
         "rank": max(0.0, min(100.0, float(finding.priority))),
         "message": {"text": f"{message}. {where}{item}"},
-        "locations": [location(finding.target_id, target)],
+        "locations": [location(finding.target_id, target, finding.evidence)],
         "partialFingerprints": {
             "primaryLocationLineHash": f"{finding.fingerprint}:1",
             "pindaiFingerprint/v1": finding.fingerprint,

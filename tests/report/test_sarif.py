@@ -107,3 +107,30 @@ def test_zero_results_is_valid(lang: str, ruleset: RuleSet) -> None:
     empty = ScanResult("e0", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01+00:00", "0.1.0", ruleset.version, [], [])
     log = build(empty, ruleset, lang)
     assert log["runs"][0]["results"] == [] and errors(sarif_validator(), log) == []
+
+
+def test_code_and_sql_findings_land_on_their_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through `pindai scan`: GitHub can annotate the file and line of code and SQL-file findings."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    repo = tmp_path / "repo"
+    (repo / "app" / "config").mkdir(parents=True)
+    secret = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"'
+    (repo / "app" / "config" / "settings.py").write_text(f"DEBUG = True\n\n{secret}\n")
+    niks = ",".join(f"('320101010190000{n}')" for n in range(1, 5))
+    (repo / "dump.sql").write_text(f"-- dump\nCREATE TABLE t (nik varchar(16));\nINSERT INTO t VALUES {niks};\n")
+    monkeypatch.chdir(repo)
+    done = CliRunner().invoke(main, ["scan", "app", "dump.sql", "--no-store", "--sarif", "out.sarif"])
+    assert done.exit_code in (0, 1), done.output
+    log = json.loads((repo / "out.sarif").read_text())
+    assert errors(sarif_validator(), log) == []
+    physical = [(r["ruleId"], r["locations"][0]["physicalLocation"]) for r in log["runs"][0]["results"]]
+    located = {(rule, p["artifactLocation"]["uri"], p.get("region", {}).get("startLine")) for rule, p in physical}
+    secret = [loc for loc in located if loc[0] == "PND-CODE-001"]
+    assert secret and all(uri == "app/config/settings.py" and line == 3 for _, uri, line in secret), located
+    sql = [loc for loc in located if loc[0].startswith("PND-SQL-")]
+    assert sql and all(uri == "dump.sql" and line and line >= 2 for _, uri, line in sql), located
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact["uriBaseId"] == "%SRCROOT%"

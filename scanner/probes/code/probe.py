@@ -17,7 +17,7 @@ from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.secrets import SecretHit, Setting, scan_file
 from scanner.probes.code.sql import analyze_sql_files
-from scanner.probes.code.walk import Inventory, vcs_ignored, walk
+from scanner.probes.code.walk import Inventory, vcs_ignored, walk, walk_file
 
 MAX_LISTED_SKIPS = 50
 
@@ -55,10 +55,10 @@ def _env_files(inventory: Inventory, detectors: Detectors) -> list[dict[str, Any
 
 
 def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, Any]:
-    """All code-probe facts for the directory ``root``."""
+    """All code-probe facts for the directory ``root`` (or the single source file ``root``)."""
     detectors = detectors or load_detectors()
     root = root.resolve()
-    inventory = walk(root, detectors)
+    inventory = walk_file(root, detectors) if root.is_file() else walk(root, detectors)
     secrets: list[SecretHit] = []
     settings: list[Setting] = []
     for source in inventory.files:
@@ -93,8 +93,8 @@ class CodeProbe:
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         root = Path(target.location)
-        if not root.is_dir():
-            raise ProbeInconclusive(f"{target.location} is not a readable directory")
+        if not (root.is_dir() or root.is_file()):
+            raise ProbeInconclusive(f"{target.location} is not a readable directory or file")
         try:
             return observe_tree(root)
         except PermissionError as exc:

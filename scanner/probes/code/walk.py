@@ -83,29 +83,40 @@ def walk(root: Path, detectors: Detectors) -> Inventory:
         dirs[:] = kept
         for name in sorted(names):
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            path = here / name
             if ignored(pindaiignore, rel):
                 inventory.skip("pindaiignore", rel)
                 continue
-            if path.is_symlink() or not path.is_file():
-                inventory.skip("symlink", rel)
-                continue
-            if path.stat().st_size > detectors.max_file_bytes:
-                inventory.skip("too_large", rel)
-                continue
-            if len(inventory.files) >= detectors.max_files:
-                inventory.truncated = True
-                inventory.skip("file_limit", rel)
-                continue
-            try:
-                text = _read_text(path)
-            except OSError:
-                inventory.skip("unreadable", rel)
-                continue
-            if text is None:
-                inventory.skip("binary", rel)
-                continue
-            inventory.files.append(SourceFile(rel, path, text))
+            _add_file(inventory, here / name, rel, detectors)
+    return inventory
+
+
+def _add_file(inventory: Inventory, path: Path, rel: str, detectors: Detectors) -> None:
+    """Read ``path`` into the inventory, or record why it was skipped."""
+    if path.is_symlink() or not path.is_file():
+        inventory.skip("symlink", rel)
+        return
+    if path.stat().st_size > detectors.max_file_bytes:
+        inventory.skip("too_large", rel)
+        return
+    if len(inventory.files) >= detectors.max_files:
+        inventory.truncated = True
+        inventory.skip("file_limit", rel)
+        return
+    try:
+        text = _read_text(path)
+    except OSError:
+        inventory.skip("unreadable", rel)
+        return
+    if text is None:
+        inventory.skip("binary", rel)
+        return
+    inventory.files.append(SourceFile(rel, path, text))
+
+
+def walk_file(path: Path, detectors: Detectors) -> Inventory:
+    """The inventory of a single source file (a pre-commit hook scans the files of a commit)."""
+    inventory = Inventory()
+    _add_file(inventory, path, path.name, detectors)
     return inventory
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from scanner.extras import MissingExtra, require_extra
 from scanner.model import Target
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 
@@ -94,6 +95,12 @@ def short_error(exc: BaseException, ep: Endpoint) -> str:
 
 
 def make_engine(ep: Endpoint, timeout: float) -> Engine:
+    """A pool-less engine with connect/read timeouts; a missing driver extra is inconclusive."""
+    if ep.engine == "mysql":
+        try:
+            require_extra("mysql")
+        except MissingExtra as exc:
+            raise ProbeInconclusive(str(exc)) from None
     args: dict[str, Any] = {}
     if ep.engine == "postgresql":
         args = {"connect_timeout": max(1, int(timeout)), "application_name": "pindai"}

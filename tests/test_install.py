@@ -1,0 +1,143 @@
+"""The README's install path, the GitHub Action's script steps and the pre-commit hook, run for real.
+
+A fresh virtual environment gets the built wheel (core dependencies only, no extras), as a user
+following the README's "Install" section would; `pindai` then runs from another directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parent.parent
+SECRET_SOURCE = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+
+
+def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=900, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    done = _run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
+                 "-w", str(out)])
+    assert done.returncode == 0, done.stderr
+    (built,) = out.glob("pindai-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def fresh_bin(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
+    """``bin/`` of a new venv with only the wheel and its core dependencies installed."""
+    env_dir = tmp_path_factory.mktemp("venv")
+    venv.create(env_dir, with_pip=True)
+    done = _run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)])
+    assert done.returncode == 0, done.stderr
+    return env_dir / "bin"
+
+
+@pytest.fixture
+def source_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "aplikasi"
+    tree.mkdir()
+    (tree / "settings.py").write_text(SECRET_SOURCE)
+    return tree
+
+
+def _user_env(bin_dir: Path, home: Path) -> dict[str, str]:
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+            "PINDAI_STORE": f"sqlite:///{home / 'history.db'}"}
+
+
+def test_wheel_install_runs_from_another_directory(fresh_bin: Path, source_tree: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = _user_env(fresh_bin, tmp_path)
+    assert _run(["pindai", "--version"], cwd=elsewhere, env=env).returncode == 0
+    done = _run(["pindai", "scan", str(source_tree), "--no-store", "--format", "json", "--fail-on", "high"],
+                cwd=elsewhere, env=env)
+    assert done.returncode == 1, done.stderr
+    rules = {f["rule_id"] for f in json.loads(done.stdout)["findings"]}
+    assert any(r.startswith("PND-CODE-") for r in rules), rules
+    assert "wJalrXUtnFEMI" not in done.stdout
+
+
+def test_core_install_names_the_missing_extra(fresh_bin: Path, tmp_path: Path) -> None:
+    env = _user_env(fresh_bin, tmp_path)
+    done = _run(["pindai", "scan", "--distributed", "https://127.0.0.1:9/", "--no-store"], cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert "pindai[distributed]" in done.stderr and "Traceback" not in done.stderr
+    done = _run(["pindai", "worker", "--zone", "dmz"], cwd=tmp_path, env=env)
+    assert done.returncode == 2 and "pindai[distributed]" in done.stderr
+    done = _run(["pindai", "scan", "mysql://pindai@127.0.0.1:9/simpeg", "--no-store", "--format", "json"],
+                cwd=tmp_path, env=env)
+    assert done.returncode == 3, done.stderr
+    facts = json.loads(done.stdout)["facts"]
+    assert any("pindai[mysql]" in f["reason"] for f in facts), facts
+
+
+def _action_steps() -> dict[str, str]:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    return {step["name"]: step["run"] for step in action["runs"]["steps"] if "run" in step}
+
+
+def test_action_script_steps(fresh_bin: Path, wheel: Path, source_tree: Path, tmp_path: Path) -> None:
+    steps = _action_steps()
+    env = _user_env(fresh_bin, tmp_path)
+    install = _run(["bash", "-c", steps["Install Pindai"]], cwd=tmp_path,
+                   env={**env, "PINDAI_PIP_SPEC": str(wheel), "PINDAI_ACTION_PATH": str(ROOT)})
+    assert install.returncode == 0, install.stderr
+    output = tmp_path / "github_output"
+    canary = tmp_path / "injected"
+    inputs = {"INPUT_TARGETS": f"{source_tree} $(touch {canary})", "INPUT_PROFILE": "", "INPUT_FAIL_ON": "high",
+              "INPUT_BASELINE": "", "INPUT_ARGS": "--format json", "INPUT_SARIF": "out.sarif", "INPUT_LANG": "en",
+              "GITHUB_OUTPUT": str(output)}
+    scan = _run(["bash", "-c", steps["Scan"]], cwd=tmp_path, env={**env, **inputs})
+    assert not canary.exists()  # inputs are data, never shell code
+    # `$(touch ...)` is two words that are not targets: a usage error names them
+    assert scan.returncode == 2 and "exit_code=2" in output.read_text()
+    inputs["INPUT_TARGETS"] = str(source_tree)
+    output.write_text("")
+    scan = _run(["bash", "-c", steps["Scan"]], cwd=tmp_path, env={**env, **inputs})
+    assert scan.returncode == 1, scan.stderr
+    assert output.read_text().strip() == "exit_code=1"
+    sarif = json.loads((tmp_path / "out.sarif").read_text())
+    assert sarif["runs"][0]["results"]
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Iterator[Path]:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    _run([*git, "init", "-q"])
+    (repo / "app.py").write_text("print('halo')\n")
+    _run([*git, "add", "app.py"])
+    _run([*git, "commit", "-q", "-m", "init"])
+    yield repo
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed by pre-commit")
+def test_pre_commit_hook_on_changed_files(git_repo: Path, tmp_path: Path) -> None:
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "PINDAI_STORE": f"sqlite:///{tmp_path / 'h.db'}"}
+    (git_repo / "settings.py").write_text(SECRET_SOURCE)
+    _run(["git", "-C", str(git_repo), "add", "settings.py"])
+    dirty = _run([str(pre_commit), "try-repo", str(ROOT), "pindai-code", "--files", "settings.py"],
+                 cwd=git_repo, env=env)
+    assert dirty.returncode == 1, dirty.stdout + dirty.stderr
+    assert "Failed" in dirty.stdout and "wJalrXUtnFEMI" not in dirty.stdout
+    clean = _run([str(pre_commit), "try-repo", str(ROOT), "pindai-code", "--files", "app.py"], cwd=git_repo, env=env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
