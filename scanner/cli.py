@@ -164,6 +164,31 @@ def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | No
     return chosen
 
 
+def _proxy_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib3.util import parse_url
+
+    try:
+        parsed = parse_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host or re.search(r"[\s\\]", value):
+        raise click.BadParameter("use http://host:port or https://host:port")
+    return value
+
+
+def _header_list(_ctx: click.Context, _param: click.Parameter,
+                 values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    headers = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()) or re.search(r"[\r\n\0]", content):
+            raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
+        headers.append((name.strip(), content.strip()))
+    return tuple(headers)
+
+
 @main.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
                      "3 a target or probe was inconclusive; 130 interrupted (resume with --resume).")
 @click.argument("targets", nargs=-1)
@@ -194,11 +219,19 @@ def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | No
               "(the history store keeps every finding).")
 @click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
               help="Do not run this rule (repeatable).")
+@click.option("--proxy", callback=_proxy_url, metavar="URL",
+              help="Send HTTP(S) requests through this proxy (http://host:port); environment proxies are never used.")
+@click.option("--header", "headers", multiple=True, callback=_header_list, metavar="'NAME: value'",
+              help="Add this header to every HTTP request to the targets (repeatable).")
+@click.option("--user-agent", default=None,
+              help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
+              "compares a browser's and Googlebot's view).")
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, distributed: bool, targets_file: TextIO | None,
-         severities: frozenset[str] | None, excluded_rules: tuple[str, ...], fmt: str, lang: str | None,
+         severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
+         headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
     """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
 
@@ -220,6 +253,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
     loaded, target_list, ctx = _targets_and_context(targets, profile)
+    ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
     if resume:
@@ -248,6 +282,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
         _fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
     if suppressions:
         result = suppressions.apply(result)
+    if baseline:
+        from scanner.diff import with_baseline
+
+        result = with_baseline(result, baseline_fps)
     previous = None
     if store:
         _store_call(store.finish_scan, result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner.model import Finding, ScanResult
 
@@ -32,3 +32,9 @@ def diff_scans(before: ScanResult, after: ScanResult) -> ScanDiff:
         persisting=[f for fp, f in new.items() if fp in old],
         unverified=[f for f in gone if (f.target_id, f.probe) not in observed],
     )
+
+
+def with_baseline(result: ScanResult, fingerprints: set[str]) -> ScanResult:
+    """Mark each finding ``new`` or ``known`` against the fingerprints of a ``--baseline`` result."""
+    marked = [replace(f, baseline="known" if f.fingerprint in fingerprints else "new") for f in result.findings]
+    return replace(result, findings=marked)

@@ -12,6 +12,10 @@ gets no answer before the deadline becomes an ``inconclusive`` observation namin
 
 Credentials never travel through the broker: ``Target.to_dict`` drops ``password``, and a
 worker reads a database password from its own environment variable ``target.password_env``.
+
+A worker does not trust its tasks: it contacts only hosts inside its own ``--scope`` allowlist
+(the task's scope can narrow it, never widen it) and reads only the environment variables
+matching its ``--allow-env`` patterns (``WorkerLimits``). See docs/distributed.md.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,6 +94,23 @@ def make_app(url: str | None = None) -> Celery:
     return app
 
 
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What this worker process may do, whatever a task asks: from its command line, not the broker."""
+
+    scope: Scope = field(default_factory=Scope)  # hosts it may contact; empty: none
+    env: tuple[str, ...] = ()  # fnmatch patterns of environment variables it may read; empty: none
+
+
+_limits = WorkerLimits()
+
+
+def set_worker_limits(limits: WorkerLimits) -> None:
+    """Fix this process's limits (``pindai worker`` calls it once, before consuming tasks)."""
+    global _limits
+    _limits = limits
+
+
 _gates: dict[PolitenessPolicy, HostGate] = {}
 _gates_lock = threading.Lock()
 
@@ -112,8 +133,13 @@ def observe_remote(
 
     target = Target.from_dict(target_dict)
     (probe,) = load_probes([probe_name])
+    if target.host and not _limits.scope.allows(target.host):
+        return Facts(probe=probe_name, target_id=target.id, status="inconclusive",
+                     reason=f"host {target.host} is outside this worker's --scope allowlist",
+                     started_at=datetime.now(UTC).isoformat(timespec="seconds")).to_dict()
     policy = PolitenessPolicy(**{k: politeness_dict[k] for k in asdict(PolitenessPolicy()) if k in politeness_dict})
-    ctx = ProbeContext(gate=_gate(policy), scope=Scope(tuple(scope_patterns)))
+    scope = Scope(tuple(str(p) for p in scope_patterns)).narrowed(_limits.scope)
+    ctx = ProbeContext(gate=_gate(policy), scope=scope, env_allowed=_limits.env)
     return observe(probe, target, ctx).to_dict()
 
 

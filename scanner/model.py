@@ -201,6 +201,7 @@ class Finding:
     confidence: str = "high"
     status: str = "open"
     suppression: dict[str, Any] | None = None
+    baseline: str = ""  # "new" / "known" when the scan was compared with a --baseline, else ""
 
     @property
     def fingerprint(self) -> str:

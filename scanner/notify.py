@@ -27,6 +27,7 @@ import requests
 
 from scanner import __version__
 from scanner.model import Finding, ScanResult, Severity
+from scanner.net.session import http_session
 from scanner.pii import scrub
 from scanner.profile import NotifyEntry
 
@@ -145,12 +146,15 @@ def _safe_url(url: str) -> str:
 def send_webhook(
     url: str, data: dict[str, Any], *, timeout: float = 10.0, sleep: Callable[[float], None] = time.sleep
 ) -> Delivery:
-    """POST ``data`` as JSON; one retry on a connection error or a non-2xx reply."""
+    """POST ``data`` as JSON; one retry on a connection error or a non-2xx reply.
+
+    Sent with ``scanner.net.session.http_session``: no proxy or ~/.netrc from the environment.
+    """
     detail = ""
     for attempt in (1, 2):
         try:
-            reply = requests.post(url, json=data, timeout=timeout,
-                                  headers={"User-Agent": f"pindai/{__version__}"}, allow_redirects=False)
+            with http_session(user_agent=f"pindai/{__version__}") as session:
+                reply = session.post(url, json=data, timeout=timeout, allow_redirects=False)
             if 200 <= reply.status_code < 300:
                 return Delivery("webhook", True, f"HTTP {reply.status_code}", attempt)
             detail = f"HTTP {reply.status_code}"

@@ -18,7 +18,15 @@ import pytest
 from fixtures.api import start_api
 from fixtures.api.keys import mint_token
 from fixtures.hostile.canary import find_leaks, start_canary_site, write_canary_tree
-from fixtures.synthetic import CANARY_EMAIL, CANARY_KK, CANARY_NIK, CANARY_NPWP_FORMATTED, CANARY_PHONE
+from fixtures.synthetic import (
+    CANARY_BIRTH_DATE,
+    CANARY_EMAIL,
+    CANARY_KK,
+    CANARY_NAME,
+    CANARY_NIK,
+    CANARY_NPWP_FORMATTED,
+    CANARY_PHONE,
+)
 from scanner.pii import mask
 from scanner.report import FORMATS
 
@@ -106,12 +114,17 @@ def test_scan_ran_and_saw_the_personal_data(canary_scan: CanaryScan) -> None:
     text = canary_scan.outputs["json"].read_text(encoding="utf-8")
     for kind, value in (("nik", CANARY_NIK), ("phone", CANARY_PHONE), ("email", CANARY_EMAIL)):
         assert mask(kind, value) in text, f"masked {kind} not observed"
+    database = next(f for f in result["facts"] if f["probe"] == "database")["data"]
+    kinds = {c["key"]: c["kind"] for c in database["columns"]}
+    # names, birth dates and identifiers inside free text were observed by value, so their masking is tested
+    assert {kinds.get("kol.k1"), kinds.get("kol.k2"), kinds.get("catatan.isi")} == {"name", "birth_date", "free_text"}
     assert "wrote" in canary_scan.stderr  # standard error was captured (the scan logs little even at -v)
 
 
 @pytest.mark.parametrize("spelling", [CANARY_NIK, "3169 9941 0790 9999", CANARY_NPWP_FORMATTED, "+62 812-0000-0999",
                                       "6281200000999", "PINDAI.CANARY@EXAMPLE.COM", "pindai.canary%40example.com",
-                                      "&#51;169994107909999", CANARY_KK])
+                                      "&#51;169994107909999", CANARY_KK, CANARY_NAME, CANARY_BIRTH_DATE,
+                                      CANARY_NAME.upper()])
 def test_leak_detector_sees_every_spelling(spelling: str) -> None:
     assert find_leaks(f"<td>{spelling}</td>")
     assert not find_leaks(mask("nik", CANARY_NIK) + mask("phone", CANARY_PHONE) + mask("email", CANARY_EMAIL))

@@ -145,3 +145,48 @@ def test_verbose_before_or_after_the_subcommand(args, level, monkeypatch):
     result = CliRunner().invoke(main, [*args, "--probe", "code", str(FIXTURES / "clean"), "--no-store"])
     assert result.exit_code == 0, result.output
     assert logging.getLevelName(root.level) == level
+
+
+def test_explicit_proxy_header_and_user_agent():
+    """`--proxy` is the only way requests go through a proxy; `--header`/`--user-agent` reach every request."""
+    from fixtures.hostile.recording import RecordingSite
+    from scanner.probes.http.fetch import BROWSER_UA, GOOGLEBOT_UA
+
+    page = b"<html><head><title>Portal</title></head><body>Halo</body></html>"
+    with RecordingSite("127.0.0.1", {"/": (200, {}, page)}) as site, RecordingSite("127.0.0.2") as proxy:
+        result = CliRunner().invoke(main, [
+            "scan", site.url, "--probe", "http", "--no-store", "--format", "json", "--proxy", proxy.url,
+            "--header", "X-Pindai-Audit: tiket-42", "--user-agent", "PindaiAudit/1.0"])
+        assert result.exit_code in (0, 1, 3), result.output
+        assert site.requests == []  # every request went through the proxy
+        assert proxy.requests and all(r.path.startswith(site.url) for r in proxy.requests)
+        # the judol cloaking check still compares a browser's view with Googlebot's, by design
+        views = {BROWSER_UA, GOOGLEBOT_UA}
+        plain = [r for r in proxy.requests if r.headers.get("user-agent") not in views]
+        assert len(plain) > len(proxy.requests) / 2
+        assert all(r.headers.get("user-agent") == "PindaiAudit/1.0" for r in plain)
+        assert all(r.headers.get("x-pindai-audit") == "tiket-42" for r in proxy.requests)
+
+
+@pytest.mark.parametrize("args", [["--proxy", "socks5://127.0.0.1:1080"], ["--header", "no colon"],
+                                  ["--header", "X-Bad: a\r\nInjected: 1"]])
+def test_bad_proxy_or_header_is_a_usage_error(args):
+    result = CliRunner().invoke(main, ["scan", str(FIXTURES / "clean"), "--no-store", *args])
+    assert result.exit_code == 2
+
+
+def test_baseline_marks_new_and_known_findings(tmp_path):
+    tree = tmp_path / "app"
+    shutil.copytree(FIXTURES / "vulnerable", tree)
+    baseline = tmp_path / "baseline.json"
+    _scan(str(tree), "--no-store", "--json", str(baseline))
+    (tree / "baru.py").write_text('import yaml\n\ndef load(t):\n    return yaml.load(t)\n')
+    result = _scan(str(tree), "--no-store", "--format", "json", "--baseline", str(baseline),
+                   "--sarif", str(tmp_path / "r.sarif"))
+    findings = json.loads(result.stdout)["findings"]
+    marks = {f["baseline"] for f in findings}
+    assert marks == {"new", "known"}
+    new = [f for f in findings if f["baseline"] == "new"]
+    assert new and all("baru.py" in json.dumps(f["evidence"]) or "baru.py" in f["item_key"] for f in new)
+    states = {r["baselineState"] for r in json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"]}
+    assert states == {"new", "unchanged"}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.hostile.recording import RecordingSite
 from scanner.distributed import make_app, run_distributed, zone_queue
-from scanner.model import Facts, Target
+from scanner.model import Facts, Target, TargetKind
 from scanner.probes import load_probes
 from scanner.probes.base import ProbeContext
 from scanner.rules import RuleSet, load_rules
@@ -141,6 +142,27 @@ def test_database_password_comes_from_the_worker_environment_not_the_broker(
     seen = b"".join(traffic)
     assert b"observe_remote" in seen or b"pindai.zone.db" in seen  # the monitor did see the task
     assert server.admin_password.encode() not in seen
+
+
+def test_worker_keeps_its_own_scope_and_environment_whatever_the_task_says(broker: str, app, tmp_path: Path) -> None:
+    """A broker writer names a worker secret as bearer_env and widens the scope to 127.0.0.2: both refused."""
+    secret = "worker-only-secret-7c1e"
+    auth = {"bearer_env": "WORKER_SECRET_TOKEN", "endpoints": [{"url": "/api"}]}
+    with RecordingSite("127.0.0.1", {"/api": (200, {}, b"{}")}) as site, \
+            RecordingSite("127.0.0.2", {"/api": (200, {}, b"{}")}) as other:
+        worker = start_worker(broker, "guard", tmp_path, env={"WORKER_SECRET_TOKEN": secret})  # --scope 127.0.0.1
+        try:
+            wait_ready(worker)
+            targets = [Target(TargetKind.URL, s.url + "api", zone="guard", options={"auth": auth})
+                       for s in (site, other)]
+            local, remote = run_distributed(targets, ["auth"], ProbeContext(scope=Scope.allow_all()), app=app,
+                                            timeout=60)
+        finally:
+            worker.kill()
+    assert other.requests == []
+    assert not [r for r in site.requests if secret in str(r.headers)]
+    assert local.status == "inconclusive" and "may not read environment variable WORKER_SECRET_TOKEN" in local.reason
+    assert remote.status == "inconclusive" and "outside this worker's --scope allowlist" in remote.reason
 
 
 def test_killed_worker_mid_task_is_replaced_and_the_scan_completes(

@@ -21,6 +21,12 @@ rules = load_rules()
 empty = ScanResult("s", "t", "t", "0", rules.version, [], [])
 html = renderer("html")(empty, rules, "en")
 print(len(rules.rules), len(rules.regulations.catalogues), "<html" in html)
+from scanner.pii import assess_column
+people = ["Budi Santoso", "Siti Rahayu", "Agus Wibowo", "Dewi Lestari", "Hj. Nur Aini", "Eko Prasetyo"]
+names = assess_column("kol_2", people)
+assert names is not None and names.kind == "name", names
+icd = assess_column("kol_a", ["J06.9", "I10", "BCG"] * 4)
+assert icd is not None and icd.kind == "health", icd
 """
 
 
@@ -32,6 +38,7 @@ def test_wheel_contains_data_and_works_outside_the_checkout(tmp_path):
     assert "scanner/_data/rules/tls.yaml" in names
     assert "scanner/_data/rules/regulations/uu-pdp-2022.yaml" in names
     assert "scanner/_data/templates/report.html.j2" in names
+    assert {"scanner/pii/data/person_names.yaml", "scanner/pii/data/specific_values.yaml"} <= names
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

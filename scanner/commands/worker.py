@@ -46,21 +46,35 @@ def preload_probes() -> list[str]:
               "redis://127.0.0.1:6379/0).")
 @click.option("--loglevel", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True)
-def worker(zone: str, concurrency: int, pool: str, broker: str | None, loglevel: str) -> None:
+@click.option("--scope", "scope", multiple=True, envvar="PINDAI_WORKER_SCOPE", metavar="PATTERN",
+              help="Host, *.pattern or CIDR this worker may contact, whatever a task says (repeatable; "
+                   "$PINDAI_WORKER_SCOPE, space-separated). Without it the worker contacts no host.")
+@click.option("--allow-env", "allow_env", multiple=True, envvar="PINDAI_WORKER_ALLOW_ENV", metavar="PATTERN",
+              help="Environment variable (or pattern such as 'PINDAI_*') a task may name as a credential "
+                   "(repeatable; $PINDAI_WORKER_ALLOW_ENV). Without it no variable is read.")
+def worker(zone: str, concurrency: int, pool: str, broker: str | None, loglevel: str,
+           scope: tuple[str, ...], allow_env: tuple[str, ...]) -> None:
     """Run a worker that observes targets of one zone for distributed scans.
 
     Jalankan worker yang mengamati target pada satu zona jaringan untuk pemindaian terdistribusi.
-    Database passwords are read from this worker's environment (the target's password_env),
-    never from the broker.
+    Credentials (password_env, bearer_env ...) are read from this worker's environment, only for
+    variables allowed by --allow-env, never from the broker; only hosts inside --scope are contacted.
+    Kredensial dibaca dari lingkungan worker ini (hanya variabel yang diizinkan --allow-env);
+    hanya host di dalam --scope yang dihubungi.
     """
     try:
         require_extra("distributed")
     except MissingExtra as exc:
         raise click.UsageError(str(exc)) from None
-    from scanner.distributed import make_app
+    from scanner.distributed import WorkerLimits, make_app, set_worker_limits
+    from scanner.scope import Scope
 
     if not re.fullmatch(r"[a-z0-9_-]+", zone):
         raise click.BadParameter("use lower-case letters, digits, '-' and '_'", param_hint="--zone")
+    if not scope:
+        click.echo("warning: no --scope given: this worker will contact no host (every task is inconclusive). "
+                   "Peringatan: tanpa --scope worker ini tidak menghubungi host mana pun.", err=True)
+    set_worker_limits(WorkerLimits(Scope(scope), allow_env))
     for problem in preload_probes():
         click.echo(f"warning: probe unavailable on this worker: {problem}", err=True)
     make_app(broker).worker_main(worker_argv(zone, concurrency, pool, loglevel))

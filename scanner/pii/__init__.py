@@ -6,10 +6,13 @@ Public API (import from ``scanner.pii``):
 - ``find_personal_data(text)``, ``classify_value(value)``, ``matches_kind(kind, value)``;
 - ``nik_details(nik)``, ``is_valid_nik``, ``is_valid_kk``, ``is_valid_npwp``, ``is_valid_nip``,
   ``is_valid_phone``, ``is_valid_email``;
-- ``classify_column_name(name)``, ``assess_column(name, values)``;
+- ``classify_column_name(name)``, ``assess_column(name, values)`` — the one column classifier;
+- ``assess_body(text, content_type)`` — personal data in an HTTP/API body (text matches plus
+  per-field verdicts for JSON: names, birth dates, specific values), ``assess_json(data)``,
+  ``assess_records(rows)``;
 - ``classify_protection(values)``;
 - result types ``Match``, ``NikInfo``, ``ColumnNameHit``, ``ColumnAssessment``, ``Protection``,
-  ``Bilingual``.
+  ``BodyAssessment``, ``Bilingual``.
 """
 
 from scanner.pii.column import assess_column
@@ -22,8 +25,10 @@ from scanner.pii.nip import is_valid_nip
 from scanner.pii.npwp import is_valid_npwp
 from scanner.pii.phone import is_valid_phone
 from scanner.pii.protection import classify_protection
+from scanner.pii.records import assess_body, assess_json, assess_records
 from scanner.pii.types import (
     Bilingual,
+    BodyAssessment,
     ColumnAssessment,
     ColumnNameHit,
     Match,
@@ -34,12 +39,16 @@ from scanner.pii.types import (
 __all__ = [
     "KIND_CATEGORY",
     "Bilingual",
+    "BodyAssessment",
     "ColumnAssessment",
     "ColumnNameHit",
     "Match",
     "NikInfo",
     "Protection",
+    "assess_body",
     "assess_column",
+    "assess_json",
+    "assess_records",
     "classify_column_name",
     "classify_protection",
     "classify_value",

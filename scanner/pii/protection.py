@@ -29,6 +29,8 @@ from scanner.pii.types import Bilingual, Protection, ProtectionState
 DECIDE_RATIO = 0.9
 PLAINTEXT_RATIO = 0.5
 ENTROPY_CIPHER = 0.9
+AEAD_MIN_BYTES = 28  # 12-byte nonce + 16-byte tag around even an empty plaintext
+SHAPE_SHARE = 0.8  # share of values that fit the few most common layouts
 SHORTEST_CIPHERTEXT = 16  # one AES block is 24 base64 or 32 hex characters; the shortest digest is 32 hex
 
 _FORMATS: list[tuple[str, ProtectionState, re.Pattern[str]]] = [
@@ -59,6 +61,22 @@ _FORMATS: list[tuple[str, ProtectionState, re.Pattern[str]]] = [
     ("jws", "plaintext", re.compile(r"^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*$")),
     ("token", "tokenised", re.compile(r"^(?:tok|tkn|token|pseudo|psd)[_\-][A-Za-z0-9_\-]{8,}$", re.I)),
 ]
+# raw images and biometric records: readable by anyone who opens them (plaintext specific data)
+_RAW_MEDIA: tuple[tuple[bytes, str], ...] = (
+    (b"FMR\x00", "iso19794-2-fmr"),  # ISO/IEC 19794-2 / ANSI 378 finger minutiae record
+    (b"FIR\x00", "iso19794-4-fir"),  # finger image record
+    (b"FAC\x00", "iso19794-5-fac"),  # face image record
+    (b"IIR\x00", "iso19794-6-iir"),  # iris image record
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"GIF8", "gif"),
+    (b"BM", "bmp"),
+    (b"\x00\x00\x00\x0cjP  ", "jpeg2000"),
+    (b"WSQ", "wsq"),
+)
+_MEDIA_SCHEMES = frozenset(scheme for _, scheme in _RAW_MEDIA)
+# e-mail whose local part is masked: b***@x.go.id, bu•••@gmail.com, bxxxx@mail.com
+_MASKED_EMAIL = re.compile(r"^[^@\s*•#]{0,3}(?:[*•#]{2,}|[xX]{3,})[^@\s]{0,2}@[^@\s]+\.[^@\s]+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I)
 _MASK_RUN = re.compile(r"[*\u2022#]{2,}|(?<![A-Za-wyz])[xX]{3,}(?![A-Za-wyz])")
 _B64 = re.compile(r"^[A-Za-z0-9+/_\-]+={0,2}$")
@@ -130,6 +148,9 @@ def _recognise(value: str | bytes) -> tuple[str, ProtectionState, int | None] | 
     if isinstance(value, bytes):
         if value[:2] in (b"\xc3\x0d", b"\xc3\x0c", b"\xc1\x0c", b"\xc3\x2e", b"\xc3\x1e"):
             return "pgcrypto-pgp", "encrypted", None
+        for magic, scheme in _RAW_MEDIA:
+            if value.startswith(magic):
+                return scheme, "plaintext", None
         return None
     for name, state, pattern in _FORMATS:
         m = pattern.match(value)
@@ -138,7 +159,7 @@ def _recognise(value: str | bytes) -> tuple[str, ProtectionState, int | None] | 
             return name, state, factor
     if _is_laravel(value):
         return "laravel-crypt", "encrypted", None
-    if _is_masked(value):
+    if _is_masked(value) or _MASKED_EMAIL.match(value):
         return "masked", "masked", None
     return None
 
@@ -335,6 +356,23 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
                 pooled_entropy=round(entropy, 3),
                 alphabet=alphabet,
             )
+        if min(lengths) >= AEAD_MIN_BYTES and entropy >= ENTROPY_CIPHER and not printable:
+            return _result(
+                "encrypted",
+                "aead-like",
+                f"All values decode to high-entropy binary of {min(lengths)}-{max(lengths)} bytes (pooled entropy "
+                f"{entropy:.2f}), the shape of nonce + ciphertext + tag (AES-GCM/ChaCha20-Poly1305): encrypted, "
+                "or hashed with a salt (medium confidence)",
+                f"Semua nilai ter-decode menjadi biner berentropi tinggi {min(lengths)}-{max(lengths)} byte (entropi "
+                f"gabungan {entropy:.2f}), bentuk nonce + ciphertext + tag (AES-GCM/ChaCha20-Poly1305): terenkripsi, "
+                "atau di-hash dengan salt (keyakinan sedang)",
+                1.0,
+                n,
+                distinct,
+                deterministic=True if distinct < 1.0 else None,
+                confidence="medium",
+                pooled_entropy=round(entropy, 3),
+            )
         if lengths in ({20}, {64}):
             return _result(
                 "hashed-weak",
@@ -357,6 +395,18 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
             "format: too short to be a digest or ciphertext",
             f"Semua {n} nilai lebih pendek dari {SHORTEST_CIPHERTEXT} karakter dan tidak cocok dengan format "
             "hash atau sandi: terlalu pendek untuk digest atau ciphertext",
+            1.0,
+            n,
+            distinct,
+        )
+    if str_items and len(str_items) == n and _structured(str_items):
+        return _result(
+            "plaintext",
+            "structured-identifier",
+            f"{n} values share a fixed layout of digits, letters and separators (a document number such as "
+            "3273-LT-…): readable, not ciphertext",
+            f"{n} nilai memiliki pola tetap angka, huruf dan pemisah (nomor dokumen seperti 3273-LT-…): "
+            "terbaca, bukan ciphertext",
             1.0,
             n,
             distinct,
@@ -397,6 +447,19 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
     )
 
 
+def _shape(value: str) -> str:
+    """``3273-LT-01022015-0001`` -> ``9-A-9-9``: runs of digits/letters, separators kept."""
+    return re.sub(r"[A-Za-z]+", "A", re.sub(r"\d+", "9", value))
+
+
+def _structured(values: list[str]) -> bool:
+    """Values that fit at most three layouts with separators: document numbers, not random blobs."""
+    shapes = Counter(_shape(v) for v in values)
+    top = shapes.most_common(3)
+    covered = sum(c for _, c in top)
+    return covered >= SHAPE_SHARE * len(values) and all(any(ch in "-/." for ch in shape) for shape, _ in top)
+
+
 def _printable(b: bytes) -> bool:
     try:
         s = b.decode("utf-8")
@@ -415,6 +478,14 @@ def _known_format(
     factor: int | None,
 ) -> Protection:
     factor_en = f" (work factor {factor})" if factor is not None else ""
+    if scheme in _MEDIA_SCHEMES:
+        return _result(
+            state, scheme,
+            f"{_pct(share)} of {n} values are raw {scheme} data: an image or biometric record readable without a key",
+            f"{_pct(share)} dari {n} nilai berupa data {scheme} mentah: gambar atau rekaman biometrik yang terbaca "
+            "tanpa kunci",
+            share, n, distinct,
+        )
     notes_en = {
         "hashed-strong": "a salted, slow password hash",
         "hashed-weak": "a fast or unsalted hash: NIKs, phones and passwords can be brute-forced",

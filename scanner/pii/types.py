@@ -80,10 +80,18 @@ class ColumnAssessment:
     masked_examples: tuple[str, ...] = ()
     name_hit: bool = False
     minor_count: int = 0
+    # values confirm the kind (validated identifiers, names, dates, specific values), not the name alone
+    value_confirmed: bool = False
+    # 16-digit values that validate as NIK and as KK alike, without the female +40 day a NIK column shows
+    nik_or_kk: bool = False
+    # free text: share of values with an embedded identifier and the kinds seen
+    embedded_share: float = 0.0
+    embedded_kinds: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["masked_examples"] = list(self.masked_examples)
+        d["embedded_kinds"] = list(self.embedded_kinds)
         return d
 
 
@@ -111,3 +119,14 @@ class Protection:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class BodyAssessment:
+    """Personal data in a response body: matches in the text and, for JSON, per-field verdicts."""
+
+    matches: list[Match]
+    fields: tuple[ColumnAssessment, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"matches": [m.to_dict() for m in self.matches], "fields": [f.to_dict() for f in self.fields]}

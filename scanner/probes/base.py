@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,14 +22,27 @@ class ProbeContext:
 
     gate: HostGate = field(default_factory=HostGate)
     scope: Scope = field(default_factory=Scope.allow_all)
+    proxy: str | None = None  # explicit HTTP(S) proxy; the environment's proxies are never used
+    user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
+    headers: tuple[tuple[str, str], ...] = ()  # sent on every HTTP request to in-scope targets (`--header`)
+    env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
 
     @property
     def timeout(self) -> float:
         return self.gate.policy.timeout_s
 
     def secret(self, env_name: str) -> str:
-        """Read a credential from the environment; empty string when unset."""
-        return os.environ.get(env_name, "") if env_name else ""
+        """Read a credential from the environment; empty string when unset.
+
+        Raises ProbeInconclusive when ``env_allowed`` does not permit the name (a distributed
+        worker reads only the variables it was started with ``--allow-env`` for).
+        """
+        if not env_name:
+            return ""
+        if self.env_allowed is not None and not any(fnmatch.fnmatchcase(env_name, p) for p in self.env_allowed):
+            raise ProbeInconclusive(f"this worker may not read environment variable {env_name}; "
+                                    "start it with --allow-env naming that variable")
+        return os.environ.get(env_name, "")
 
 
 class Probe(Protocol):

@@ -170,13 +170,17 @@ def slug(name: str) -> str:
     return cleaned or "unassigned"
 
 
-def inconclusive_rows(result: ScanResult) -> list[dict[str, str]]:
-    """Targets/probes that could not be observed, with their (scrubbed) reasons."""
-    return [_inconclusive(f) for f in result.inconclusive()]
+def inconclusive_rows(result: ScanResult, lang: str) -> list[dict[str, str]]:
+    """Targets/probes that could not be observed: the reason in ``lang`` and the recorded detail (scrubbed)."""
+    return [inconclusive_row(f, lang) for f in result.inconclusive()]
 
 
-def _inconclusive(f: Facts) -> dict[str, str]:
-    return {"target_id": f.target_id, "probe": f.probe, "reason": str(scrub(f.reason))}
+def inconclusive_row(f: Facts, lang: str) -> dict[str, str]:
+    """One inconclusive observation (see :func:`inconclusive_rows`)."""
+    from scanner.report.reasons import localised_reason
+
+    detail = str(scrub(f.reason))
+    return {"target_id": f.target_id, "probe": f.probe, "reason": localised_reason(detail, lang), "detail": detail}
 
 
 def rule_spec(ruleset: RuleSet, rule_id: str) -> Rule | None:

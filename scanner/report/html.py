@@ -224,7 +224,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
         "compliance_hidden": sum(1 for c in compliance for r in c["rows"] if not r["observed"]),
         "blocks": _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
-        "inconclusive": inconclusive_rows(result),
+        "inconclusive": inconclusive_rows(result, lang),
         "targets": _target_rows(result),
         "errors": [{"rule_id": e.rule_id, "target_id": e.target_id, "message": str(scrub(e.message))}
                    for e in result.evaluation_errors],

@@ -43,7 +43,7 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
              "findings": len(fx.findings), "targets": fx.targets, "max_priority": fx.max_priority}
             for fx in top_fixes(result)
         ],
-        "inconclusive": inconclusive_rows(result),
+        "inconclusive": inconclusive_rows(result, lang),
     }
 
 

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from scanner.model import Facts, Finding, ScanResult, Target
-from scanner.report.common import UNASSIGNED, scrub, strings, text
+from scanner.report.common import UNASSIGNED, inconclusive_row, scrub, strings, text
 from scanner.report.evidence import evidence_summary
 from scanner.rules import RuleSet
 
@@ -33,7 +33,7 @@ def _testcase(parent: ET.Element, target: Target, rule_id: str, facts: Facts | N
     open_ = [f for f in findings if f.status == "open"]
     suppressed = [f for f in findings if f.status == "suppressed"]
     if facts is not None and not facts.conclusive:
-        ET.SubElement(case, "skipped").text = f"{s['inconclusive']}: {scrub(facts.reason)}"
+        ET.SubElement(case, "skipped").text = f"{s['inconclusive']}: {inconclusive_row(facts, lang)['reason']}"
         return 0, 0, 1
     if not open_ and suppressed:
         notes = [f.suppression or {} for f in suppressed]

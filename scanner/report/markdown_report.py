@@ -81,7 +81,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
             short = ruleset.regulations.catalogues[cat_id].short
             out.append(f"| {cell(short)} | " + " | ".join(str(c[st]) for st in STATUSES) + " |")
         out += ["", "</details>", ""]
-    inconclusive = inconclusive_rows(result)
+    inconclusive = inconclusive_rows(result, lang)
     if inconclusive:
         out += [f"<details><summary>{s['inconclusive']} ({len(inconclusive)})</summary>", ""]
         out += [f"- `{r['target_id']}` ({r['probe']}): {cell(r['reason'])}" for r in inconclusive]

@@ -230,6 +230,8 @@ def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSe
             "fingerprint": finding.fingerprint,
         },
     }
+    if finding.baseline:
+        result["baselineState"] = "new" if finding.baseline == "new" else "unchanged"
     if finding.status == "suppressed":
         result["suppressions"] = _suppressions(finding)
     elif finding.suppression and finding.suppression.get("expired"):
@@ -253,7 +255,7 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
         "toolExecutionNotifications": [
             {"level": "warning", "message": {"text": f"{row['target_id']} ({row['probe']}): {row['reason']}"},
              "properties": row}
-            for row in inconclusive_rows(result)
+            for row in inconclusive_rows(result, lang)
         ],
     }
     if result.started_at:

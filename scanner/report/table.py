@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.model import ScanResult
-from scanner.report.common import scrub
+from scanner.report.common import inconclusive_row, scrub
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
@@ -41,6 +41,6 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     if inconclusive:
         table = Table("Target", "Probe", _INCONCLUSIVE[lang])
         for observation in inconclusive:
-            table.add_row(observation.target_id, observation.probe, str(scrub(observation.reason)))
+            table.add_row(observation.target_id, observation.probe, inconclusive_row(observation, lang)["reason"])
         console.print(table)
     return buffer.getvalue()

@@ -49,7 +49,7 @@ from scanner.pii.columns import dictionary, normalize
         ("no_rekening", "bank_account", "specific"),
         ("sidik_jari", "biometric", "specific"),
         ("foto_wajah", "photo", "specific"),
-        ("skck", "criminal", "specific"),
+        ("no_skck", "identity_number", "general"), ("riwayat_pidana", "criminal", "specific"),
         ("dokumen_pasport", "passport", "general"),
         ("password", "credential", "none"),
         ("kata_sandi", "credential", "none"),

@@ -155,3 +155,45 @@ def test_password_column_without_hash_format_is_plaintext() -> None:
 def test_long_random_values_without_kind_stay_unknown() -> None:
     values = ["Zq8vX2mL9rT4wB7nK1pC6sD3", "Hy5tR8eW2qA9zX4cV7bN1mL6", "Pk3jH6gF9dS2aQ5wE8rT1yU4"]
     assert classify_protection(values).state == "unknown"
+
+
+def test_raw_biometrics_and_photos_are_plaintext() -> None:
+    import random
+
+    from fixtures.pii_bench.values import fmr_template, jpeg_bytes, png_bytes
+
+    rng = random.Random(5)
+    for make, scheme in ((fmr_template, "iso19794-2-fmr"), (jpeg_bytes, "jpeg"), (png_bytes, "png")):
+        p = classify_protection([make(rng) for _ in range(10)])
+        assert (p.state, p.scheme) == ("plaintext", scheme)
+        assert "biometri" in p.evidence.id
+
+
+def test_masked_emails_of_every_style(fake: Faker) -> None:
+    from fixtures.pii_bench.values import mask_email
+
+    for style in range(3):
+        p = classify_protection([mask_email(fake.free_email(), style) for _ in range(20)], kind="email")
+        assert p.state == "masked", style
+
+
+def test_aead_blobs_are_encrypted_with_stated_confidence(niks: list[str]) -> None:
+    from fixtures.pii_bench.values import aes_gcm_b64, aes_gcm_hex
+
+    key = os.urandom(32)
+    for make in (aes_gcm_b64, aes_gcm_hex):
+        p = classify_protection([make(n, key) for n in niks], kind="nik")
+        assert (p.state, p.scheme, p.extra["confidence"]) == ("encrypted", "aead-like", "medium")
+
+
+def test_document_numbers_are_plaintext(fake: Faker) -> None:
+    import random
+
+    from fixtures.pii_bench.values import birth_certificate, skck_number
+
+    rng = random.Random(3)
+    akta = [birth_certificate(fake, rng, fake.date_of_birth()) for _ in range(30)]
+    skck = [skck_number(rng) for _ in range(30)]
+    for values in (akta, skck):
+        p = classify_protection(values, kind="identity_number")
+        assert (p.state, p.scheme) == ("plaintext", "structured-identifier")

@@ -60,7 +60,8 @@ def test_content(html_en: str) -> None:
     assert "ssl_protocols TLSv1.2 TLSv1.3;" in html_en  # nginx snippet
     assert "Disable SSLv3, TLS 1.0 and TLS 1.1." in html_en  # remediation step
     assert "Old protocols can be intercepted" in html_en  # why it matters
-    assert "connection timed out after 10 s" in html_en  # inconclusive reason
+    assert "timed out: the server did not answer in time" in html_en  # inconclusive reason, localised
+    assert "connection timed out after 10 s" in html_en  # and the recorded detail
     assert "Ditangani oleh WAF pusat" in html_en  # suppression reason
     assert 'class="st st-finding"' in html_en and "PASS" not in html_en and "LULUS" not in html_en
     assert html_en.index("NIK stored unencrypted") < html_en.index("HSTS header missing")  # priority order

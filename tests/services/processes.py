@@ -89,15 +89,18 @@ class Worker:
 
 def start_worker(
     broker: str, zone: str, log_dir: Path, *, concurrency: int = 2, visibility_timeout: int = 3,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None, scope: tuple[str, ...] = ("127.0.0.1",),
+    allow_env: tuple[str, ...] = ("PINDAI_TEST_*",),
 ) -> Worker:
-    """Start `pindai worker --zone ZONE` (as ``python -m scanner.commands.worker``) in its own session."""
+    """Start `pindai worker --zone ZONE --scope ... --allow-env ...` (as ``python -m scanner.commands.worker``)."""
     log = log_dir / f"worker-{zone}-{time.monotonic_ns()}.log"
     env = os.environ | (env or {}) | {"PINDAI_BROKER_URL": broker, "PYTHONPATH": str(REPO),
                                       "PINDAI_VISIBILITY_TIMEOUT": str(visibility_timeout)}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scanner.commands.worker", "--zone", zone, "--concurrency", str(concurrency)],
+            [sys.executable, "-m", "scanner.commands.worker", "--zone", zone, "--concurrency", str(concurrency),
+             *(arg for pattern in scope for arg in ("--scope", pattern)),
+             *(arg for pattern in allow_env for arg in ("--allow-env", pattern))],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     return Worker(proc, log)

@@ -1,12 +1,16 @@
-"""A polite HTTP client for the auth probe: gate slots, scope checks, no redirects."""
+"""A polite HTTP client for the auth probe: URL gate, gate slots, origin-bound credentials, no redirects."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
+from scanner.net.session import body_deadline, http_session, read_capped
+from scanner.net.urls import UnsafeURL, destination, gate
 from scanner.probes.base import ProbeContext
 
 USER_AGENT = "Pindai/auth-probe (+https://github.com/pindai)"
@@ -15,6 +19,10 @@ MAX_BODY = 1_000_000
 
 class RequestFailed(Exception):
     """The request could not be made or was not allowed; the message says why."""
+
+
+class CredentialsWithheld(RequestFailed):
+    """Not sent: the request would carry credentials to an origin they were not configured for."""
 
 
 @dataclass
@@ -47,13 +55,26 @@ def path_of(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-class Client:
-    """Sends single requests within scope and politeness limits; never follows redirects."""
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of ``url`` as the client connects to it ('' when malformed)."""
+    try:
+        scheme, host, port = destination(url).origin
+    except UnsafeURL:
+        return ""
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
-    def __init__(self, ctx: ProbeContext) -> None:
+
+class Client:
+    """Sends single requests within scope and politeness limits; never follows redirects.
+
+    Credentials (headers, cookies, basic auth, form data) go only to ``origin`` (the target's
+    ``scheme://host:port``); such a request to any other origin raises CredentialsWithheld.
+    """
+
+    def __init__(self, ctx: ProbeContext, origin: str) -> None:
         self.ctx = ctx
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
+        self.origin = origin
+        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers)
         self.sent = 0
 
     def send(
@@ -66,23 +87,30 @@ class Client:
         data: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
     ) -> Reply:
-        host = (urlsplit(url).hostname or "").lower()
-        if urlsplit(url).scheme not in ("http", "https") or not host:
-            raise RequestFailed(f"not an http(s) URL: {url}")
-        if not self.ctx.scope.allows(host):
-            raise RequestFailed(f"host {host} is outside the scan scope")
-        self.session.cookies.clear()  # every request carries exactly the credentials given
         try:
-            with self.ctx.gate.slot(host):
+            where = gate(url, self.ctx.scope)
+        except UnsafeURL as exc:
+            raise RequestFailed(str(exc)) from exc
+        if (headers or cookies or data or auth) and origin_of(where.url) != self.origin:
+            raise CredentialsWithheld(f"credentials not sent: {origin_of(where.url)} is not the target's "
+                                      f"origin {self.origin}")
+        self.session.cookies.clear()  # every request carries exactly the credentials given
+        deadline = body_deadline(self.ctx.timeout)
+        try:
+            with self.ctx.gate.slot(where.host):
                 self.sent += 1
                 response = self.session.request(
-                    method, url, headers=headers, cookies=cookies, data=data, auth=auth,
+                    method, where.url, headers=headers, cookies=cookies, data=data, auth=auth,
                     timeout=self.ctx.timeout, allow_redirects=False, stream=True,
                 )
-                raw = response.raw.read(MAX_BODY, decode_content=True) or b""
-                response.close()
-        except (requests.RequestException, OSError) as exc:
+                try:
+                    raw, _, too_slow = read_capped(response, MAX_BODY, time.monotonic() + deadline)
+                finally:
+                    response.close()
+        except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
             raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
+        if too_slow:
+            raise RequestFailed(f"response body too slow: not complete within {deadline:g} s")
         text = raw.decode(response.encoding or "utf-8", "replace")
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Reply(url, response.status_code, headers, text, dict(response.cookies))

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scanner.probes.auth.client import Client, Reply, RequestFailed, path_of
+from scanner.probes.auth.client import Client, CredentialsWithheld, Reply, RequestFailed, origin_of, path_of
 from scanner.probes.auth.options import LoginOption
 
 CAPTCHA_HINTS = re.compile(r"g-recaptcha|recaptcha|h-captcha|hcaptcha|cf-turnstile|turnstile|captcha", re.I)
@@ -77,8 +77,19 @@ class LoginResult:
     replies: list[Reply]
 
 
+def _join(base: str, link: str) -> str:
+    """``link`` (a form action or Location from the target) resolved on ``base``; RequestFailed if malformed."""
+    try:
+        return urljoin(base, link)
+    except ValueError as exc:
+        raise RequestFailed(f"malformed link from the target: {exc}") from exc
+
+
 def follow(client: Client, url: str, cookies: dict[str, str] | None = None, hops: int = 3) -> Reply:
-    """GET ``url`` and follow up to ``hops`` redirects (each one scope-checked by the client)."""
+    """GET ``url`` and follow up to ``hops`` redirects (each one scope-checked by the client).
+
+    A redirect to another origin while cookies are held is not followed (credentials stay home).
+    """
     jar = dict(cookies or {})
     reply = client.send("GET", url, cookies=jar)
     for _ in range(hops):
@@ -86,7 +97,10 @@ def follow(client: Client, url: str, cookies: dict[str, str] | None = None, hops
         if not (300 <= reply.status < 400 and location):
             break
         jar.update(reply.cookies)
-        reply = client.send("GET", urljoin(reply.url, location), cookies=jar)
+        target = _join(reply.url, location)
+        if jar and origin_of(target) != client.origin:
+            break  # the session cookies stay with the target's origin: stop at this reply
+        reply = client.send("GET", target, cookies=jar)
         reply.cookies = {**jar, **reply.cookies}
     return reply
 
@@ -102,7 +116,7 @@ def log_in(client: Client, base: str, option: LoginOption, password: str) -> Log
     page = follow(client, urljoin(base, option.url))
     page_url = page.url
     form = login_form(page.text)
-    action_url = urljoin(page_url, form.action) if form and form.action else page_url
+    action_url = _join(page_url, form.action) if form and form.action else page_url
     hints_text = page.text
     facts.update(
         page_scheme=urlsplit(page_url).scheme,
@@ -112,6 +126,7 @@ def log_in(client: Client, base: str, option: LoginOption, password: str) -> Log
         form_method=form.method if form else "",
         form_action_scheme=urlsplit(action_url).scheme,
         form_action_path=path_of(action_url),
+        form_action_other_origin=origin_of(action_url) != client.origin,
         password_field=bool(form and form.has_password),
         captcha_hint=bool(CAPTCHA_HINTS.search(hints_text)),
         mfa_hint=bool(MFA_HINTS.search(hints_text)),
@@ -119,11 +134,18 @@ def log_in(client: Client, base: str, option: LoginOption, password: str) -> Log
     if not password:
         facts["login"] = {"status": "inconclusive", "reason": f"environment variable {option.password_env} is not set"}
         return LoginResult(facts, {}, [page])
-    reply = _post(client, action_url, form, page, {option.user_field: option.user, option.password_field: password})
+    try:
+        reply = _post(client, action_url, form, page, {option.user_field: option.user,
+                                                       option.password_field: password})
+    except CredentialsWithheld as exc:  # the form posts to another origin: the password stays here
+        facts["login"] = {"status": "skipped", "reason": str(exc)}
+        return LoginResult(facts, {}, [page])
     cookies = {**page.cookies, **reply.cookies}
     replies = [page, reply]
-    if 300 <= reply.status < 400 and reply.headers.get("location"):
-        reply = follow(client, urljoin(action_url, reply.headers["location"]), cookies, hops=2)
+    landing = _join(action_url, reply.headers["location"]) if 300 <= reply.status < 400 \
+        and reply.headers.get("location") else ""
+    if landing and origin_of(landing) == client.origin:  # the session stays with the target's origin
+        reply = follow(client, landing, cookies, hops=2)
         cookies.update(reply.cookies)
         replies.append(reply)
     marker = "not-configured" if not option.success_marker else (
@@ -144,7 +166,7 @@ def failed_logins(client: Client, base: str, option: LoginOption, attempts: int)
         try:
             page = follow(client, page_url)
             form = login_form(page.text)
-            action = urljoin(page.url, form.action) if form and form.action else page.url
+            action = _join(page.url, form.action) if form and form.action else page.url
             wrong = "pindai-wrong-" + secrets.token_hex(6)
             reply = _post(client, action, form, page, {option.user_field: option.user, option.password_field: wrong})
         except RequestFailed as exc:

@@ -63,8 +63,14 @@ def _base_path(doc: dict[str, Any]) -> str:
 
 
 def discover(text: str, limit: int = 50) -> Discovery:
-    """GET operations without path parameters (or with examples for all of them)."""
-    doc = json.loads(text)
+    """GET operations without path parameters (or with examples for all of them).
+
+    Raises ValueError for a document that is not JSON, has no ``paths`` or is nested too deeply.
+    """
+    try:
+        doc = json.loads(text)
+    except RecursionError as exc:  # a hostile document of a million "[": refuse, do not crash
+        raise ValueError("document is nested too deeply to read") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
         raise ValueError("document has no 'paths' object")
     base = _base_path(doc)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net.urls import link_host
 from scanner.probes.auth import analysis, loginform, openapi, recipes
-from scanner.probes.auth.client import Client, Reply, RequestFailed, path_of, resolve
+from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
 from scanner.probes.auth.compare import compare, observe_reply, personal_data
 from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
@@ -82,7 +82,7 @@ class AuthProbe:
         except (OSError, UnicodeDecodeError) as exc:
             raise ProbeInconclusive(f"invalid auth options: options.auth.wordlist: cannot read {wordlist}: {exc}") \
                 from exc
-        scan = _Scan(Client(ctx), options, words=words)
+        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=words)
         facts: dict[str, Any] = {
             "recipe": options.recipe,
             "settings": {"length_tolerance": options.length_tolerance,
@@ -170,7 +170,11 @@ class AuthProbe:
         known = {(e.method, e.url) for e in found}
         added = 0
         for item in result.endpoints:
-            absolute = resolve(url, item.path)
+            try:
+                absolute = resolve(url, item.path)
+            except ValueError as exc:  # e.g. "//[x]/a": skip this path, keep the others
+                result.skipped.append({"path": item.path[:200], "reason": f"malformed path: {exc}"[:200]})
+                continue
             if ("GET", absolute) not in known:
                 found.append(Endpoint("GET", absolute, source="openapi", declared_public=item.declared_public))
                 added += 1
@@ -186,7 +190,7 @@ class AuthProbe:
         path = path_of(endpoint.url)
         facts: dict[str, Any] = {
             "key": f"{endpoint.method} {path}", "method": endpoint.method, "path": path,
-            "host": urlsplit(endpoint.url).hostname or "", "source": endpoint.source,
+            "host": link_host(endpoint.url, ""), "source": endpoint.source,
             "declared_public": endpoint.declared_public,
             "marker_configured": bool(endpoint.marker), "reachable": True,
         }

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.database import mysql, postgres
-from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts
+from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
 from scanner.probes.database.sampling import TableInfo, reflect, sample
 
@@ -112,6 +112,7 @@ class DatabaseProbe:
             except Exception as exc:
                 entry.update({"status": "inconclusive", "reason": short_error(exc, ep), "sampled_rows": 0})
                 values = {c: [] for c, _ in table.columns}
+            table_items: list[dict[str, Any]] = []
             for name, type_ in table.columns:
                 ref = ColumnRef(table.qualified, name, type_)
                 cred = credential_facts(ref, values[name])
@@ -121,7 +122,8 @@ class DatabaseProbe:
                 item = column_facts(ref, values[name], on=today)
                 if item is not None:
                     item["sampled"] = entry["status"] == "ok"
-                    columns.append(item)
+                    table_items.append(item)
+            columns.extend(settle_table(table_items))
             values.clear()  # drop raw samples as soon as they are classified
             table_facts.append(entry)
         return table_facts, columns, credentials

@@ -1,7 +1,9 @@
 """Polite HTTP fetching: body cap, manual redirects (≤ 5) with a scope check on every hop.
 
-Every request goes through ``ctx.gate.slot(host)`` and uses ``ctx.timeout``. A redirect to a
-host outside ``ctx.scope`` is never followed; the chain records where it stopped and why.
+Every request passes the URL gate (``scanner.net.urls.gate``: the host requests really connects
+to, inside ``ctx.scope``), goes through ``ctx.gate.slot(host)`` and uses ``ctx.timeout``. A
+redirect to a host outside the scope, or a malformed/ambiguous Location, is never followed; the
+chain records where it stopped and why.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
 from urllib3.exceptions import InsecureRequestWarning
 
+from scanner.net.session import body_deadline, http_session, read_capped
+from scanner.net.urls import Destination, OutOfScope, UnsafeURL, UnsupportedScheme, gate, join
 from scanner.probes.base import ProbeContext
 
 # Unverified fetches are deliberate (the TLS probe judges certificates). A module-level filter,
@@ -109,29 +113,6 @@ class Page:
         return len(self.chain) > 1
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-def _read_capped(response: requests.Response, limit: int, deadline: float) -> tuple[bytes, bool, bool]:
-    """Read at most ``limit`` bytes before the monotonic ``deadline``: (body, truncated, too_slow).
-
-    ``read1`` returns whatever one socket read delivers, so a peer that drips one byte at a time
-    cannot keep a request alive past the deadline (each single read is bounded by ctx.timeout).
-    """
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        if time.monotonic() > deadline:
-            return b"".join(chunks), True, True
-        chunk = response.raw.read1(min(65536, limit - size), decode_content=True)
-        if not chunk:
-            return b"".join(chunks), False, False
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)[:limit], True, False
-
-
 @dataclass
 class Fetcher:
     """Shared session for one probe run on one target."""
@@ -140,7 +121,7 @@ class Fetcher:
     verify: bool | str = True
     max_body: int = MAX_BODY
     max_redirects: int = MAX_REDIRECTS
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session | None = None  # made by scanner.net.session.http_session
     requests_made: int = 0
     unverified_hosts: set[str] = field(default_factory=set)
     slow_hosts: set[str] = field(default_factory=set)
@@ -148,16 +129,16 @@ class Fetcher:
     @property
     def body_deadline(self) -> float:
         """Wall-clock limit for reading one response body (3 x ctx.timeout)."""
-        return 3 * self.ctx.timeout
+        return body_deadline(self.ctx.timeout)
 
     def __post_init__(self) -> None:
-        self.session.headers["User-Agent"] = BROWSER_UA
-        self.session.trust_env = False  # no proxies or .netrc from the environment
+        if self.session is None:
+            self.session = http_session(self.ctx.proxy, self.ctx.user_agent or BROWSER_UA, self.ctx.headers)
         self.session.cookies.set_policy(_NoCookies())  # every request is a first visit
 
-    def _one(self, method: str, url: str, headers: dict[str, str]) -> tuple[requests.Response, bool | None]:
-        host = _host(url)
-        https = url.lower().startswith("https:")
+    def _one(self, method: str, where: Destination, headers: dict[str, str]) -> tuple[requests.Response, bool | None]:
+        host, url = where.host, where.url
+        https = where.scheme == "https"
         if https and self.verify is not False and host not in self.unverified_hosts:
             with self.ctx.gate.slot(host):
                 self.requests_made += 1
@@ -171,6 +152,7 @@ class Fetcher:
             return self._send(method, url, headers, not https), (False if https else None)
 
     def _send(self, method: str, url: str, headers: dict[str, str], verify: bool | str) -> requests.Response:
+        assert self.session is not None
         return self.session.request(
             method, url, headers=headers, allow_redirects=False, stream=True,
             timeout=self.ctx.timeout, verify=verify,
@@ -184,56 +166,64 @@ class Fetcher:
         """
         headers = dict(headers or {})
         chain: list[Hop] = []
-        current = url
+        try:
+            where = gate(url, self.ctx.scope)
+        except UnsafeURL as exc:
+            raise FetchError(str(exc)) from exc
+        first_host = where.host
         stopped = ""
         while True:
-            if not self.ctx.scope.allows(_host(current)):
-                raise FetchError(f"host {_host(current)} is outside the scan scope")
-            if _host(current) in self.slow_hosts:
-                raise SlowHostError(f"skipped: {_host(current)} sent an earlier response body too slowly")
+            if where.host in self.slow_hosts:
+                raise SlowHostError(f"skipped: {where.host} sent an earlier response body too slowly")
             try:
-                resp, verified = self._one(method, current, headers)
+                resp, verified = self._one(method, where, headers)
             except requests.exceptions.RequestException as exc:
                 if chain:  # a later hop failed: report what we have up to the last hop
                     stopped = f"error: {type(exc).__name__}"
                     break
                 raise FetchError(describe(exc, self.ctx.timeout)) from exc
             location = resp.headers.get("Location", "")
-            chain.append(Hop(current, resp.status_code, location, _set_cookies(resp)))
+            chain.append(Hop(where.url, resp.status_code, location, _set_cookies(resp)))
             if not (follow and resp.status_code in _REDIRECT_CODES and location):
-                return self._page(url, current, resp, verified, chain, stopped)
-            nxt = urljoin(current, location)
-            if urlsplit(nxt).scheme not in ("http", "https"):
+                return self._page(url, where, resp, verified, chain, stopped)
+            try:
+                nxt = join(where.url, location)
+                if not self.ctx.scope.allows(nxt.host):
+                    raise OutOfScope(nxt.host)
+            except OutOfScope as exc:
+                stopped = f"out-of-scope: {exc.host}"
+            except UnsupportedScheme:
                 stopped = "unsupported-scheme"
-            elif not self.ctx.scope.allows(_host(nxt)):
-                stopped = f"out-of-scope: {_host(nxt)}"
-            elif same_host and _host(nxt) != _host(url):
-                stopped = f"off-site: {_host(nxt)}"
-            elif len(chain) > self.max_redirects:
-                stopped = "redirect-limit"
+            except UnsafeURL as exc:
+                stopped = f"unsafe-location: {exc}"
+            else:
+                if same_host and nxt.host != first_host:
+                    stopped = f"off-site: {nxt.host}"
+                elif len(chain) > self.max_redirects:
+                    stopped = "redirect-limit"
             if stopped:
-                return self._page(url, current, resp, verified, chain, stopped)
+                return self._page(url, where, resp, verified, chain, stopped)
             resp.close()
             if resp.status_code == 303:
                 method = "GET"
-            current = nxt
+            where = nxt
         # only reached when a later hop failed; re-fetch nothing, return an empty page for the last hop
         last = chain[-1]
         return Page(url, last.url, last.status, {}, [], b"", chain=chain, stopped=stopped)
 
-    def _page(self, url: str, current: str, resp: requests.Response, verified: bool | None,
+    def _page(self, url: str, where: Destination, resp: requests.Response, verified: bool | None,
               chain: list[Hop], stopped: str) -> Page:
         try:
-            body, truncated, too_slow = _read_capped(resp, self.max_body, time.monotonic() + self.body_deadline)
+            body, truncated, too_slow = read_capped(resp, self.max_body, time.monotonic() + self.body_deadline)
         except (requests.exceptions.RequestException, OSError, urllib3.exceptions.HTTPError):
             body, truncated, too_slow = b"", True, False
         finally:
             resp.close()
         if too_slow:
-            self.slow_hosts.add(_host(current))
+            self.slow_hosts.add(where.host)
         headers = {k.lower(): v for k, v in resp.headers.items()}
         return Page(
-            url=url, final_url=current, status=resp.status_code, headers=headers,
+            url=url, final_url=where.url, status=resp.status_code, headers=headers,
             set_cookies=_set_cookies(resp), body=body, truncated=truncated, too_slow=too_slow,
             tls_verified=verified, chain=chain, stopped=stopped,
         )

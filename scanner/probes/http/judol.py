@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
+from scanner.net.urls import link_host
 from scanner.pii import scrub
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetcher, FetchError, Page
@@ -64,7 +64,7 @@ def _view(name: str, page: Page, site_host: str) -> dict[str, Any]:
     meta_text = " ".join(doc.metas.get(f, "") for f in _META_FIELDS)
     links: list[dict[str, Any]] = []
     for anchor in doc.anchors:
-        host = (urlsplit(urljoin(page.final_url, anchor.href)).hostname or "").lower()
+        host = link_host(page.final_url, anchor.href)
         if not host or host == site_host:
             continue
         words = keywords_in(anchor.text)
@@ -73,7 +73,7 @@ def _view(name: str, page: Page, site_host: str) -> dict[str, Any]:
                           "hidden": anchor.hidden})
     hidden: list[dict[str, Any]] = []
     for block in doc.hidden_blocks:
-        hosts = sorted({(urlsplit(urljoin(page.final_url, h)).hostname or "").lower() for h in block.hrefs} - {""})
+        hosts = sorted({link_host(page.final_url, h) for h in block.hrefs} - {""})
         external = [h for h in hosts if h != site_host]
         words = keywords_in(block.text)
         if words or external:
@@ -82,7 +82,7 @@ def _view(name: str, page: Page, site_host: str) -> dict[str, Any]:
     alternates = []
     for rel, href in doc.links:
         if rel in ("canonical", "amphtml") and href:
-            host = (urlsplit(urljoin(page.final_url, href)).hostname or "").lower()
+            host = link_host(page.final_url, href)
             alternates.append({"view": name, "rel": rel, "host": host, "external": bool(host) and host != site_host})
     body_text = doc.text
     return {
@@ -115,7 +115,7 @@ def _offsite_redirect(page: Page, site_host: str) -> str:
     """Host outside the site that the response chain redirects to ('' when none)."""
     for hop in page.chain:
         if hop.location:
-            host = (urlsplit(urljoin(hop.url, hop.location)).hostname or "").lower()
+            host = link_host(hop.url, hop.location)
             if host and host != site_host:
                 return host
     return ""

@@ -7,8 +7,8 @@ observation; rules decide whether a grade is acceptable.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
+from scanner.net.urls import link_host, resolve_link
 from scanner.probes.http.data import load
 from scanner.probes.http.html import HtmlDoc
 
@@ -112,11 +112,13 @@ def _sri(doc: HtmlDoc | None, final_url: str) -> str:
         return "sri-not-implemented-response-not-html"
     if not doc.scripts:
         return "sri-not-implemented-but-no-scripts-loaded"
-    site = urlsplit(final_url)
+    site_host = link_host(final_url, "")
     external = []
     for src, integrity in doc.scripts:
-        url = urlsplit(urljoin(final_url, src))
-        if url.hostname != site.hostname:
+        url = resolve_link(final_url, src)
+        if url is None:  # malformed src: the browser loads nothing from it
+            continue
+        if (url.hostname or "").lower() != site_host:
             external.append((url.scheme == "https", bool(integrity)))
     if not external:
         return "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"

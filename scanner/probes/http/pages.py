@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from scanner.net.urls import UnsafeURL, UnsupportedScheme, destination, join
+from scanner.pii import scrub
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.html import HtmlDoc
 
@@ -14,30 +16,54 @@ _SKIP_EXTENSIONS = (".pdf", ".zip", ".rar", ".7z", ".gz", ".doc", ".docx", ".xls
                     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp4", ".mp3", ".apk", ".exe")
 
 
-def same_site_links(doc: HtmlDoc, page: Page, limit: int) -> list[str]:
-    """Up to ``limit`` distinct visible links to HTML-ish pages on the same host and port."""
-    site = urlsplit(page.final_url)
-    paths: list[str] = []
+MAX_SKIPPED = 20  # malformed links recorded per page (the count is always complete)
+
+
+@dataclass
+class Links:
+    """Same-site paths to visit, and the links skipped because they were malformed or ambiguous."""
+
+    paths: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    skipped_count: int = 0
+
+    def skip(self, href: str, reason: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < MAX_SKIPPED:
+            self.skipped.append({"href": scrub(href[:200]), "reason": reason[:200]})
+
+
+def same_site_links(doc: HtmlDoc, page: Page, limit: int) -> Links:
+    """Up to ``limit`` distinct visible links to HTML-ish pages on the same origin.
+
+    A malformed or ambiguous link (``http://[x]/``, a backslash, user@host) is skipped and
+    recorded; it never stops the other links from being read.
+    """
+    site = destination(page.final_url)
+    links = Links()
     for anchor in doc.anchors:
-        url = urlsplit(urljoin(page.final_url, anchor.href))
-        if url.scheme not in ("http", "https") or url.netloc != site.netloc or anchor.hidden:
+        try:
+            where = join(page.final_url, anchor.href)
+        except UnsupportedScheme:  # mailto:, tel:, javascript: ... nothing to crawl
             continue
-        path = url.path or "/"
-        if path.lower().endswith(_SKIP_EXTENSIONS):  # documents and media: nothing for this probe
+        except UnsafeURL as exc:
+            links.skip(anchor.href, str(exc))
             continue
-        if url.query:
-            path += "?" + url.query
-        if path not in paths and path != (site.path or "/"):
-            paths.append(path)
-        if len(paths) >= limit:
-            break
-    return paths
+        if where.origin != site.origin or anchor.hidden:
+            continue
+        path = where.path
+        if path.split("?", 1)[0].lower().endswith(_SKIP_EXTENSIONS):  # documents and media: nothing to see
+            continue
+        if path not in links.paths and path != site.path and len(links.paths) < limit:
+            links.paths.append(path)
+    return links
 
 
 @dataclass
 class Crawl:
     pages: list[tuple[str, Page]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    links: Links = field(default_factory=Links)
 
 
 def crawl(fetcher: Fetcher, main: Page, doc: HtmlDoc | None, options: dict[str, Any]) -> Crawl:
@@ -46,9 +72,10 @@ def crawl(fetcher: Fetcher, main: Page, doc: HtmlDoc | None, options: dict[str, 
     result = Crawl(pages=[(main_path, main)])
     limit = int(options.get("max_pages", DEFAULT_MAX_PAGES))
     extra = [str(p) for p in options.get("pages", [])]
-    links = same_site_links(doc, main, limit) if doc is not None and limit > 0 else []
+    if doc is not None and limit > 0:
+        result.links = same_site_links(doc, main, limit)
     base = urljoin(main.final_url, "/")
-    for path in list(dict.fromkeys(extra + links))[: max(limit, len(extra))]:
+    for path in list(dict.fromkeys(extra + result.links.paths))[: max(limit, len(extra))]:
         try:
             page = fetcher.get(urljoin(base, path), same_host=True)
         except FetchError as exc:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.pii import find_personal_data
+from scanner.pii import ColumnAssessment, assess_body
 from scanner.probes.http.fetch import Page
 from scanner.probes.http.headers import observe_headers
 from scanner.probes.http.html import parse
 
 MAX_SAMPLES = 5
+MAX_FIELDS = 50
 IDENTITY_KINDS = ("nik", "kk", "npwp", "nip", "passport")
 
 
@@ -22,8 +23,9 @@ def page_text(page: Page) -> str:
 
 
 def observe_personal_data(path: str, page: Page) -> dict[str, Any]:
-    """Counts per kind, masked samples and the page's caching headers."""
-    matches = find_personal_data(page_text(page))
+    """Counts per kind, masked samples, personal-data fields of a JSON body and the caching headers."""
+    body = assess_body(page_text(page), page.content_type)
+    matches = body.matches
     counts: dict[str, int] = {}
     samples: list[dict[str, str]] = []
     categories: set[str] = set()
@@ -39,9 +41,11 @@ def observe_personal_data(path: str, page: Page) -> dict[str, Any]:
         "counts": counts,
         "identity_count": sum(1 for m in matches if m.kind in IDENTITY_KINDS and m.confidence != "low"),
         "total": len(matches),
-        "categories": sorted(categories),
-        "sensitivity": _sensitivity([m.category for m in matches if m.confidence != "low"]),
+        "categories": sorted(categories | {f.category for f in body.fields}),
+        "sensitivity": _sensitivity([m.category for m in matches if m.confidence != "low"]
+                                    + [f.category for f in body.fields if f.confidence != "low"]),
         "samples": samples,
+        "fields": [_field(f) for f in body.fields][:MAX_FIELDS],
         "cache_control": cache,
         "truncated": page.truncated,
     }
@@ -52,3 +56,9 @@ def _sensitivity(categories: list[str]) -> str:
     if "specific" in categories:
         return "specific"
     return "general" if categories else "none"
+
+
+def _field(a: ColumnAssessment) -> dict[str, Any]:
+    """A JSON field holding personal data (path, kind, category, masked examples)."""
+    return {"path": a.column, "kind": a.kind, "category": a.category, "confidence": a.confidence,
+            "match_ratio": a.match_ratio, "sample_size": a.sample_size, "masked_examples": list(a.masked_examples)}

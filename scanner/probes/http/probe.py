@@ -103,6 +103,7 @@ class HttpProbe:
         for path, page in pages.pages:
             debug.note(path, page.status, page.body)
         facts["pages_checked"] = [p for p, _ in pages.pages]
+        facts["links_skipped"] = {"count": pages.links.skipped_count, "items": pages.links.skipped}
         facts["cookies"] = _guard("cookies", lambda: _cookies(pages.pages, twin))
         cors_paths = [main_path] + [str(p) for p in opts.get("cors_paths", [])]
         facts["cors"] = _guard("cors", lambda: {"status": "ok", "items": observe_cors(fetcher, base, cors_paths)})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from scanner.model import Target
+from scanner.net.urls import link_host, resolve_link
 from scanner.probes.http.fetch import Fetcher, FetchError, Page, SlowHostError
 
 
@@ -22,6 +23,12 @@ def http_twin(target: Target) -> str:
     return urlunsplit(("http", netloc, parts.path or "/", parts.query, ""))
 
 
+def _absolute(base: str, location: str) -> str:
+    """``location`` resolved against ``base``; '' when absent or malformed."""
+    parts = resolve_link(base, location) if location else None
+    return parts.geturl() if parts else ""
+
+
 def observe_redirect(fetcher: Fetcher, target: Target) -> tuple[dict[str, Any], Page | None]:
     """Facts about the http:// address, and its final page (for cookies set over HTTP)."""
     url = http_twin(target)
@@ -32,10 +39,10 @@ def observe_redirect(fetcher: Fetcher, target: Target) -> tuple[dict[str, Any], 
     except FetchError as exc:
         return {"status": "ok", "http_url": url, "reachable": False, "error": str(exc)}, None
     first = page.chain[0]
-    first_target = urljoin(first.url, first.location) if first.location else ""
+    first_target = _absolute(first.url, first.location)
     last = page.chain[-1]
-    final = urljoin(last.url, last.location) if page.stopped and last.location else page.final_url
-    first_host = (urlsplit(first_target).hostname or "").lower()
+    final = _absolute(last.url, last.location) if page.stopped and last.location else page.final_url
+    first_host = link_host(first.url, first.location) if first.location else ""
     return {
         "status": "ok",
         "http_url": url,

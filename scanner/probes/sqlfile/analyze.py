@@ -16,7 +16,7 @@ from typing import Any
 import sqlparse
 from sqlparse import sql as sqltokens
 
-from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts
+from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.sqlfile.lexer import (
     Call,
     extract_copy_blocks,
@@ -267,6 +267,7 @@ def _facts(text: str, source: str, state: _State, copies: list[Any]) -> dict[str
             cols.append((column, ""))
     for table, cols in names.items():
         line = state.tables[table].line if table in state.tables else state.first_line.get(table)
+        table_items: list[dict[str, Any]] = []
         for column, col_type in cols:
             values = state.values.get((table, column), [])
             ref = ColumnRef(table, column, col_type, line)
@@ -283,7 +284,8 @@ def _facts(text: str, source: str, state: _State, copies: list[Any]) -> dict[str
             if call:
                 item["protection"] = call
             item["has_values"] = bool(values)
-            columns.append(item)
+            table_items.append(item)
+        columns.extend(settle_table(table_items))
     return {
         "source": source,
         "size_bytes": len(text.encode("utf-8", "replace")),

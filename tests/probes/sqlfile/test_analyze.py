@@ -145,3 +145,25 @@ def test_empty_and_garbage_input() -> None:
     assert analyze_sql("", "empty.sql")["statements"] == 0
     facts = analyze_sql("this is not SQL at all; INSERT INTO ; GRANT ;", "junk.sql")
     assert facts["columns"] == [] and facts["grants"] == []
+
+
+def test_dump_values_are_judged_by_the_column_classifier() -> None:
+    """Names, local-layout birth dates, KK numbers and free text under obfuscated names, as in a database."""
+    from datetime import date, timedelta
+
+    from fixtures.synthetic import make_faker
+
+    fake = make_faker(11)
+    rows = []
+    for i in range(40):
+        born = fake.date_of_birth(minimum_age=20, maximum_age=70).strftime("%d-%m-%Y")
+        kk = fake.no_kk(issue_date=date(2019, 1, 1) + timedelta(days=20 * i))
+        text = f"Mohon dicek NIK {fake.nik()} belum terdaftar" if i % 3 == 0 else "Jalan rusak di depan sekolah"
+        rows.append(f"({i}, '{fake.first_name()} {fake.last_name()}', '{born}', '{kk}', '{text}')")
+    dump = "CREATE TABLE t (id INT, k1 VARCHAR(80), k2 VARCHAR(10), k3 CHAR(16), k4 TEXT);\n" \
+           f"INSERT INTO t (id, k1, k2, k3, k4) VALUES {', '.join(rows)};\n"
+    facts = analyze_sql(dump, "dump.sql")
+    kinds = {c["column"]: (c["kind"], c["category"]) for c in facts["columns"]}
+    assert kinds == {"k1": ("name", "general"), "k2": ("birth_date", "general"), "k3": ("kk", "general"),
+                     "k4": ("free_text", "general")}
+    assert not any(r.split("'")[1] in str(facts) for r in rows)

@@ -1,0 +1,1 @@
+"""Network plumbing shared by every HTTP client: the URL gate and the session factory."""

@@ -1,0 +1,60 @@
+"""The one way Pindai makes an HTTP session, and the bounded body read every client shares.
+
+``http_session`` ignores the environment (``HTTP(S)_PROXY``, ``NO_PROXY``, ``~/.netrc``,
+``REQUESTS_CA_BUNDLE``): a proxy is used only when passed explicitly, so credentials and
+target replies never pass through a host the operator did not name. Its sessions never follow
+a redirect themselves (callers follow hops through ``scanner.net.urls.gate``), and a malformed
+``Location`` no longer raises out of ``requests`` (which parses it even with allow_redirects=False).
+``read_capped`` bounds one response body in size and in total wall-clock time, so a
+drip-feeding peer cannot hold a request.
+"""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+BODY_DEADLINE_FACTOR = 3  # a whole body may take at most 3 x the per-read timeout
+
+
+class _GatedSession(requests.Session):
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None  # every hop is the caller's, through the URL gate
+
+
+def http_session(proxy: str | None = None, user_agent: str | None = None,
+                 headers: tuple[tuple[str, str], ...] = ()) -> requests.Session:
+    """A session with ``trust_env`` off; ``proxy`` (e.g. ``http://127.0.0.1:8080``) for http and https;
+    ``headers`` (the operator's ``--header``) on every request."""
+    session = _GatedSession()
+    session.trust_env = False
+    session.proxies = {"http": proxy, "https": proxy} if proxy else {}
+    if user_agent:
+        session.headers["User-Agent"] = user_agent
+    session.headers.update(dict(headers))
+    return session
+
+
+def body_deadline(timeout: float) -> float:
+    """Seconds one response body may take in total, given the per-read ``timeout``."""
+    return BODY_DEADLINE_FACTOR * timeout
+
+
+def read_capped(response: requests.Response, limit: int, deadline: float) -> tuple[bytes, bool, bool]:
+    """Read at most ``limit`` bytes before the monotonic ``deadline``: (body, truncated, too_slow).
+
+    ``read1`` returns whatever one socket read delivers, so a peer that drips one byte at a time
+    cannot keep a request alive past the deadline (each single read is bounded by the timeout).
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        if time.monotonic() > deadline:
+            return b"".join(chunks), True, True
+        chunk = response.raw.read1(min(65536, limit - size), decode_content=True)
+        if not chunk:
+            return b"".join(chunks), False, False
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)[:limit], True, False

@@ -1,0 +1,26 @@
+"""The session factory ignores the environment: no proxies, no .netrc, unless given explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixtures.hostile.recording import RecordingSite, hostile_environment
+from scanner.net.session import http_session
+
+
+def test_environment_proxy_and_netrc_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with RecordingSite("127.0.0.1", {"/plain": (200, {}, b"ok")}) as target, RecordingSite("127.0.0.2") as proxy:
+        for name, value in hostile_environment(proxy.url, tmp_path / ".netrc").items():
+            monkeypatch.setenv(name, value)
+        assert http_session().get(target.url + "plain", timeout=5).status_code == 200
+    assert proxy.requests == []  # the environment's proxy received nothing
+    assert [(r.path, r.headers.get("authorization")) for r in target.requests] == [("/plain", None)]  # no .netrc
+
+
+def test_explicit_proxy_is_used() -> None:
+    with RecordingSite("127.0.0.1") as target, RecordingSite("127.0.0.2") as proxy:
+        http_session(proxy=proxy.url).get(target.url + "via", timeout=5)
+    assert [r.path for r in proxy.requests] == [target.url + "via"]
+    assert target.requests == []
