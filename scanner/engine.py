@@ -5,6 +5,7 @@ The engine never talks to a target, so stored facts can be re-judged under new r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import celpy
-import celpy.adapter
-from celpy import celtypes
+import jinja2
 
+from scanner import celext as cel
 from scanner.model import Facts, Finding, RuleEvaluationError, Target
 from scanner.pii import scrub
 from scanner.regulations import Applicability
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 _LEVELS = ("none", "general", "specific")
 _CONFIDENCES = ("high", "medium", "low")
-PARALLEL_MIN_OBSERVATIONS = 200  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_OBSERVATIONS = 2000  # below this (about 4 s of judging), starting worker processes costs more
 MAX_JUDGE_PROCESSES = 8
 
 
@@ -48,34 +48,39 @@ class _NotApplicable(Exception):
     """The rule's expression returned something that is neither a bool nor items."""
 
 
-def _to_python(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=celpy.adapter.CELJSONEncoder))
+def _plain(value: Any) -> Any:
+    """A CEL result as plain JSON data (timestamps, durations and bytes become strings)."""
+    return json.loads(json.dumps(value, default=str))
 
 
-def _offending_items(rule: Rule, activation: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+def _offending_items(rule: Rule, activation: cel.Context) -> list[tuple[dict[str, Any], str]]:
     """Evaluate ``when`` and return (item, item_key) pairs for every offending item."""
-    result = rule.when_program.evaluate(activation)
-    if isinstance(result, celtypes.BoolType):
-        return [({}, "")] if bool(result) else []
-    if isinstance(result, celtypes.MapType):
-        result = celtypes.ListType([result])
-    if not isinstance(result, celtypes.ListType):
+    result = rule.when_program.execute(activation)
+    if isinstance(result, bool):
+        return [({}, "")] if result else []
+    if isinstance(result, dict):
+        result = [result]
+    if not isinstance(result, list):
         raise _NotApplicable(f"'when' must return a bool or a list, got {type(result).__name__}")
     pairs: list[tuple[dict[str, Any], str]] = []
-    for cel_item in result:
-        item = _to_python(cel_item)
+    for value in result:
+        item = _plain(value)
+        key = None if rule.key_program is None else str(_plain(rule.key_program.execute(cel.Context({"item": item}))))
         if not isinstance(item, dict):
             item = {"value": item}
-        if rule.key_program is not None:
-            key = str(_to_python(rule.key_program.evaluate({"item": cel_item})))
-        else:
+        if key is None:
             key = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()[:16]
         pairs.append((item, key))
     return pairs
 
 
+@functools.lru_cache(maxsize=1024)
+def _template(text: str) -> jinja2.Template:
+    return TEMPLATES.from_string(text)
+
+
 def _render(template: str, item: dict[str, Any], target: dict[str, Any]) -> str:
-    return str(scrub(TEMPLATES.from_string(template).render(item=item, target=target)))
+    return str(scrub(_template(template).render(item=item, target=target)))
 
 
 def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict[str, Any], key: str,
@@ -102,7 +107,7 @@ def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict
 
 
 def _activations(facts: list[Facts], targets: list[Target]) -> Iterator[tuple[Facts, Target, dict[str, Any],
-                                                                              dict[str, Any]]]:
+                                                                              cel.Context]]:
     """Each conclusive observation of a known target, with the CEL activation its rules see."""
     by_id = {t.id: t for t in targets}
     for observation in facts:
@@ -111,7 +116,8 @@ def _activations(facts: list[Facts], targets: list[Target]) -> Iterator[tuple[Fa
             continue
         target_view = target.to_dict()
         target_view.pop("password_env", None)
-        activation = {"facts": celpy.json_to_cel(observation.data), "target": celpy.json_to_cel(target_view)}
+        # converted to CEL values once per observation, then shared by every rule of its probe
+        activation = cel.Context({"facts": observation.data, "target": target_view})
         yield observation, target, target_view, activation
 
 
@@ -127,10 +133,10 @@ def applicable_targets(facts: list[Facts], targets: list[Target], ruleset: RuleS
             if rule.applies_program is None or target.id in applies.get(rule.id, ()):
                 continue
             try:
-                result = rule.applies_program.evaluate(activation)
+                result = rule.applies_program.execute(activation)
             except Exception:  # odd facts: the rule is not shown as applicable there
                 continue
-            if isinstance(result, celtypes.BoolType) and bool(result):
+            if result is True:
                 applies.setdefault(rule.id, set()).add(target.id)
     return applies
 
@@ -155,7 +161,8 @@ def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgem
     return judgement
 
 
-def _judge_in_processes(facts: list[Facts], targets: list[Target], source: Path, workers: int) -> Judgement:
+def _judge_in_processes(facts: list[Facts], targets: list[Target], source: tuple[Path, ...],
+                        workers: int) -> Judgement:
     chunks = [facts[i::workers * 4] for i in range(workers * 4)]
     by_id = {t.id: t for t in targets}
     chunk_targets = [[by_id[i] for i in {f.target_id for f in chunk} if i in by_id] for chunk in chunks]
@@ -172,7 +179,7 @@ def _judge_in_processes(facts: list[Facts], targets: list[Target], source: Path,
 _WORKER_RULES: RuleSet | None = None
 
 
-def _load_worker_rules(source: Path) -> None:
+def _load_worker_rules(source: tuple[Path, ...]) -> None:
     global _WORKER_RULES
     _WORKER_RULES = load_rules(source)
 

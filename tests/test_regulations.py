@@ -59,6 +59,11 @@ def test_every_shipped_reference_is_allowed_by_the_applicability_table():
     assert table.is_context("uu-pdp-2022:67(2)") and not table.is_context("uu-pdp-2022:35")
 
 
+def test_every_shipped_rule_declares_when_it_applies():
+    """Without applies_when a rule never counts as tested; shipped rules must say (docs/rules.md)."""
+    assert [rule.id for rule in SHIPPED.rules if rule.spec.applies_when is None] == []
+
+
 HEADER_RULE = """\
 id: PND-TEST-201
 probe: http

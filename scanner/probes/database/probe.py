@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from scanner.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.database import mysql, postgres
@@ -85,6 +86,9 @@ class DatabaseProbe:
             "credentials": credentials,
             "personal_tables": sorted(personal.values(), key=lambda t: t["table"]),
         }
+        record = server_version_record(flavour, server_version, "database:server_version") \
+            if ep.engine in ("postgresql", "mysql") else None
+        facts["software"] = software_facts([record] if record else [], date.today())
         if ep.engine == "postgresql":
             facts["server"] = postgres.server_facts(conn, ep, personal)
         elif ep.engine == "mysql":
