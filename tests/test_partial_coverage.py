@@ -85,7 +85,8 @@ def test_complete_scan_still_exits_0(tmp_path: Path) -> None:
 def _broken_pack(tmp_path: Path) -> Path:
     """The shipped sqlfile pack with one rule reading a field that no observation has."""
     text = (rules_dir() / "sqlfile.yaml").read_text(encoding="utf-8")
-    broken = text.replace('c.category == "specific"', 'c.no_such_field == "specific"', 1)
+    when = 'facts.columns.filter(c, c.has_values && c.category == "specific"'  # PND-SQL-001's condition
+    broken = text.replace(when, when.replace("c.category", "c.no_such_field"), 1)
     assert broken != text
     path = tmp_path / "rules" / "sqlfile.yaml"
     path.parent.mkdir()

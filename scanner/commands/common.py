@@ -49,6 +49,10 @@ def output_options(func: Any) -> Any:
                             help=f"Write the {fmt.upper()} report to this file.")(func)
     func = click.option("--per-agency-dir", "out_per_agency_dir", type=click.Path(file_okay=False, path_type=Path),
                         help="Also write one HTML report per agency (SKPD) into this directory.")(func)
+    func = click.option("--full-matrix", "full_matrix", is_flag=True, default=None,
+                        help="Append the full compliance matrix (every article, also untested, manual and "
+                             "context ones) to the HTML report; by default it lists only articles with "
+                             "findings or tests.")(func)
     func = click.option("--lang", type=click.Choice(["id", "en"]), default=None,
                         help="Report language: Bahasa Indonesia (id, default) or English (en).")(func)
     func = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
@@ -63,6 +67,7 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
     The HTML report shows the trend against ``previous``.
     """
     files = dict(files)
+    full_matrix = bool(files.pop("full_matrix", None))
     per_agency_dir = files.pop("per_agency_dir", None)
     if per_agency_dir is not None:
         from scanner.report.agencies import write_per_agency
@@ -78,7 +83,7 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
         if name == "html":
             from scanner.report.html import render_with_history
 
-            text = render_with_history(result, ruleset, lang, previous)
+            text = render_with_history(result, ruleset, lang, previous, full_matrix)
         else:
             text = renderer(name)(result, ruleset, lang)
         path.write_text(text, encoding="utf-8")

@@ -66,6 +66,11 @@ def targets_by_id(result: ScanResult) -> dict[str, Target]:
     return {t.id: t for t in result.targets}
 
 
+def observed_facts(result: ScanResult) -> dict[tuple[str, str], dict[str, Any]]:
+    """Conclusive facts by (target id, probe): what reproduction steps are built from."""
+    return {(f.target_id, f.probe): f.data for f in result.facts if f.conclusive}
+
+
 def agency_of(finding: Finding, targets: dict[str, Target]) -> str:
     target = targets.get(finding.target_id)
     return finding.agency or (target.agency if target else "") or UNASSIGNED
@@ -204,7 +209,7 @@ def coverage_notes(result: ScanResult, lang: str) -> list[CoverageNote]:
     notes = [CoverageNote(f.target_id, f.probe, "limit", limit_text(limit, lang))
              for f in result.partial() for limit in f.limits]
     notes += [CoverageNote(e.target_id, e.rule_id, "evaluation_error",
-                           s["note_evaluation_error"].format(rule=e.rule_id, reason=_scrub_line(e.message)))
+                           s["note_evaluation_error"].format(rule=e.rule_id, reason=scrub_line(e.message)))
               for e in result.evaluation_errors]
     return notes
 
@@ -227,17 +232,57 @@ def rule_spec(ruleset: RuleSet, rule_id: str) -> Rule | None:
     return ruleset.by_id(rule_id)
 
 
-def evidence_text(evidence: dict[str, Any], limit: int = 400) -> str:
-    """Compact one-line evidence (``key=value; ...``), scrubbed and truncated."""
-    parts = [f"{k}={v}" for k, v in evidence.items()] if isinstance(evidence, dict) else [str(evidence)]
-    joined = _scrub_line("; ".join(parts))
-    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
-
-
 _MAY_HOLD_PII = re.compile(r"[0-9@]")  # every kind scrub masks has a digit (NIK, phone, ...) or an "@"
 
 
 @lru_cache(maxsize=65536)
-def _scrub_line(line: str) -> str:
+def scrub_line(line: str) -> str:
     """Scrub one display line (cached: scans repeat the same evidence across many targets)."""
     return str(scrub(line)) if _MAY_HOLD_PII.search(line) else line
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cited article as every report shows it: what it is and how sure we are of its summary."""
+
+    ref: str
+    label: str
+    title: str
+    text: str
+    url: str
+    binding: bool
+    source: str
+    interpretation: str
+
+    def qualifiers(self, s: dict[str, str]) -> str:
+        """``binding · verified against the official text · summary, not an official quotation``."""
+        kind = s["ref_binding"] if self.binding else s["ref_voluntary"]
+        return " · ".join((kind, s["ref_" + self.source], s["ref_summary"]))
+
+    def to_dict(self, s: dict[str, str]) -> dict[str, Any]:
+        return {"ref": self.ref, "label": self.label, "title": self.title, "binding": self.binding,
+                "source": self.source, "summary": self.text, "summary_note": s["ref_summary"],
+                "interpretation": self.interpretation, "url": self.url}
+
+
+def reference(ruleset: RuleSet, ref: str, lang: str) -> Reference:
+    """Look up ``catalogue:article``; an unknown reference is shown as unverified and not binding."""
+    catalogue_id, _, article_id = ref.partition(":")
+    catalogue = ruleset.regulations.catalogues.get(catalogue_id)
+    article = ruleset.regulations.resolve(ref)
+    return Reference(
+        ref=ref,
+        label=f"{catalogue.short if catalogue else catalogue_id} {article_id}",
+        title=article.title[lang] if article else "",
+        text=article.text[lang] if article else "",
+        url=article.source_url if article else "",
+        binding=bool(catalogue and catalogue.binding),
+        source=article.source if article else "unverified",
+        interpretation=article.interpretation.get(lang, "") if article else "",
+    )
+
+
+def reference_line(ruleset: RuleSet, ref: str, lang: str) -> str:
+    """One-line form for CSV and plain text: ``UU PDP 35 (binding · verified · summary, ...)``."""
+    r = reference(ruleset, ref, lang)
+    return f"{r.label} ({r.qualifiers(strings(lang))})"

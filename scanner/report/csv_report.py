@@ -16,12 +16,13 @@ from scanner.model import ScanResult
 from scanner.report.common import (
     agency_of,
     coverage_notes,
-    evidence_text,
+    reference_line,
     sorted_findings,
     strings,
     targets_by_id,
     text,
 )
+from scanner.report.evidence import evidence_summary
 from scanner.rules import RuleSet
 
 BOM = "\ufeff"
@@ -49,8 +50,9 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         row = [
             agency_of(f, targets) or s["no_agency"], f.target_id, target.name if target else "",
             target.kind.value if target else "", f.rule_id, text(f.title, lang), f.severity.value,
-            f"{f.priority:.1f}", f.status, f.item_key, text(f.message, lang), evidence_text(f.evidence, 4000),
-            "; ".join(f.references), " | ".join(f"{n}. {step}" for n, step in enumerate(steps, start=1)),
+            f"{f.priority:.1f}", f.status, f.item_key, text(f.message, lang), evidence_summary(f.evidence, lang),
+            "; ".join(reference_line(ruleset, ref, lang) for ref in f.references),
+            " | ".join(f"{n}. {step}" for n, step in enumerate(steps, start=1)),
             f.fingerprint, result.scan_id, result.started_at,
         ]
         writer.writerow([safe_cell(v) for v in row])

@@ -12,8 +12,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from scanner.model import Facts, Finding, ScanResult, Target
-from scanner.report.common import UNASSIGNED, coverage_notes, evidence_text, inconclusive_row, scrub, strings, text
+from scanner.report.common import UNASSIGNED, coverage_notes, inconclusive_row, scrub, strings, text
 from scanner.report.escape import xml_text
+from scanner.report.evidence import evidence_summary
 from scanner.rules import RuleSet
 
 
@@ -47,7 +48,7 @@ def _testcase(parent: ET.Element, target: Target, rule_id: str, facts: Facts | N
         failure.text = "\n".join([
             f"{s['severity']}: {f.severity.value}  {s['priority']}: {f.priority:.1f}",
             f"{s['item']}: {f.item_key}" if f.item_key else "",
-            f"{s['evidence']}: {evidence_text(f.evidence, 2000)}",
+            f"{s['evidence']}: {evidence_summary(f.evidence, lang)}",
             f"{s['regulations']}: {', '.join(f.references)}",
             f"{s['fingerprint']}: {f.fingerprint}",
         ]).replace("\n\n", "\n")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from scanner.compliance import compliance_view, status_counts
+from scanner.compliance import STATUSES, compliance_view, status_counts
 from scanner.model import ScanResult
 from scanner.report.common import (
     agency_of,
     counts_by_agency,
     coverage_notes,
-    evidence_text,
     inconclusive_rows,
     risk_posture,
     sorted_findings,
@@ -18,10 +17,12 @@ from scanner.report.common import (
     top_fixes,
 )
 from scanner.report.escape import markdown_code, markdown_text, terminal_text
+from scanner.report.evidence import evidence_summary
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
 MAX_DETAILS = 50  # keep the comment well under GitHub's / GitLab's comment size limits
+MAX_EVIDENCE = 300  # characters of evidence per finding in a PR comment; the HTML report has it all
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 
 
@@ -60,7 +61,9 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
                        f"({markdown_text(agency_of(f, targets) or s['no_agency'])}, "
                        f"{s['priority']} {f.priority:.1f})")
             if f.evidence:
-                out.append(f"  - {s['evidence']}: `{markdown_code(evidence_text(f.evidence, 300))}`")
+                shown = evidence_summary(f.evidence, lang)
+                shown = shown if len(shown) <= MAX_EVIDENCE else shown[:MAX_EVIDENCE - 1] + "…"
+                out.append(f"  - {s['evidence']}: `{markdown_code(shown)}`")
             if rule:
                 out.append(f"  - {s['remediation']}: {terminal_text(getattr(rule.spec.remediation, lang)[0])}")
         if len(findings) > MAX_DETAILS:
@@ -69,11 +72,12 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     view = compliance_view(result, ruleset)
     if view:
         out += [f"<details><summary>{s['compliance']}</summary>", "",
-                f"| {s['regulation']} | PASS | FAIL | MANUAL |", "|---|---:|---:|---:|"]
+                "| " + " | ".join([s["regulation"], *(s["status_" + st] for st in STATUSES)]) + " |",
+                "|---" + "|---:" * len(STATUSES) + "|"]
         for cat_id, rows in view.items():
             c = status_counts(rows)
             short = ruleset.regulations.catalogues[cat_id].short
-            out.append(f"| {markdown_text(short)} | {c['PASS']} | {c['FAIL']} | {c['MANUAL']} |")
+            out.append(f"| {markdown_text(short)} | " + " | ".join(str(c[st]) for st in STATUSES) + " |")
         out += ["", "</details>", ""]
     notes = coverage_notes(result, lang)
     if notes:  # never collapsed: a partial scan must not read as a clean one
