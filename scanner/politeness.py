@@ -1,7 +1,8 @@
 """Per-host politeness: a concurrency cap that adapts to how the host is coping.
 
-Probes wrap each network connection in ``with gate.slot(host):`` so that scheduling
-lives in one place and no probe can overload a government server.
+Probes wrap each network connection in ``with gate.slot(politeness_key(host, port)):`` so that
+scheduling lives in one place and no probe can overload a government server. Limits apply per
+service (host and port): a port that hangs or answers 429 does not slow the host's other services.
 
 Defaults: at most 5 connections at a time per host (sslyze's tuned default) and no fixed
 request rate. When a host shows trouble - a timeout or reset (an ``OSError`` leaving the slot),
@@ -36,6 +37,12 @@ class PolitenessPolicy:
     per_host_concurrency: int = 5
     requests_per_second: float = 0.0
     timeout_s: float = 10.0
+
+
+def politeness_key(host: str, port: int | None) -> str:
+    """The politeness key of a service: ``host:port``. Each service of a machine keeps its own
+    concurrency and back-off, so a hanging port never blocks the healthy ones next to it."""
+    return f"{host}:{port}" if port else host
 
 
 class HostBackedOff(OSError):

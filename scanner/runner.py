@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner.model import Facts, Target
+from scanner.politeness import HostBackedOff
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
         return facts
     try:
         facts.data = probe.run(target, ctx)
-    except ProbeInconclusive as exc:
+    except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
         facts.status, facts.reason = "inconclusive", str(exc)
     except Exception as exc:  # a probe bug must not lose other targets' results
         log.exception("probe %s failed on %s", probe.name, target.id)

@@ -163,3 +163,18 @@ def test_http_probe_stops_sending_to_a_host_that_answers_429():
     assert limited <= GIVE_UP_AFTER + 1
     assert normal > 4 * limited
     assert facts.status == "inconclusive" or facts.data  # an observation, never a crash
+
+
+def test_a_service_that_keeps_failing_does_not_stop_the_hosts_other_services() -> None:
+    from scanner.politeness import GIVE_UP_AFTER, HostBackedOff, politeness_key
+
+    gate = HostGate(PolitenessPolicy(per_host_concurrency=2), sleep=lambda s: None)
+    hanging, healthy = politeness_key("127.0.0.1", 8443), politeness_key("127.0.0.1", 443)
+    for _ in range(GIVE_UP_AFTER):
+        with pytest.raises(TimeoutError), gate.slot(hanging):
+            raise TimeoutError
+    with pytest.raises(HostBackedOff), gate.slot(hanging):
+        pass
+    with gate.slot(healthy):  # same machine, another service: still served at full concurrency
+        pass
+    assert gate.allowed(healthy) == 2

@@ -12,6 +12,7 @@ import urllib3
 
 from scanner.net.session import body_deadline, http_session, read_capped
 from scanner.net.urls import UnsafeURL, destination, gate
+from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class Client:
         self.session.cookies.clear()  # every request carries exactly the credentials given
         deadline = body_deadline(self.ctx.timeout)
         try:
-            with self.ctx.gate.slot(where.host):
+            with self.ctx.gate.slot(politeness_key(where.host, where.port)):
                 self.sent += 1
                 response = self.session.request(
                     method, where.url, headers=headers, cookies=cookies, data=data, auth=auth,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
 from scanner.probes.database.checks import LOCAL_HOSTS, guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint, short_error
@@ -92,7 +93,7 @@ def plaintext_connection(ep: Endpoint, ctx: ProbeContext, session_encrypted: boo
     import pymysql
 
     try:
-        with ctx.gate.slot(ep.host):
+        with ctx.gate.slot(politeness_key(ep.host, ep.port)):
             pymysql.connect(host=ep.host, port=ep.port or 3306, user=ep.user, password=ep.password,
                             database=ep.database or None, ssl_disabled=True,
                             connect_timeout=max(1, int(ctx.timeout))).close()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
 from scanner.probes.database.checks import guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint, short_error
@@ -93,7 +94,7 @@ def plaintext_connection(ep: Endpoint, ctx: ProbeContext) -> dict[str, Any]:
     import psycopg
 
     try:
-        with ctx.gate.slot(ep.host):
+        with ctx.gate.slot(politeness_key(ep.host, ep.port)):
             psycopg.connect(host=ep.host, port=ep.port or 5432, user=ep.user, password=ep.password or None,
                             dbname=ep.database or "postgres", sslmode="disable",
                             connect_timeout=max(1, int(ctx.timeout)), application_name="pindai-tls-test").close()

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from scanner.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
+from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.database import mysql, postgres
 from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
@@ -43,7 +44,7 @@ class DatabaseProbe:
         engine = make_engine(ep, ctx.timeout)
         counter.attach(engine)
         try:
-            with ctx.gate.slot(ep.host or "localhost"), open_connection(engine, ep) as raw:
+            with ctx.gate.slot(politeness_key(ep.host or "localhost", ep.port)), open_connection(engine, ep) as raw:
                 conn = raw.execution_options(isolation_level="AUTOCOMMIT")
                 facts = self._observe(conn, ep, n, max_tables, rng)
         finally:

@@ -1,7 +1,7 @@
 """Polite HTTP fetching: body cap, manual redirects (≤ 5) with a scope check on every hop.
 
 Every request passes the URL gate (``scanner.net.urls.gate``: the host requests really connects
-to, inside ``ctx.scope``), goes through ``ctx.gate.slot(host)`` and uses ``ctx.timeout``. A
+to, inside ``ctx.scope``), goes through ``ctx.gate.slot(politeness_key(host, port))`` and uses ``ctx.timeout``. A
 redirect to a host outside the scope, or a malformed/ambiguous Location, is never followed; the
 chain records where it stopped and why.
 """
@@ -23,7 +23,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from scanner.net.session import body_deadline, http_session, read_capped
 from scanner.net.urls import Destination, OutOfScope, UnsafeURL, UnsupportedScheme, gate, join
-from scanner.politeness import HostBackedOff
+from scanner.politeness import HostBackedOff, politeness_key
 from scanner.probes.base import ProbeContext
 
 # Unverified fetches are deliberate (the TLS probe judges certificates). A module-level filter,
@@ -139,27 +139,28 @@ class Fetcher:
 
     def _one(self, method: str, where: Destination, headers: dict[str, str]) -> tuple[requests.Response, bool | None]:
         host, url = where.host, where.url
+        service = politeness_key(host, where.port)
         https = where.scheme == "https"
         if https and self.verify is not False and host not in self.unverified_hosts:
-            with self.ctx.gate.slot(host):
+            with self.ctx.gate.slot(service):
                 self.requests_made += 1
                 try:
-                    return self._send(method, host, url, headers, self.verify), True
+                    return self._send(method, service, url, headers, self.verify), True
                 except requests.exceptions.SSLError:
                     # The certificate is judged by the TLS probe; keep observing HTTP without it.
                     self.unverified_hosts.add(host)
-        with self.ctx.gate.slot(host):
+        with self.ctx.gate.slot(service):
             self.requests_made += 1
-            return self._send(method, host, url, headers, not https), (False if https else None)
+            return self._send(method, service, url, headers, not https), (False if https else None)
 
-    def _send(self, method: str, host: str, url: str, headers: dict[str, str],
+    def _send(self, method: str, service: str, url: str, headers: dict[str, str],
               verify: bool | str) -> requests.Response:
         assert self.session is not None
         resp = self.session.request(
             method, url, headers=headers, allow_redirects=False, stream=True,
             timeout=self.ctx.timeout, verify=verify,
         )
-        self.ctx.gate.answered(host, resp.status_code, resp.headers.get("Retry-After"))  # 429/503 slow us down
+        self.ctx.gate.answered(service, resp.status_code, resp.headers.get("Retry-After"))  # 429/503 slow us down
         return resp
 
     def get(self, url: str, headers: dict[str, str] | None = None, *, method: str = "GET",

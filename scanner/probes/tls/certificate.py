@@ -30,6 +30,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from scanner.politeness import politeness_key
 from scanner.probes.tls.wire import is_ip_literal
 
 # Module-level filters, because warnings.catch_warnings() is not thread-safe and probes run in
@@ -88,7 +89,7 @@ def fetch_chain_stdlib(
         pass
     server_hostname = sni if sni and not is_ip_literal(sni) else None
     try:
-        with slot(host) if slot else nullcontext(), socket.create_connection(
+        with slot(politeness_key(host, port)) if slot else nullcontext(), socket.create_connection(
             (host, port), timeout=timeout
         ) as raw:
             if preamble is not None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 
+from scanner.politeness import politeness_key
 from scanner.probes.tls.wire import ServerFlight, TlsParseError
 
 # A STARTTLS preamble: given a connected socket and a timeout, negotiate plaintext until the
@@ -67,7 +68,7 @@ class Connector:
 
     @contextmanager
     def _slot(self) -> Iterator[None]:
-        with self.slot(self.host) if self.slot else nullcontext():
+        with self.slot(politeness_key(self.host, self.port)) if self.slot else nullcontext():
             yield
 
     def _connect(self, timeout: float) -> socket.socket:

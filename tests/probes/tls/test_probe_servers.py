@@ -87,7 +87,8 @@ def test_connection_budget_and_concurrency(scans: dict[str, dict[str, Any]]) -> 
 def test_gate_slot_is_used_for_every_connection(servers: dict[str, Server]) -> None:
     gate = HostGate(PolitenessPolicy(per_host_concurrency=2, requests_per_second=0))
     facts = TlsProbe().run(Target(TargetKind.URL, servers["default"].url), ProbeContext(gate=gate))
-    assert gate.connections["127.0.0.1"] == facts["connections"]
+    port = servers["default"].url.rsplit(":", 1)[1].strip("/")
+    assert gate.connections == {f"127.0.0.1:{port}": facts["connections"]}  # politeness is per service
 
 
 def test_rtt_scaled_timeout(scans: dict[str, dict[str, Any]]) -> None:
