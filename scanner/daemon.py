@@ -97,7 +97,7 @@ def last_run(store: Store, path: Path) -> datetime | None:
     try:
         started = store.last_complete(str(path))
     except SQLAlchemyError as exc:
-        log.warning("cannot read the last runs from %s: %s", store.url, exc)
+        log.warning("cannot read the last runs from %s: %s", store.display_url, exc)
         return None
     return _parse_time(started) if started else None
 

@@ -1,6 +1,11 @@
 """Canary leak test: seed every target kind with the CANARY personal values, scan through the
 CLI with every output format, verbose logging and the history store, then look for the values
 (in every spelling) in each report file, standard output, standard error and every store row.
+
+The web target also writes the values in hostile spellings (a dotted NIK in a page path,
+``(0812) 0000 0999``, ``%40``/``&#64;``/fullwidth ``@``/``[at]`` e-mails, NBSP and ``%20`` separators,
+fullwidth digits, a NIK as a JSON float) where they reach ``pages_checked``, the PND-HTTP-030/031
+messages and PND-HTTP-014 (header values), and a second scan prints the terminal table.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import pytest
 
 from fixtures.api import start_api
 from fixtures.api.keys import mint_token
-from fixtures.hostile.canary import find_leaks, start_canary_site, write_canary_tree
+from fixtures.hostile.canary import HOSTILE_SPELLINGS, find_leaks, start_canary_site, write_canary_tree
 from fixtures.synthetic import (
     CANARY_BIRTH_DATE,
     CANARY_EMAIL,
@@ -46,6 +51,30 @@ class CanaryScan:
     agency_dir: Path
 
 
+def _site_target(site: str) -> str:
+    return f"""\
+[[targets]]
+target = "{site}"
+agency = "Dinsos"
+options = {{ http_port = {site.rsplit(':', 1)[1].strip('/')}, max_pages = 12 }}
+"""
+
+
+@pytest.fixture(scope="module")
+def table_scan(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The web target alone, printed as the terminal table (wide, so no value is wrapped)."""
+    work = tmp_path_factory.mktemp("tabel")
+    site, stop_site = start_canary_site()
+    try:
+        profile = work / "profil.toml"
+        profile.write_text('name = "Tabel"\n[scope]\nallow = ["127.0.0.1"]\n' + _site_target(site), encoding="utf-8")
+        env = dict(os.environ, COLUMNS="1000", PINDAI_STORE=f"sqlite:///{work / 'riwayat.db'}")
+        return subprocess.run([PINDAI, "scan", "--profile", str(profile), "--format", "table"], env=env,
+                              capture_output=True, text=True, timeout=150)
+    finally:
+        stop_site()
+
+
 @pytest.fixture(scope="module")
 def canary_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CanaryScan]:
     work = tmp_path_factory.mktemp("bocor")
@@ -63,11 +92,7 @@ per_host_concurrency = 8
 requests_per_second = 1000
 timeout = 5
 
-[[targets]]
-target = "{site}"
-agency = "Dinsos"
-options = {{ http_port = {site.rsplit(':', 1)[1].strip('/')}, max_pages = 5 }}
-
+{_site_target(site)}
 [[targets]]
 target = "{api}/"
 agency = "Disdukcapil"
@@ -121,10 +146,32 @@ def test_scan_ran_and_saw_the_personal_data(canary_scan: CanaryScan) -> None:
     assert "wrote" in canary_scan.stderr  # standard error was captured (the scan logs little even at -v)
 
 
+def test_hostile_spellings_reached_the_outputs_masked(canary_scan: CanaryScan) -> None:
+    """Guard: paths, PND-HTTP-030/031 messages and PND-HTTP-014 carried the hostile spellings."""
+    result = json.loads(canary_scan.outputs["json"].read_text(encoding="utf-8"))
+    http = next(f["data"] for f in result["facts"] if f["probe"] == "http")
+    masked_nik, masked_email = mask("nik", CANARY_NIK), mask("email", CANARY_EMAIL)
+    assert f"/warga/{masked_nik}" in http["pages_checked"]
+    assert f"/profil/{masked_email}" in http["pages_checked"]
+    assert len(http["pages_checked"]) >= 8, http["pages_checked"]
+    messages = {(f["rule_id"], f["message"]["en"]) for f in result["findings"]}
+    assert ("PND-HTTP-030", f"Page /warga/{masked_nik} shows 2 identity numbers") in messages
+    assert any(rule == "PND-HTTP-031" and f"/warga/{masked_nik}" in text for rule, text in messages)
+    disclosed = " ".join(text for rule, text in messages if rule == "PND-HTTP-014")
+    assert masked_nik in disclosed and mask("phone", CANARY_PHONE) in disclosed and masked_email in disclosed
+
+
+def test_stdout_table_is_masked(table_scan: subprocess.CompletedProcess[str]) -> None:
+    assert table_scan.returncode in (0, 1, 3), table_scan.stderr[-3000:]
+    assert "PND-HTTP-030" in table_scan.stdout
+    assert find_leaks(table_scan.stdout) == [], "terminal table leaks"
+    assert find_leaks(table_scan.stderr) == []
+
+
 @pytest.mark.parametrize("spelling", [CANARY_NIK, "3169 9941 0790 9999", CANARY_NPWP_FORMATTED, "+62 812-0000-0999",
                                       "6281200000999", "PINDAI.CANARY@EXAMPLE.COM", "pindai.canary%40example.com",
                                       "&#51;169994107909999", CANARY_KK, CANARY_NAME, CANARY_BIRTH_DATE,
-                                      CANARY_NAME.upper()])
+                                      CANARY_NAME.upper(), *HOSTILE_SPELLINGS.values()])
 def test_leak_detector_sees_every_spelling(spelling: str) -> None:
     assert find_leaks(f"<td>{spelling}</td>")
     assert not find_leaks(mask("nik", CANARY_NIK) + mask("phone", CANARY_PHONE) + mask("email", CANARY_EMAIL))
