@@ -107,7 +107,8 @@ class DatabaseProbe:
             }
             try:
                 got = sample(conn, ep.engine, table, n, rng)
-                entry.update({"status": "ok", "sample_method": got.method, "sampled_rows": got.rows})
+                entry.update({"status": "ok", "sample_method": got.method, "sampled_rows": got.rows,
+                              "sample": got.describe()})
                 values = got.values
             except Exception as exc:
                 entry.update({"status": "inconclusive", "reason": short_error(exc, ep), "sampled_rows": 0})

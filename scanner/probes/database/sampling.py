@@ -1,11 +1,18 @@
-"""Schema reflection and cheap, bounded row sampling (never a full scan of a large table).
+"""Schema reflection and cheap, bounded row sampling spread over the whole table.
 
-- PostgreSQL: row estimate from ``pg_class.reltuples`` (pages from ``pg_relation_size``);
-  large tables are read with ``TABLESAMPLE SYSTEM (p) LIMIT n``.
-- MySQL/MariaDB: estimate from ``information_schema.TABLES.TABLE_ROWS``; large tables are
-  read as a primary-key range from a random start, else a random ``OFFSET`` window
-  (offset capped so that the server skips at most ``MAX_OFFSET`` rows).
-- SQLite: ``LIMIT n`` (rows are read in rowid order and reading stops after ``n``).
+The cost does not grow with the table, and the sample is not the oldest rows:
+
+- SQLite (rowid) and MySQL/MariaDB (single integer primary key): ``n`` random points between
+  the smallest and largest key, each read as the first existing row at or after it (one index
+  probe per point, then one ``IN`` lookup); tables without such a key: a window at a random
+  ``OFFSET`` (at most ``MAX_OFFSET`` rows skipped), reported as such.
+- PostgreSQL: ``TABLESAMPLE SYSTEM`` over about ``n`` pages (percentage from
+  ``pg_relation_size``), ``BERNOULLI`` (percentage from ``reltuples``) for tables of at most
+  ``n`` pages; the sampled tuple ids are put in random order before the ``LIMIT``, so the rows
+  are not the first pages of the sample.
+- Per column, non-null values: a column with fewer than ``SPARSE_MIN`` non-null values in the
+  sample (columns added late are NULL in old rows) gets one more bounded query for non-null
+  values only, over at most ``SPARSE_FACTOR`` times as many keys or pages.
 
 Memory is bounded in SQL, before a value crosses the wire: every variable-length column is cut
 to ``MAX_TEXT`` characters/bytes by the server (:func:`bounded_column`, one expression per
@@ -29,6 +36,11 @@ SYSTEM_SCHEMAS = frozenset({
 })
 SMALL_FACTOR = 4  # tables with at most SMALL_FACTOR * n rows are read with a plain LIMIT
 MAX_OFFSET = 100_000
+POINT_CHUNK = {"sqlite": 200, "mysql": 1000}  # random points per key-probe query
+IN_CHUNK = 1000  # keys per ``IN (...)`` list
+SPARSE_MIN = 20  # a column with fewer non-null sampled values gets a second look
+SPARSE_FACTOR = 5  # the second look covers at most this many times the sample's rows or pages
+BERNOULLI_MAX_PAGES = 20_000  # BERNOULLI reads every page: only as a fallback on tables this small
 _INTEGER_TYPES = ("INT", "BIGINT", "SMALLINT", "INTEGER", "MEDIUMINT", "TINYINT", "SERIAL")
 SAMPLE_BUDGET = 32 * 1024 * 1024  # at most this many characters/bytes of cell values per sampled table
 # fixed-size types, read as they are; every other type is cut or dropped by the server when long
@@ -94,11 +106,28 @@ class TableInfo:
 
 @dataclass
 class Sample:
-    """Sampled rows of one table, column-major, plus how they were obtained."""
+    """Sampled rows of one table, column-major, plus how they were drawn.
+
+    ``coverage`` locates the sampled rows in the table as fractions (0..1) of its key range
+    (rowid, integer primary key) or of its pages (PostgreSQL), never as key values: a key may
+    itself be personal data. ``complete`` is true when the whole table was read.
+    """
 
     values: dict[str, list[object]]
     method: str
     rows: int
+    coverage: dict[str, Any] = field(default_factory=dict)
+    complete: bool = False
+    topped_up: list[str] = field(default_factory=list)
+
+    def non_null(self) -> dict[str, int]:
+        """Non-null, non-empty values per column (after any top-up)."""
+        return {c: sum(1 for v in vs if v is not None and v != "") for c, vs in self.values.items()}
+
+    def describe(self) -> dict[str, Any]:
+        """How the sample was drawn, for the facts (no values)."""
+        return {"method": self.method, "rows_seen": self.rows, "complete": self.complete,
+                "non_null": self.non_null(), "coverage": self.coverage, "topped_up": list(self.topped_up)}
 
 
 def _type_name(col: dict[str, Any]) -> str:
@@ -175,11 +204,10 @@ def _source(conn: Connection, table: TableInfo) -> str:
     return source
 
 
-def _select(conn: Connection, engine: str, table: TableInfo) -> str:
+def _columns_sql(conn: Connection, engine: str, table: TableInfo) -> str:
+    """The table's columns, each cut to ``MAX_TEXT`` by the server (:func:`bounded_column`)."""
     quote = conn.dialect.identifier_preparer.quote_identifier
-    cols = ", ".join(bounded_column(engine, quote(c), t) for c, t in table.columns)
-    # Identifiers are quoted by the dialect; no value is interpolated.
-    return f"SELECT {cols} FROM {_source(conn, table)}"  # nosec B608
+    return ", ".join(bounded_column(engine, quote(c), t) for c, t in table.columns)
 
 
 def _rows(conn: Connection, sql: str, **params: Any) -> list[tuple[Any, ...]]:
@@ -187,53 +215,215 @@ def _rows(conn: Connection, sql: str, **params: Any) -> list[tuple[Any, ...]]:
 
 
 def sample(conn: Connection, engine: str, table: TableInfo, n: int, rng: random.Random | None = None) -> Sample:
-    """Read at most ``n`` rows of ``table`` cheaply; see the module docstring for the methods."""
+    """Read at most ``n`` rows spread over the whole of ``table`` at a cost that does not grow
+    with the table, then top up sparse columns with non-null values (see the module docstring)."""
     rng = rng or random.Random()
     n = rows_within_budget(n, len(table.columns))
-    base = _select(conn, engine, table)
-    limit = f" LIMIT {int(n)}"
-    estimate = table.row_estimate
-    method = "limit"
-    rows: list[tuple[Any, ...]]
+    got: Sample | None = None
     if engine == "postgresql":
-        pages = table.pages or 0
-        guess = estimate if estimate is not None else pages * 100
-        if pages > 8 and guess > SMALL_FACTOR * n:
-            percent = min(100.0, max(0.001, 100.0 * SMALL_FACTOR * n / max(guess, 1)))
-            rows = _rows(conn, f"{base} TABLESAMPLE SYSTEM ({percent:.4f}){limit}")
-            method = "tablesample-system"
-            if len(rows) < n // 2:
-                rows = _rows(conn, base + limit)
-                method = "tablesample-system+limit"
-        else:
-            rows = _rows(conn, base + limit)
-    elif engine == "mysql" and estimate is not None and estimate > SMALL_FACTOR * n:
-        rows, method = _mysql_window(conn, table, base, n, estimate, rng)
+        got = _pg_sample(conn, table, n, rng)
     else:
-        rows = _rows(conn, base + limit)
-    names = [c for c, _ in table.columns]
-    values = {name: [r[i] for r in rows] for i, name in enumerate(names)}
-    return Sample(values, method, len(rows))
+        key = _integer_key(table, engine)
+        if key is not None:
+            got = _key_sample(conn, engine, table, key, n, rng)
+        if got is None:
+            got = _window_sample(conn, engine, table, n, rng)
+    if not got.complete:
+        _top_up(conn, engine, table, got, n, rng)
+    return got
 
 
-def _mysql_window(
-    conn: Connection, table: TableInfo, base: str, n: int, estimate: int, rng: random.Random
-) -> tuple[list[tuple[Any, ...]], str]:
+def _integer_key(table: TableInfo, engine: str) -> str | None:
+    """The column to sample by: SQLite's rowid, else a single integer primary key."""
+    if engine == "sqlite":
+        return "rowid"
     types = dict(table.columns)
     pk = table.primary_key[0] if len(table.primary_key) == 1 else None
     if pk and types.get(pk, "").upper().startswith(_INTEGER_TYPES):
-        q = conn.dialect.identifier_preparer.quote_identifier(pk)
-        # Identifiers are quoted by the dialect; no value is interpolated.
-        bounds = f"SELECT MIN({q}), MAX({q}) FROM {_source(conn, table)}"  # nosec B608
-        low, high = conn.execute(text(bounds)).one()
-        if low is not None and high is not None:
-            start = rng.randint(int(low), max(int(low), int(high) - n))
-            rows = _rows(conn, f"{base} WHERE {q} >= :start ORDER BY {q} LIMIT {int(n)}", start=start)
-            if len(rows) < n:
-                rows += _rows(conn, f"{base} WHERE {q} < :start ORDER BY {q} LIMIT {int(n - len(rows))}", start=start)
-            return rows, "pk-range"
-    offset = rng.randint(0, max(0, min(estimate - n, MAX_OFFSET)))
-    rows = _rows(conn, f"{base} LIMIT {int(n)} OFFSET {offset}")
+        return pk
+    return None
+
+
+def _fraction(position: float, low: float, high: float) -> float:
+    return round((position - low) / (high - low), 4) if high > low else 0.0
+
+
+# -- key engines (SQLite rowid, MySQL/MariaDB integer primary key) -----------------------------------
+
+def _key_sql(conn: Connection, key: str) -> str:
+    return key if key == "rowid" else conn.dialect.identifier_preparer.quote_identifier(key)
+
+
+def _keys_at(conn: Connection, engine: str, source: str, key: str, points: list[int]) -> list[int]:
+    """The first existing key at or after each point (one index probe per point)."""
+    found: set[int] = set()
+    chunk = POINT_CHUNK.get(engine, 200)
+    for i in range(0, len(points), chunk):
+        pts = " UNION ALL ".join(f"SELECT {int(p)} AS pindai_p" for p in points[i:i + chunk])
+        # Identifiers are quoted by the dialect; the points are integers drawn here.
+        sql = (f"SELECT (SELECT pindai_k.{key} FROM {source} AS pindai_k WHERE pindai_k.{key} >= pindai_pts.pindai_p "
+               f"ORDER BY pindai_k.{key} LIMIT 1) FROM ({pts}) AS pindai_pts")  # nosec B608
+        found.update(int(k) for (k,) in _rows(conn, sql) if k is not None)
+    return sorted(found)
+
+
+def _by_keys(conn: Connection, source: str, key: str, cols: str, keys: list[int],
+             where: str = "") -> list[tuple[Any, ...]]:
+    """Rows (bounded columns, then the key) whose key is one of ``keys``."""
+    rows: list[tuple[Any, ...]] = []
+    for i in range(0, len(keys), IN_CHUNK):
+        listed = ", ".join(str(int(k)) for k in keys[i:i + IN_CHUNK])
+        # Identifiers are quoted by the dialect; the keys are integers read from the server.
+        rows += _rows(conn, f"SELECT {cols}, {key} FROM {source} WHERE {key} IN ({listed}){where}")  # nosec B608
+    return rows
+
+
+def _bounds(conn: Connection, source: str, key: str) -> tuple[int, int] | None:
+    # Identifiers are quoted by the dialect; no value is interpolated.
+    low, high = conn.execute(text(f"SELECT MIN({key}), MAX({key}) FROM {source}")).one()  # nosec B608
+    if low is None or high is None:
+        return None
+    return int(low), int(high)
+
+
+def _draw(rng: random.Random, low: int, high: int, k: int) -> list[int]:
+    span = high - low + 1
+    if span <= k:
+        return list(range(low, high + 1))
+    return sorted(rng.sample(range(low, high + 1), k))
+
+
+def _key_sample(conn: Connection, engine: str, table: TableInfo, key: str, n: int,
+                rng: random.Random) -> Sample | None:
+    """``n`` random points between the smallest and largest key, each read as the next existing row."""
+    source, k = _source(conn, table), _key_sql(conn, key)
+    try:
+        bounds = _bounds(conn, source, k)
+    except Exception:  # a WITHOUT ROWID table or a view: no rowid
+        return None
+    label = "rowid" if key == "rowid" else "pk"
+    names = [c for c, _ in table.columns]
+    if bounds is None:
+        return Sample({c: [] for c in names}, f"{label}-points", 0, {"unit": label, "from": 0.0, "to": 0.0}, True)
+    low, high = bounds
+    keys = _keys_at(conn, engine, source, k, _draw(rng, low, high, n))
+    rows = _by_keys(conn, source, k, _columns_sql(conn, engine, table), keys)
+    complete = high - low + 1 <= n
+    positions = [r[-1] for r in rows]
+    coverage = {"unit": label, "from": _fraction(min(positions, default=low), low, high),
+                "to": _fraction(max(positions, default=low), low, high)}
+    values = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    return Sample(values, f"{label}-points", len(rows), coverage, complete)
+
+
+def _window_sample(conn: Connection, engine: str, table: TableInfo, n: int, rng: random.Random) -> Sample:
+    """No usable key: a window at a random offset (capped at ``MAX_OFFSET`` rows skipped)."""
+    base = f"SELECT {_columns_sql(conn, engine, table)} FROM {_source(conn, table)}"  # nosec B608
+    estimate = table.row_estimate
+    method, rows = "limit", []
+    if estimate is not None and estimate > SMALL_FACTOR * n:
+        offset = rng.randint(0, max(0, min(estimate - n, MAX_OFFSET)))
+        rows, method = _rows(conn, f"{base} LIMIT {int(n)} OFFSET {offset}"), "offset-window"
     if len(rows) < n // 2:
-        rows = _rows(conn, f"{base} LIMIT {int(n)}")
-    return rows, "offset-window"
+        rows, method = _rows(conn, f"{base} LIMIT {int(n)}"), "limit" if method == "limit" else method + "+limit"
+    complete = len(rows) < n and method == "limit"
+    names = [c for c, _ in table.columns]
+    values = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    reach = None if not estimate else _fraction(min(estimate, MAX_OFFSET + n), 0, estimate)
+    coverage = {"unit": "rows", "from": 0.0, "to": 1.0 if complete else reach}
+    return Sample(values, method, len(rows), coverage, complete)
+
+
+# -- PostgreSQL: pages drawn by TABLESAMPLE, rows in random order within them ---------------------
+
+def _ctid_sample(conn: Connection, source: str, cols: str, tablesample: str, salt: int, n: int,
+                 where: str = "") -> list[tuple[Any, ...]]:
+    """Rows (bounded columns, then the block number) of ``n`` sampled tuples in random order.
+
+    The inner query reads only tuple ids, so the values of the rows left out are never computed.
+    """
+    # Identifiers are quoted by the dialect; the percentage and seeds are numbers drawn here.
+    inner = (f"SELECT ctid FROM {source} {tablesample}{where} "
+             f"ORDER BY md5(ctid::text || '{int(salt)}') LIMIT {int(n)}")  # nosec B608
+    return _rows(conn, f"SELECT {cols}, (ctid::text::point)[0] FROM {source} "
+                       f"WHERE ctid = ANY(ARRAY({inner}))")  # nosec B608
+
+
+def _pg_plan(table: TableInfo, n: int, factor: int = 1) -> tuple[str, float]:
+    """(method, percent): SYSTEM over ~``n`` pages for large tables, BERNOULLI for small ones."""
+    pages = max(table.pages or 0, 1)
+    if pages > n * factor:
+        return "tablesample-system", min(100.0, 100.0 * n * factor / pages)
+    rows = table.row_estimate if table.row_estimate and table.row_estimate > 0 else 0
+    percent = 100.0 if not rows else min(100.0, 100.0 * SMALL_FACTOR * n * factor / rows)
+    return "tablesample-bernoulli", max(percent, 0.0001)
+
+
+def _pg_sample(conn: Connection, table: TableInfo, n: int, rng: random.Random) -> Sample:
+    source, cols = _source(conn, table), _columns_sql(conn, "postgresql", table)
+    method, percent = _pg_plan(table, n)
+    kind = "SYSTEM" if method.endswith("system") else "BERNOULLI"
+    rows = _ctid_sample(conn, source, cols, _tablesample(kind, percent, rng), rng.randrange(10**9), n)
+    if len(rows) < n // 2 and percent < 100.0:  # stale estimate or sparse pages: read more
+        pages = max(table.pages or 0, 1)
+        kind = "BERNOULLI" if pages <= BERNOULLI_MAX_PAGES else "SYSTEM"
+        percent = min(100.0, percent * 4) if kind == "SYSTEM" else 100.0
+        rows = _ctid_sample(conn, source, cols, _tablesample(kind, percent, rng), rng.randrange(10**9), n)
+        method = f"{method}+{kind.lower()}"
+    complete = kind == "BERNOULLI" and percent >= 100.0 and len(rows) < n
+    names = [c for c, _ in table.columns]
+    values = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    pages = max(table.pages or 0, 1)
+    blocks = [float(r[-1]) for r in rows]
+    coverage = {"unit": "pages", "pages": table.pages or 0, "percent": round(percent, 4),
+                "from": _fraction(min(blocks, default=0), 0, pages),
+                "to": _fraction(max(blocks, default=0) + 1, 0, pages)}
+    return Sample(values, method, len(rows), coverage, complete)
+
+
+def _tablesample(kind: str, percent: float, rng: random.Random) -> str:
+    return f"TABLESAMPLE {kind} ({percent:.6f}) REPEATABLE ({rng.randrange(10**9)})"
+
+
+# -- sparse columns: a second, bounded query for non-null values ----------------------------------
+
+def _sparse(got: Sample, n: int) -> list[str]:
+    want = min(SPARSE_MIN, max(1, n // 2))
+    return [c for c, count in got.non_null().items() if count < want]
+
+
+def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int, rng: random.Random) -> None:
+    """Per sparse column, look at up to ``SPARSE_FACTOR`` x ``n`` more rows for non-null values.
+
+    Columns added to a table late are NULL in its old rows; a sample that happens to hold few of
+    the new rows would read them as empty. The extra look is bounded the same way as the sample.
+    """
+    sparse = _sparse(got, n)
+    if not sparse:
+        return
+    types = dict(table.columns)
+    quote = conn.dialect.identifier_preparer.quote_identifier
+    source = _source(conn, table)
+    keys: list[int] | None = None
+    key = None if engine == "postgresql" else _integer_key(table, engine)
+    if key is not None and got.method.endswith("-points"):
+        k = _key_sql(conn, key)
+        bounds = _bounds(conn, source, k)
+        if bounds is not None:
+            keys = _keys_at(conn, engine, source, k, _draw(rng, *bounds, SPARSE_FACTOR * n))
+    for name in sparse:
+        col = bounded_column(engine, quote(name), types[name])
+        not_null = f"{quote(name)} IS NOT NULL"
+        if engine == "postgresql":
+            method, percent = _pg_plan(table, n, SPARSE_FACTOR)
+            kind = "SYSTEM" if method.endswith("system") else "BERNOULLI"
+            rows = _ctid_sample(conn, source, col, _tablesample(kind, percent, rng), rng.randrange(10**9), n,
+                                where=f" WHERE {not_null}")
+        elif keys is not None:
+            rows = _by_keys(conn, source, _key_sql(conn, key or ""), col, keys, where=f" AND {not_null}")[:n]
+        else:
+            continue  # no key to spread a second look over; the window sample stands
+        extra = [r[0] for r in rows if r[0] is not None and r[0] != ""]
+        if extra:
+            got.values[name] = [v for v in got.values[name] if v is not None and v != ""] + extra
+            got.topped_up.append(name)
