@@ -23,7 +23,10 @@ def _scan(url: str, seed: int) -> Scan:
 
 
 @pytest.fixture(scope="module")
-def late_urls(tmp_path_factory: pytest.TempPathFactory, pg_weak: DbServer, maria_weak: DbServer) -> dict[str, str]:
+def late_urls(tmp_path_factory: pytest.TempPathFactory, pg_weak: DbServer, maria_weak: DbServer,
+              pg_hardened: DbServer, maria_hardened: DbServer) -> dict[str, str]:
+    """The hardened servers are awaited too: Faker imports its providers lazily, and a concurrent
+    import in a seeding thread can trip CPython 3.11's compiler (``SystemError``)."""
     path: Path = tmp_path_factory.mktemp("late") / "late.db"
     create_late_columns(f"sqlite:///{path}")
     urls = {"sqlite": f"sqlite:///{path}"}
