@@ -7,20 +7,24 @@ masked in memory; only masked examples and aggregate numbers reach the facts.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from scanner.model import Target, TargetKind
+from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.database import mysql, postgres
 from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
 from scanner.probes.database.sampling import TableInfo, reflect, sample
+from scanner.probes.database.scope import DatabaseScope, ScopeError
 
 DEFAULT_SAMPLE_ROWS = 200
 DEFAULT_MAX_TABLES = 500
+MAX_COMMENT = 200  # characters of a column comment kept in the facts (masked)
 _RANK = {"none": 0, "general": 1, "specific": 2}
 
 
@@ -38,13 +42,19 @@ class DatabaseProbe:
         max_tables = int(target.options.get("max_tables", DEFAULT_MAX_TABLES))
         seed = target.options.get("sample_seed")
         rng = random.Random(seed) if seed is not None else random.Random()
+        options = dict(target.options.get("database") or {})
+        try:
+            scope = DatabaseScope.from_options(options)
+        except ScopeError as exc:
+            raise ProbeInconclusive(f"options.database: {exc}") from None
+        plan = _Plan(n, max_tables, rng, scope, bool(options.get("read_data", True)))
         counter = QueryCounter()
         engine = make_engine(ep, ctx.timeout)
         counter.attach(engine)
         try:
             with ctx.gate.slot(ep.host or "localhost"), open_connection(engine, ep) as raw:
                 conn = raw.execution_options(isolation_level="AUTOCOMMIT")
-                facts = self._observe(conn, ep, n, max_tables, rng)
+                facts = self._observe(conn, ep, plan)
         finally:
             engine.dispose()
         # a second, TLS-less login; made after the first connection is closed (no nested slots)
@@ -56,7 +66,7 @@ class DatabaseProbe:
         facts["cost"] = counter.summary()
         return facts
 
-    def _observe(self, conn: Connection, ep: Endpoint, n: int, max_tables: int, rng: random.Random) -> dict[str, Any]:
+    def _observe(self, conn: Connection, ep: Endpoint, plan: _Plan) -> dict[str, Any]:
         mariadb = ep.engine == "mysql" and mysql.is_mariadb(conn)
         flavour = "mariadb" if mariadb else ep.engine
         if ep.engine == "postgresql":
@@ -68,17 +78,19 @@ class DatabaseProbe:
         else:
             server_version = str(conn.exec_driver_sql("SELECT sqlite_version()").scalar() or "")
         try:
-            tables = reflect(conn, ep.engine, max_tables)
+            tables = reflect(conn, ep.engine, plan.max_tables, plan.scope)
         except Exception as exc:
             raise ProbeInconclusive(f"cannot read the schema: {short_error(exc, ep)}") from None
-        table_facts, columns, credentials = self._columns(conn, ep, tables, n, rng)
+        table_facts, columns, credentials = self._columns(conn, ep, tables, plan)
         personal = _personal_tables(columns)
         facts: dict[str, Any] = {
             "engine": flavour,
             "server_version": server_version,
             "database": ep.database,
             "user": ep.user,
-            "sample_rows": n,
+            "sample_rows": plan.n,
+            "read_data": plan.read_data,
+            "scope": plan.scope.facts(),
             "table_count": len(tables),
             "tables": table_facts,
             "columns": columns,
@@ -94,7 +106,7 @@ class DatabaseProbe:
         return facts
 
     def _columns(
-        self, conn: Connection, ep: Endpoint, tables: list[TableInfo], n: int, rng: random.Random
+        self, conn: Connection, ep: Endpoint, tables: list[TableInfo], plan: _Plan
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         today = date.today()
         table_facts: list[dict[str, Any]] = []
@@ -103,13 +115,18 @@ class DatabaseProbe:
         for table in tables:
             entry: dict[str, Any] = {
                 "name": table.qualified, "row_estimate": table.row_estimate,
-                "columns": [{"name": c, "type": t} for c, t in table.columns],
+                "columns": [_column_entry(c, t, table.comments.get(c)) for c, t in table.columns],
             }
             try:
-                got = sample(conn, ep.engine, table, n, rng)
+                if not plan.read_data:
+                    raise _MetadataOnly
+                got = sample(conn, ep.engine, table, plan.n, plan.rng)
                 entry.update({"status": "ok", "sample_method": got.method, "sampled_rows": got.rows,
                               "sample": got.describe()})
                 values = got.values
+            except _MetadataOnly:
+                entry.update({"status": "metadata-only", "sampled_rows": 0})
+                values = {c: [] for c, _ in table.columns}
             except Exception as exc:
                 entry.update({"status": "inconclusive", "reason": short_error(exc, ep), "sampled_rows": 0})
                 values = {c: [] for c, _ in table.columns}
@@ -123,11 +140,35 @@ class DatabaseProbe:
                 item = column_facts(ref, values[name], on=today)
                 if item is not None:
                     item["sampled"] = entry["status"] == "ok"
+                    if not plan.read_data:
+                        item.update({"confidence": "low", "basis": "column-name"})
                     table_items.append(item)
             columns.extend(settle_table(table_items))
             values.clear()  # drop raw samples as soon as they are classified
             table_facts.append(entry)
         return table_facts, columns, credentials
+
+
+@dataclass
+class _Plan:
+    """What one run reads: rows per table, table cap, randomness, scope, and whether rows are read."""
+
+    n: int
+    max_tables: int
+    rng: random.Random
+    scope: DatabaseScope
+    read_data: bool
+
+
+class _MetadataOnly(Exception):
+    """``options.database.read_data = false``: the table's rows are not read."""
+
+
+def _column_entry(name: str, type_: str, comment: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "type": type_}
+    if comment:
+        entry["comment"] = str(scrub(comment[:MAX_COMMENT]))
+    return entry
 
 
 def _personal_tables(columns: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -30,6 +30,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from scanner.probes.database.columns import MAX_TEXT
+from scanner.probes.database.scope import DatabaseScope
 
 SYSTEM_SCHEMAS = frozenset({
     "pg_catalog", "information_schema", "pg_toast", "mysql", "performance_schema", "sys",
@@ -95,6 +96,8 @@ class TableInfo:
     name: str
     columns: list[tuple[str, str]] = field(default_factory=list)
     primary_key: list[str] = field(default_factory=list)
+    key_type: str = ""  # type of a single-column primary key (kept when the scope leaves the column out)
+    comments: dict[str, str] = field(default_factory=dict)
     row_estimate: int | None = None
     pages: int | None = None
     default_schema: bool = True
@@ -149,9 +152,11 @@ def schemas(conn: Connection, engine: str) -> tuple[list[str | None], str | None
     return list(names), default
 
 
-def reflect(conn: Connection, engine: str, max_tables: int) -> list[TableInfo]:
-    """Reflect up to ``max_tables`` tables with their columns, primary keys and row estimates."""
+def reflect(conn: Connection, engine: str, max_tables: int, scope: DatabaseScope | None = None) -> list[TableInfo]:
+    """Reflect up to ``max_tables`` tables in ``scope`` with their columns, primary keys, comments
+    and row estimates (catalogue reads only)."""
     insp = inspect(conn)
+    scope = scope or DatabaseScope()
     wanted, default = schemas(conn, engine)
     tables: list[TableInfo] = []
     for schema in wanted:
@@ -160,11 +165,21 @@ def reflect(conn: Connection, engine: str, max_tables: int) -> list[TableInfo]:
         for (sch, name), columns in sorted(cols.items(), key=lambda kv: kv[0][1]):
             if len(tables) >= max_tables:
                 break
+            full = f"{sch or schema or 'main'}.{name}"
+            if not scope.wants_table(full, [c["name"] for c in columns]):
+                scope.tables_excluded += 1
+                continue
             pk: dict[str, Any] = dict(pks.get((sch, name)) or {})
+            keys = list(pk.get("constrained_columns") or [])
+            types = {c["name"]: _type_name(dict(c)) for c in columns}
+            kept = [c for c in columns if scope.wants_column(full, c["name"])]
+            scope.columns_excluded += len(columns) - len(kept)
             tables.append(TableInfo(
                 schema=sch or schema, name=name,
-                columns=[(c["name"], _type_name(dict(c))) for c in columns],
-                primary_key=list(pk.get("constrained_columns") or []),
+                columns=[(c["name"], types[c["name"]]) for c in kept],
+                primary_key=keys,
+                key_type=types.get(keys[0], "") if len(keys) == 1 else "",
+                comments={c["name"]: str(c["comment"]) for c in kept if c.get("comment")},
                 default_schema=(sch or schema) in (None, default),
             ))
     _estimates(conn, engine, tables)
@@ -237,10 +252,8 @@ def _integer_key(table: TableInfo, engine: str) -> str | None:
     """The column to sample by: SQLite's rowid, else a single integer primary key."""
     if engine == "sqlite":
         return "rowid"
-    types = dict(table.columns)
-    pk = table.primary_key[0] if len(table.primary_key) == 1 else None
-    if pk and types.get(pk, "").upper().startswith(_INTEGER_TYPES):
-        return pk
+    if len(table.primary_key) == 1 and table.key_type.upper().startswith(_INTEGER_TYPES):
+        return table.primary_key[0]
     return None
 
 
@@ -279,8 +292,10 @@ def _by_keys(conn: Connection, source: str, key: str, cols: str, keys: list[int]
 
 
 def _bounds(conn: Connection, source: str, key: str) -> tuple[int, int] | None:
+    # Two scalar subqueries: SQLite answers each from the b-tree's ends, but scans for MIN and MAX together.
     # Identifiers are quoted by the dialect; no value is interpolated.
-    low, high = conn.execute(text(f"SELECT MIN({key}), MAX({key}) FROM {source}")).one()  # nosec B608
+    low, high = conn.execute(text(f"SELECT (SELECT MIN({key}) FROM {source}), "
+                                  f"(SELECT MAX({key}) FROM {source})")).one()  # nosec B608
     if low is None or high is None:
         return None
     return int(low), int(high)
