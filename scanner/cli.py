@@ -27,7 +27,7 @@ from scanner import __version__
 from scanner.commands.daemon import daemon
 from scanner.commands.worker import worker
 from scanner.extras import MissingExtra
-from scanner.model import Facts, ScanResult, Severity, Target
+from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
@@ -205,6 +205,9 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the history store.")
 @click.option("--resume", default=None, is_flag=False, flag_value="latest", metavar="[SCAN_ID]",
               help="Complete an interrupted scan from the store (default: the latest unfinished one).")
+@click.option("--changed-only", is_flag=True,
+              help="Database targets: sample only columns that are new or changed (name, type) since the last "
+              "complete scan in the store; carry the other columns' verdicts forward, marked as such.")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
 @click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
@@ -224,7 +227,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
-         no_store: bool, resume: str | None, distributed: bool, targets_file: TextIO | None,
+         no_store: bool, resume: str | None, changed_only: bool, distributed: bool, targets_file: TextIO | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
@@ -251,6 +254,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
+    if changed_only:
+        ctx = replace(ctx, previous=_previous_observations(store, target_list))
     if resume:
         result = _resumed(store, resume)
         if not target_list:
@@ -290,6 +295,23 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     result = _with_severities(result, severities)
     _emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
+
+
+def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``--changed-only``: the latest complete database observation of each database target."""
+    if store is None:
+        _fail("--changed-only needs the history store (drop --no-store)")
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for target in targets:
+        if target.kind is TargetKind.DATABASE:
+            try:
+                previous = store.latest_facts(target.id, "database")
+            except StoreError as exc:
+                click.echo(f"warning: --changed-only: {exc}; scanning every column", err=True)
+                continue
+            if previous:
+                found[target.id] = {"database": previous}
+    return found
 
 
 def _read_targets_file(handle: TextIO) -> list[str]:

@@ -7,7 +7,7 @@ masked in memory; only masked examples and aggregate numbers reach the facts.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.database import mysql, postgres
 from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
+from scanner.probes.database.incremental import Carry, column_fingerprint
 from scanner.probes.database.sampling import TableInfo, reflect, sample
 from scanner.probes.database.scope import DatabaseScope, ScopeError
 
@@ -47,7 +48,9 @@ class DatabaseProbe:
             scope = DatabaseScope.from_options(options)
         except ScopeError as exc:
             raise ProbeInconclusive(f"options.database: {exc}") from None
-        plan = _Plan(n, max_tables, rng, scope, bool(options.get("read_data", True)))
+        read_data = bool(options.get("read_data", True))
+        carry = Carry.from_previous(ctx.previous.get(target.id, {}).get(self.name), read_data)
+        plan = _Plan(n, max_tables, rng, scope, read_data, carry)
         counter = QueryCounter()
         engine = make_engine(ep, ctx.timeout)
         counter.attach(engine)
@@ -81,7 +84,7 @@ class DatabaseProbe:
             tables = reflect(conn, ep.engine, plan.max_tables, plan.scope)
         except Exception as exc:
             raise ProbeInconclusive(f"cannot read the schema: {short_error(exc, ep)}") from None
-        table_facts, columns, credentials = self._columns(conn, ep, tables, plan)
+        table_facts, columns, credentials, schema = self._columns(conn, ep, tables, plan)
         personal = _personal_tables(columns)
         facts: dict[str, Any] = {
             "engine": flavour,
@@ -96,6 +99,8 @@ class DatabaseProbe:
             "columns": columns,
             "credentials": credentials,
             "personal_tables": sorted(personal.values(), key=lambda t: t["table"]),
+            "schema": schema,
+            "incremental": _incremental(plan.carry, table_facts),
         }
         if ep.engine == "postgresql":
             facts["server"] = postgres.server_facts(conn, ep, personal)
@@ -107,31 +112,37 @@ class DatabaseProbe:
 
     def _columns(
         self, conn: Connection, ep: Endpoint, tables: list[TableInfo], plan: _Plan
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
         today = date.today()
         table_facts: list[dict[str, Any]] = []
         columns: list[dict[str, Any]] = []
         credentials: list[dict[str, Any]] = []
+        schema: dict[str, str] = {}
         for table in tables:
             entry: dict[str, Any] = {
                 "name": table.qualified, "row_estimate": table.row_estimate,
                 "columns": [_column_entry(c, t, table.comments.get(c)) for c, t in table.columns],
             }
-            try:
-                if not plan.read_data:
-                    raise _MetadataOnly
-                got = sample(conn, ep.engine, table, plan.n, plan.rng)
-                entry.update({"status": "ok", "sample_method": got.method, "sampled_rows": got.rows,
-                              "sample": got.describe()})
-                values = got.values
-            except _MetadataOnly:
-                entry.update({"status": "metadata-only", "sampled_rows": 0})
-                values = {c: [] for c, _ in table.columns}
-            except Exception as exc:
-                entry.update({"status": "inconclusive", "reason": short_error(exc, ep), "sampled_rows": 0})
-                values = {c: [] for c, _ in table.columns}
+            prints = {c: column_fingerprint(table.qualified, c, t) for c, t in table.columns}
+            schema.update({ColumnRef(table.qualified, c).key: f for c, f in prints.items()})
             table_items: list[dict[str, Any]] = []
-            for name, type_ in table.columns:
+            todo = table.columns
+            if plan.carry is not None:
+                carry = plan.carry
+                todo = [(c, t) for c, t in table.columns
+                        if not carry.unchanged(ColumnRef(table.qualified, c).key, prints[c])]
+                changed = {c for c, _ in todo}
+                for c in (c for c, _ in table.columns if c not in changed):
+                    item, cred = carry.carried(ColumnRef(table.qualified, c).key)
+                    if cred is not None:
+                        credentials.append(cred)
+                    if item is not None:
+                        table_items.append(item)
+                entry["changed_columns"] = [c for c, _ in todo]
+            values = self._sample(conn, ep, replace(table, columns=todo), plan, entry) if todo else {}
+            if not todo:
+                entry.update({"status": "carried-forward", "sampled_rows": 0})
+            for name, type_ in todo:
                 ref = ColumnRef(table.qualified, name, type_)
                 cred = credential_facts(ref, values[name])
                 if cred is not None:
@@ -146,7 +157,23 @@ class DatabaseProbe:
             columns.extend(settle_table(table_items))
             values.clear()  # drop raw samples as soon as they are classified
             table_facts.append(entry)
-        return table_facts, columns, credentials
+        return table_facts, columns, credentials, schema
+
+    @staticmethod
+    def _sample(conn: Connection, ep: Endpoint, table: TableInfo, plan: _Plan,
+                entry: dict[str, Any]) -> dict[str, list[object]]:
+        """Sampled values of ``table``'s columns; records how (or why not) in ``entry``."""
+        if not plan.read_data:
+            entry.update({"status": "metadata-only", "sampled_rows": 0})
+            return {c: [] for c, _ in table.columns}
+        try:
+            got = sample(conn, ep.engine, table, plan.n, plan.rng)
+        except Exception as exc:
+            entry.update({"status": "inconclusive", "reason": short_error(exc, ep), "sampled_rows": 0})
+            return {c: [] for c, _ in table.columns}
+        entry.update({"status": "ok", "sample_method": got.method, "sampled_rows": got.rows,
+                      "sample": got.describe()})
+        return got.values
 
 
 @dataclass
@@ -158,10 +185,7 @@ class _Plan:
     rng: random.Random
     scope: DatabaseScope
     read_data: bool
-
-
-class _MetadataOnly(Exception):
-    """``options.database.read_data = false``: the table's rows are not read."""
+    carry: Carry | None = None
 
 
 def _column_entry(name: str, type_: str, comment: str | None) -> dict[str, Any]:
@@ -169,6 +193,15 @@ def _column_entry(name: str, type_: str, comment: str | None) -> dict[str, Any]:
     if comment:
         entry["comment"] = str(scrub(comment[:MAX_COMMENT]))
     return entry
+
+
+def _incremental(carry: Carry | None, tables: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What a ``--changed-only`` run sampled anew and what it carried forward."""
+    if carry is None:
+        return None
+    changed = sum(len(t.get("changed_columns", [])) for t in tables)
+    total = sum(len(t["columns"]) for t in tables)
+    return {"since_scan": carry.scan_id, "changed_columns": changed, "carried_columns": total - changed}
 
 
 def _personal_tables(columns: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
