@@ -42,11 +42,12 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
+from scanner.engine import _judge_serially  # noqa: E402
 from scanner.model import Facts, Target, TargetKind  # noqa: E402
 from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes import load_probes  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
-from scanner.rules import load_rules  # noqa: E402
+from scanner.rules import RuleSet, load_rules  # noqa: E402
 from scanner.runner import run_probes  # noqa: E402
 from scanner.scan import new_scan, scan  # noqa: E402
 from scanner.scope import Scope  # noqa: E402
@@ -159,12 +160,23 @@ def _wait_listening(proc: subprocess.Popen[bytes], ports: list[int], folder: Pat
             time.sleep(0.1)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_rss_mb(processes: int) -> float:
+    """Upper bound of the scan's peak memory: this process plus ``processes`` times the largest child."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if processes > 1 else 0
+    return (own + processes * children) / 1024
 
 
-def run_once(ports: list[int], workers: int, connections: int, timeout: float, probes: list[str]) -> dict[str, Any]:
-    """Scan every port once; return the measured numbers."""
+def _judge_cpu_ms(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> float:
+    """CPU milliseconds per observation for judging ``facts`` serially in this process."""
+    cpu = time.process_time()
+    _judge_serially(facts, targets, ruleset)
+    return 1000 * (time.process_time() - cpu) / max(1, len(facts))
+
+
+def run_once(ports: list[int], workers: int, connections: int, timeout: float, probes: list[str],
+             facts_out: Path | None = None, processes: int = 1) -> dict[str, Any]:
+    """Scan every port once; return the measured numbers (and write the facts to ``facts_out``)."""
     ruleset = load_rules(None)
     targets = [Target(TargetKind.URL, f"https://{HOST}:{p}/", name=f"layanan-{i:04d}",
                       options={"http_port": p, "verify_tls": False})
@@ -180,7 +192,7 @@ def run_once(ports: list[int], workers: int, connections: int, timeout: float, p
         nonlocal observe_s
         start = time.monotonic()
         try:
-            return run_probes(*args, workers=workers, **kw)
+            return run_probes(*args, workers=workers, processes=processes, **kw)
         finally:
             observe_s = time.monotonic() - start
 
@@ -188,6 +200,9 @@ def run_once(ports: list[int], workers: int, connections: int, timeout: float, p
     cpu = time.process_time()
     result = scan(new_scan(targets, ruleset), loaded, ruleset, ctx, on_facts=seen.append, runner=runner)
     wall = time.monotonic() - clock
+    if facts_out is not None:
+        facts_out.write_text(json.dumps({"targets": [t.to_dict() for t in targets],
+                                         "facts": [f.to_dict() for f in result.facts]}, indent=1), encoding="utf-8")
     tls_connections = sum(int(f.data.get("connections", 0)) for f in result.facts if f.probe == "tls")
     http_requests = sum(int(f.data.get("requests", 0)) for f in result.facts if f.probe == "http")
     return {
@@ -200,13 +215,15 @@ def run_once(ports: list[int], workers: int, connections: int, timeout: float, p
         "judge_s": round(wall - observe_s, 1),  # rule engine (CEL) over all facts
         "cpu_s": round(time.process_time() - cpu, 1),
         "endpoints_per_s": round(len(ports) / wall, 2),
-        "connections": sum(gate.connections.values()),
+        "processes": processes,
+        "connections": tls_connections + http_requests,
         "tls_connections": tls_connections,
         "http_requests": http_requests,
         "observations": len(result.facts),
         "inconclusive": len(result.inconclusive()),
         "findings": len(result.findings),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "judge_cpu_ms_per_observation": round(_judge_cpu_ms(result.facts, targets, ruleset), 2),
+        "peak_rss_mb": round(_peak_rss_mb(processes), 1),
     }
 
 
@@ -226,21 +243,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="probe timeout in seconds")
     parser.add_argument("--probes", nargs="+", default=["tls", "http"])
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--processes", type=int, nargs="+", default=[os.cpu_count() or 1],
+                        help="probing processes, sharded by host (default: every core); several values "
+                             "are run one after another on the same endpoints, e.g. 1 2")
+    parser.add_argument("--facts-out", type=Path, help="write the targets and facts of the last run to this file")
     args = parser.parse_args(argv)
     report: dict[str, Any] = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                               "machine": _machine(), "command": " ".join(sys.argv), "runs": []}
     print(f"machine: {report['machine']}", flush=True)
     with nginx_fleet(args.endpoints) as ports:
         print(f"nginx listening on {len(ports)} HTTPS ports of {HOST}", flush=True)
-        for workers in args.workers:
-            numbers = run_once(ports, workers, args.connections, args.timeout, args.probes)
+        for workers, processes in [(w, p) for w in args.workers for p in args.processes]:
+            numbers = run_once(ports, workers, args.connections, args.timeout, args.probes, args.facts_out,
+                               processes)
             report["runs"].append(numbers)
             print(f"workers={workers:<3} endpoints={numbers['endpoints']:<5} wall={numbers['wall_s']:>7.1f}s "
                   f"(observe {numbers['observe_s']:.1f}s, judge {numbers['judge_s']:.1f}s) "
-                  f"cpu={numbers['cpu_s']:>7.1f}s rate={numbers['endpoints_per_s']:>6.2f}/s "
+                  f"processes={numbers['processes']} cpu(parent)={numbers['cpu_s']:>7.1f}s "
+                  f"rate={numbers['endpoints_per_s']:>6.2f}/s "
                   f"connections={numbers['connections']:<7} (tls {numbers['tls_connections']}, "
                   f"http requests {numbers['http_requests']}) inconclusive={numbers['inconclusive']} "
-                  f"findings={numbers['findings']} peak_rss={numbers['peak_rss_mb']:.0f} MB", flush=True)
+                  f"findings={numbers['findings']} judge={numbers['judge_cpu_ms_per_observation']} ms CPU/observation "
+                  f"peak_rss={numbers['peak_rss_mb']:.0f} MB", flush=True)
     report["machine"]["load_avg_at_end"] = [round(x, 1) for x in os.getloadavg()]
     print(f"load average at end: {report['machine']['load_avg_at_end']}", flush=True)
     if args.json:

@@ -5,6 +5,12 @@ Starts openssl s_server (legacy, TLS1.2 modern) and, if installed, nginx (modern
 emulate RTT), runs both tools through the relay and prints connections and wall time.
 
     .venv/bin/python bench/tls_vs_peers.py [--rtt-ms 50] [--no-sslyze]
+    .venv/bin/python bench/tls_vs_peers.py --cli [--before DIR] [--rtt-ms 50]
+
+``--cli`` times whole processes as a user runs them: ``pindai scan https://... --probe tls`` with
+default settings (a throw-away history store), beside ``sslyze`` and, when the Debian package is
+installed, ``testssl``. ``--before DIR`` also times the ``pindai`` of another checkout (e.g. an
+unpacked ``git archive main``), run with this venv's Python.
 
 sslyze is taken from .venv-oracle (scripts/setup-oracles.sh). Only 127.0.0.1 is contacted.
 """
@@ -14,7 +20,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
+import resource
 import selectors
+import shutil
 import socket
 import subprocess
 import sys
@@ -107,11 +116,64 @@ def run_sslyze(port: int, out: Path) -> float:
     return time.monotonic() - start
 
 
+TESTSSL = shutil.which("testssl") or shutil.which("testssl.sh")
+
+
+def run_process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, children included) of one whole process, start-up included.
+
+    On a shared machine CPU time is the steadier number; wall time also counts waiting for a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    subprocess.run(cmd, capture_output=True, timeout=900, env=env, check=False, cwd="/")  # not a checkout
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cli_commands(port: int, folder: Path, before: Path | None) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """The tools of the --cli comparison: name -> (command, environment)."""
+    url = f"https://127.0.0.1:{port}/"
+    env = {**os.environ, "PINDAI_STORE": f"sqlite:///{folder / 'history.db'}"}
+    pindai = [str(Path(sys.executable).with_name("pindai")), "scan", url, "--probe", "tls", "--format", "json"]
+    tools: dict[str, tuple[list[str], dict[str, str]]] = {"pindai": (pindai, env)}
+    if before is not None:
+        tools["pindai-before"] = ([sys.executable, "-c", "from scanner.cli import main; main()", *pindai[1:]],
+                                  {**env, "PYTHONPATH": str(before)})
+    if ORACLE.exists():
+        tools["sslyze"] = ([str(ORACLE), "-m", "sslyze", f"127.0.0.1:{port}", f"--json_out={folder / 'cli.json'}"],
+                           dict(os.environ))
+    if TESTSSL:
+        tools["testssl"] = ([TESTSSL, "--quiet", "--color", "0", "--warnings", "off", url], dict(os.environ))
+    return tools
+
+
+def cli_mode(servers: list[Server], delay: float, folder: Path, before: Path | None) -> None:
+    """Whole-process wall time per tool and server, all in one run."""
+    names = list(cli_commands(0, folder, before))
+    print(f"whole processes, default settings; load average {os.getloadavg()[0]:.1f}")
+    print("each cell: wall s / CPU s (connections through the relay); last column: sslyze / pindai wall")
+    print(f"{'server':20} " + " ".join(f"{n:>24}" for n in names) + "   ratio")
+    for srv in servers:
+        relay = CountingRelay(srv.port, delay)
+        row: dict[str, tuple[float, float, int]] = {}
+        for name, (cmd, env) in cli_commands(relay.port, folder, before).items():
+            relay.connections = 0
+            wall, cpu = run_process(cmd, env)
+            row[name] = (wall, cpu, relay.connections)
+        relay.stop()
+        ratio = row["sslyze"][0] / row["pindai"][0] if "sslyze" in row else float("nan")
+        print(f"{srv.name:20} " + " ".join(f"{w:8.2f} / {c:5.2f} ({n:4d})" for w, c, n in row.values())
+              + f"   {ratio:.1f}x", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rtt-ms", type=float, default=0.0,
                         help="emulated round-trip time (ms): half per direction, one RTT at connect")
     parser.add_argument("--no-sslyze", action="store_true")
+    parser.add_argument("--cli", action="store_true", help="time whole `pindai scan --probe tls` processes")
+    parser.add_argument("--before", type=Path, help="with --cli: also time the pindai of this checkout")
     args = parser.parse_args()
     use_sslyze = ORACLE.exists() and not args.no_sslyze
     delay = args.rtt_ms / 1000
@@ -131,6 +193,13 @@ def main() -> None:
             with contextlib.suppress(RuntimeError, OSError):
                 servers += list(nginx_pair(folder / "nginx", fullchain, key))
         print(f"emulated RTT: {args.rtt_ms:.0f} ms; sslyze: {'yes' if use_sslyze else 'no'}")
+        if args.cli:
+            try:
+                cli_mode(servers, delay, folder, args.before)
+            finally:
+                for srv in servers:
+                    srv.stop()
+            return
         print(f"{'server':20} {'pindai s':>9} {'conns':>6} {'floor s':>8} {'/floor':>7} {'sslyze s':>9} "
               f"{'conns':>6} {'time x':>7} {'conn x':>7}  suites per version (pindai)")
         try:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -31,14 +31,15 @@ from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
-from scanner.profile import Profile, ProfileError, load_profile
-from scanner.regulations import CatalogueError
 from scanner.report import FORMATS, renderer
-from scanner.rules import RuleSet, RuleValidationError, load_rules
 from scanner.scope import Scope
-from scanner.store import INTERRUPTED, Store, StoreError
-from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
+
+if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
+    from scanner.profile import Profile
+    from scanner.rules import RuleSet
+    from scanner.store import Store
+    from scanner.suppressions import Suppressions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SEVERITIES = [s.value for s in Severity] + ["none"]
@@ -52,6 +53,9 @@ def _fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
 
 
 def _load_ruleset(path: Path | None) -> RuleSet:
+    from scanner.regulations import CatalogueError
+    from scanner.rules import RuleValidationError, load_rules
+
     try:
         return load_rules(path)
     except RuleValidationError as exc:
@@ -208,6 +212,16 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--changed-only", is_flag=True,
               help="Database targets: sample only columns that are new or changed (name, type) since the last "
               "complete scan in the store; carry the other columns' verdicts forward, marked as such.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None,
+              help="Connections at a time per host (default 5, or the profile's); lowered automatically "
+              "while a host answers 429/503 or times out.")
+@click.option("--rate", type=click.FloatRange(0, 1000), default=None,
+              help="Fixed cap on HTTP requests per second per host (default: none, adaptive back-off only).")
+@click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
+              help="Network timeout in seconds per connection or request (default 10, or the profile's).")
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="Observe in N worker processes sharded by host (default: every core, up to 8, "
+              "when there are 20 or more targets).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
 @click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
@@ -227,7 +241,8 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @_output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
-         no_store: bool, resume: str | None, changed_only: bool, distributed: bool, targets_file: TextIO | None,
+         no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
+         timeout: float | None, processes: int | None, distributed: bool, targets_file: TextIO | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
@@ -244,13 +259,15 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     if bool(targets) == bool(profile) and not resume:
         _fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     try:
-        runner = runner_for(distributed)
+        runner = runner_for(distributed, processes)
     except MissingExtra as exc:
         _fail(str(exc))
     ruleset = _without_rules(_load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in _read_result(baseline).findings} if baseline else set()
     store = None if no_store else _open_store(store_url)
-    loaded, target_list, ctx = _targets_and_context(targets, profile)
+    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
@@ -259,7 +276,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
     if resume:
         result = _resumed(store, resume)
         if not target_list:
-            ctx = _command_line_context(result.targets)
+            ctx = _command_line_context(result.targets, overrides)
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
@@ -275,6 +292,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
 
             result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
     except KeyboardInterrupt:
+        from scanner.store import INTERRUPTED
+
         if store:
             _store_call(store.finish_scan, result, INTERRUPTED)
             _fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
@@ -299,6 +318,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
     """``--changed-only``: the latest complete database observation of each database target."""
+    from scanner.store import StoreError
+
     if store is None:
         _fail("--changed-only needs the history store (drop --no-store)")
     found: dict[str, dict[str, dict[str, Any]]] = {}
@@ -341,24 +362,30 @@ def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
 
 
 def _targets_and_context(
-    targets: tuple[str, ...], profile: Path | None
+    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any]
 ) -> tuple[Profile | None, list[Target], ProbeContext]:
-    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope."""
+    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope.
+
+    ``overrides`` (--concurrency, --rate, --timeout) replace the profile's politeness values.
+    """
     if profile:
+        from scanner.profile import ProfileError, load_profile
+
         try:
             loaded = load_profile(profile)
         except ProfileError as exc:
             _fail(str(exc))
-        return loaded, loaded.targets, ProbeContext(gate=HostGate(loaded.politeness), scope=loaded.scope)
+        policy = replace(loaded.politeness, **overrides)
+        return loaded, loaded.targets, ProbeContext(gate=HostGate(policy), scope=loaded.scope)
     try:
         target_list = [parse_target(t) for t in targets]
     except TargetError as exc:
         _fail(str(exc))
-    return None, target_list, _command_line_context(target_list)
+    return None, target_list, _command_line_context(target_list, overrides)
 
 
-def _command_line_context(targets: list[Target]) -> ProbeContext:
-    return ProbeContext(gate=HostGate(PolitenessPolicy()), scope=Scope(_hosts(targets)))
+def _command_line_context(targets: list[Target], overrides: dict[str, Any]) -> ProbeContext:
+    return ProbeContext(gate=HostGate(PolitenessPolicy(**overrides)), scope=Scope(_hosts(targets)))
 
 
 def _resumed(store: Store | None, resume: str) -> ScanResult:
@@ -418,6 +445,8 @@ class _InterruptGuard:
 def _load_suppressions(path: Path | None) -> Suppressions | None:
     if path is None:
         return None
+    from scanner.suppressions import SuppressionError, load_suppressions
+
     try:
         return load_suppressions(path)
     except SuppressionError as exc:
@@ -425,6 +454,8 @@ def _load_suppressions(path: Path | None) -> Suppressions | None:
 
 
 def _open_store(url: str | None) -> Store:
+    from scanner.store import Store, StoreError
+
     try:
         return Store(url)
     except StoreError as exc:
@@ -432,6 +463,8 @@ def _open_store(url: str | None) -> Store:
 
 
 def _store_call(method: Callable[..., None], *args: Any) -> None:
+    from scanner.store import StoreError
+
     try:
         method(*args)
     except StoreError as exc:
@@ -439,6 +472,8 @@ def _store_call(method: Callable[..., None], *args: Any) -> None:
 
 
 def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
+    from scanner.store import StoreError
+
     try:
         return store.previous(result)
     except StoreError as exc:
@@ -447,6 +482,8 @@ def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
 
 
 def _stored_result(store: Store, scan_id: str) -> ScanResult:
+    from scanner.store import StoreError
+
     try:
         return store.load(scan_id)
     except StoreError as exc:
@@ -521,6 +558,8 @@ def history(store_url: str | None, limit: int) -> None:
 
 
 def _history(store: Store, limit: int) -> list[Any]:
+    from scanner.store import StoreError
+
     try:
         return store.history(limit)
     except StoreError as exc:

@@ -5,6 +5,7 @@ The engine never talks to a target, so stored facts can be re-judged under new r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -16,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import celpy
-import celpy.adapter
-from celpy import celtypes
+import jinja2
 
+from scanner import celext as cel
 from scanner.model import Facts, Finding, RuleEvaluationError, Target
 from scanner.pii import scrub
 from scanner.rules import TEMPLATES, Rule, RuleSet, load_rules
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 _LEVELS = ("none", "general", "specific")
 _CONFIDENCES = ("high", "medium", "low")
-PARALLEL_MIN_OBSERVATIONS = 200  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_OBSERVATIONS = 2000  # below this (about 4 s of judging), starting worker processes costs more
 MAX_JUDGE_PROCESSES = 8
 
 
@@ -46,34 +46,39 @@ class _NotApplicable(Exception):
     """The rule's expression returned something that is neither a bool nor items."""
 
 
-def _to_python(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=celpy.adapter.CELJSONEncoder))
+def _plain(value: Any) -> Any:
+    """A CEL result as plain JSON data (timestamps, durations and bytes become strings)."""
+    return json.loads(json.dumps(value, default=str))
 
 
-def _offending_items(rule: Rule, activation: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+def _offending_items(rule: Rule, activation: cel.Context) -> list[tuple[dict[str, Any], str]]:
     """Evaluate ``when`` and return (item, item_key) pairs for every offending item."""
-    result = rule.when_program.evaluate(activation)
-    if isinstance(result, celtypes.BoolType):
-        return [({}, "")] if bool(result) else []
-    if isinstance(result, celtypes.MapType):
-        result = celtypes.ListType([result])
-    if not isinstance(result, celtypes.ListType):
+    result = rule.when_program.execute(activation)
+    if isinstance(result, bool):
+        return [({}, "")] if result else []
+    if isinstance(result, dict):
+        result = [result]
+    if not isinstance(result, list):
         raise _NotApplicable(f"'when' must return a bool or a list, got {type(result).__name__}")
     pairs: list[tuple[dict[str, Any], str]] = []
-    for cel_item in result:
-        item = _to_python(cel_item)
+    for value in result:
+        item = _plain(value)
+        key = None if rule.key_program is None else str(_plain(rule.key_program.execute(cel.Context({"item": item}))))
         if not isinstance(item, dict):
             item = {"value": item}
-        if rule.key_program is not None:
-            key = str(_to_python(rule.key_program.evaluate({"item": cel_item})))
-        else:
+        if key is None:
             key = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()[:16]
         pairs.append((item, key))
     return pairs
 
 
+@functools.lru_cache(maxsize=1024)
+def _template(text: str) -> jinja2.Template:
+    return TEMPLATES.from_string(text)
+
+
 def _render(template: str, item: dict[str, Any], target: dict[str, Any]) -> str:
-    return str(scrub(TEMPLATES.from_string(template).render(item=item, target=target)))
+    return str(scrub(_template(template).render(item=item, target=target)))
 
 
 def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict[str, Any], key: str) -> Finding:
@@ -155,7 +160,8 @@ def _judge_serially(facts: list[Facts], targets: list[Target], ruleset: RuleSet)
             continue
         target_view = target.to_dict()
         target_view.pop("password_env", None)
-        activation = {"facts": celpy.json_to_cel(observation.data), "target": celpy.json_to_cel(target_view)}
+        # converted to CEL values once per observation, then shared by every rule of its probe
+        activation = cel.Context({"facts": observation.data, "target": target_view})
         for rule in ruleset.for_probe(observation.probe):
             try:
                 pairs = _offending_items(rule, activation)

@@ -1,66 +1,172 @@
-"""Per-host politeness: a concurrency cap and a rate limit shared by every probe.
+"""Per-host politeness: a concurrency cap that adapts to how the host is coping.
 
 Probes wrap each network connection in ``with gate.slot(host):`` so that scheduling
 lives in one place and no probe can overload a government server.
+
+Defaults: at most 5 connections at a time per host (sslyze's tuned default) and no fixed
+request rate. When a host shows trouble - a timeout or reset (an ``OSError`` leaving the slot),
+or an HTTP 429/503 reported through :meth:`HostGate.answered` - the gate halves the host's
+concurrency, spaces new connections (0.1 s, doubling up to 5 s), honours ``Retry-After`` (capped at
+60 s) and, after 5 troubles in a row, stops sending to that host (:class:`HostBackedOff`).
+Ten clean answers in a row give one connection and half the spacing back. An optional fixed
+rate (``requests_per_second``) still applies to requests; TLS handshakes pass ``rated=False`` and
+are bounded by concurrency alone.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+BACKOFF_FIRST_S = 0.1
+BACKOFF_MAX_S = 5.0
+RETRY_AFTER_MAX_S = 60.0
+GIVE_UP_AFTER = 5  # troubles in a row
+RECOVER_AFTER = 10  # clean answers in a row
+TROUBLE_STATUSES = (429, 503)
 
 
 @dataclass(frozen=True)
 class PolitenessPolicy:
-    """Limits applied to each host separately."""
+    """Limits applied to each host separately; ``requests_per_second`` 0 means no fixed rate."""
 
     per_host_concurrency: int = 5
-    requests_per_second: float = 10.0
+    requests_per_second: float = 0.0
     timeout_s: float = 10.0
 
 
-class _HostLimiter:
-    def __init__(self, policy: PolitenessPolicy) -> None:
-        self.semaphore = threading.BoundedSemaphore(policy.per_host_concurrency)
-        self.interval = 1.0 / policy.requests_per_second if policy.requests_per_second > 0 else 0.0
-        self.lock = threading.Lock()
-        self.next_start = 0.0
+class HostBackedOff(OSError):
+    """The host kept answering 429/503 or timing out; the gate sends it nothing more."""
 
-    def wait_turn(self) -> None:
-        with self.lock:
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), capped at 60 s."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), RETRY_AFTER_MAX_S)
+    import email.utils  # only for the rare HTTP-date form; keeps `pindai --version` light
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    wall = time.time() if now is None else now
+    return min(max(0.0, when.timestamp() - wall), RETRY_AFTER_MAX_S)
+
+
+class _HostLimiter:
+    """One host's state: connections in flight, the allowed number, spacing and back-off."""
+
+    def __init__(self, policy: PolitenessPolicy, sleep: Callable[[float], None]) -> None:
+        self.ceiling = max(1, policy.per_host_concurrency)
+        self.allowed = self.ceiling
+        self.rate_interval = 1.0 / policy.requests_per_second if policy.requests_per_second > 0 else 0.0
+        self.backoff = 0.0
+        self.not_before = 0.0
+        self.next_start = 0.0
+        self.in_flight = 0
+        self.troubles = 0
+        self.troubles_ever = 0
+        self.clean = 0
+        self.changed = threading.Condition()
+        self.sleep = sleep
+
+    def enter(self, rated: bool) -> None:
+        with self.changed:
+            while self.in_flight >= self.allowed and self.troubles < GIVE_UP_AFTER:
+                self.changed.wait()
+            if self.troubles >= GIVE_UP_AFTER:
+                raise HostBackedOff(f"the host answered {GIVE_UP_AFTER} times in a row with 429/503 or a "
+                                    "timeout; Pindai stopped sending to it")
+            self.in_flight += 1
             now = time.monotonic()
-            start = max(now, self.next_start)
-            self.next_start = start + self.interval
-        delay = start - now
-        if delay > 0:
-            time.sleep(delay)
+            spacing = max(self.rate_interval if rated else 0.0, self.backoff)
+            start = max(now, self.next_start if spacing else now, self.not_before)
+            self.next_start = max(self.next_start, start + spacing)
+        if start > now:
+            self.sleep(start - now)
+
+    def leave(self) -> None:
+        with self.changed:
+            self.in_flight -= 1
+            self.changed.notify_all()
+
+    def trouble(self, retry_after: float | None = None) -> None:
+        with self.changed:
+            self.troubles += 1
+            self.troubles_ever += 1
+            self.clean = 0
+            self.allowed = max(1, self.allowed // 2)
+            self.backoff = min(BACKOFF_MAX_S, max(BACKOFF_FIRST_S, self.backoff * 2))
+            if retry_after:
+                self.not_before = max(self.not_before, time.monotonic() + retry_after)
+            self.changed.notify_all()
+
+    def fine(self) -> None:
+        with self.changed:
+            self.troubles = 0
+            self.clean += 1
+            if self.clean >= RECOVER_AFTER:
+                self.clean = 0
+                self.allowed = min(self.ceiling, self.allowed + 1)
+                self.backoff = self.backoff / 2 if self.backoff > BACKOFF_FIRST_S else 0.0
+                self.changed.notify_all()
 
 
 class HostGate:
     """Hands out connection slots per host, honouring the politeness policy."""
 
-    def __init__(self, policy: PolitenessPolicy | None = None) -> None:
+    def __init__(self, policy: PolitenessPolicy | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
         self.policy = policy or PolitenessPolicy()
+        self._sleep = sleep
         self._limiters: dict[str, _HostLimiter] = {}
         self._lock = threading.Lock()
         self.connections: dict[str, int] = {}
+
+    def __reduce__(self) -> tuple[type[HostGate], tuple[PolitenessPolicy]]:
+        """A gate sent to another process (``scanner.shards``) starts there afresh with the same policy."""
+        return (HostGate, (self.policy,))
 
     def _limiter(self, host: str) -> _HostLimiter:
         with self._lock:
             limiter = self._limiters.get(host)
             if limiter is None:
-                limiter = self._limiters[host] = _HostLimiter(self.policy)
+                limiter = self._limiters[host] = _HostLimiter(self.policy, self._sleep)
             return limiter
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        """Block until a connection to ``host`` is allowed, then hold the slot."""
+    def slot(self, host: str, *, rated: bool = True) -> Iterator[None]:
+        """Block until a connection to ``host`` is allowed, then hold the slot.
+
+        Raises HostBackedOff when the host has been given up on. An OSError (timeout, reset)
+        leaving the slot counts as trouble; a clean exit as a clean answer.
+        """
         limiter = self._limiter(host.lower())
-        with limiter.semaphore:
-            limiter.wait_turn()
-            with self._lock:
-                self.connections[host] = self.connections.get(host, 0) + 1
+        limiter.enter(rated)
+        troubles_before = limiter.troubles_ever
+        with self._lock:
+            self.connections[host] = self.connections.get(host, 0) + 1
+        try:
             yield
+        except OSError:
+            limiter.trouble()
+            raise
+        else:
+            if limiter.troubles_ever == troubles_before:  # no 429/503 reported meanwhile
+                limiter.fine()
+        finally:
+            limiter.leave()
+
+    def answered(self, host: str, status: int, retry_after: str | None = None) -> None:
+        """Report an HTTP status: 429 and 503 slow the host down, honouring ``Retry-After``."""
+        if status in TROUBLE_STATUSES:
+            self._limiter(host.lower()).trouble(retry_after_seconds(retry_after))
+
+    def allowed(self, host: str) -> int:
+        """How many connections ``host`` may have at once right now (the cap, lowered by back-off)."""
+        return self._limiter(host.lower()).allowed

@@ -89,7 +89,7 @@ class ScopeEntry(_Strict):
 
 class PolitenessEntry(_Strict):
     per_host_concurrency: int = Field(default=5, ge=1, le=64)
-    requests_per_second: float = Field(default=10.0, gt=0, le=1000)
+    requests_per_second: float = Field(default=0.0, ge=0, le=1000)  # 0: no fixed rate, adaptive back-off only
     timeout: float = Field(default=10.0, gt=0, le=300)
 
 

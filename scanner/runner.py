@@ -76,11 +76,13 @@ def run_probes(
     workers: int = 8,
     on_facts: ProgressCallback | None = None,
     skip: set[tuple[str, str]] | None = None,
+    processes: int = 1,
 ) -> list[Facts]:
     """Observe every target with every applicable probe, except (target id, probe) pairs in ``skip``.
 
-    Results keep target order. On interruption (Ctrl-C, SIGTERM) queued work is cancelled
-    at once; observations already reported through ``on_facts`` are kept by the caller.
+    With ``processes`` > 1 the targets are observed in that many worker processes, sharded by host
+    (``scanner.shards``). Results keep target order. On interruption (Ctrl-C, SIGTERM) queued work is
+    cancelled at once; observations already reported through ``on_facts`` are kept by the caller.
     """
     skip = skip or set()
     jobs = [(t, p) for t in targets for p in probes if p.applies_to(t) and (t.id, p.name) not in skip]
@@ -92,10 +94,33 @@ def run_probes(
             results[(target.id, "none")] = nothing
             if on_facts:
                 on_facts(nothing)
-    with closing(_observe_all(jobs, ctx, workers)) as observations:  # closing stops the pool at once
-        for facts in observations:
-            results[(facts.target_id, facts.probe)] = facts
-            if on_facts:
-                on_facts(facts)
+
+    def record(facts: Facts) -> None:
+        results[(facts.target_id, facts.probe)] = facts
+        if on_facts:
+            on_facts(facts)
+
+    if processes > 1 and jobs and _observed_in_processes(targets, probes, ctx, processes, workers, record, skip):
+        for target, probe in jobs:
+            if (target.id, probe.name) not in results:
+                record(Facts(probe=probe.name, target_id=target.id, status="inconclusive",
+                             reason="the probing process ended before observing this target"))
+    else:
+        with closing(_observe_all(jobs, ctx, workers)) as observations:  # closing stops the pool at once
+            for facts in observations:
+                record(facts)
     order = {t.id: i for i, t in enumerate(targets)}
     return sorted(results.values(), key=lambda f: (order.get(f.target_id, 0), f.probe))
+
+
+def _observed_in_processes(targets: list[Target], probes: list[Probe], ctx: ProbeContext, processes: int,
+                           workers: int, record: ProgressCallback, skip: set[tuple[str, str]]) -> bool:
+    from scanner.shards import run_sharded
+
+    with_jobs = [t for t in targets if any(p.applies_to(t) for p in probes)]
+    try:
+        run_sharded(with_jobs, probes, ctx, processes, workers, record, skip)
+    except OSError as exc:
+        log.warning("observing in worker processes failed (%s); observing in this process", exc)
+        return False
+    return True

@@ -15,14 +15,19 @@ from scanner.model import Facts, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.rules import RuleSet
 from scanner.runner import ProgressCallback, run_probes
+from scanner.shards import process_count
 
 Runner = Callable[..., list[Facts]]
 
 
-def runner_for(distributed: bool) -> Runner:
-    """Local threads, or `pindai worker --zone` processes through Celery (imported only then)."""
+def runner_for(distributed: bool, processes: int | None = None) -> Runner:
+    """Local threads in ``processes`` processes sharded by host (None: all cores for large scans), or
+    `pindai worker --zone` processes through Celery (imported only then)."""
     if not distributed:
-        return run_probes
+        def local(targets: list[Target], *args: Any, **kwargs: Any) -> list[Facts]:
+            return run_probes(targets, *args, processes=process_count(len(targets), processes), **kwargs)
+
+        return local
     require_extra("distributed")
     from scanner.distributed import run_distributed
 

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import http.server
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from scanner.politeness import HostGate, PolitenessPolicy
+import pytest
+
+from scanner.model import Facts, Target, TargetKind
+from scanner.politeness import (
+    GIVE_UP_AFTER,
+    RECOVER_AFTER,
+    RETRY_AFTER_MAX_S,
+    HostBackedOff,
+    HostGate,
+    PolitenessPolicy,
+    retry_after_seconds,
+)
+from scanner.probes.base import ProbeContext
+from scanner.probes.http.probe import HttpProbe
+from scanner.runner import observe
+from scanner.scope import Scope
 
 
 def test_concurrency_cap_is_per_host():
@@ -48,3 +64,102 @@ def test_rate_limit_spaces_connection_starts():
         list(pool.map(work, range(6)))
     assert len(starts) == 6
     assert max(starts) - began >= 5 * 0.05 - 0.005  # scheduling jitter of the first call only
+
+
+def _recorded_gate(concurrency: int = 4, rate: float = 0.0) -> tuple[HostGate, list[float]]:
+    waits: list[float] = []
+    return HostGate(PolitenessPolicy(per_host_concurrency=concurrency, requests_per_second=rate),
+                    sleep=waits.append), waits
+
+
+def test_429_with_retry_after_halves_concurrency_and_delays_the_next_request():
+    gate, waits = _recorded_gate()
+    with gate.slot("h"):
+        gate.answered("h", 429, "7")
+    assert gate.allowed("h") == 2
+    with gate.slot("h"):
+        pass
+    assert waits and waits[-1] > 6  # the gate asked to wait out Retry-After (7 s, minus time spent)
+    assert gate.allowed("other") == 4  # per host
+
+
+def test_retry_after_as_http_date_and_hostile_values():
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412500.0) == 10.0
+    assert retry_after_seconds("99999999") == RETRY_AFTER_MAX_S
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_timeouts_back_off_and_clean_answers_recover():
+    gate, _ = _recorded_gate(concurrency=4)
+    for _ in range(2):
+        with pytest.raises(TimeoutError), gate.slot("h"):
+            raise TimeoutError("read timed out")
+    assert gate.allowed("h") == 1
+    for _ in range(3 * RECOVER_AFTER):
+        with gate.slot("h"):
+            pass
+    assert gate.allowed("h") == 4  # one connection back per RECOVER_AFTER clean answers, up to the cap
+
+
+def test_a_host_that_keeps_refusing_is_given_up():
+    gate, _ = _recorded_gate()
+    for _ in range(GIVE_UP_AFTER):
+        with gate.slot("h"):
+            gate.answered("h", 503)
+    with pytest.raises(HostBackedOff), gate.slot("h"):
+        pass
+    with gate.slot("other"):
+        pass
+
+
+def test_tls_handshakes_are_bounded_by_concurrency_not_by_the_rate():
+    gate, waits = _recorded_gate(rate=1.0)
+    for _ in range(5):
+        with gate.slot("h", rated=False):
+            pass
+    assert waits == []
+    for _ in range(3):
+        with gate.slot("h"):
+            pass
+    assert len(waits) >= 2  # rated requests are spaced one second apart
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    status = 404
+    hits = 0
+
+    def do_GET(self) -> None:
+        type(self).hits += 1
+        self.send_response(self.status)
+        self.send_header("Retry-After", "0")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _http_probe_hits(status: int) -> tuple[int, Facts]:
+    handler = type("Handler", (_CountingHandler,), {"status": status, "hits": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        target = Target(TargetKind.URL, f"http://127.0.0.1:{server.server_address[1]}/")
+        ctx = ProbeContext(gate=HostGate(PolitenessPolicy(timeout_s=5)), scope=Scope(("127.0.0.1",)))
+        facts = observe(HttpProbe(), target, ctx)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return handler.hits, facts
+
+
+def test_http_probe_stops_sending_to_a_host_that_answers_429():
+    """Counted requests, not seconds: a rate-limiting host gets a handful, a normal one the full probe."""
+    limited, facts = _http_probe_hits(429)
+    normal, _ = _http_probe_hits(404)
+    assert limited <= GIVE_UP_AFTER + 1
+    assert normal > 4 * limited
+    assert facts.status == "inconclusive" or facts.data  # an observation, never a crash

@@ -62,6 +62,19 @@ def test_template_syntax_error(write_pack, regulations):
     assert error.startswith(f"{path}: PND-TEST-001: message.id: template error:")
 
 
+def test_template_check_is_skipped_only_for_a_pack_text_that_passed_it(write_pack, regulations, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setenv("PINDAI_CACHE_DIR", str(tmp_path / "cache"))
+    bad = RULE.replace("{{ item.name }} diterima", "{{ item.name diterima")
+    for _ in range(2):  # a failing pack is never marked as checked
+        (error,) = _errors(write_pack(bad), regulations)
+        assert "message.id: template error:" in error
+    load_rules(write_pack(RULE), regulations)
+    assert len(list((tmp_path / "cache" / "templates-checked").iterdir())) == 1
+    (error,) = _errors(write_pack(bad), regulations)  # edited text: checked again
+    assert "message.id: template error:" in error
+
+
 def test_duplicate_ids_across_packs(tmp_path, write_pack, regulations):
     write_pack(RULE, name="a.yaml")
     write_pack(RULE, name="b.yaml")

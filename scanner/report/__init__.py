@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from scanner.model import ScanResult
-from scanner.rules import RuleSet
 
-Renderer = Callable[[ScanResult, RuleSet, str], str]
+if TYPE_CHECKING:
+    from scanner.rules import RuleSet
+
+Renderer = Callable[[ScanResult, "RuleSet", str], str]
 
 # output option name -> module under scanner.report
 FORMATS: dict[str, str] = {

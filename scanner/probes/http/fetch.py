@@ -23,6 +23,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from scanner.net.session import body_deadline, http_session, read_capped
 from scanner.net.urls import Destination, OutOfScope, UnsafeURL, UnsupportedScheme, gate, join
+from scanner.politeness import HostBackedOff
 from scanner.probes.base import ProbeContext
 
 # Unverified fetches are deliberate (the TLS probe judges certificates). A module-level filter,
@@ -143,20 +144,23 @@ class Fetcher:
             with self.ctx.gate.slot(host):
                 self.requests_made += 1
                 try:
-                    return self._send(method, url, headers, self.verify), True
+                    return self._send(method, host, url, headers, self.verify), True
                 except requests.exceptions.SSLError:
                     # The certificate is judged by the TLS probe; keep observing HTTP without it.
                     self.unverified_hosts.add(host)
         with self.ctx.gate.slot(host):
             self.requests_made += 1
-            return self._send(method, url, headers, not https), (False if https else None)
+            return self._send(method, host, url, headers, not https), (False if https else None)
 
-    def _send(self, method: str, url: str, headers: dict[str, str], verify: bool | str) -> requests.Response:
+    def _send(self, method: str, host: str, url: str, headers: dict[str, str],
+              verify: bool | str) -> requests.Response:
         assert self.session is not None
-        return self.session.request(
+        resp = self.session.request(
             method, url, headers=headers, allow_redirects=False, stream=True,
             timeout=self.ctx.timeout, verify=verify,
         )
+        self.ctx.gate.answered(host, resp.status_code, resp.headers.get("Retry-After"))  # 429/503 slow us down
+        return resp
 
     def get(self, url: str, headers: dict[str, str] | None = None, *, method: str = "GET",
             follow: bool = True, same_host: bool = False) -> Page:
@@ -177,6 +181,8 @@ class Fetcher:
                 raise SlowHostError(f"skipped: {where.host} sent an earlier response body too slowly")
             try:
                 resp, verified = self._one(method, where, headers)
+            except HostBackedOff as exc:
+                raise FetchError(str(exc)) from exc
             except requests.exceptions.RequestException as exc:
                 if chain:  # a later hop failed: report what we have up to the last hop
                     stopped = f"error: {type(exc).__name__}"

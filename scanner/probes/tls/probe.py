@@ -5,7 +5,8 @@ See ``docs/facts/tls.md`` for the facts' shape.  No verdicts here: rules/tls.yam
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import functools
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,7 +72,7 @@ class TlsProbe:
         conn = Connector(
             host, port,
             max_timeout=float(fixed or ctx.timeout),
-            slot=ctx.gate.slot,
+            slot=functools.partial(ctx.gate.slot, rated=False),  # handshakes: bounded by concurrency only
             preamble=preamble,
             fixed_timeout=float(fixed) if fixed else None,
         )
@@ -87,41 +88,56 @@ def _scan(enum: Enumerator, conn: Connector, host: str, port: int, sni: str | No
           starttls: str | None, target: Target, workers: int) -> dict[str, Any]:
     results: dict[int, ProtocolResult] = {}
     firsts: dict[int, int | None] = {}
-    # Phase 1: which versions are accepted (TLS 1.3 first: reachability and RTT).
+    # TLS 1.3 first: reachability and the RTT that sets the adaptive timeout.
     res, out = enum.detect(TLS13)
     results[TLS13], firsts[TLS13] = res, out.choice
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futs = {v: pool.submit(enum.detect, v) for v in ALL_VERSIONS if v != TLS13}
-        for v, fut in futs.items():
-            res, out = fut.result()
-            results[v], firsts[v] = res, out.choice
-    _sanity(results)
-    accepted = [v for v in ALL_VERSIONS if results[v].status == ACCEPTED]
-
-    # Phase 2: suites per accepted version.
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        jobs = [pool.submit(enum.enumerate_suites, results[v], firsts[v] or 0)
-                for v in accepted if v != SSL2 and firsts[v] is not None]
-        for job in jobs:
-            job.result()
-
-    # Phase 3: independent checks in parallel.
-    tls_le12 = [v for v in accepted if SSL3 <= v <= TLS12]
-    best12 = max(tls_le12) if tls_le12 else None
     facts_extra: dict[str, Any] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pref = [pool.submit(enum.detect_preference, results[v]) for v in accepted if v != SSL2]
-        g13: Future[Any] | None = pool.submit(enum.tls13_groups) if TLS13 in accepted else None
-        ecdhe = [c for c in results[best12].suites if suite_db.lookup(c).kx == "ECDHE"] if best12 else []
-        dhe = [c for c in results[best12].suites if suite_db.lookup(c).kx == "DHE"] if best12 else []
-        g12 = pool.submit(enum.tls12_groups, best12, ecdhe) if best12 and ecdhe else None
-        dh = pool.submit(enum.dh_param_bits, best12, dhe) if best12 and dhe else None
+    # Every later step starts as soon as what it needs is known, so the connections the gate allows
+    # are never idle between phases; the gate (not this pool's size) bounds connections per host.
+    with ThreadPoolExecutor(max_workers=4 * workers) as pool:
+        g13: Future[Any] | None = pool.submit(enum.tls13_groups) if res.status == ACCEPTED else None
+        enumerated: dict[Future[None], int] = {}
+
+        def enumerate_if_accepted(v: int) -> None:
+            if results[v].status == ACCEPTED and v != SSL2 and firsts[v] is not None:
+                enumerated[pool.submit(enum.enumerate_suites, results[v], firsts[v] or 0)] = v
+
+        enumerate_if_accepted(TLS13)
+        detects = {pool.submit(enum.detect, v): v for v in ALL_VERSIONS if v != TLS13}
+        for detected in as_completed(detects):
+            res, out = detected.result()
+            results[detects[detected]], firsts[detects[detected]] = res, out.choice
+            enumerate_if_accepted(detects[detected])
+        _sanity(results)
+        accepted = [v for v in ALL_VERSIONS if results[v].status == ACCEPTED]
+        tls_le12 = [v for v in accepted if SSL3 <= v <= TLS12]
+        best12 = max(tls_le12) if tls_le12 else None
         fb = pool.submit(enum.fallback_scsv, accepted)
-        flight = pool.submit(enum.full_flight, best12, results[best12].suites) if best12 else None
         chain_std = None
         if best12 is None and TLS13 in accepted:
             chain_std = pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout, conn.slot,
                                     conn.preamble)
+        pref = [pool.submit(enum.detect_preference, results[v]) for v in accepted
+                if v != SSL2 and v not in enumerated.values()]
+        later: dict[str, Future[Any]] = {}  # the checks that need best12's suites
+
+        def best12_checks(v: int) -> None:
+            ecdhe = [c for c in results[v].suites if suite_db.lookup(c).kx == "ECDHE"]
+            dhe = [c for c in results[v].suites if suite_db.lookup(c).kx == "DHE"]
+            if ecdhe:
+                later["g12"] = pool.submit(enum.tls12_groups, v, ecdhe)
+            if dhe:
+                later["dh"] = pool.submit(enum.dh_param_bits, v, dhe)
+            later["flight"] = pool.submit(enum.full_flight, v, results[v].suites)
+
+        if best12 is not None and best12 not in enumerated.values():
+            best12_checks(best12)
+        for done in as_completed(enumerated):
+            done.result()
+            pref.append(pool.submit(enum.detect_preference, results[enumerated[done]]))
+            if enumerated[done] == best12:
+                best12_checks(best12)
+        g12, dh, flight = later.get("g12"), later.get("dh"), later.get("flight")
         for p in pref:
             p.result()
         groups: list[dict[str, Any]] = []

@@ -185,8 +185,8 @@ def test_per_host_concurrency_cap_is_respected() -> None:
 
     class CountingGate(HostGate):
         @contextmanager
-        def slot(self, host: str):  # type: ignore[override]
-            with super().slot(host):
+        def slot(self, host: str, **kw: bool):  # type: ignore[override]
+            with super().slot(host, **kw):
                 with lock:
                     client["active"] += 1
                     client["peak"] = max(client["peak"], client["active"])

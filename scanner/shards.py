@@ -1,0 +1,108 @@
+"""Observe in worker processes sharded by host, so a large scan uses every core.
+
+Probes parse TLS records, HTML and certificates in Python and are bound by one core's GIL. Each
+shard is a spawned process running the ordinary thread runner over its targets with its own
+politeness gate. All targets of one host go to the same shard, so that host's concurrency cap,
+rate and back-off live in one process. Only when there are fewer hosts than processes (a fleet of
+ports on one machine) is a host's targets split, and then its connection budget is divided between
+the shards (``per_host_concurrency // pieces``, at least 1; the rate likewise), so the host never
+sees more than the policy allows.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from scanner.model import Facts, Target
+from scanner.politeness import HostGate, PolitenessPolicy
+from scanner.probes.base import Probe, ProbeContext
+
+log = logging.getLogger(__name__)
+
+AUTO_MIN_TARGETS = 20  # below this, starting processes (about 0.5 s each) costs more than it saves
+MAX_PROCESSES = 8
+
+
+def process_count(targets: int, requested: int | None) -> int:
+    """Processes to use: ``requested``, or all cores (up to 8) for scans of AUTO_MIN_TARGETS or more."""
+    if requested is not None:
+        return max(1, requested)
+    return min(os.cpu_count() or 1, MAX_PROCESSES) if targets >= AUTO_MIN_TARGETS else 1
+
+
+def shards(targets: list[Target], count: int, policy: PolitenessPolicy) -> list[tuple[list[Target], PolitenessPolicy]]:
+    """Split ``targets`` into at most ``count`` shards, each with the politeness policy it must apply."""
+    by_host: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_host[target.host or f"local:{target.id}"].append(target)
+    groups = sorted(by_host.values(), key=len, reverse=True)
+    pieces = max(1, min(count // max(1, len(groups)), policy.per_host_concurrency))
+    if pieces > 1:  # fewer hosts than processes: split each host, dividing its budget
+        policy = replace(policy, per_host_concurrency=max(1, policy.per_host_concurrency // pieces),
+                         requests_per_second=policy.requests_per_second / pieces)
+        groups = [group[i::pieces] for group in groups for i in range(pieces) if group[i::pieces]]
+    bins: list[list[Target]] = [[] for _ in range(min(count, len(groups)))]
+    for group in groups:
+        min(bins, key=len).extend(group)
+    return [(shard, policy) for shard in bins if shard]
+
+
+def _shard_main(targets: list[Target], probe_names: list[str], ctx: ProbeContext,
+                workers: int, skip: set[tuple[str, str]], out: Any) -> None:
+    """Child process: the thread runner over one shard, every observation sent to ``out``."""
+    from scanner.probes import load_probes
+    from scanner.runner import run_probes
+
+    try:
+        run_probes(targets, load_probes(probe_names), ctx, workers=workers, on_facts=out.put, skip=skip)
+    finally:
+        out.put(None)
+
+
+def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, count: int, workers: int,
+                on_facts: Callable[[Facts], None], skip: set[tuple[str, str]]) -> list[Facts]:
+    """Observe ``targets`` in ``count`` processes; facts arrive through ``on_facts`` as they finish.
+
+    Raises OSError when no process could start (e.g. no importable ``__main__`` for spawned
+    children); the caller then observes in-process.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    out = spawn.Queue()
+    names = [p.name for p in probes]
+    per_shard = max(1, workers // count)
+    children = [spawn.Process(target=_shard_main, daemon=True, name=f"pindai-shard-{n}",
+                              args=(shard, names, replace(ctx, gate=HostGate(policy)), per_shard, skip, out))
+                for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
+    for child in children:
+        child.start()
+    results: list[Facts] = []
+    finished = 0
+    try:
+        while finished < len(children):
+            try:
+                item = out.get(timeout=1.0)
+            except queue.Empty:
+                if not any(child.is_alive() for child in children) and out.empty():
+                    if not results and not finished:
+                        raise OSError("probing processes could not start") from None
+                    log.warning("a probing process ended without reporting; its targets are inconclusive")
+                    break
+                continue
+            if item is None:
+                finished += 1
+                continue
+            results.append(item)
+            on_facts(item)
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+    return results

@@ -1,0 +1,68 @@
+"""Observing in worker processes sharded by host gives the serial run's findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixtures.web import start_site
+from scanner.engine import judge
+from scanner.model import Facts, Target, TargetKind
+from scanner.politeness import HostGate, PolitenessPolicy
+from scanner.probes import load_probes
+from scanner.probes.base import ProbeContext
+from scanner.rules import load_rules
+from scanner.runner import run_probes
+from scanner.scope import Scope
+from scanner.shards import shards
+
+DUMP = Path(__file__).parent.parent / "fixtures" / "db" / "sample_dump.sql"
+
+
+def _url(host: str, port: int) -> Target:
+    return Target(TargetKind.URL, f"https://{host}:{port}/")
+
+
+def test_each_host_stays_in_one_shard():
+    targets = [_url(host, port) for host in ("a.test", "b.test", "c.test") for port in (1, 2, 3)]
+    policy = PolitenessPolicy(per_host_concurrency=5)
+    split = shards(targets, 2, policy)
+    assert sorted(len(s) for s, _ in split) == [3, 6]
+    for shard, shard_policy in split:
+        assert shard_policy == policy
+        hosts = {t.host for t in shard}
+        assert all(t.host in hosts for t in shard)
+    assert sorted(t.id for s, _ in split for t in s) == sorted(t.id for t in targets)
+
+
+def test_one_host_split_over_processes_shares_its_connection_budget():
+    targets = [_url("127.0.0.1", port) for port in range(10)]
+    split = shards(targets, 2, PolitenessPolicy(per_host_concurrency=64, requests_per_second=10))
+    assert [len(s) for s, _ in split] == [5, 5]
+    assert {(p.per_host_concurrency, p.requests_per_second) for _, p in split} == {(32, 5.0)}
+    one = shards(targets, 4, PolitenessPolicy(per_host_concurrency=1))
+    assert len(one) == 1  # a budget of one connection cannot be divided
+
+
+def test_serial_and_parallel_observation_give_identical_findings(caplog):
+    portals = [start_site(variant, https=True) for variant in ("vulnerable", "clean", "custom404")]
+    try:
+        targets = [Target(TargetKind.URL, p.base_url, options=p.target_options) for p in portals]
+        targets.append(Target(TargetKind.SQLFILE, str(DUMP)))
+        probes = load_probes(["http", "sqlfile"])
+        ruleset = load_rules()
+        runs = []
+        for processes in (1, 2):
+            ctx = ProbeContext(gate=HostGate(PolitenessPolicy(per_host_concurrency=4, timeout_s=5)),
+                               scope=Scope(("127.0.0.1",)))
+            seen: list[Facts] = []
+            facts = run_probes(targets, probes, ctx, processes=processes, on_facts=seen.append)
+            assert all(f.conclusive for f in facts), [f.reason for f in facts]
+            assert len(seen) == len(facts) == 4
+            runs.append(sorted(f.fingerprint for f in judge(facts, targets, ruleset).findings))
+    finally:
+        for portal in portals:
+            portal.stop()
+    serial, parallel = runs
+    assert "observing in worker processes failed" not in caplog.text  # really observed in 2 processes
+    assert len(serial) > 10
+    assert parallel == serial
