@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from fixtures.db.servers import DbServer
 from scanner.model import Target
 from scanner.targets import parse_target
-from tests.probes.database.helpers import run_scan, target_for
+from tests.probes.database.helpers import new_database, run_scan, target_for
 
 PERSONAL_RULES = {"PND-DB-001", "PND-DB-002", "PND-DB-003"}
 
@@ -82,3 +82,22 @@ def test_metadata_only_reads_no_rows(engine: str, sqlite_db: Path, pg_weak: DbSe
     findings = [f for f in scan.result.findings if f.rule_id == "PND-DB-024"]
     assert findings and all("column name only" in f.message["en"] for f in findings)
     assert scan.data["server"] is not None  # server settings are still read
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+def test_column_comments_are_masked_and_bounded(engine: str, pg_weak: DbServer, maria_weak: DbServer) -> None:
+    """Comments come from the target: a NIK in one is masked, a huge one is cut."""
+    server = pg_weak if engine == "postgresql" else maria_weak
+    nik, long_text = "3201014508900001", "x" * 5000
+    if engine == "postgresql":
+        statements = ["CREATE TABLE warga (id INTEGER PRIMARY KEY, k1 VARCHAR(16), k2 TEXT)",
+                      f"COMMENT ON COLUMN warga.k1 IS 'contoh NIK {nik}'",
+                      f"COMMENT ON COLUMN warga.k2 IS '{long_text}'"]
+    else:
+        statements = [f"CREATE TABLE warga (id INTEGER PRIMARY KEY, k1 VARCHAR(16) COMMENT 'contoh NIK {nik}', "
+                      f"k2 TEXT COMMENT '{long_text[:1024]}')"]
+    url = new_database(server, "komentar", statements)
+    facts = run_scan(parse_target(url, options={"database": {"read_data": False}})).data
+    comments = {c["name"]: c.get("comment", "") for c in facts["tables"][0]["columns"]}
+    assert nik not in comments["k1"] and "contoh NIK 3201" in comments["k1"]
+    assert 0 < len(comments["k2"]) <= 200
