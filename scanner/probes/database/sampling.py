@@ -37,7 +37,7 @@ SYSTEM_SCHEMAS = frozenset({
 })
 SMALL_FACTOR = 4  # tables with at most SMALL_FACTOR * n rows are read with a plain LIMIT
 MAX_OFFSET = 100_000
-POINT_CHUNK = {"sqlite": 200, "mysql": 1000}  # random points per key-probe query
+POINT_CHUNK = 200  # random points per key-probe query (SQLite allows 500 terms in a compound SELECT)
 IN_CHUNK = 1000  # keys per ``IN (...)`` list
 SPARSE_MIN = 20  # a column with fewer non-null sampled values gets a second look
 SPARSE_FACTOR = 5  # the second look covers at most this many times the sample's rows or pages
@@ -267,16 +267,20 @@ def _key_sql(conn: Connection, key: str) -> str:
     return key if key == "rowid" else conn.dialect.identifier_preparer.quote_identifier(key)
 
 
-def _keys_at(conn: Connection, engine: str, source: str, key: str, points: list[int]) -> list[int]:
-    """The first existing key at or after each point (one index probe per point)."""
+def _keys_at(conn: Connection, source: str, key: str, points: list[int]) -> list[int]:
+    """The first existing key at or after each point: one ``LIMIT 1`` range probe per point.
+
+    The point is a literal in each probe: MariaDB does not use the primary key's range for a
+    correlated ``>= outer.point`` and walks the index from its start instead.
+    """
     found: set[int] = set()
-    chunk = POINT_CHUNK.get(engine, 200)
-    for i in range(0, len(points), chunk):
-        pts = " UNION ALL ".join(f"SELECT {int(p)} AS pindai_p" for p in points[i:i + chunk])
+    for i in range(0, len(points), POINT_CHUNK):
         # Identifiers are quoted by the dialect; the points are integers drawn here.
-        sql = (f"SELECT (SELECT pindai_k.{key} FROM {source} AS pindai_k WHERE pindai_k.{key} >= pindai_pts.pindai_p "
-               f"ORDER BY pindai_k.{key} LIMIT 1) FROM ({pts}) AS pindai_pts")  # nosec B608
-        found.update(int(k) for (k,) in _rows(conn, sql) if k is not None)
+        probes = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT {key} FROM {source} WHERE {key} >= {int(p)} "
+            f"ORDER BY {key} LIMIT 1) AS pindai_{j}"  # nosec B608
+            for j, p in enumerate(points[i:i + POINT_CHUNK]))
+        found.update(int(k) for (k,) in _rows(conn, probes) if k is not None)
     return sorted(found)
 
 
@@ -321,7 +325,7 @@ def _key_sample(conn: Connection, engine: str, table: TableInfo, key: str, n: in
     if bounds is None:
         return Sample({c: [] for c in names}, f"{label}-points", 0, {"unit": label, "from": 0.0, "to": 0.0}, True)
     low, high = bounds
-    keys = _keys_at(conn, engine, source, k, _draw(rng, low, high, n))
+    keys = _keys_at(conn, source, k, _draw(rng, low, high, n))
     rows = _by_keys(conn, source, k, _columns_sql(conn, engine, table), keys)
     complete = high - low + 1 <= n
     positions = [r[-1] for r in rows]
@@ -425,7 +429,7 @@ def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int
         k = _key_sql(conn, key)
         bounds = _bounds(conn, source, k)
         if bounds is not None:
-            keys = _keys_at(conn, engine, source, k, _draw(rng, *bounds, SPARSE_FACTOR * n))
+            keys = _keys_at(conn, source, k, _draw(rng, *bounds, SPARSE_FACTOR * n))
     for name in sparse:
         col = bounded_column(engine, quote(name), types[name])
         not_null = f"{quote(name)} IS NOT NULL"
