@@ -122,6 +122,7 @@ class Sample:
     coverage: dict[str, Any] = field(default_factory=dict)
     complete: bool = False
     topped_up: list[str] = field(default_factory=list)
+    key_bounds: tuple[int, int] | None = None  # smallest and largest key, for the sparse-column look
 
     def non_null(self) -> dict[str, int]:
         """Non-null, non-empty values per column (after any top-up)."""
@@ -267,34 +268,6 @@ def _key_sql(conn: Connection, key: str) -> str:
     return key if key == "rowid" else conn.dialect.identifier_preparer.quote_identifier(key)
 
 
-def _keys_at(conn: Connection, source: str, key: str, points: list[int]) -> list[int]:
-    """The first existing key at or after each point: one ``LIMIT 1`` range probe per point.
-
-    The point is a literal in each probe: MariaDB does not use the primary key's range for a
-    correlated ``>= outer.point`` and walks the index from its start instead.
-    """
-    found: set[int] = set()
-    for i in range(0, len(points), POINT_CHUNK):
-        # Identifiers are quoted by the dialect; the points are integers drawn here.
-        probes = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT {key} FROM {source} WHERE {key} >= {int(p)} "
-            f"ORDER BY {key} LIMIT 1) AS pindai_{j}"  # nosec B608
-            for j, p in enumerate(points[i:i + POINT_CHUNK]))
-        found.update(int(k) for (k,) in _rows(conn, probes) if k is not None)
-    return sorted(found)
-
-
-def _by_keys(conn: Connection, source: str, key: str, cols: str, keys: list[int],
-             where: str = "") -> list[tuple[Any, ...]]:
-    """Rows (bounded columns, then the key) whose key is one of ``keys``."""
-    rows: list[tuple[Any, ...]] = []
-    for i in range(0, len(keys), IN_CHUNK):
-        listed = ", ".join(str(int(k)) for k in keys[i:i + IN_CHUNK])
-        # Identifiers are quoted by the dialect; the keys are integers read from the server.
-        rows += _rows(conn, f"SELECT {cols}, {key} FROM {source} WHERE {key} IN ({listed}){where}")  # nosec B608
-    return rows
-
-
 def _bounds(conn: Connection, source: str, key: str) -> tuple[int, int] | None:
     # Two scalar subqueries: SQLite answers each from the b-tree's ends, but scans for MIN and MAX together.
     # Identifiers are quoted by the dialect; no value is interpolated.
@@ -325,14 +298,13 @@ def _key_sample(conn: Connection, engine: str, table: TableInfo, key: str, n: in
     if bounds is None:
         return Sample({c: [] for c in names}, f"{label}-points", 0, {"unit": label, "from": 0.0, "to": 0.0}, True)
     low, high = bounds
-    keys = _keys_at(conn, source, k, _draw(rng, low, high, n))
-    rows = _by_keys(conn, source, k, _columns_sql(conn, engine, table), keys)
+    found = _runs_at(conn, source, k, _columns_sql(conn, engine, table), _draw(rng, low, high, n), 1)
+    rows = list(found.values())
     complete = high - low + 1 <= n
-    positions = [r[-1] for r in rows]
-    coverage = {"unit": label, "from": _fraction(min(positions, default=low), low, high),
-                "to": _fraction(max(positions, default=low), low, high)}
+    coverage = {"unit": label, "from": _fraction(min(found, default=low), low, high),
+                "to": _fraction(max(found, default=low), low, high)}
     values = {name: [r[i] for r in rows] for i, name in enumerate(names)}
-    return Sample(values, f"{label}-points", len(rows), coverage, complete)
+    return Sample(values, f"{label}-points", len(rows), coverage, complete, key_bounds=bounds)
 
 
 def _window_sample(conn: Connection, engine: str, table: TableInfo, n: int, rng: random.Random) -> Sample:
@@ -412,10 +384,12 @@ def _sparse(got: Sample, n: int) -> list[str]:
 
 
 def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int, rng: random.Random) -> None:
-    """Per sparse column, look at up to ``SPARSE_FACTOR`` x ``n`` more rows for non-null values.
+    """Look at up to ``SPARSE_FACTOR`` x ``n`` more rows (or pages) for sparse columns' non-null values.
 
     Columns added to a table late are NULL in its old rows; a sample that happens to hold few of
-    the new rows would read them as empty. The extra look is bounded the same way as the sample.
+    the new rows would read them as empty. The extra look is bounded the same way as the sample:
+    on PostgreSQL one ``TABLESAMPLE`` query per sparse column for its non-null values; on key
+    engines one query reading short runs of rows at ``n`` new random keys, sparse columns only.
     """
     sparse = _sparse(got, n)
     if not sparse:
@@ -423,26 +397,44 @@ def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int
     types = dict(table.columns)
     quote = conn.dialect.identifier_preparer.quote_identifier
     source = _source(conn, table)
-    keys: list[int] | None = None
-    key = None if engine == "postgresql" else _integer_key(table, engine)
-    if key is not None and got.method.endswith("-points"):
-        k = _key_sql(conn, key)
-        bounds = _bounds(conn, source, k)
-        if bounds is not None:
-            keys = _keys_at(conn, source, k, _draw(rng, *bounds, SPARSE_FACTOR * n))
-    for name in sparse:
-        col = bounded_column(engine, quote(name), types[name])
-        not_null = f"{quote(name)} IS NOT NULL"
-        if engine == "postgresql":
-            method, percent = _pg_plan(table, n, SPARSE_FACTOR)
-            kind = "SYSTEM" if method.endswith("system") else "BERNOULLI"
-            rows = _ctid_sample(conn, source, col, _tablesample(kind, percent, rng), rng.randrange(10**9), n,
-                                where=f" WHERE {not_null}")
-        elif keys is not None:
-            rows = _by_keys(conn, source, _key_sql(conn, key or ""), col, keys, where=f" AND {not_null}")[:n]
-        else:
-            continue  # no key to spread a second look over; the window sample stands
-        extra = [r[0] for r in rows if r[0] is not None and r[0] != ""]
+    found: dict[str, list[object]] = {}
+    if engine == "postgresql":
+        method, percent = _pg_plan(table, n, SPARSE_FACTOR)
+        kind = "SYSTEM" if method.endswith("system") else "BERNOULLI"
+        for name in sparse:
+            rows = _ctid_sample(conn, source, bounded_column(engine, quote(name), types[name]),
+                                _tablesample(kind, percent, rng), rng.randrange(10**9), n,
+                                where=f" WHERE {quote(name)} IS NOT NULL")
+            found[name] = [r[0] for r in rows]
+    else:
+        key = _integer_key(table, engine)
+        bounds = got.key_bounds
+        if key is None or bounds is None:
+            return  # no key to spread a second look over; the window sample stands
+        cols = ", ".join(bounded_column(engine, quote(c), types[c]) for c in sparse)
+        run = max(1, rows_within_budget(SPARSE_FACTOR * n, len(sparse)) // n)
+        runs = _runs_at(conn, source, _key_sql(conn, key), cols, _draw(rng, *bounds, n), run)
+        found = {name: [r[i] for r in runs.values()] for i, name in enumerate(sparse)}
+    for name, values in found.items():
+        extra = [v for v in values if v is not None and v != ""][:n]
         if extra:
             got.values[name] = [v for v in got.values[name] if v is not None and v != ""] + extra
             got.topped_up.append(name)
+
+
+def _runs_at(conn: Connection, source: str, key: str, cols: str, points: list[int],
+             run: int) -> dict[int, tuple[Any, ...]]:
+    """Rows (``cols``, by key) of the ``run`` keys at or after each point, each row once.
+
+    One ``LIMIT run`` range probe per point with the point as a literal: MariaDB does not use the
+    primary key's range for a correlated ``key >= outer.point`` and walks the index instead.
+    """
+    rows: dict[int, tuple[Any, ...]] = {}
+    for i in range(0, len(points), POINT_CHUNK):
+        # Identifiers are quoted by the dialect; the points are integers drawn here.
+        probes = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT {cols}, {key} AS pindai_key FROM {source} WHERE {key} >= {int(p)} "
+            f"ORDER BY {key} LIMIT {int(run)}) AS pindai_{j}"  # nosec B608
+            for j, p in enumerate(points[i:i + POINT_CHUNK]))
+        rows.update((int(r[-1]), r[:-1]) for r in _rows(conn, probes))
+    return rows
