@@ -223,7 +223,13 @@ def _source(conn: Connection, table: TableInfo) -> str:
 def _columns_sql(conn: Connection, engine: str, table: TableInfo) -> str:
     """The table's columns, each cut to ``MAX_TEXT`` by the server (:func:`bounded_column`)."""
     quote = conn.dialect.identifier_preparer.quote_identifier
-    return ", ".join(bounded_column(engine, quote(c), t) for c, t in table.columns)
+    return _aliased([bounded_column(engine, quote(c), t) for c, t in table.columns])
+
+
+def _aliased(expressions: list[str]) -> str:
+    """``expr AS pindai_c0, ...``: a derived table needs distinct column names, and MariaDB names an
+    unaliased expression by its (truncated) text."""
+    return ", ".join(f"{e} AS pindai_c{i}" for i, e in enumerate(expressions))
 
 
 def _rows(conn: Connection, sql: str, **params: Any) -> list[tuple[Any, ...]]:
@@ -411,7 +417,7 @@ def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int
         bounds = got.key_bounds
         if key is None or bounds is None:
             return  # no key to spread a second look over; the window sample stands
-        cols = ", ".join(bounded_column(engine, quote(c), types[c]) for c in sparse)
+        cols = _aliased([bounded_column(engine, quote(c), types[c]) for c in sparse])
         run = max(1, rows_within_budget(SPARSE_FACTOR * n, len(sparse)) // n)
         runs = _runs_at(conn, source, _key_sql(conn, key), cols, _draw(rng, *bounds, n), run)
         found = {name: [r[i] for r in runs.values()] for i, name in enumerate(sparse)}
