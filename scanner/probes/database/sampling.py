@@ -304,7 +304,8 @@ def _key_sample(conn: Connection, engine: str, table: TableInfo, key: str, n: in
     if bounds is None:
         return Sample({c: [] for c in names}, f"{label}-points", 0, {"unit": label, "from": 0.0, "to": 0.0}, True)
     low, high = bounds
-    found = _runs_at(conn, source, k, _columns_sql(conn, engine, table), _draw(rng, low, high, n), 1)
+    keys = _keys_at(conn, source, k, _draw(rng, low, high, n), 1)
+    found = _by_keys(conn, source, k, _columns_sql(conn, engine, table), keys)
     rows = list(found.values())
     complete = high - low + 1 <= n
     coverage = {"unit": label, "from": _fraction(min(found, default=low), low, high),
@@ -395,7 +396,7 @@ def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int
     Columns added to a table late are NULL in its old rows; a sample that happens to hold few of
     the new rows would read them as empty. The extra look is bounded the same way as the sample:
     on PostgreSQL one ``TABLESAMPLE`` query per sparse column for its non-null values; on key
-    engines one query reading short runs of rows at ``n`` new random keys, sparse columns only.
+    engines the sparse columns of short runs of rows at ``n`` new random points.
     """
     sparse = _sparse(got, n)
     if not sparse:
@@ -419,7 +420,8 @@ def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int
             return  # no key to spread a second look over; the window sample stands
         cols = _aliased([bounded_column(engine, quote(c), types[c]) for c in sparse])
         run = max(1, rows_within_budget(SPARSE_FACTOR * n, len(sparse)) // n)
-        runs = _runs_at(conn, source, _key_sql(conn, key), cols, _draw(rng, *bounds, n), run)
+        k = _key_sql(conn, key)
+        runs = _by_keys(conn, source, k, cols, _keys_at(conn, source, k, _draw(rng, *bounds, n), run))
         found = {name: [r[i] for r in runs.values()] for i, name in enumerate(sparse)}
     for name, values in found.items():
         extra = [v for v in values if v is not None and v != ""][:n]
@@ -428,19 +430,31 @@ def _top_up(conn: Connection, engine: str, table: TableInfo, got: Sample, n: int
             got.topped_up.append(name)
 
 
-def _runs_at(conn: Connection, source: str, key: str, cols: str, points: list[int],
-             run: int) -> dict[int, tuple[Any, ...]]:
-    """Rows (``cols``, by key) of the ``run`` keys at or after each point, each row once.
+def _keys_at(conn: Connection, source: str, key: str, points: list[int], run: int) -> list[int]:
+    """The ``run`` existing keys at or after each point, each once, in order.
 
-    One ``LIMIT run`` range probe per point with the point as a literal: MariaDB does not use the
-    primary key's range for a correlated ``key >= outer.point`` and walks the index instead.
+    One ``LIMIT run`` range probe per point with the point as a literal (MariaDB does not use the
+    primary key's range for a correlated ``key >= outer.point`` and walks the index instead). Only
+    keys pass through the compound query: values are read afterwards by :func:`_by_keys`, so a
+    huge or generated value is never materialised by a subquery.
     """
-    rows: dict[int, tuple[Any, ...]] = {}
+    found: set[int] = set()
     for i in range(0, len(points), POINT_CHUNK):
         # Identifiers are quoted by the dialect; the points are integers drawn here.
         probes = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT {cols}, {key} AS pindai_key FROM {source} WHERE {key} >= {int(p)} "
+            f"SELECT * FROM (SELECT {key} AS pindai_key FROM {source} WHERE {key} >= {int(p)} "
             f"ORDER BY {key} LIMIT {int(run)}) AS pindai_{j}"  # nosec B608
             for j, p in enumerate(points[i:i + POINT_CHUNK]))
-        rows.update((int(r[-1]), r[:-1]) for r in _rows(conn, probes))
+        found.update(int(k) for (k,) in _rows(conn, probes) if k is not None)
+    return sorted(found)
+
+
+def _by_keys(conn: Connection, source: str, key: str, cols: str, keys: list[int]) -> dict[int, tuple[Any, ...]]:
+    """Rows (``cols``, by key) whose key is one of ``keys``."""
+    rows: dict[int, tuple[Any, ...]] = {}
+    for i in range(0, len(keys), IN_CHUNK):
+        listed = ", ".join(str(int(k)) for k in keys[i:i + IN_CHUNK])
+        # Identifiers are quoted by the dialect; the keys are integers read from the server.
+        sql = f"SELECT {cols}, {key} FROM {source} WHERE {key} IN ({listed})"  # nosec B608
+        rows.update((int(r[-1]), r[:-1]) for r in _rows(conn, sql))
     return rows
