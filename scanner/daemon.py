@@ -201,7 +201,7 @@ def run_daemon(
     once: bool = False,
     now: datetime | Clock | None = None,
     sleep: Callable[[float], Any] | None = None,
-    rules_path: Path | None = None,
+    rules_path: Path | tuple[Path, ...] | None = None,
     probe_names: list[str] | None = None,
     distributed: bool = False,
     stop: threading.Event | None = None,

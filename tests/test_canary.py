@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.api import start_api
+from fixtures.api import BASIC_PASSWORD, LOGIN_PASSWORD, WEAK_SECRET, start_api
 from fixtures.api.keys import mint_token
 from fixtures.hostile.canary import HOSTILE_SPELLINGS, find_leaks, start_canary_site, write_canary_tree
+from fixtures.portal import ISSUED_SECRET, start_portal
 from fixtures.synthetic import (
     CANARY_BIRTH_DATE,
     CANARY_EMAIL,
@@ -33,6 +34,7 @@ from fixtures.synthetic import (
     CANARY_PHONE,
 )
 from scanner.pii import mask
+from scanner.probes.auth.tokens import JWT_PATTERN
 from scanner.report import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +83,7 @@ def canary_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CanaryScan
     tree = write_canary_tree(work)
     site, stop_site = start_canary_site()
     api, stop_api = start_api()
+    portal, stop_portal = start_portal()
     try:
         profile = work / "profil.toml"
         profile.write_text(f"""\
@@ -98,6 +101,11 @@ target = "{api}/"
 agency = "Disdukcapil"
 options = {{ auth = {{ bearer_env = "PINDAI_UJI_TOKEN", openapi = "/openapi.json", endpoints = [
   {{ url = "/api/public/penduduk" }}, {{ url = "/api/v1/penduduk" }} ] }}, exposures = false }}
+
+[[targets]]
+target = "{portal}"
+agency = "Diskominfo"
+options = {{ exposures = false }}
 
 [[targets]]
 target = "sqlite:///{tree.database}"
@@ -124,6 +132,7 @@ agency = "Diskominfo"
     finally:
         stop_site()
         stop_api()
+        stop_portal()
 
 
 def test_scan_ran_and_saw_the_personal_data(canary_scan: CanaryScan) -> None:
@@ -206,3 +215,28 @@ def test_history_store_rows_are_masked(canary_scan: CanaryScan) -> None:
             assert leaks == [], f"store table {table} leaks"
     raw = canary_scan.store.read_bytes().decode("utf-8", errors="replace")
     assert find_leaks(raw) == [], "store file leaks (free pages or journal)"
+
+
+SECRETS = (ISSUED_SECRET, WEAK_SECRET, LOGIN_PASSWORD, BASIC_PASSWORD)
+
+
+def secret_leaks(text: str) -> list[str]:
+    """Tokens (any JWT), fixture passwords and the portal's crackable secret found in ``text``."""
+    return [f"token {m[:12]}..." for m in JWT_PATTERN.findall(text)] + [s[:2] + "..." for s in SECRETS if s in text]
+
+
+def test_black_box_scan_found_the_tokens_it_must_not_print(canary_scan: CanaryScan) -> None:
+    """Guard against a vacuous pass: the portal's token was seen and its secret cracked."""
+    result = json.loads(canary_scan.outputs["json"].read_text(encoding="utf-8"))
+    rules = {f["rule_id"] for f in result["findings"]}
+    assert {"PND-AUTH-006", "PND-AUTH-009", "PND-AUTH-015"} <= rules
+
+
+def test_no_token_password_or_cracked_secret_anywhere(canary_scan: CanaryScan) -> None:
+    texts = {"stdout": canary_scan.stdout, "stderr": canary_scan.stderr}
+    texts.update({f"--{fmt}": path.read_text(encoding="utf-8") for fmt, path in canary_scan.outputs.items()})
+    texts.update({path.name: path.read_text(encoding="utf-8", errors="replace")
+                  for path in canary_scan.agency_dir.rglob("*") if path.is_file()})
+    texts["store"] = canary_scan.store.read_bytes().decode("utf-8", errors="replace")
+    for name, text in texts.items():
+        assert secret_leaks(text) == [], f"{name} leaks"

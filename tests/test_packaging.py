@@ -18,6 +18,8 @@ from scanner.report import renderer
 assert str(rules_dir()).startswith(sys.argv[1]), rules_dir()
 assert str(templates_dir()).startswith(sys.argv[1]), templates_dir()
 rules = load_rules()
+from scanner.eol import load_table
+assert load_table().products["php"].cycles
 empty = ScanResult("s", "t", "t", "0", rules.version, [], [])
 html = renderer("html")(empty, rules, "en")
 print(len(rules.rules), len(rules.regulations.catalogues), "<html" in html)
@@ -37,6 +39,7 @@ def test_wheel_contains_data_and_works_outside_the_checkout(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "scanner/_data/rules/tls.yaml" in names
     assert "scanner/_data/rules/regulations/uu-pdp-2022.yaml" in names
+    assert "scanner/_data/rules/data/eol.yaml" in names
     assert "scanner/_data/templates/report.html.j2" in names
     assert {"scanner/pii/data/person_names.yaml", "scanner/pii/data/specific_values.yaml"} <= names
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from scanner.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive
@@ -102,6 +103,9 @@ class DatabaseProbe:
             "schema": schema,
             "incremental": _incremental(plan.carry, table_facts),
         }
+        record = server_version_record(flavour, server_version, "database:server_version") \
+            if ep.engine in ("postgresql", "mysql") else None
+        facts["software"] = software_facts([record] if record else [], date.today())
         if ep.engine == "postgresql":
             facts["server"] = postgres.server_facts(conn, ep, personal)
         elif ep.engine == "mysql":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.probes.http.html import HtmlDoc
+from scanner.probes.http.text import normalised
 
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)*")
 VERSION_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator",
@@ -19,7 +20,9 @@ class DebugSignature:
     pattern: re.Pattern[str]
 
 
-# Each needs a distinctive marker; generic words like "error" are never enough.
+# Each needs a distinctive marker; generic words like "error" are never enough. Patterns are matched
+# against the normalised reading of a page (scanner.probes.http.text): one space for any whitespace
+# run, ASCII quotes, entities decoded. Which real software each was tested on: docs/facts/http.md.
 DEBUG_SIGNATURES = (
     DebugSignature("laravel-ignition", re.compile(r"(window\.ignite|ignition-\d|facade/ignition|"
                                                   r"spatie/laravel-ignition|Illuminate\\{1,2}Foundation)", re.I)),
@@ -29,15 +32,18 @@ DEBUG_SIGNATURES = (
                                                r"sf-toolbar|symfony-profiler", re.I)),
     DebugSignature("codeigniter", re.compile(r"A PHP Error was encountered|An uncaught Exception was encountered|"
                                              r"CodeIgniter\\{1,2}Debug|ci-debug", re.I)),
-    DebugSignature("django-debug", re.compile(r"You're seeing this error because you have <code>DEBUG = True|"
-                                              r"DEBUG = True</code> in your Django settings", re.I)),
+    DebugSignature("django-debug", re.compile(r"You're seeing this error because you have (<code>)?DEBUG = True|"
+                                              r"DEBUG = True(</code>)? in your Django settings|"
+                                              r"Using the URLconf defined in <code>[\w.]+</code>, Django tried", re.I)),
     DebugSignature("werkzeug-debugger", re.compile(r"Werkzeug Debugger|__debugger__=yes|"
                                                    r"The debugger caught an exception", re.I)),
-    DebugSignature("php-error", re.compile(r"<b>(Fatal error|Warning|Parse error|Notice)</b>:\s.+ in <b>/", re.I)),
+    DebugSignature("php-error", re.compile(r"(<b>)?(Fatal error|Warning|Parse error|Notice|Deprecated)(</b>)?: "
+                                           r".{1,600}? (in|thrown in) (<b>)?(/|[A-Z]:\\)[^ <]+\.php", re.I)),
     DebugSignature("aspnet-yellow-screen", re.compile(r"Server Error in '/' Application|"
                                                       r"<b>\s*Stack Trace:\s*</b>", re.I)),
     DebugSignature("stack-trace", re.compile(r"Traceback \(most recent call last\)|"
-                                             r"at [\w$.]+\([\w]+\.java:\d+\)|#\d+ /[\w/.-]+\.php\(\d+\)")),
+                                             r"at [\w$.]+\([\w]+\.java:\d+\)|#\d+ /[\w/.-]+\.php\(\d+\)|"
+                                             r"\bat (?:[\w$.<>\[\] ]{1,80} \()?/[^ ()<>]{1,300}\.[cm]?js:\d+:\d+\)?")),
 )
 
 
@@ -60,7 +66,8 @@ def version_disclosure(headers: dict[str, str], doc: HtmlDoc | None) -> list[dic
 
 def debug_signatures(text: str) -> list[str]:
     """Names of debug/error-page signatures present in ``text`` (generic ones only if alone)."""
-    found = [sig.framework for sig in DEBUG_SIGNATURES if sig.pattern.search(text)]
+    reading = normalised(text)
+    found = [sig.framework for sig in DEBUG_SIGNATURES if sig.pattern.search(reading)]
     specific = [f for f in found if f not in GENERIC]
     return specific or found
 

@@ -3,11 +3,15 @@
 Two random paths are fetched first. A template hit whose response resembles a baseline
 (same status and content type, and the same normalised body hash or a similar length) is
 discarded: that is how a single-page-app catch-all or a custom 200 "not found" page looks.
+
+A word or regex matcher holds if it holds on the response as sent or on its normalised reading
+(scanner.probes.http.text): real pages break sentences across lines and use typographic quotes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Callable
@@ -15,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from scanner.pii.mask import mask
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
+from scanner.probes.http.text import normalised
 
 BODY_SAMPLE = 65536
 
@@ -42,13 +48,18 @@ class Shape:
         return {"status": self.status, "content_type": self.content_type, "length": self.length}
 
 
-def shape(page: Page, path: str) -> Shape:
-    text = page.body[:BODY_SAMPLE].decode("utf-8", errors="replace")
-    for token in {path, path.strip("/"), urlsplit(page.final_url).path}:
+def shape_of(status: int, content_type: str, body: bytes, paths: set[str]) -> Shape:
+    """Shape of a response whose body may echo any of ``paths`` (removed before comparing)."""
+    text = body[:BODY_SAMPLE].decode("utf-8", errors="replace")
+    for token in sorted(paths | {p.strip("/") for p in paths}, key=len, reverse=True):
         if token:
             text = text.replace(token, "")
     text = re.sub(r"\s+", " ", re.sub(r"\d+", "0", text))
-    return Shape(page.status, page.content_type, len(text), hashlib.sha256(text.encode()).hexdigest()[:16])
+    return Shape(status, content_type, len(text), hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+def shape(page: Page, path: str) -> Shape:
+    return shape_of(page.status, page.content_type, page.body, {path, urlsplit(page.final_url).path})
 
 
 def _part(page: Page, part: str) -> str:
@@ -57,19 +68,23 @@ def _part(page: Page, part: str) -> str:
     return page.body[:BODY_SAMPLE].decode("utf-8", errors="replace")
 
 
-def _matches(matcher: dict[str, Any], page: Page) -> bool:
-    kind = matcher.get("type")
-    text = _part(page, matcher.get("part", "body"))
-    if kind == "status":
-        return page.status in matcher.get("status", [])
+def _text_matches(kind: str, matcher: dict[str, Any], text: str) -> bool:
     if kind == "word":
         words = [str(w) for w in matcher.get("words", [])]
         if matcher.get("case_insensitive"):
             text, words = text.lower(), [w.lower() for w in words]
         found = [w in text for w in words]
         return all(found) if matcher.get("condition") == "and" else any(found)
-    if kind == "regex":
-        return any(re.search(str(r), text) for r in matcher.get("regex", []))
+    return any(re.search(str(r), text) for r in matcher.get("regex", []))
+
+
+def _matches(matcher: dict[str, Any], page: Page) -> bool:
+    kind = matcher.get("type")
+    if kind in ("word", "regex"):
+        text = _part(page, matcher.get("part", "body"))
+        return any(_text_matches(kind, matcher, reading) for reading in (text, normalised(text)))
+    if kind == "status":
+        return page.status in matcher.get("status", [])
     if kind == "content_type":
         return any(str(v).lower() in page.content_type for v in matcher.get("values", []))
     if kind == "binary":
@@ -80,6 +95,32 @@ def _matches(matcher: dict[str, Any], page: Page) -> bool:
 def template_matches(template: dict[str, Any], page: Page) -> bool:
     """All matchers hold (negative ones must not)."""
     return all(_matches(m, page) != bool(m.get("negative")) for m in template.get("matchers", []))
+
+
+def account_names(spec: dict[str, Any], page: Page) -> list[str]:
+    """The account names a hit reveals (raw: callers keep only counts and masked forms)."""
+    names: list[str] = []
+    if spec.get("from") == "json":
+        try:
+            data = json.loads(page.body[:BODY_SAMPLE])
+        except (ValueError, RecursionError):  # hostile bodies: not JSON, or nested too deep
+            data = []
+        field = str(spec.get("field", ""))
+        rows = data if isinstance(data, list) else []
+        names = [str(d[field]) for d in rows if isinstance(d, dict) and d.get(field)]
+    elif spec.get("from") == "final_path":
+        match = re.search(str(spec.get("regex", "$^")), urlsplit(page.final_url).path)
+        names = [match.group(1)] if match and match.groups() else []
+    return names
+
+
+def add_accounts(item: dict[str, Any], names: list[str]) -> None:
+    """Add the count and three masked examples; mask the names in the recorded final path too."""
+    masked = {n: mask("name", n[:100]) for n in names}
+    item["accounts"] = len(names)
+    item["examples"] = [masked[n] for n in names[:3]]
+    for name, hidden in masked.items():
+        item["final_path"] = item["final_path"].replace(name, hidden)
 
 
 def _random_paths() -> list[str]:
@@ -128,6 +169,8 @@ def observe_exposures(
                 "content_type": page.content_type, "length": len(page.body),
                 "final_path": urlsplit(page.final_url).path,
             }
+            if "accounts" in template.get("extract", {}):
+                add_accounts(item, account_names(template["extract"]["accounts"], page))
             if any(shape(page, path).resembles(b) for b in baselines):
                 discarded.append({"id": template["id"], "path": path, "reason": "resembles-baseline"})
                 continue

@@ -23,6 +23,7 @@ from scanner.probes.http.judol import observe_judol
 from scanner.probes.http.pages import crawl
 from scanner.probes.http.pii import observe_personal_data
 from scanner.probes.http.redirect import observe_redirect
+from scanner.probes.http.software import observe_software
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ class HttpProbe:
         facts["cors"] = _guard("cors", lambda: {"status": "ok", "items": observe_cors(fetcher, base, cors_paths)})
         facts["disclosure"] = _guard("disclosure", lambda: {"status": "ok",
                                                             "items": version_disclosure(main.headers, doc)})
+        facts["software"] = _guard("software", lambda: observe_software(
+            fetcher, base, main, doc, [c["name"] for c in facts["cookies"].get("items", [])]))
         if opts.get("exposures", True):
             def on_page(path: str, page: Page) -> None:
                 if page.status >= 400:  # error pages of template requests may be debug pages

@@ -137,3 +137,15 @@ def test_single_connection_politeness_does_not_deadlock(pg_hardened: DbServer) -
     facts = DatabaseProbe().run(target_for(pg_hardened), ProbeContext(gate=gate))
     assert facts["server"]["plaintext_connection"]["accepted"] is False
     assert gate.connections["127.0.0.1"] == 2
+
+
+def test_real_server_versions_get_an_eol_lookup(weak_scans: dict[str, Scan]) -> None:
+    """Debian 12's PostgreSQL and MariaDB report their own versions; both series are supported."""
+    for engine, product in (("postgresql", "postgresql"), ("mariadb", "mariadb")):
+        scan = weak_scans[engine]
+        (item,) = scan.data["software"]["items"]
+        assert item["product"] == product and item["confidence"] == "high"
+        assert item["version"] in scan.data["server_version"]
+        assert item["eol"] is not None and item["eol"]["cycle"] == ".".join(item["version"].split(".")[: len(
+            item["eol"]["cycle"].split("."))])
+        assert ("PND-DB-030" in scan.rule_ids()) == (item["eol"]["status"] == "ended")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,3 +75,81 @@ def scan_variant(ruleset: RuleSet) -> Iterator[Any]:
     yield run
     for portal in portals:
         portal.stop()
+
+
+def private_dir(name: str) -> Path:
+    """A work folder for real servers that outlives other pytest sessions' clean-up of old
+    ``tmp_path`` folders (a server whose document root vanishes mid-scan answers 403)."""
+    return Path(tempfile.mkdtemp(prefix=f"pindai-{name}-"))
+
+
+@dataclass
+class RealScan:
+    """One scan of a real-software fixture: the facts, the findings and what was running."""
+
+    software: str
+    version: str
+    facts: dict[str, Any]
+    findings: list[Finding]
+
+    def rule_ids(self) -> set[str]:
+        return {f.rule_id for f in self.findings}
+
+    def debug_frameworks(self) -> set[str]:
+        return {h["framework"] for h in self.facts.get("debug", {}).get("hits", [])}
+
+    def exposure_ids(self) -> set[str]:
+        return {h["id"] for h in self.facts.get("exposures", {}).get("hits", [])}
+
+
+@pytest.fixture(scope="session")
+def scan_real(ruleset: RuleSet) -> Iterator[Any]:
+    """scan_real(name, start) -> RealScan: start real software once per session, scan it, stop it."""
+    cache: dict[str, RealScan] = {}
+    workdir = private_dir("realweb")
+
+    def run(name: str, start: Any, options: dict[str, Any] | None = None) -> RealScan:
+        if name not in cache:
+            try:
+                server = start(workdir)
+            except RuntimeError as exc:
+                pytest.skip(f"{name}: {exc}")
+            try:
+                target = Target(TargetKind.URL, server.base_url, options=options or {})
+                facts = observe(HttpProbe(), target, fast_context())
+                judgement = judge([facts], [target], ruleset)
+            finally:
+                server.stop()
+            assert facts.conclusive, facts.reason
+            assert not judgement.errors, judgement.errors
+            cache[name] = RealScan(name, server.notes.get("version", ""), facts.data,
+                                   judgement.findings)
+        return cache[name]
+
+    yield run
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def wordpress_scans(ruleset: RuleSet) -> Iterator[dict[str, RealScan]]:
+    """The real Debian WordPress (Apache + mod_php + MariaDB), installed and scanned once per session:
+    ``{"weak": RealScan, "hardened": RealScan}``."""
+    from fixtures.realweb.wordpress import start_wordpress, wordpress_available
+
+    if not wordpress_available():
+        pytest.skip("wordpress/apache2/libapache2-mod-php/mariadb not installed (scripts/install-system-deps.sh)")
+    workdir = private_dir("wordpress")
+    site = start_wordpress(workdir)
+    scans: dict[str, RealScan] = {}
+    try:
+        for name, url in (("weak", site.weak_url), ("hardened", site.hardened_url)):
+            target = Target(TargetKind.URL, url)
+            facts = observe(HttpProbe(), target, fast_context())
+            assert facts.conclusive, facts.reason
+            judgement = judge([facts], [target], ruleset)
+            assert not judgement.errors, judgement.errors
+            scans[name] = RealScan(f"wordpress-{name}", site.version, facts.data, judgement.findings)
+    finally:
+        site.stop()
+    yield scans
+    shutil.rmtree(workdir, ignore_errors=True)

@@ -12,7 +12,8 @@ import pytest
 from scanner.rules import RuleSet, load_rules
 
 # rule id -> (variant that must fire it, https?)
-FIRES: dict[str, tuple[str, bool]] = {f"PND-HTTP-{n:03d}": ("vulnerable", True) for n in range(1, 33)}
+FIRES: dict[str, tuple[str, bool]] = {f"PND-HTTP-{n:03d}": ("vulnerable", True)
+                                      for n in [*range(1, 33), *range(40, 44)]}
 FIRES["PND-HTTP-026"] = ("cloaked", True)  # cloaking only exists on the cloaked variant
 
 # Where a rule must stay silent, beyond the clean site.
@@ -72,9 +73,16 @@ def test_vulnerable_item_level_precision(scan_variant: Any) -> None:
     assert {f.item_key for f in scanned.by_rule("PND-HTTP-019")} == {"/backup.sql", "/www.zip",
                                                                      "/storage/logs/laravel.log"}
     assert {f.item_key for f in scanned.by_rule("PND-HTTP-012")} == {"laravel_session"}
+    assert {f.item_key for f in scanned.by_rule("PND-HTTP-040")} == {"php 7.4", "wordpress 5.2"}
+    assert {f.item_key for f in scanned.by_rule("PND-HTTP-041")} == {"jquery 1"}  # Apache 2.4 is supported
+    versions = {(i["product"], i["version"]): i for i in scanned.facts.data["software"]["items"]}
+    assert versions["wp-plugin:contact-form-7", "5.1.1"]["eol"] is None  # a fact, no EOL data
+    assert {"file:/readme.html", "meta-generator:meta generator"} <= set(versions["wordpress", "5.2.4"]["seen_at"])
+    assert scanned.facts.data["software"]["frameworks"] == [{"framework": "laravel",
+                                                             "evidence": "cookie laravel_session"}]
     fingerprints = [f.fingerprint for f in scanned.findings]
     assert len(fingerprints) == len(set(fingerprints)), "duplicate findings"
 
 
 def test_http_pack_size(ruleset: RuleSet) -> None:
-    assert len(ruleset.for_probe("http")) == 32
+    assert len(ruleset.for_probe("http")) == 36
