@@ -11,6 +11,7 @@ import json
 import logging
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import jinja2
 from scanner import celext as cel
 from scanner.model import Facts, Finding, RuleEvaluationError, Target
 from scanner.pii import scrub
+from scanner.regulations import Applicability
 from scanner.rules import TEMPLATES, Rule, RuleSet, load_rules
 from scanner.scoring import priority
 
@@ -81,7 +83,8 @@ def _render(template: str, item: dict[str, Any], target: dict[str, Any]) -> str:
     return str(scrub(_template(template).render(item=item, target=target)))
 
 
-def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict[str, Any], key: str) -> Finding:
+def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict[str, Any], key: str,
+             applicability: Applicability) -> Finding:
     spec = rule.spec
     sensitivity = item.get("sensitivity") if item.get("sensitivity") in _LEVELS else spec.sensitivity
     confidence = item.get("confidence") if item.get("confidence") in _CONFIDENCES else spec.confidence
@@ -95,12 +98,59 @@ def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict
         title={"id": spec.title.id, "en": spec.title.en},
         message={lang: _render(getattr(spec.message, lang), item, target_view) for lang in ("id", "en")},
         evidence=scrub(evidence),
-        references=list(spec.references),
+        references=applicability.cited_for(list(spec.references), str(sensitivity)),
         probe=spec.probe,
         agency=target.agency,
         sensitivity=str(sensitivity),
         confidence=str(confidence),
     )
+
+
+MAX_REASON = 200
+
+
+def failure_reason(exc: Exception) -> str:
+    """Why a rule could not be evaluated, as one short line (not the evaluator's internals)."""
+    first = exc.args[0] if exc.args else ""
+    if isinstance(exc, KeyError):  # a fact the rule reads is absent from this observation
+        return f"no such fact: {str(first)[:MAX_REASON]!r}"
+    reason = " ".join(str(first).split()) if isinstance(first, str) and first.strip() else type(exc).__name__
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+
+
+def _activations(facts: list[Facts], targets: list[Target]) -> Iterator[tuple[Facts, Target, dict[str, Any],
+                                                                              cel.Context]]:
+    """Each conclusive observation of a known target, with the CEL activation its rules see."""
+    by_id = {t.id: t for t in targets}
+    for observation in facts:
+        target = by_id.get(observation.target_id)
+        if target is None or not observation.conclusive:
+            continue
+        target_view = target.to_dict()
+        target_view.pop("password_env", None)
+        # converted to CEL values once per observation, then shared by every rule of its probe
+        activation = cel.Context({"facts": observation.data, "target": target_view})
+        yield observation, target, target_view, activation
+
+
+def applicable_targets(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> dict[str, set[str]]:
+    """For each rule, the targets with a conclusive observation its ``applies_when`` accepts.
+
+    A rule whose applicability cannot be evaluated on an observation (odd facts) does not apply
+    there: the compliance view then says "not tested" rather than claiming a clean test.
+    """
+    applies: dict[str, set[str]] = {}
+    for observation, target, _view, activation in _activations(facts, targets):
+        for rule in ruleset.for_probe(observation.probe):
+            if rule.applies_program is None or target.id in applies.get(rule.id, ()):
+                continue
+            try:
+                result = rule.applies_program.execute(activation)
+            except Exception:  # odd facts: the rule is not shown as applicable there
+                continue
+            if result is True:
+                applies.setdefault(rule.id, set()).add(target.id)
+    return applies
 
 
 def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
@@ -153,23 +203,15 @@ def _judge_chunk(facts: list[Facts], targets: list[Target]) -> Judgement:
 
 
 def _judge_serially(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
-    by_id = {t.id: t for t in targets}
+    applicability = ruleset.regulations.applicability
     judgement = Judgement()
-    for observation in facts:
-        target = by_id.get(observation.target_id)
-        if target is None or not observation.conclusive:
-            continue
-        target_view = target.to_dict()
-        target_view.pop("password_env", None)
-        # converted to CEL values once per observation, then shared by every rule of its probe
-        activation = cel.Context({"facts": observation.data, "target": target_view})
+    for observation, target, target_view, activation in _activations(facts, targets):
         for rule in ruleset.for_probe(observation.probe):
             try:
                 pairs = _offending_items(rule, activation)
-                found = [_finding(rule, target, target_view, item, key) for item, key in pairs]
+                found = [_finding(rule, target, target_view, item, key, applicability) for item, key in pairs]
             except Exception as exc:  # one rule failing on odd facts must not lose the scan's other findings
-                reason = exc.args[0] if exc.args else type(exc).__name__
-                judgement.errors.append(RuleEvaluationError(rule.id, target.id, str(reason)))
+                judgement.errors.append(RuleEvaluationError(rule.id, target.id, failure_reason(exc)))
                 continue
             judgement.evaluated_rules.add(rule.id)
             judgement.findings.extend(found)

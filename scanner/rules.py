@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from scanner import __version__
 from scanner import celext as cel
 from scanner.model import Severity
-from scanner.regulations import RegulationIndex, load_regulations
+from scanner.regulations import FINDING_KINDS, RegulationIndex, load_regulations
 from scanner.resources import rules_dir
 from scanner.yamlio import cache_dir, load_yaml
 
@@ -53,6 +53,10 @@ class RuleSpec(_Strict):
     title: Bilingual
     description: Bilingual
     when: str = Field(min_length=1)
+    applies_when: str | None = Field(default=None, min_length=1)
+    """CEL over one observation: does this rule's requirement apply to it (HSTS: an HTTPS response)?
+    A rule without it never counts as having tested anything (the compliance view says "not tested")."""
+    finding_kind: Literal["vulnerability", "incident", "breach"] = "vulnerability"
     item_key: str | None = None
     message: Bilingual
     remediation: BilingualSteps
@@ -103,6 +107,7 @@ class Rule:
     file: str
     when_program: Any = field(repr=False, compare=False)
     key_program: Any = field(repr=False, compare=False)
+    applies_program: Any = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -152,7 +157,7 @@ def _validate_rule(
         return None, [RuleError(file, rule_id, _field_path(e["loc"]), e["msg"]) for e in exc.errors()]
     errors: list[RuleError] = []
     programs: dict[str, Any] = {}
-    for name in ("when", "item_key"):
+    for name in ("when", "applies_when", "item_key"):
         expression = getattr(spec, name)
         if expression is None:
             continue
@@ -166,12 +171,28 @@ def _validate_rule(
             TEMPLATES.parse(getattr(spec.message, lang))
         except jinja2.TemplateSyntaxError as exc:
             errors.append(RuleError(file, spec.id, f"message.{lang}", f"template error: {exc.message}"))
-    for ref in spec.references:
-        if regulations.resolve(ref) is None:
-            errors.append(RuleError(file, spec.id, "references", f"unknown regulation reference {ref!r}"))
+    errors.extend(RuleError(file, spec.id, "references", m) for m in _reference_problems(spec, regulations))
     if errors:
         return None, errors
-    return Rule(spec=spec, file=file, when_program=programs["when"], key_program=programs.get("item_key")), []
+    return Rule(spec=spec, file=file, when_program=programs["when"], key_program=programs.get("item_key"),
+                applies_program=programs.get("applies_when")), []
+
+
+def _reference_problems(spec: RuleSpec, regulations: RegulationIndex) -> list[str]:
+    """References that do not exist, or that the applicability table forbids for this rule."""
+    table = regulations.applicability
+    problems = []
+    for ref in spec.references:
+        needed = table.finding_kind(ref)
+        if regulations.resolve(ref) is None:
+            problems.append(f"unknown regulation reference {ref!r}")
+        elif table.is_context(ref):
+            problems.append(f"{ref!r} is not an obligation of the scanned agency (context only, "
+                            "rules/regulations/applicability.yaml)")
+        elif FINDING_KINDS.index(needed) > FINDING_KINDS.index(spec.finding_kind):
+            problems.append(f"{ref!r} applies only to a confirmed {needed}, not to a {spec.finding_kind} "
+                            "(rules/regulations/applicability.yaml); name it as a conditional remediation step")
+    return problems
 
 
 def _templates_checked(text: str) -> Path:
@@ -223,13 +244,15 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
         if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
             errors.append(RuleError(name, "", "rules", "a rule pack needs 'pack' and a list of 'rules'"))
             continue
-        unknown = set(raw) - {"pack", "rules", "description"}
+        unknown = set(raw) - {"pack", "rules", "description", "applies_when"}
         if unknown:
             errors.append(RuleError(name, "", ", ".join(sorted(unknown)), "unknown top-level field"))
         marker = _templates_checked(text)
         check_templates = not marker.exists()
         template_errors = 0
         for index, item in enumerate(raw["rules"]):
+            if isinstance(item, dict) and "applies_when" not in item and "applies_when" in raw:
+                item = {**item, "applies_when": raw["applies_when"]}
             rule, problems = _validate_rule(item, name, index, regulations, check_templates)
             errors.extend(problems)
             template_errors += sum(1 for p in problems if p.field.startswith("message."))

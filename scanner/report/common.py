@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from scanner.diff import diff_scans
-from scanner.model import Facts, Finding, ScanResult, Severity, Target
+from scanner.model import CoverageLimit, Facts, Finding, ScanResult, Severity, Target
 from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
@@ -64,6 +64,11 @@ def sorted_findings(findings: list[Finding]) -> list[Finding]:
 
 def targets_by_id(result: ScanResult) -> dict[str, Target]:
     return {t.id: t for t in result.targets}
+
+
+def observed_facts(result: ScanResult) -> dict[tuple[str, str], dict[str, Any]]:
+    """Conclusive facts by (target id, probe): what reproduction steps are built from."""
+    return {(f.target_id, f.probe): f.data for f in result.facts if f.conclusive}
 
 
 def agency_of(finding: Finding, targets: dict[str, Target]) -> str:
@@ -178,21 +183,106 @@ def inconclusive_row(f: Facts, lang: str) -> dict[str, str]:
     return {"target_id": f.target_id, "probe": f.probe, "reason": localised_reason(detail, lang), "detail": detail}
 
 
+@dataclass(frozen=True)
+class CoverageNote:
+    """One localised line saying what a scan did not see, or could not judge, on one target.
+
+    ``source`` is the probe whose cap cut the observation short, or the rule that could not be
+    evaluated (``kind`` is ``limit`` or ``evaluation_error``).
+    """
+
+    target_id: str
+    source: str
+    kind: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"target_id": self.target_id, "source": self.source, "kind": self.kind, "text": self.text}
+
+
+def coverage_notes(result: ScanResult, lang: str) -> list[CoverageNote]:
+    """Every partial observation and rule evaluation error of ``result``, one line each, in ``lang``.
+
+    Each report shows these lines: a scan with any of them is partial and cannot exit 0.
+    """
+    s = strings(lang)
+    notes = [CoverageNote(f.target_id, f.probe, "limit", limit_text(limit, lang))
+             for f in result.partial() for limit in f.limits]
+    notes += [CoverageNote(e.target_id, e.rule_id, "evaluation_error",
+                           s["note_evaluation_error"].format(rule=e.rule_id, reason=scrub_line(e.message)))
+              for e in result.evaluation_errors]
+    return notes
+
+
+def limit_text(limit: CoverageLimit, lang: str) -> str:
+    """The localised sentence for one coverage limit (``limit_<code>`` in strings.yaml)."""
+    s = strings(lang)
+    template = s.get(f"limit_{limit.code}", s["limit_other"])
+    total = "?" if limit.total is None else _number(limit.total, lang)
+    return template.format(code=limit.code, limit=_number(limit.limit, lang), total=total)
+
+
+def _number(n: int, lang: str) -> str:
+    """Thousands separated as the language writes them (1.000.000 / 1,000,000)."""
+    grouped = f"{n:,}"
+    return grouped.replace(",", ".") if lang == "id" else grouped
+
+
 def rule_spec(ruleset: RuleSet, rule_id: str) -> Rule | None:
     return ruleset.by_id(rule_id)
-
-
-def evidence_text(evidence: dict[str, Any], limit: int = 400) -> str:
-    """Compact one-line evidence (``key=value; ...``), scrubbed and truncated."""
-    parts = [f"{k}={v}" for k, v in evidence.items()] if isinstance(evidence, dict) else [str(evidence)]
-    joined = _scrub_line("; ".join(parts))
-    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
 _MAY_HOLD_PII = re.compile(r"[0-9@]")  # every kind scrub masks has a digit (NIK, phone, ...) or an "@"
 
 
 @lru_cache(maxsize=65536)
-def _scrub_line(line: str) -> str:
+def scrub_line(line: str) -> str:
     """Scrub one display line (cached: scans repeat the same evidence across many targets)."""
     return str(scrub(line)) if _MAY_HOLD_PII.search(line) else line
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cited article as every report shows it: what it is and how sure we are of its summary."""
+
+    ref: str
+    label: str
+    title: str
+    text: str
+    url: str
+    binding: bool
+    source: str
+    interpretation: str
+
+    def qualifiers(self, s: dict[str, str]) -> str:
+        """``binding · verified against the official text · summary, not an official quotation``."""
+        kind = s["ref_binding"] if self.binding else s["ref_voluntary"]
+        return " · ".join((kind, s["ref_" + self.source], s["ref_summary"]))
+
+    def to_dict(self, s: dict[str, str]) -> dict[str, Any]:
+        return {"ref": self.ref, "label": self.label, "title": self.title, "binding": self.binding,
+                "source": self.source, "summary": self.text, "summary_note": s["ref_summary"],
+                "interpretation": self.interpretation, "url": self.url}
+
+
+def reference(ruleset: RuleSet, ref: str, lang: str) -> Reference:
+    """Look up ``catalogue:article``; an unknown reference is shown as unverified and not binding."""
+    catalogue_id, _, article_id = ref.partition(":")
+    catalogue = ruleset.regulations.catalogues.get(catalogue_id)
+    article = ruleset.regulations.resolve(ref)
+    return Reference(
+        ref=ref,
+        label=f"{catalogue.short if catalogue else catalogue_id} {article_id}",
+        title=article.title[lang] if article else "",
+        text=article.text[lang] if article else "",
+        url=article.source_url if article else "",
+        binding=bool(catalogue and catalogue.binding),
+        source=article.source if article else "unverified",
+        interpretation=article.interpretation.get(lang, "") if article else "",
+    )
+
+
+def reference_line(ruleset: RuleSet, ref: str, lang: str) -> str:
+    """One-line form for CSV and plain text: ``UU PDP 35 (binding · verified · summary, ...)``."""
+    r = reference(ruleset, ref, lang)
+    return f"{r.label} ({r.qualifiers(strings(lang))})"

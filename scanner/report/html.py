@@ -14,14 +14,16 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from scanner.compliance import compliance_view, status_counts
+from scanner.compliance import RequirementStatus, compliance_view, status_counts
 from scanner.model import Finding, ScanResult, Severity
 from scanner.report.charts import agency_stacks, severity_bars
 from scanner.report.common import (
     agency_of,
     counts_by_agency,
-    evidence_text,
+    coverage_notes,
     inconclusive_rows,
+    observed_facts,
+    reference,
     risk_posture,
     scrub,
     slug,
@@ -33,6 +35,7 @@ from scanner.report.common import (
     top_fixes,
     trend,
 )
+from scanner.report.evidence import Line, evidence_lines, reproduction
 from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
@@ -63,19 +66,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _guidance(rule: Rule | None, finding: Finding, ruleset: RuleSet, lang: str, s: dict[str, str]) -> Markup:
-    """Why/how/articles block of one rule, rendered once per rule and reused."""
-    articles = []
-    for ref in (rule.spec.references if rule else finding.references):
-        article = ruleset.regulations.resolve(ref)
-        catalogue = ruleset.regulations.catalogues.get(ref.partition(":")[0])
-        articles.append({
-            "ref": ref,
-            "label": f"{catalogue.short if catalogue else ref.partition(':')[0]} {ref.partition(':')[2]}",
-            "title": article.title[lang] if article else "",
-            "text": article.text[lang] if article else "",
-            "url": article.source_url if article else "",
-        })
+def _guidance(rule: Rule | None, cited: list[str], ruleset: RuleSet, lang: str, s: dict[str, str]) -> Markup:
+    """Why/how/articles block of one rule and the articles its findings cite, rendered once and reused."""
+    articles = [reference(ruleset, ref, lang) for ref in cited]
     spec = rule.spec if rule else None
     return Markup(environment().get_template("partials/guidance.html.j2").render(
         s=s,
@@ -93,22 +86,24 @@ class FindingRow(NamedTuple):
     priority: float
     message: str
     item_key: str
-    evidence: str
+    evidence: list[Line]
+    reproduction: list[Line]
     status: str
     suppression: dict[str, Any] | None
 
 
-def _finding_row(f: Finding, lang: str) -> FindingRow:
+def _finding_row(f: Finding, lang: str, repro: list[Line]) -> FindingRow:
     suppression = suppression_view(f.suppression) if f.suppression else None
     return FindingRow(f.severity.value, f.priority, text(f.message, lang), f.item_key,
-                      evidence_text(f.evidence, 600), f.status, suppression)
+                      evidence_lines(f.evidence, lang), repro, f.status, suppression)
 
 
 def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
     """Findings grouped by agency, then asset (target), then rule; most urgent first."""
     targets = targets_by_id(result)
     rules = {rule.id: rule for rule in ruleset.rules}
-    guidance: dict[str, Markup] = {}
+    observed = observed_facts(result)
+    guidance: dict[tuple[str, ...], Markup] = {}
     tree: dict[str, dict[str, dict[str, list[Finding]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for f in sorted_findings([f for f in result.findings if f.status in ("open", "suppressed")]):
         tree[agency_of(f, targets)][f.target_id][f.rule_id].append(f)
@@ -120,13 +115,17 @@ def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str,
             group_rows: list[dict[str, Any]] = []
             for rule_id, findings in groups.items():
                 rule = rules.get(rule_id)
-                if rule_id not in guidance:
-                    guidance[rule_id] = _guidance(rule, findings[0], ruleset, lang, s)
+                cited = list(dict.fromkeys(ref for f in findings for ref in f.references))
+                key = (rule_id, *cited)
+                if key not in guidance:
+                    guidance[key] = _guidance(rule, cited, ruleset, lang, s)
                 worst = max(findings, key=lambda f: f.severity.rank).severity.value
                 group_rows.append({
                     "rule_id": rule_id, "severity": worst, "priority": max(f.priority for f in findings),
-                    "title": text(findings[0].title, lang), "findings": [_finding_row(f, lang) for f in findings],
-                    "guidance": guidance[rule_id],
+                    "title": text(findings[0].title, lang),
+                    "findings": [_finding_row(f, lang, reproduction(f, target, observed.get((target_id, f.probe)),
+                                                                    rule, s)) for f in findings],
+                    "guidance": guidance[key],
                     "open": sum(1 for f in findings if f.status == "open"),
                 })
             asset_rows.append({
@@ -138,23 +137,34 @@ def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str,
         blocks.append({"name": agency or s["no_agency"], "anchor": "agency-" + slug(agency),
                        "assets": asset_rows, "priority": max(float(a["priority"]) for a in asset_rows)})
     blocks.sort(key=lambda b: -float(b["priority"]))
+    shown: set[str] = set()  # a printed copy shows each rule's guidance once, at its first group
+    for group in (g for b in blocks for a in b["assets"] for g in a["groups"]):
+        group["repeat"] = group["rule_id"] in shown
+        shown.add(group["rule_id"])
     return blocks
 
 
-def _compliance(result: ScanResult, ruleset: RuleSet, lang: str) -> list[dict[str, Any]]:
+def _compliance(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
+    """Catalogues in order of precedence (binding Indonesian law by hierarchy, then the rest)."""
     out: list[dict[str, Any]] = []
     for cat_id, rows in compliance_view(result, ruleset).items():
         catalogue = ruleset.regulations.catalogues[cat_id]
         out.append({
             "id": cat_id, "short": catalogue.short, "title": catalogue.title[lang], "url": catalogue.source_url,
             "note": catalogue.note.get(lang, "") if catalogue.note else "",
+            "kind": s["ref_binding"] if catalogue.binding else s["ref_voluntary"],
             "counts": status_counts(rows),
-            "rows": [{"id": r.article.id, "title": r.article.title[lang], "text": r.article.text[lang],
-                      "url": r.article.source_url, "status": r.status, "rules": r.rules, "findings": r.findings}
-                     for r in rows],
+            "rows": [_matrix_row(r, ruleset, lang) for r in rows],
         })
-    out.sort(key=lambda c: (-c["counts"]["FAIL"], -c["counts"]["PASS"], c["short"]))
     return out
+
+
+def _matrix_row(r: RequirementStatus, ruleset: RuleSet, lang: str) -> dict[str, Any]:
+    return {"id": r.article.id, "title": r.article.title[lang], "text": r.article.text[lang],
+            "ref": reference(ruleset, r.article.ref, lang), "url": r.article.source_url, "status": r.status,
+            "rules": r.rules, "findings": r.findings, "observed": r.observed,
+            "tested": sorted(r.tested), "tested_targets": sorted({t for ts in r.tested.values() for t in ts}),
+            "untested": r.untested_rules}
 
 
 def _trend(result: ScanResult, previous: ScanResult, lang: str) -> dict[str, Any]:
@@ -184,8 +194,13 @@ def _target_rows(result: ScanResult) -> list[dict[str, Any]]:
             for t in sorted(result.targets, key=lambda t: (t.agency, t.id))]
 
 
-def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None = None) -> dict[str, Any]:
-    """Everything the template needs, as plain data (PII already masked)."""
+def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None = None,
+            full_matrix: bool = False) -> dict[str, Any]:
+    """Everything the template needs, as plain data (PII already masked).
+
+    The compliance matrix lists only articles with findings or tests; ``full_matrix`` adds every
+    article (untested, manual, context) as an appendix.
+    """
     s = strings(lang)
     counts = severity_counts(result)
     sev_labels = {sev.value: s["sev_" + sev.value] for sev in Severity}
@@ -198,6 +213,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     unobserved = {f.target_id for f in result.inconclusive()}
     inconclusive_by_agency = Counter((t.agency or "") for t in result.targets if t.id in unobserved)
     scope = [str(x) for x in profile.get("scope", [])] or [t.id for t in result.targets[:20]]
+    compliance = _compliance(result, ruleset, lang, s)
     return {
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
         "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
@@ -205,10 +221,12 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
         "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
         "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),
         "agency_chart": agency_stacks(agency_labels, sev_labels, s["by_agency"]) if agencies else Markup(""),
-        "compliance": _compliance(result, ruleset, lang),
+        "compliance": compliance, "full_matrix": full_matrix,
+        "compliance_hidden": sum(1 for c in compliance for r in c["rows"] if not r["observed"]),
         "blocks": _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
         "inconclusive": inconclusive_rows(result, lang),
+        "coverage": coverage_notes(result, lang),
         "targets": _target_rows(result),
         "errors": [{"rule_id": e.rule_id, "target_id": e.target_id, "message": str(scrub(e.message))}
                    for e in result.evaluation_errors],
@@ -221,9 +239,12 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     }
 
 
-def render_with_history(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None) -> str:
-    """The HTML report, with a trend section when ``previous`` is given."""
-    return environment().get_template("report.html.j2").render(**context(result, ruleset, lang, previous))
+def render_with_history(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None,
+                        full_matrix: bool = False) -> str:
+    """The HTML report, with a trend section when ``previous`` is given and the full compliance
+    matrix as an appendix when ``full_matrix`` is set."""
+    page = context(result, ruleset, lang, previous, full_matrix)
+    return environment().get_template("report.html.j2").render(**page)
 
 
 def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:

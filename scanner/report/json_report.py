@@ -15,9 +15,12 @@ from scanner.compliance import compliance_view
 from scanner.model import ScanResult
 from scanner.report.common import (
     counts_by_agency,
+    coverage_notes,
     inconclusive_rows,
+    reference,
     risk_posture,
     scrub,
+    strings,
     suppression_view,
     text,
     top_fixes,
@@ -25,7 +28,7 @@ from scanner.report.common import (
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
-REPORT_VERSION = "1.1"
+REPORT_VERSION = "2.0"  # 2.0: compliance statuses finding/no_findings/not_tested/manual/context; references; coverage
 
 
 def summary(result: ScanResult, lang: str) -> dict[str, Any]:
@@ -42,18 +45,30 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
             for fx in top_fixes(result)
         ],
         "inconclusive": inconclusive_rows(result, lang),
+        "complete": result.complete(),
+        "coverage": [note.to_dict() for note in coverage_notes(result, lang)],
     }
 
 
 def compliance(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, list[dict[str, Any]]]:
+    s = strings(lang)
     return {
         catalogue: [
             {"ref": row.article.ref, "title": row.article.title[lang], "status": row.status, "rules": row.rules,
-             "findings": row.findings}
+             "findings": row.findings, "tested": row.tested, "untested_rules": row.untested_rules,
+             "reference": reference(ruleset, row.article.ref, lang).to_dict(s)}
             for row in rows
         ]
         for catalogue, rows in compliance_view(result, ruleset).items()
     }
+
+
+def references(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, dict[str, Any]]:
+    """Every article cited by a finding or a loaded rule, with what it is (binding, source, summary)."""
+    s = strings(lang)
+    cited = [ref for f in result.findings for ref in f.references]
+    cited += [ref for rule in ruleset.rules for ref in rule.spec.references]
+    return {ref: reference(ruleset, ref, lang).to_dict(s) for ref in dict.fromkeys(cited)}
 
 
 def _scrub_observations(data: dict[str, Any]) -> None:
@@ -76,6 +91,7 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     _scrub_observations(data)
     data["summary"] = summary(result, lang)
     data["compliance"] = compliance(result, ruleset, lang)
+    data["references"] = references(result, ruleset, lang)
     return data
 
 

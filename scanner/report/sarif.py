@@ -22,14 +22,18 @@ from urllib.parse import quote, urlsplit
 
 from scanner.model import Finding, ScanResult, Severity, Target, TargetKind
 from scanner.report.common import (
-    evidence_text,
+    coverage_notes,
     inconclusive_rows,
+    observed_facts,
     parse_declared_at,
+    reference,
     strings,
     suppression_view,
     targets_by_id,
     text,
 )
+from scanner.report.escape import sarif_text
+from scanner.report.evidence import as_json, evidence_summary, reproduction
 from scanner.rules import Rule, RuleSet
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -57,17 +61,13 @@ def _rule_markdown(rule: Rule, ruleset: RuleSet, lang: str) -> tuple[str, str]:
     md += [f"{n}. {step}" for n, step in enumerate(steps, start=1)]
     for platform, snippet in spec.snippets.items():
         md += ["", f"*{platform}*", "", "```", snippet.rstrip(), "```"]
-    refs = [(ref, ruleset.regulations.resolve(ref)) for ref in spec.references]
-    plain += ["", s["regulations"] + ":"] + [f"- {ref}: {a.text[lang] if a else ''}" for ref, a in refs]
+    refs = [reference(ruleset, ref, lang) for ref in spec.references]
+    plain += ["", s["regulations"] + ":"] + [f"- {r.label} ({r.qualifiers(s)}): {r.text}" for r in refs]
     md += ["", f"**{s['regulations']}**", ""]
-    for ref, article in refs:
-        if article is None:
-            md.append(f"- {ref}")
-            continue
-        catalogue = ruleset.regulations.catalogues[article.catalogue]
-        label = f"{catalogue.short} {article.id}"
-        link = f"[{label}]({article.source_url})" if article.source_url else label
-        md.append(f"- {link}: {article.text[lang]}")
+    for r in refs:
+        link = f"[{r.label}]({r.url})" if r.url else r.label
+        interpretation = f" *{s['ref_interpretation']}: {r.interpretation}*" if r.interpretation else ""
+        md.append(f"- {link} (*{r.qualifiers(s)}*): {r.text}{interpretation}")
     return "\n".join(plain), "\n".join(md)
 
 
@@ -89,6 +89,7 @@ def _descriptor(rule: Rule, ruleset: RuleSet, lang: str) -> dict[str, Any]:
             "precision": {"high": "high", "medium": "medium", "low": "low"}[spec.confidence],
             "problem.severity": PROBLEM_SEVERITY[level],
             "references": list(spec.references),
+            "referenceDetails": [reference(ruleset, ref, lang).to_dict(strings(lang)) for ref in spec.references],
         },
     }
 
@@ -197,7 +198,11 @@ def _suppressions(finding: Finding) -> list[dict[str, Any]]:
     return [entry]
 
 
-def _result(finding: Finding, index: int, target: Target | None, lang: str) -> dict[str, Any]:
+def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSet, lang: str,
+            observed: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    s = strings(lang)
+    steps = reproduction(finding, target, observed.get((finding.target_id, finding.probe)),
+                         ruleset.by_id(finding.rule_id), s)
     message = text(finding.message, lang) or text(finding.title, lang)
     where = target.name + " — " + finding.target_id if target and target.name else finding.target_id
     item = f" [{finding.item_key}]" if finding.item_key else ""
@@ -207,7 +212,7 @@ def _result(finding: Finding, index: int, target: Target | None, lang: str) -> d
         "level": LEVEL[finding.severity.value],
         "kind": "fail",
         "rank": max(0.0, min(100.0, float(finding.priority))),
-        "message": {"text": f"{message}. {where}{item}"},
+        "message": {"text": sarif_text(f"{message}. {where}{item}")},
         "locations": [location(finding.target_id, target, finding.evidence)],
         "partialFingerprints": {
             "primaryLocationLineHash": f"{finding.fingerprint}:1",
@@ -220,8 +225,10 @@ def _result(finding: Finding, index: int, target: Target | None, lang: str) -> d
             "itemKey": finding.item_key,
             "severity": finding.severity.value,
             "priority": finding.priority,
-            "evidence": evidence_text(finding.evidence),
+            "evidence": evidence_summary(finding.evidence, lang),
+            "reproduction": as_json(steps),
             "references": list(finding.references),
+            "referenceDetails": [reference(ruleset, ref, lang).to_dict(s) for ref in finding.references],
             "fingerprint": finding.fingerprint,
         },
     }
@@ -244,12 +251,18 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
             index[f.rule_id] = len(descriptors)
             descriptors.append(_orphan_descriptor(f, lang))
     targets = targets_by_id(result)
+    observed = observed_facts(result)
     invocation: dict[str, Any] = {
         "executionSuccessful": True,
         "toolExecutionNotifications": [
-            {"level": "warning", "message": {"text": f"{row['target_id']} ({row['probe']}): {row['reason']}"},
+            {"level": "warning",
+             "message": {"text": sarif_text(f"{row['target_id']} ({row['probe']}): {row['reason']}")},
              "properties": row}
             for row in inconclusive_rows(result, lang)
+        ] + [
+            {"level": "warning", "message": {"text": sarif_text(f"{note.target_id} ({note.source}): {note.text}")},
+             "properties": note.to_dict()}
+            for note in coverage_notes(result, lang)
         ],
     }
     if result.started_at:
@@ -269,7 +282,7 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
         "invocations": [invocation],
         "language": {"id": "id-ID", "en": "en-US"}.get(lang, "en-US"),
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule_id], targets.get(f.target_id), lang) for f in findings],
+        "results": [_result(f, index[f.rule_id], targets.get(f.target_id), ruleset, lang, observed) for f in findings],
         "properties": {"scanId": result.scan_id, "language": lang,
                        "severityScale": {s.value: SECURITY_SEVERITY[s.value] for s in Severity}},
     }

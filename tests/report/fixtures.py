@@ -213,3 +213,20 @@ def big_result(ruleset: RuleSet, n_findings: int = 10_000, n_agencies: int = 25,
                       rulepack_version=ruleset.version, targets=targets,
                       facts=[Facts(p, t.id, {}) for t in targets for p in ("tls", "http", "auth")],
                       findings=findings, evaluated_rules=sorted(RULE_SPEC))
+
+
+DEMO_FACTS = Path(__file__).parent.parent / "data" / "demo-facts.json"  # real, masked facts of scripts/demo
+
+
+def demo_result() -> tuple[ScanResult, RuleSet]:
+    """The demo scan re-judged with the shipped rules (no servers needed)."""
+    import json
+
+    from scanner.scan import judged
+
+    data = json.loads(DEMO_FACTS.read_text(encoding="utf-8"))
+    rules = load_rules()
+    result = ScanResult("demo00000001", "2026-12-01T08:00:00+00:00", "2026-12-01T08:05:00+00:00", "0.1.0",
+                        rules.version, [Target.from_dict(t) for t in data["targets"]],
+                        [Facts.from_dict(f) for f in data["facts"]], profile={"name": "demo"})
+    return judged(result, rules), rules

@@ -5,6 +5,7 @@ Saves screenshots and a PDF print under test-artifacts/ for a human look.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from scanner.model import ScanResult
 from scanner.report.html import render_with_history
 from scanner.rules import RuleSet
+from tests.report.fixtures import demo_result
 from tests.report.webdriver import Browser, available
 
 pytestmark = pytest.mark.skipif(not available(), reason="chromium and chromedriver are not installed")
@@ -76,3 +78,45 @@ def test_screenshot_and_print(lang: str, browser: Browser, tmp_path: Path, resul
     assert (artifacts / f"report-{lang}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (artifacts / f"report-{lang}.pdf").read_bytes()[:5] == b"%PDF-"
     assert _severe(browser) == []
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def _print(browser: Browser, page: Path) -> int:
+    """Print like a user would (Ctrl+P fires beforeprint, which opens every <details>) to A4 PDF."""
+    browser.get(page.as_uri())
+    browser.js("window.dispatchEvent(new Event('beforeprint')); return 1")
+    pdf = page.with_suffix(".pdf")
+    browser.pdf(pdf)
+    return _pdf_pages(pdf.read_bytes())
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_demo_report_prints_under_40_pages(lang: str, browser: Browser, tmp_path: Path) -> None:
+    """Issue 15: the demo printed to 226 A4 pages, findings from page 78 after 317 manual rows."""
+    result, rules = demo_result()
+    assert len(result.open_findings()) >= 100  # a large scan: the bound must hold for it
+    page = tmp_path / f"demo-{lang}.html"
+    page.write_text(render_with_history(result, rules, lang, None), encoding="utf-8")
+    pages = _print(browser, page)
+    assert 5 < pages < 40, pages
+    if lang == "id":
+        return
+    full = tmp_path / f"demo-{lang}-full.html"
+    full.write_text(render_with_history(result, rules, lang, None, full_matrix=True), encoding="utf-8")
+    assert _print(browser, full) > pages  # the appendix is there when asked for
+
+
+def test_filter_count_agrees_with_summary(browser: Browser, tmp_path: Path, result: ScanResult, ruleset: RuleSet,
+                                          previous: ScanResult) -> None:
+    browser.get(_write(tmp_path, result, previous, ruleset, "en"))
+    open_findings = len(result.open_findings())
+    summary = browser.js("return document.querySelector('#summary .card .v.num').textContent")
+    assert summary == str(open_findings)
+    assert browser.js("return document.getElementById('shown').textContent") == f"{open_findings} / {open_findings}"
+    browser.click('input[name="sev"][value="high"]')
+    high = sum(1 for f in result.open_findings() if f.severity.value == "high")
+    assert high and browser.js("return document.getElementById('shown').textContent") == \
+        f"{open_findings - high} / {open_findings}"

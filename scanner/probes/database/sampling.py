@@ -153,22 +153,28 @@ def schemas(conn: Connection, engine: str) -> tuple[list[str | None], str | None
     return list(names), default
 
 
-def reflect(conn: Connection, engine: str, max_tables: int, scope: DatabaseScope | None = None) -> list[TableInfo]:
+def reflect(conn: Connection, engine: str, max_tables: int,
+            scope: DatabaseScope | None = None) -> tuple[list[TableInfo], int]:
     """Reflect up to ``max_tables`` tables in ``scope`` with their columns, primary keys, comments
-    and row estimates (catalogue reads only)."""
+    and row estimates (catalogue reads only).
+
+    Returns the reflected tables and how many tables in scope the schemas hold in all.
+    """
     insp = inspect(conn)
     scope = scope or DatabaseScope()
     wanted, default = schemas(conn, engine)
     tables: list[TableInfo] = []
+    total = 0
     for schema in wanted:
         cols = insp.get_multi_columns(schema=schema)
         pks = insp.get_multi_pk_constraint(schema=schema)
         for (sch, name), columns in sorted(cols.items(), key=lambda kv: kv[0][1]):
-            if len(tables) >= max_tables:
-                break
             full = f"{sch or schema or 'main'}.{name}"
             if not scope.wants_table(full, [c["name"] for c in columns]):
                 scope.tables_excluded += 1
+                continue
+            total += 1
+            if len(tables) >= max_tables:
                 continue
             pk: dict[str, Any] = dict(pks.get((sch, name)) or {})
             keys = list(pk.get("constrained_columns") or [])
@@ -184,7 +190,7 @@ def reflect(conn: Connection, engine: str, max_tables: int, scope: DatabaseScope
                 default_schema=(sch or schema) in (None, default),
             ))
     _estimates(conn, engine, tables)
-    return tables
+    return tables, total
 
 
 def _estimates(conn: Connection, engine: str, tables: list[TableInfo]) -> None:
