@@ -7,10 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
+from scanner.probes.database.scope import compile_patterns
 from scanner.scope import Scope
 from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
@@ -22,6 +23,20 @@ class ProfileError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseOptions(_Strict):
+    """``options.database`` of a database target: what the scan may read (see docs/facts/database.md)."""
+
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    read_data: StrictBool = True
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _valid_patterns(cls, value: list[str]) -> list[str]:
+        compile_patterns(value)  # ScopeError is a ValueError: reported with the field's path
+        return value
 
 
 class TargetOptions(BaseModel):
@@ -51,6 +66,7 @@ class TargetOptions(BaseModel):
     sni: str | None = None
     ca_file: str | None = None
     auth: dict[str, Any] | None = None
+    database: DatabaseOptions | None = None
 
     def given(self) -> dict[str, Any]:
         """Only the options the profile wrote (probes apply their own defaults)."""

@@ -269,6 +269,17 @@ class Store:
         return next((str(started) for started, profile in rows
                      if isinstance(profile, dict) and profile.get("path") == profile_path), None)
 
+    def latest_facts(self, target_id: str, probe: str) -> dict[str, Any] | None:
+        """``{"scan_id", "data"}`` of the newest complete, successful observation of ``target_id`` by ``probe``."""
+        query = (select(facts_table.c.scan_id, facts_table.c.data)
+                 .join(scans, scans.c.scan_id == facts_table.c.scan_id)
+                 .where(scans.c.status == COMPLETE, facts_table.c.target_id == target_id,
+                        facts_table.c.probe == probe, facts_table.c.status == "ok")
+                 .order_by(scans.c.started_at.desc()).limit(1))
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return {"scan_id": str(row[0]), "data": row[1]} if row else None
+
     def previous(self, result: ScanResult) -> ScanResult | None:
         """The latest complete scan before ``result`` that shares a target with it (for trends)."""
         ids = {t.id for t in result.targets}

@@ -134,3 +134,19 @@ def test_cli_exits_2_on_a_bad_option(tmp_path):
     result = CliRunner().invoke(main, ["scan", "--profile", str(_write(tmp_path, text)), "--no-store"])
     assert result.exit_code == 2
     assert "options.tls_timeout" in result.output and "Traceback" not in result.output
+
+
+def test_database_scope_options_are_validated(tmp_path):
+    text = GOOD.replace('password_env = "PINDAI_SIMPEG_PASSWORD"', 'password_env = "PINDAI_SIMPEG_PASSWORD"\n'
+                        'options = { database = { include = ["public\\\\.pegawai", "(unclosed"], read_data = "no" } }')
+    message = _error(tmp_path, text)
+    assert f"{tmp_path / 'profile.toml'}: targets[1].options.database.include: Value error, '(unclosed' is not a " \
+           "valid regular expression" in message
+    assert "targets[1].options.database.read_data: Input should be a valid boolean" in message
+
+
+def test_database_scope_options_reach_the_target(tmp_path):
+    text = GOOD.replace('password_env = "PINDAI_SIMPEG_PASSWORD"', 'password_env = "PINDAI_SIMPEG_PASSWORD"\n'
+                        'options = { database = { exclude = ["audit\\\\..*"], read_data = false } }')
+    target = load_profile(_write(tmp_path, text)).targets[1]
+    assert target.options == {"database": {"exclude": ["audit\\..*"], "read_data": False}}

@@ -27,7 +27,7 @@ from scanner.commands.common import (
 from scanner.commands.options import RulePaths, rules_options
 from scanner.commands.progress import scan_progress
 from scanner.extras import MissingExtra
-from scanner.model import Facts, ScanResult, Severity, Target
+from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
@@ -96,6 +96,9 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--no-store", is_flag=True, help="Do not record this scan in the history store.")
 @click.option("--resume", default=None, is_flag=False, flag_value="latest", metavar="[SCAN_ID]",
               help="Complete an interrupted scan from the store (default: the latest unfinished one).")
+@click.option("--changed-only", is_flag=True,
+              help="Database targets: sample only columns that are new or changed (name, type) since the last "
+              "complete scan in the store; carry the other columns' verdicts forward, marked as such.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=None,
               help="Connections at a time per host (default 5, or the profile's); lowered automatically "
               "while a host answers 429/503 or times out.")
@@ -125,8 +128,8 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
-         no_store: bool, resume: str | None, concurrency: int | None, rate: float | None, timeout: float | None,
-         processes: int | None, distributed: bool, targets_file: TextIO | None,
+         no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
+         timeout: float | None, processes: int | None, distributed: bool, targets_file: TextIO | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
@@ -155,6 +158,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
+    if changed_only:
+        ctx = replace(ctx, previous=_previous_observations(store, target_list))
     if resume:
         result = _resumed(store, resume)
         if not target_list:
@@ -196,6 +201,25 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     result = _with_severities(result, severities)
     emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
+
+def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``--changed-only``: the latest complete database observation of each database target."""
+    from scanner.store import StoreError
+
+    if store is None:
+        fail("--changed-only needs the history store (drop --no-store)")
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for target in targets:
+        if target.kind is TargetKind.DATABASE:
+            try:
+                previous = store.latest_facts(target.id, "database")
+            except StoreError as exc:
+                click.echo(f"warning: --changed-only: {exc}; scanning every column", err=True)
+                continue
+            if previous:
+                found[target.id] = {"database": previous}
+    return found
+
 
 def _read_targets_file(handle: TextIO) -> list[str]:
     """Targets of a ``--targets-file``: one per line, blank lines and ``#`` comments ignored."""

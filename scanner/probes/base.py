@@ -35,6 +35,8 @@ class ProbeContext:
     user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
     headers: tuple[tuple[str, str], ...] = ()  # sent on every HTTP request to in-scope targets (`--header`)
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
+    # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
+    previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def timeout(self) -> float:

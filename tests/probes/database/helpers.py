@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from fixtures.db.servers import DbServer
+from sqlalchemy import create_engine, text
+
+from fixtures.db.servers import ADMIN, DbServer
 from scanner.model import Exposure, Facts, ScanResult, Target
 from scanner.pii import is_valid_nik, is_valid_phone, mask
 from scanner.probes.base import ProbeContext
@@ -93,3 +96,24 @@ def unmasked_values(obj: object) -> list[str]:
     text = json.dumps(obj, default=str)
     runs = re.findall(r"(?<!\d)(?:\+?62|0)?\d{9,18}(?!\d)", text)
     return [mask("nik", r) for r in runs if is_valid_nik(r) or (len(r) >= 10 and is_valid_phone(r))]
+
+
+def new_database(server: DbServer, name: str, statements: list[str],
+                 fill: Callable[[str], None] | None = None) -> str:
+    """Create database ``name`` on ``server``, run ``statements`` (and ``fill(url)``); return a scan URL."""
+    admin_db = "postgres" if server.engine == "postgresql" else "mysql"
+    query = "sslmode=require" if server.tls and server.engine == "postgresql" else ""
+    admin = create_engine(server.url(database=admin_db, with_password=True, query=query),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    url = server.url(database=name, with_password=True, query=query)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for sql in statements:
+            conn.execute(text(sql))
+    engine.dispose()
+    if fill is not None:
+        fill(url)
+    return f"{scheme(server)}://{ADMIN}:{server.admin_password}@127.0.0.1:{server.port}/{name}"

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from fixtures.db.servers import DbServer
 from scanner.targets import parse_target
-from tests.probes.database.helpers import run_scan
+from tests.probes.database.helpers import new_database, run_scan
 
 ROWS = 20_000
 
 
-def _database(server: DbServer, name: str, statements: list[str]) -> str:
-    admin_db = "postgres" if server.engine == "postgresql" else "mysql"
-    query = "sslmode=require" if server.tls and server.engine == "postgresql" else ""
-    admin = create_engine(server.url(database=admin_db, with_password=True, query=query),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    engine = create_engine(server.url(database=name, with_password=True, query=query), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        for sql in statements:
-            conn.execute(text(sql))
-    engine.dispose()
-    scheme = "postgresql" if server.engine == "postgresql" else "mariadb"
-    return f"{scheme}://pindai_admin:{server.admin_password}@127.0.0.1:{server.port}/{name}"
-
-
 @pytest.fixture(scope="module")
 def pg_large(pg_weak: DbServer) -> str:
-    return _database(pg_weak, "sampel", [
+    return new_database(pg_weak, "sampel", [
         f"CREATE TABLE warga AS SELECT g AS id, '320101' || lpad((g % 28 + 1)::text, 2, '0') "
         f"|| '0190' || lpad((g % 9999 + 1)::text, 4, '0') AS nik FROM generate_series(1, {ROWS}) g",
         "ANALYZE warga",
@@ -41,7 +23,7 @@ def pg_large(pg_weak: DbServer) -> str:
 @pytest.fixture(scope="module")
 def maria_large(maria_weak: DbServer) -> str:
     nik = "CONCAT('320101', LPAD(seq % 28 + 1, 2, '0'), '0190', LPAD(seq % 9999 + 1, 4, '0'))"
-    return _database(maria_weak, "sampel", [
+    return new_database(maria_weak, "sampel", [
         "CREATE TABLE warga (id INT PRIMARY KEY, nik CHAR(16))",
         f"INSERT INTO warga SELECT seq, {nik} FROM seq_1_to_{ROWS}",
         "CREATE TABLE tanpa_kunci (nik CHAR(16))",
@@ -59,10 +41,10 @@ def test_postgresql_uses_tablesample(pg_large: str) -> None:
     assert scan.columns()["warga.nik"]["protection"]["state"] == "plaintext"
 
 
-def test_mariadb_uses_key_range_or_offset_window(maria_large: str) -> None:
+def test_mariadb_uses_key_points_or_offset_window(maria_large: str) -> None:
     scan = run_scan(parse_target(maria_large, options={"sample_rows": 100, "sample_seed": 3}))
     tables = {t["name"]: t for t in scan.data["tables"]}
-    assert tables["warga"]["sample_method"] == "pk-range"
+    assert tables["warga"]["sample_method"] == "pk-points"
     assert tables["tanpa_kunci"]["sample_method"] == "offset-window"
     for table in tables.values():
         assert table["sampled_rows"] == 100
