@@ -1,0 +1,77 @@
+"""The http probe's request savings lose no finding, and connections are reused.
+
+``tests/data/http-fixture-findings.json`` holds the findings (rule id, item key) that the probe
+raised on the fixture sites before its requests were cut (issue 16, goal 7); every later version
+must raise exactly those. The sites are the session-cached scans of the other http tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fixtures.realweb import httpd, php, python_apps
+from fixtures.web import VARIANTS, start_site
+from scanner.model import Finding, Target, TargetKind
+from scanner.probes.http.fetch import Fetcher
+from scanner.probes.http.probe import HttpProbe
+from tests.probes.http.conftest import fast_context
+
+EXPECTED = json.loads((Path(__file__).parents[2] / "data" / "http-fixture-findings.json").read_text())
+
+# name -> (start, target options), the same names and options as test_real_software
+REAL: dict[str, tuple[Any, dict[str, Any] | None]] = {
+    "django-debug": (partial(python_apps.start_django, debug=True), {"pages": ["/broken/"]}),
+    "flask-debug": (partial(python_apps.start_flask, debug=True), None),
+    "fastapi-docs": (partial(python_apps.start_fastapi, docs=True), None),
+    "php-weak": (partial(php.start_php, hardened=False), None),
+    "apache-weak": (partial(httpd.start_apache, hardened=False), None),
+    "nginx-weak": (partial(httpd.start_nginx, hardened=False), None),
+}
+_PORT = re.compile(r"127\.0\.0\.1:\d+")
+
+
+def identities(findings: list[Finding]) -> list[list[str]]:
+    """What identifies a finding on a site whose port changes from run to run."""
+    return sorted([f.rule_id, _PORT.sub("127.0.0.1:PORT", f.item_key)] for f in findings)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_portal_findings_are_the_recorded_ones(variant: str, scan_variant: Any) -> None:
+    assert identities(scan_variant(variant, True).findings) == EXPECTED[f"portal-{variant}"]
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_real_software_findings_are_the_recorded_ones(name: str, scan_real: Any) -> None:
+    start, options = REAL[name]
+    assert identities(scan_real(name, start, options).findings) == EXPECTED[name]
+
+
+def test_no_request_is_sent_twice_in_one_probe_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clean portal's plain-HTTP twin redirects to the main page, which was fetched first."""
+    sent: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
+    original = Fetcher._send
+
+    def counting(self: Fetcher, method: str, host: str, url: str, headers: dict[str, str],
+                 verify: bool | str) -> Any:
+        sent.append((method, url, tuple(sorted(headers.items()))))
+        return original(self, method, host, url, headers, verify)
+
+    monkeypatch.setattr(Fetcher, "_send", counting)
+    portal = start_site("clean", https=True)
+    try:
+        facts = HttpProbe().run(Target(TargetKind.URL, portal.base_url, options=portal.target_options),
+                                fast_context())
+    finally:
+        portal.stop()
+    assert facts["requests"] == len(sent) > 60
+    assert [s for s, n in Counter(sent).items() if n > 1] == []
+    twin = facts["https_redirect"]
+    assert twin["final_url"] == facts["final_url"] and twin["final_is_https"], twin
+    assert [hop["url"] for hop in twin["chain"]] == [twin["http_url"], facts["final_url"]]
