@@ -75,3 +75,19 @@ def test_no_request_is_sent_twice_in_one_probe_run(monkeypatch: pytest.MonkeyPat
     twin = facts["https_redirect"]
     assert twin["final_url"] == facts["final_url"] and twin["final_is_https"], twin
     assert [hop["url"] for hop in twin["chain"]] == [twin["http_url"], facts["final_url"]]
+
+
+def test_a_redirect_is_never_reused_as_a_final_page_but_a_final_page_is() -> None:
+    portal = start_site("clean", https=True)
+    assert portal.http_url
+    fetcher = Fetcher(fast_context(), verify=False)
+    try:
+        hop = fetcher.get(portal.http_url + "berita", follow=False)
+        followed = fetcher.get(portal.http_url + "berita")
+        again = fetcher.get(portal.base_url + "berita")
+    finally:
+        portal.stop()
+    assert hop.status == 301 and followed.status == again.status == 200
+    assert fetcher.requests_made == 3  # the 301 twice (once not followed), the page once
+    assert [h.status for h in followed.chain] == [301, 200] and [h.status for h in again.chain] == [200]
+    assert again.body == followed.body and again.url == portal.base_url + "berita"
