@@ -15,8 +15,7 @@ import logging
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -25,6 +24,8 @@ import click
 
 from scanner import __version__
 from scanner.commands.daemon import daemon
+from scanner.commands.options import RulePaths, rules_options
+from scanner.commands.progress import scan_progress
 from scanner.commands.worker import worker
 from scanner.extras import MissingExtra
 from scanner.model import Facts, ScanResult, Severity, Target
@@ -52,7 +53,7 @@ def _fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
     sys.exit(code)
 
 
-def _load_ruleset(path: Path | None) -> RuleSet:
+def _load_ruleset(path: Path | RulePaths) -> RuleSet:
     from scanner.regulations import CatalogueError
     from scanner.rules import RuleValidationError, load_rules
 
@@ -193,8 +194,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.argument("targets", nargs=-1)
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
-@click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path),
-              help="Rule pack directory or file (default: the shipped rules).")
+@rules_options
 @click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
               help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
@@ -236,7 +236,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
               "compares a browser's and Googlebot's view).")
 @_output_options
-def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None, probe_names: tuple[str, ...],
+def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, concurrency: int | None, rate: float | None, timeout: float | None,
          processes: int | None, distributed: bool, targets_file: TextIO | None,
@@ -279,7 +279,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: Path | None
             _store_call(store.begin_scan, result)
     stop = _InterruptGuard()
     try:
-        with stop, _progress(_pending(result, probes)) as advance:
+        with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:
             def on_facts(facts: Facts) -> None:
                 advance(facts)
                 if store:
@@ -376,23 +376,10 @@ def _resumed(store: Store | None, resume: str) -> ScanResult:
     return result
 
 
-def _pending(result: ScanResult, probes: list[Probe]) -> int:
+def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:
+    """(target id, probe) pairs still to observe."""
     done = {(f.target_id, f.probe) for f in result.facts}
-    return sum(1 for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done)
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[Facts], None]]:
-    """A progress bar on standard error when it is a terminal; otherwise nothing is drawn."""
-    if total == 0 or not sys.stderr.isatty():
-        yield lambda facts: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("pindai", total=total)
-        yield lambda facts: bar.update(task, advance=1, description=f"{facts.probe} {facts.target_id}")
+    return [(t.id, p.name) for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done]
 
 
 def _hosts(targets: list[Target]) -> tuple[str, ...]:
@@ -476,13 +463,12 @@ def _warn_duplicates(targets: list[Target]) -> None:
 
 @main.command()
 @click.argument("result_file", metavar="RESULT")
-@click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path),
-              help="Rule pack directory or file (for titles, remediation and the compliance view).")
+@rules_options
 @click.option("--previous", default=None, metavar="RESULT",
               help="Earlier scan (JSON file or stored scan id) for the HTML trend section.")
 @click.option("--store", "store_url", default=None, help="History store URL for scan ids.")
 @_output_options
-def report(result_file: str, rules_path: Path | None, previous: str | None, store_url: str | None, fmt: str,
+def report(result_file: str, rules_path: RulePaths, previous: str | None, store_url: str | None, fmt: str,
            lang: str | None, **files: Path | None) -> None:
     """Re-render reports from a JSON result or a stored scan id, without rescanning.
 
@@ -496,12 +482,11 @@ def report(result_file: str, rules_path: Path | None, previous: str | None, stor
 
 @main.command()
 @click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path),
-              help="Rule pack directory or file to judge with (default: the shipped rules).")
+@rules_options
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="none", show_default=True,
               help="Exit 1 when a finding is at or above this severity.")
 @_output_options
-def rejudge(result_file: Path, rules_path: Path | None, fail_on: str, fmt: str, lang: str | None,
+def rejudge(result_file: Path, rules_path: RulePaths, fail_on: str, fmt: str, lang: str | None,
             **files: Path | None) -> None:
     """Re-evaluate the stored facts of a JSON result under the current rules.
 
@@ -583,9 +568,9 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path))
+@rules_options
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id")
-def rules_list(rules_path: Path | None, lang: str) -> None:
+def rules_list(rules_path: RulePaths, lang: str) -> None:
     """List every rule: id, severity, probe and title."""
     for rule in _load_ruleset(rules_path).rules:
         spec = rule.spec
@@ -594,9 +579,9 @@ def rules_list(rules_path: Path | None, lang: str) -> None:
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path))
+@rules_options
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id")
-def rules_show(rule_id: str, rules_path: Path | None, lang: str) -> None:
+def rules_show(rule_id: str, rules_path: RulePaths, lang: str) -> None:
     """Show one rule in full, with the articles it cites."""
     ruleset = _load_ruleset(rules_path)
     rule = ruleset.by_id(rule_id.upper())

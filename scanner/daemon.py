@@ -97,7 +97,7 @@ def last_run(store: Store, path: Path) -> datetime | None:
     try:
         started = store.last_complete(str(path))
     except SQLAlchemyError as exc:
-        log.warning("cannot read the last runs from %s: %s", store.url, exc)
+        log.warning("cannot read the last runs from %s: %s", store.display_url, exc)
         return None
     return _parse_time(started) if started else None
 
@@ -201,7 +201,7 @@ def run_daemon(
     once: bool = False,
     now: datetime | Clock | None = None,
     sleep: Callable[[float], Any] | None = None,
-    rules_path: Path | None = None,
+    rules_path: Path | tuple[Path, ...] | None = None,
     probe_names: list[str] | None = None,
     distributed: bool = False,
     stop: threading.Event | None = None,

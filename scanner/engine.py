@@ -123,7 +123,8 @@ def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgem
     return judgement
 
 
-def _judge_in_processes(facts: list[Facts], targets: list[Target], source: Path, workers: int) -> Judgement:
+def _judge_in_processes(facts: list[Facts], targets: list[Target], source: tuple[Path, ...],
+                        workers: int) -> Judgement:
     chunks = [facts[i::workers * 4] for i in range(workers * 4)]
     by_id = {t.id: t for t in targets}
     chunk_targets = [[by_id[i] for i in {f.target_id for f in chunk} if i in by_id] for chunk in chunks]
@@ -140,7 +141,7 @@ def _judge_in_processes(facts: list[Facts], targets: list[Target], source: Path,
 _WORKER_RULES: RuleSet | None = None
 
 
-def _load_worker_rules(source: Path) -> None:
+def _load_worker_rules(source: tuple[Path, ...]) -> None:
     global _WORKER_RULES
     _WORKER_RULES = load_rules(source)
 

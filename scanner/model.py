@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from scanner.urlsecrets import split_password
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -144,7 +146,7 @@ def canonical_location(kind: TargetKind, location: str) -> str:
         netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
         return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
     if kind is TargetKind.DATABASE:
-        return strip_password(location)
+        return split_password(location)[0]
     return os.path.normpath(location)
 
 

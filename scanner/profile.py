@@ -24,6 +24,39 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class TargetOptions(BaseModel):
+    """Probe options of one target: the known ones are type- and range-checked here, so that
+    ``tls_timeout = "x"`` or ``sample_rows = -5`` is a profile error naming the field, not a
+    traceback or ``LIMIT -5``. Defaults stay with the probes (an option not written is not
+    passed on); options this model does not know pass through unchanged."""
+
+    model_config = ConfigDict(extra="allow")
+
+    sample_rows: int | None = Field(default=None, ge=1, le=100_000)
+    max_tables: int | None = Field(default=None, ge=1, le=100_000)
+    sample_seed: int | str | None = None
+    max_bytes: int | None = Field(default=None, ge=1)
+    max_pages: int | None = Field(default=None, ge=0, le=1000)
+    pages: list[str] | None = None
+    cors_paths: list[str] | None = None
+    judol_pages: int | None = Field(default=None, ge=0, le=100)
+    exposures: bool | None = None
+    verify_tls: bool | None = None
+    ca_bundle: str | None = None
+    http_port: int | None = Field(default=None, ge=1, le=65535)
+    tls: bool | None = None
+    tls_port: int | None = Field(default=None, ge=1, le=65535)
+    tls_timeout: float | None = Field(default=None, gt=0, le=300)
+    starttls: str | None = None
+    sni: str | None = None
+    ca_file: str | None = None
+    auth: dict[str, Any] | None = None
+
+    def given(self) -> dict[str, Any]:
+        """Only the options the profile wrote (probes apply their own defaults)."""
+        return self.model_dump(exclude_unset=True)
+
+
 class TargetEntry(_Strict):
     target: str = Field(min_length=1)
     agency: str = ""
@@ -31,7 +64,7 @@ class TargetEntry(_Strict):
     name: str = ""
     password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     zone: str = Field(default="", pattern=r"^[a-z0-9_-]*$")
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: TargetOptions = Field(default_factory=TargetOptions)
 
 
 class ScopeEntry(_Strict):
@@ -167,7 +200,7 @@ def load_profile(path: Path) -> Profile:
                 exposure=entry.exposure,
                 name=entry.name,
                 password_env=entry.password_env,
-                options=entry.options,
+                options=entry.options.given(),
                 zone=entry.zone,
                 declared_at=f"{path}:{line}" if line else str(path),
                 base_dir=path.parent,

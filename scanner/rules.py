@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -119,7 +120,7 @@ class RuleSet:
     rules: list[Rule]
     regulations: RegulationIndex
     version: str
-    source: Path | None = None
+    source: tuple[Path, ...] | None = None
     """Where the packs were loaded from, with the shipped catalogues; lets worker processes reload
     the same rules. None for rule sets built by hand or with other catalogues."""
 
@@ -193,17 +194,19 @@ def _pack_files(path: Path) -> list[Path]:
     return sorted(p for p in path.glob("*.yaml") if p.is_file())
 
 
-def load_rules(path: Path | None = None, regulations: RegulationIndex | None = None) -> RuleSet:
-    """Load and validate every rule pack under ``path`` (a directory or one file).
+def load_rules(path: Path | Sequence[Path] | None = None, regulations: RegulationIndex | None = None) -> RuleSet:
+    """Load and validate every rule pack under ``path``: a directory, one file, or several of them
+    loaded together (rule ids must be unique across all). Default: the shipped packs.
 
     Raises RuleValidationError listing every problem found, not just the first.
     """
-    path = path or rules_dir()
+    paths = (rules_dir(),) if path is None else (path,) if isinstance(path, Path) else tuple(path)
     reloadable = regulations is None
     regulations = regulations or load_regulations()
-    files = _pack_files(path)
+    files = [file for each in paths for file in _pack_files(each)]
     if not files:
-        raise RuleValidationError([RuleError(str(path), "", "", "no rule packs (*.yaml) found")])
+        where = ", ".join(str(p) for p in paths)
+        raise RuleValidationError([RuleError(where, "", "", "no rule packs (*.yaml) found")])
     rules: list[Rule] = []
     errors: list[RuleError] = []
     seen: dict[str, str] = {}
@@ -242,4 +245,4 @@ def load_rules(path: Path | None = None, regulations: RegulationIndex | None = N
     if errors:
         raise RuleValidationError(errors)
     version = f"{__version__}+{digest.hexdigest()[:12]}"
-    return RuleSet(rules=rules, regulations=regulations, version=version, source=path if reloadable else None)
+    return RuleSet(rules=rules, regulations=regulations, version=version, source=paths if reloadable else None)

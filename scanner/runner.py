@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Generator
 from contextlib import closing
 from datetime import UTC, datetime
+from typing import Any
 
 from scanner.model import Facts, Target
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive
@@ -119,8 +120,19 @@ def _observed_in_processes(targets: list[Target], probes: list[Probe], ctx: Prob
 
     with_jobs = [t for t in targets if any(p.applies_to(t) for p in probes)]
     try:
-        run_sharded(with_jobs, probes, ctx, processes, workers, record, skip)
+        run_sharded(with_jobs, probes, ctx, processes, workers, record, skip, shard_main=shard_main)
     except OSError as exc:
         log.warning("observing in worker processes failed (%s); observing in this process", exc)
         return False
     return True
+
+
+def shard_main(targets: list[Target], probe_names: list[str], ctx: ProbeContext,
+              workers: int, skip: set[tuple[str, str]], out: Any) -> None:
+    """Child process: the thread runner over one shard, every observation sent to ``out``."""
+    from scanner.probes import load_probes
+
+    try:
+        run_probes(targets, load_probes(probe_names), ctx, workers=workers, on_facts=out.put, skip=skip)
+    finally:
+        out.put(None)

@@ -54,21 +54,15 @@ def shards(targets: list[Target], count: int, policy: PolitenessPolicy) -> list[
     return [(shard, policy) for shard in bins if shard]
 
 
-def _shard_main(targets: list[Target], probe_names: list[str], ctx: ProbeContext,
-                workers: int, skip: set[tuple[str, str]], out: Any) -> None:
-    """Child process: the thread runner over one shard, every observation sent to ``out``."""
-    from scanner.probes import load_probes
-    from scanner.runner import run_probes
-
-    try:
-        run_probes(targets, load_probes(probe_names), ctx, workers=workers, on_facts=out.put, skip=skip)
-    finally:
-        out.put(None)
+ShardMain = Callable[[list[Target], list[str], ProbeContext, int, set[tuple[str, str]], Any], None]
 
 
 def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, count: int, workers: int,
-                on_facts: Callable[[Facts], None], skip: set[tuple[str, str]]) -> list[Facts]:
+                on_facts: Callable[[Facts], None], skip: set[tuple[str, str]], shard_main: ShardMain) -> list[Facts]:
     """Observe ``targets`` in ``count`` processes; facts arrive through ``on_facts`` as they finish.
+
+    ``shard_main`` (a module-level function, so that it pickles) observes one shard in a child process
+    and puts each observation on the queue it gets, then None (``scanner.runner.shard_main``).
 
     Raises OSError when no process could start (e.g. no importable ``__main__`` for spawned
     children); the caller then observes in-process.
@@ -77,7 +71,7 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
     out = spawn.Queue()
     names = [p.name for p in probes]
     per_shard = max(1, workers // count)
-    children = [spawn.Process(target=_shard_main, daemon=True, name=f"pindai-shard-{n}",
+    children = [spawn.Process(target=shard_main, daemon=True, name=f"pindai-shard-{n}",
                               args=(shard, names, replace(ctx, gate=HostGate(policy)), per_shard, skip, out))
                 for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
     for child in children:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scanner.model import Facts, ScanResult
 from scanner.pii import scrub
+from scanner.urlsecrets import redact, redact_url, url_password
 
 RUNNING, COMPLETE, INTERRUPTED = "running", "complete", "interrupted"
 
@@ -109,18 +110,45 @@ class ScanSummary:
     profile: str = ""
 
 
+def _create_private_file(path: Path) -> None:
+    """Create a SQLite store file readable by its owner only (0600), in new directories made 0700.
+
+    The store holds masked evidence and target names, still nobody else's business; SQLite gives
+    its journal and WAL files the database file's permissions. Existing files and directories are
+    left as they are."""
+    if str(path) in ("", ":memory:"):
+        return
+    missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Store:
     """Scans, facts and findings, persisted through SQLAlchemy."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_store_url()
         if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                _create_private_file(Path(self.url.removeprefix("sqlite:///").split("?", 1)[0]).expanduser())
+            except OSError as exc:
+                raise self._error(f"cannot create history store {self.display_url}: {exc}") from exc
         try:
             self.engine: Engine = create_engine(self.url, future=True)
             metadata.create_all(self.engine)
         except (SQLAlchemyError, ModuleNotFoundError) as exc:
-            raise StoreError(f"cannot open history store: {exc}") from exc
+            raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
+
+    @property
+    def display_url(self) -> str:
+        """The store URL for messages and logs (password hidden)."""
+        return redact_url(self.url)
+
+    def _error(self, message: str) -> StoreError:
+        """A StoreError whose text never holds the store's password (drivers echo URLs)."""
+        return StoreError(redact(message, url_password(self.url)))
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -128,7 +156,7 @@ class Store:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"history store write failed: {exc}") from exc
+            raise self._error(f"history store write failed: {exc}") from exc
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -136,7 +164,7 @@ class Store:
             with self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"history store read failed: {exc}") from exc
+            raise self._error(f"history store read failed: {exc}") from exc
 
     def begin_scan(self, result: ScanResult) -> None:
         """Record a scan as running, with its targets, before any probe runs."""
@@ -189,9 +217,9 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(select(scans).where(scans.c.scan_id.startswith(scan_id))).mappings().all()
             if not rows:
-                raise StoreError(f"no scan {scan_id!r} in {self.url}")
+                raise StoreError(f"no scan {scan_id!r} in {self.display_url}")
             if len(rows) > 1:
-                raise StoreError(f"scan id {scan_id!r} is ambiguous in {self.url}")
+                raise StoreError(f"scan id {scan_id!r} is ambiguous in {self.display_url}")
             row = rows[0]
             facts = conn.execute(select(facts_table).where(facts_table.c.scan_id == row["scan_id"])
                                  .order_by(facts_table.c.id)).mappings().all()
@@ -209,7 +237,7 @@ class Store:
         with self._read() as conn:
             value = conn.execute(select(scans.c.status).where(scans.c.scan_id == scan_id)).scalar_one_or_none()
         if value is None:
-            raise StoreError(f"no scan {scan_id!r} in {self.url}")
+            raise StoreError(f"no scan {scan_id!r} in {self.display_url}")
         return str(value)
 
     def history(self, limit: int = 20) -> list[ScanSummary]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.model import DATABASE_SCHEMES, Exposure, Target, TargetKind, strip_password
+from scanner.urlsecrets import redact_url, split_password
 
 
 class TargetError(ValueError):
@@ -79,19 +80,20 @@ def parse_target(
             parts = urlsplit(text)
             _ = parts.port  # raises on a malformed or out-of-range port
         except ValueError as exc:
-            raise TargetError(f"{text!r}: malformed URL: {exc}") from exc
+            raise TargetError(f"{redact_url(text)!r}: malformed URL: {exc}") from exc
     if lowered.startswith(("http://", "https://")):
         if not parts.hostname:
-            raise TargetError(f"{text!r}: URL has no host name")
+            raise TargetError(f"{redact_url(text)!r}: URL has no host name")
         return make(TargetKind.URL, strip_password(text))
     if "://" in text:
         scheme = _database_scheme(text)
         if scheme not in DATABASE_SCHEMES:
             raise TargetError(
-                f"{text.split('://')[0]!r} is not a supported scheme: use https://, http://, sqlite:///, "
+                f"{redact_url(text).split('://')[0]!r} is not a supported scheme: use https://, http://, sqlite:///, "
                 "postgresql://, mysql:// or mariadb://"
             )
-        return make(TargetKind.DATABASE, strip_password(text), urlsplit(text).password or "")
+        location, password = split_password(text)  # the password stays in memory only
+        return make(TargetKind.DATABASE, location, password)
     path = Path(text)
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path

@@ -1,6 +1,11 @@
 """Canary leak test: seed every target kind with the CANARY personal values, scan through the
 CLI with every output format, verbose logging and the history store, then look for the values
 (in every spelling) in each report file, standard output, standard error and every store row.
+
+The web target also writes the values in hostile spellings (a dotted NIK in a page path,
+``(0812) 0000 0999``, ``%40``/``&#64;``/fullwidth ``@``/``[at]`` e-mails, NBSP and ``%20`` separators,
+fullwidth digits, a NIK as a JSON float) where they reach ``pages_checked``, the PND-HTTP-030/031
+messages and PND-HTTP-014 (header values), and a second scan prints the terminal table.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.api import start_api
+from fixtures.api import BASIC_PASSWORD, LOGIN_PASSWORD, WEAK_SECRET, start_api
 from fixtures.api.keys import mint_token
-from fixtures.hostile.canary import find_leaks, start_canary_site, write_canary_tree
+from fixtures.hostile.canary import HOSTILE_SPELLINGS, find_leaks, start_canary_site, write_canary_tree
+from fixtures.portal import ISSUED_SECRET, start_portal
 from fixtures.synthetic import (
     CANARY_BIRTH_DATE,
     CANARY_EMAIL,
@@ -28,6 +34,7 @@ from fixtures.synthetic import (
     CANARY_PHONE,
 )
 from scanner.pii import mask
+from scanner.probes.auth.tokens import JWT_PATTERN
 from scanner.report import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +53,37 @@ class CanaryScan:
     agency_dir: Path
 
 
+def _site_target(site: str) -> str:
+    return f"""\
+[[targets]]
+target = "{site}"
+agency = "Dinsos"
+options = {{ http_port = {site.rsplit(':', 1)[1].strip('/')}, max_pages = 12 }}
+"""
+
+
+@pytest.fixture(scope="module")
+def table_scan(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The web target alone, printed as the terminal table (wide, so no value is wrapped)."""
+    work = tmp_path_factory.mktemp("tabel")
+    site, stop_site = start_canary_site()
+    try:
+        profile = work / "profil.toml"
+        profile.write_text('name = "Tabel"\n[scope]\nallow = ["127.0.0.1"]\n' + _site_target(site), encoding="utf-8")
+        env = dict(os.environ, COLUMNS="1000", PINDAI_STORE=f"sqlite:///{work / 'riwayat.db'}")
+        return subprocess.run([PINDAI, "scan", "--profile", str(profile), "--format", "table"], env=env,
+                              capture_output=True, text=True, timeout=150)
+    finally:
+        stop_site()
+
+
 @pytest.fixture(scope="module")
 def canary_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CanaryScan]:
     work = tmp_path_factory.mktemp("bocor")
     tree = write_canary_tree(work)
     site, stop_site = start_canary_site()
     api, stop_api = start_api()
+    portal, stop_portal = start_portal()
     try:
         profile = work / "profil.toml"
         profile.write_text(f"""\
@@ -63,16 +95,17 @@ per_host_concurrency = 8
 requests_per_second = 1000
 timeout = 5
 
-[[targets]]
-target = "{site}"
-agency = "Dinsos"
-options = {{ http_port = {site.rsplit(':', 1)[1].strip('/')}, max_pages = 5 }}
-
+{_site_target(site)}
 [[targets]]
 target = "{api}/"
 agency = "Disdukcapil"
 options = {{ auth = {{ bearer_env = "PINDAI_UJI_TOKEN", openapi = "/openapi.json", endpoints = [
   {{ url = "/api/public/penduduk" }}, {{ url = "/api/v1/penduduk" }} ] }}, exposures = false }}
+
+[[targets]]
+target = "{portal}"
+agency = "Diskominfo"
+options = {{ exposures = false }}
 
 [[targets]]
 target = "sqlite:///{tree.database}"
@@ -99,6 +132,7 @@ agency = "Diskominfo"
     finally:
         stop_site()
         stop_api()
+        stop_portal()
 
 
 def test_scan_ran_and_saw_the_personal_data(canary_scan: CanaryScan) -> None:
@@ -121,10 +155,32 @@ def test_scan_ran_and_saw_the_personal_data(canary_scan: CanaryScan) -> None:
     assert "wrote" in canary_scan.stderr  # standard error was captured (the scan logs little even at -v)
 
 
+def test_hostile_spellings_reached_the_outputs_masked(canary_scan: CanaryScan) -> None:
+    """Guard: paths, PND-HTTP-030/031 messages and PND-HTTP-014 carried the hostile spellings."""
+    result = json.loads(canary_scan.outputs["json"].read_text(encoding="utf-8"))
+    http = next(f["data"] for f in result["facts"] if f["probe"] == "http")
+    masked_nik, masked_email = mask("nik", CANARY_NIK), mask("email", CANARY_EMAIL)
+    assert f"/warga/{masked_nik}" in http["pages_checked"]
+    assert f"/profil/{masked_email}" in http["pages_checked"]
+    assert len(http["pages_checked"]) >= 8, http["pages_checked"]
+    messages = {(f["rule_id"], f["message"]["en"]) for f in result["findings"]}
+    assert ("PND-HTTP-030", f"Page /warga/{masked_nik} shows 2 identity numbers") in messages
+    assert any(rule == "PND-HTTP-031" and f"/warga/{masked_nik}" in text for rule, text in messages)
+    disclosed = " ".join(text for rule, text in messages if rule == "PND-HTTP-014")
+    assert masked_nik in disclosed and mask("phone", CANARY_PHONE) in disclosed and masked_email in disclosed
+
+
+def test_stdout_table_is_masked(table_scan: subprocess.CompletedProcess[str]) -> None:
+    assert table_scan.returncode in (0, 1, 3), table_scan.stderr[-3000:]
+    assert "PND-HTTP-030" in table_scan.stdout
+    assert find_leaks(table_scan.stdout) == [], "terminal table leaks"
+    assert find_leaks(table_scan.stderr) == []
+
+
 @pytest.mark.parametrize("spelling", [CANARY_NIK, "3169 9941 0790 9999", CANARY_NPWP_FORMATTED, "+62 812-0000-0999",
                                       "6281200000999", "PINDAI.CANARY@EXAMPLE.COM", "pindai.canary%40example.com",
                                       "&#51;169994107909999", CANARY_KK, CANARY_NAME, CANARY_BIRTH_DATE,
-                                      CANARY_NAME.upper()])
+                                      CANARY_NAME.upper(), *HOSTILE_SPELLINGS.values()])
 def test_leak_detector_sees_every_spelling(spelling: str) -> None:
     assert find_leaks(f"<td>{spelling}</td>")
     assert not find_leaks(mask("nik", CANARY_NIK) + mask("phone", CANARY_PHONE) + mask("email", CANARY_EMAIL))
@@ -159,3 +215,28 @@ def test_history_store_rows_are_masked(canary_scan: CanaryScan) -> None:
             assert leaks == [], f"store table {table} leaks"
     raw = canary_scan.store.read_bytes().decode("utf-8", errors="replace")
     assert find_leaks(raw) == [], "store file leaks (free pages or journal)"
+
+
+SECRETS = (ISSUED_SECRET, WEAK_SECRET, LOGIN_PASSWORD, BASIC_PASSWORD)
+
+
+def secret_leaks(text: str) -> list[str]:
+    """Tokens (any JWT), fixture passwords and the portal's crackable secret found in ``text``."""
+    return [f"token {m[:12]}..." for m in JWT_PATTERN.findall(text)] + [s[:2] + "..." for s in SECRETS if s in text]
+
+
+def test_black_box_scan_found_the_tokens_it_must_not_print(canary_scan: CanaryScan) -> None:
+    """Guard against a vacuous pass: the portal's token was seen and its secret cracked."""
+    result = json.loads(canary_scan.outputs["json"].read_text(encoding="utf-8"))
+    rules = {f["rule_id"] for f in result["findings"]}
+    assert {"PND-AUTH-006", "PND-AUTH-009", "PND-AUTH-015"} <= rules
+
+
+def test_no_token_password_or_cracked_secret_anywhere(canary_scan: CanaryScan) -> None:
+    texts = {"stdout": canary_scan.stdout, "stderr": canary_scan.stderr}
+    texts.update({f"--{fmt}": path.read_text(encoding="utf-8") for fmt, path in canary_scan.outputs.items()})
+    texts.update({path.name: path.read_text(encoding="utf-8", errors="replace")
+                  for path in canary_scan.agency_dir.rglob("*") if path.is_file()})
+    texts["store"] = canary_scan.store.read_bytes().decode("utf-8", errors="replace")
+    for name, text in texts.items():
+        assert secret_leaks(text) == [], f"{name} leaks"

@@ -52,7 +52,8 @@ STRONG = [{"name": "TLSv1.3", "accepted": True}]
 ])
 def test_exit_codes(tmp_path, pack, protocols, fail_on, inconclusive, code):
     stored = _stored(tmp_path, protocols, inconclusive)
-    result = _run("rejudge", str(stored), "--rules", str(pack), "--fail-on", fail_on, "--format", "json")
+    result = _run("rejudge", str(stored), "--rules", str(pack), "--no-default-rules", "--fail-on", fail_on,
+                  "--format", "json")
     assert result.exit_code == code, result.output
     data = json.loads(result.stdout)
     assert len(data["findings"]) == (1 if protocols is WEAK else 0)
@@ -141,3 +142,20 @@ references: [uu-pdp-2022:35]
 """)
     done = CliRunner().invoke(main, ["rules", "validate", str(pack)])
     assert done.exit_code == 0, done.output
+
+
+def test_rules_add_to_the_shipped_packs_unless_replaced(pack):
+    added = _run("rules", "list", "--rules", str(pack)).stdout
+    assert "PND-TEST-001" in added and "PND-TLS-001" in added
+    alone = _run("rules", "list", "--rules", str(pack), "--no-default-rules").stdout
+    assert "PND-TEST-001" in alone and "PND-TLS-001" not in alone
+    assert _run("rules", "list", "--no-default-rules").exit_code == 2
+
+
+def test_rule_ids_clashing_with_the_shipped_packs_are_named(tmp_path):
+    from scanner.resources import rules_dir
+
+    copy = tmp_path / "copy.yaml"
+    copy.write_text((rules_dir() / "tls.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    clash = _run("rules", "list", "--rules", str(copy))
+    assert clash.exit_code == 2 and "duplicate rule id" in clash.output

@@ -145,7 +145,7 @@ def test_daemon_command_exits_on_sigterm_while_waiting(tmp_path: Path, rules: Pa
             "sys.exit(daemon(sys.argv[1:], standalone_mode=True))")
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(profile), "--store", f"sqlite:///{tmp_path / 'h.db'}",
-         "--rules", str(rules), "--probe", "database"],
+         "--rules", str(rules), "--no-default-rules", "--probe", "database"],
         cwd=REPO, stderr=subprocess.PIPE, start_new_session=True,
     )
     try:

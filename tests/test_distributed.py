@@ -281,8 +281,8 @@ def test_cli_scan_distributed_matches_local(zone_workers: dict[str, Worker], bro
         'zone = "b"\n')
     monkeypatch.setenv("PINDAI_BROKER_URL", broker)
     monkeypatch.setenv("PINDAI_DISTRIBUTED_TIMEOUT", "60")
-    common = ["scan", "--profile", str(profile), "--rules", str(rules), "--probe", "database", "--no-store",
-              "--format", "json"]
+    common = ["scan", "--profile", str(profile), "--rules", str(rules), "--no-default-rules", "--probe", "database",
+              "--no-store", "--format", "json"]
     local = CliRunner().invoke(main, common, catch_exceptions=False)
     remote = CliRunner().invoke(main, [*common, "--distributed"], catch_exceptions=False)
     assert remote.exit_code == local.exit_code == 0, remote.stderr

@@ -29,6 +29,9 @@ PINDAI = str(ROOT / ".venv" / "bin" / "pindai")
 DUMP = ROOT / "fixtures" / "db" / "sample_dump.sql"
 SOURCE = ROOT / "fixtures" / "source" / "clean"
 FAST_TARGETS = 3
+# Observations of a finished scan: the web target and the slow one are each observed by the http
+# and the auth probe (black-box mode), the dump by sqlfile, the source tree by code.
+ALL_OBSERVATIONS = 6
 PROMPT_EXIT_S = 10.0  # an interrupted scan should be gone this soon after the signal (slow server: 20 s)
 
 
@@ -161,11 +164,11 @@ def test_resume_completes_without_duplicates(interrupted: Interrupted, tmp_path:
     observed = [(f["target_id"], f["probe"]) for f in result["facts"]]
     assert len(observed) == len(set(observed)), "duplicate observations after resume"
     assert (interrupted.slow_target, "http") in observed
-    assert len(observed) == FAST_TARGETS + 1
+    assert len(observed) == ALL_OBSERVATIONS
     expected_code = 3 if any(f["status"] != "ok" for f in result["facts"]) else 0  # --fail-on defaults to none
     assert done.returncode == expected_code, done.stderr
     rows = _fact_rows(interrupted.store)
-    assert len(rows) == len({(t, p) for t, p, _, _ in rows}) == FAST_TARGETS + 1
+    assert len(rows) == len({(t, p) for t, p, _, _ in rows}) == ALL_OBSERVATIONS
     for target, probe, _, started in rows:  # finished observations were not redone
         if (target, probe) in before:
             assert started == before[(target, probe)]

@@ -106,3 +106,31 @@ def test_profile_suppressions_file(tmp_path):
     (tmp_path / "accepted.yaml").write_text("- rule: PND-HTTP-004\n  reason: x\n")
     message = _error(tmp_path, 'suppressions = "accepted.yaml"\n' + GOOD)
     assert "profile.toml: suppressions: " in message and "suppressions[0].owner: Field required" in message
+
+
+def test_target_options_are_validated(tmp_path):
+    """A mistyped or out-of-range option names the file and the field (was a traceback, or LIMIT -5)."""
+    text = GOOD.replace('exposure = "internet"',
+                        'exposure = "internet"\noptions = { tls_timeout = "x", max_pages = 3 }')
+    text = text.replace('password_env = "PINDAI_SIMPEG_PASSWORD"',
+                        'password_env = "PINDAI_SIMPEG_PASSWORD"\noptions = { sample_rows = -5 }')
+    message = _error(tmp_path, text)
+    assert f"{tmp_path / 'profile.toml'}: targets[0].options.tls_timeout: Input should be a valid number" in message
+    assert "targets[1].options.sample_rows: Input should be greater than or equal to 1" in message
+
+
+def test_only_written_options_reach_the_target(tmp_path):
+    text = GOOD.replace('exposure = "internet"', 'exposure = "internet"\noptions = { max_pages = 3, eigen = "x" }')
+    web = load_profile(_write(tmp_path, text)).targets[0]
+    assert web.options == {"max_pages": 3, "eigen": "x"}  # no defaults injected; unknown options pass through
+
+
+def test_cli_exits_2_on_a_bad_option(tmp_path):
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    text = GOOD.replace('exposure = "internet"', 'exposure = "internet"\noptions = { tls_timeout = "x" }')
+    result = CliRunner().invoke(main, ["scan", "--profile", str(_write(tmp_path, text)), "--no-store"])
+    assert result.exit_code == 2
+    assert "options.tls_timeout" in result.output and "Traceback" not in result.output

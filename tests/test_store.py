@@ -108,3 +108,19 @@ def test_read_failures_are_store_errors(tmp_path):
         conn.exec_driver_sql("DROP TABLE pindai_findings")
     with pytest.raises(StoreError, match="history store read failed"):
         store.history()
+
+
+def test_new_store_file_is_private(tmp_path):
+    """The history store is created 0600 in new 0700 directories (was 0644, world-readable)."""
+    import stat
+
+    from scanner.store import Store
+
+    path = tmp_path / "data" / "pindai" / "history.db"
+    existing = stat.S_IMODE(tmp_path.stat().st_mode)
+    store = Store(f"sqlite:///{path}")
+    store.history()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == existing  # an existing directory is left alone

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import click
 
+from scanner.commands.options import RulePaths, rules_options
+
 
 @click.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--store", "store_url", default=None, help="History store URL (default: $PINDAI_STORE or "
               "~/.local/share/pindai/history.db).")
 @click.option("--once", is_flag=True, help="Run every due or overdue profile once, then exit.")
-@click.option("--rules", "rules_path", type=click.Path(exists=True, path_type=Path),
-              help="Rule pack directory or file (default: the shipped rules).")
+@rules_options
 @click.option("--probe", "probe_names", multiple=True, help="Run only these probes (repeatable).")
 @click.option("--distributed", is_flag=True, help="Observe through `pindai worker --zone` workers "
               "($PINDAI_BROKER_URL).")
-def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_path: Path | None,
+def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_path: RulePaths,
            probe_names: tuple[str, ...], distributed: bool) -> None:
     """Run PROFILES on their [schedule], store every scan and announce new findings ([notify]).
 

@@ -11,10 +11,13 @@ drip-feeding peer cannot hold a request.
 
 from __future__ import annotations
 
+import logging
 import time
+from typing import Any
 
 import requests
 
+log = logging.getLogger(__name__)
 BODY_DEADLINE_FACTOR = 3  # a whole body may take at most 3 x the per-read timeout
 
 
@@ -32,8 +35,18 @@ def http_session(proxy: str | None = None, user_agent: str | None = None,
     session.proxies = {"http": proxy, "https": proxy} if proxy else {}
     if user_agent:
         session.headers["User-Agent"] = user_agent
+    session.hooks["response"].append(_log_response)
     session.headers.update(dict(headers))
     return session
+
+
+def _log_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+    """``-vv``: method, URL (no query, tokens and personal values masked), status and time to headers."""
+    if log.isEnabledFor(logging.DEBUG):
+        from scanner.net.redact import loggable_url
+
+        log.debug("%s %s -> %s (%.2f s)", response.request.method, loggable_url(response.request.url or ""),
+                  response.status_code, response.elapsed.total_seconds())
 
 
 def body_deadline(timeout: float) -> float:

@@ -19,7 +19,8 @@ from scanner.pii.column import assess_column
 from scanner.pii.columns import classify_column_name
 from scanner.pii.detectors import KIND_CATEGORY, classify_value, find_personal_data, matches_kind
 from scanner.pii.email import is_valid_email
-from scanner.pii.masking import mask, scrub
+from scanner.pii.mask import mask
+from scanner.pii.masking import scrub
 from scanner.pii.nik import is_valid_kk, is_valid_nik, nik_details
 from scanner.pii.nip import is_valid_nip
 from scanner.pii.npwp import is_valid_npwp

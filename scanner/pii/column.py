@@ -24,7 +24,7 @@ from datetime import date
 from scanner.pii.columns import classify_column_name
 from scanner.pii.dates import age_on, birth_dates
 from scanner.pii.detectors import KIND_CATEGORY, cell_text, classify_value, find_personal_data, matches_kind
-from scanner.pii.masking import mask
+from scanner.pii.mask import mask
 from scanner.pii.names import name_share
 from scanner.pii.nik import compact, nik_details
 from scanner.pii.specific import specific_kind

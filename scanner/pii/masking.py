@@ -1,93 +1,85 @@
-"""Masking of personal values and the ``scrub`` safety net for evidence.
+"""``scrub``: the safety net that masks personal values found anywhere in evidence, facts and text.
 
-Formats (idempotent: masking a masked value returns it unchanged):
-
-- NIK / No. KK: first 4 and last 4 digits — ``3201********0001``;
-- NPWP: first 2 and last 3 digits — ``01**********000``;
-- NIP: first 2 and last 3 digits;
-- phone: trunk/country prefix + 3 digits and last 4 — ``0812****5678``, ``+62812*****7890``;
-- e-mail: first character of the local part — ``b***@example.go.id``;
-- anything else: at most the first 2 and last 2 characters.
+It finds values with ``scanner.pii.detectors`` and masks them with ``scanner.pii.mask``; see that
+module for the masked forms.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
-MASK_CHAR = "*"
-_ID_SEPARATORS = re.compile(r"[\s.\-()/]")
-_KEEP: dict[str, tuple[int, int]] = {
-    "nik": (4, 4),
-    "kk": (4, 4),
-    "npwp": (2, 3),
-    "nip": (2, 3),
-    "bank_account": (2, 3),
-}
+from scanner.pii.detectors import classify_value, find_personal_data
+from scanner.pii.normalise import decoded_view, digit_groups
+
 # Kinds masked by ``scrub`` by default: identifiers, not topic words such as health terms.
 SCRUB_KINDS = frozenset({"nik", "kk", "npwp", "nip", "phone", "email", "passport", "bank_account"})
 _SCRUB_INT_KINDS = frozenset({"nik", "kk", "npwp", "nip"})
+_ID_LENGTHS = frozenset({15, 16, 18})  # NPWP (15/16), NIK/KK (16), NIP (18)
+_PHONE_LENGTHS = (10, 15)  # 08..., 628..., +628... with 8-12 national digits
 
 
-def _keep_ends(value: str, head: int, tail: int) -> str:
-    n = len(value)
-    if n <= head + tail:
-        return _generic(value)
-    return value[:head] + MASK_CHAR * (n - head - tail) + value[n - tail :]
+def _identifier_shaped(digits: str) -> bool:
+    """Cheap pre-check: the length of a NIK/KK/NPWP/NIP, or a mobile number's prefix and length."""
+    if len(digits) in _ID_LENGTHS:
+        return True
+    return digits.startswith(("08", "628", "+628")) and _PHONE_LENGTHS[0] <= len(digits) <= _PHONE_LENGTHS[1]
 
 
-def _generic(value: str) -> str:
-    n = len(value)
-    keep = 2 if n >= 8 else 1 if n >= 4 else 0
-    if keep == 0:
-        return MASK_CHAR * n
-    return value[:keep] + MASK_CHAR * (n - 2 * keep) + value[n - keep :]
+def _digit_group_hits(text: str, kinds: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Identifiers written as several digit groups (``31.69.99.410790.9999``, ``(0812) 0000 0999``)."""
+
+    hits: list[tuple[int, int, str]] = []
+    for run in digit_groups(text):
+        i, n = 0, len(run.digits)
+        while i < n:
+            # longest window of at least two groups first; a "+62" group only starts a window
+            end = next((k for k in range(i + 1, n) if run.digits[k].startswith("+")), n)
+            for j in range(end, i + 1, -1):
+                joined = "".join(run.digits[i:j])
+                if not _identifier_shaped(joined):
+                    continue
+                m = classify_value(joined)
+                if m is not None and m.kind in kinds:
+                    hits.append((run.spans[i][0], run.spans[j - 1][1], m.masked))
+                    i = j - 1
+                    break
+            i += 1
+    return hits
 
 
-def _mask_phone(value: str) -> str:
-    compact = _ID_SEPARATORS.sub("", value)
-    head = 6 if compact.startswith("+") else 5 if compact.startswith("62") else 4
-    return _keep_ends(compact, head, 4)
+def _source_hits(text: str, kinds: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Personal values in the decoded view of ``text``, as non-overlapping spans of ``text`` itself."""
 
-
-def _mask_email(value: str) -> str:
-    local, at, domain = value.rpartition("@")
-    if not at:
-        return _generic(value)
-    first = local[:1] if local and local[0] != MASK_CHAR else ""
-    return first + MASK_CHAR * 3 + "@" + domain
-
-
-def mask(kind: str, value: str) -> str:
-    """Masked form of ``value`` for the given ``kind`` (unknown kinds use the generic rule)."""
-    text = str(value).strip()
-    if not text:
-        return text
-    if kind == "email":
-        return _mask_email(text)
-    if kind == "phone":
-        return _mask_phone(text)
-    if kind in _KEEP:
-        head, tail = _KEEP[kind]
-        return _keep_ends(_ID_SEPARATORS.sub("", text), head, tail)
-    return _generic(text)
+    view = decoded_view(text)
+    hits = [(m.start, m.end, m.masked) for m in find_personal_data(view.text) if m.kind in kinds]
+    hits += _digit_group_hits(view.text, kinds)
+    mapped = sorted(((*view.source_span(s, e), masked) for s, e, masked in hits), key=lambda h: (h[0], h[0] - h[1]))
+    chosen: list[tuple[int, int, str]] = []
+    for hit in mapped:
+        if chosen and hit[0] < chosen[-1][1]:
+            continue
+        chosen.append(hit)
+    return chosen
 
 
 def scrub_text(text: str, kinds: frozenset[str] = SCRUB_KINDS) -> str:
-    """Replace every detected personal value in ``text`` by its masked form."""
-    from scanner.pii.detectors import find_personal_data
+    """Replace every detected personal value in ``text`` by its masked form.
 
+    Values are searched in a decoded view (URL-decoded, HTML-unescaped, NFKC, digit groups
+    joined) and masked in the original text, so ``pindai%40example.com`` or a NIK written with
+    fullwidth digits is masked as well as the plain spelling.
+    """
     for _ in range(5):  # masking only removes digits/letters, so this converges quickly
-        matches = [m for m in find_personal_data(text) if m.kind in kinds]
-        if not matches:
+        hits = _source_hits(text, kinds)
+        if not hits:
             break
         parts: list[str] = []
         pos = 0
-        for m in matches:
-            parts.append(text[pos : m.start])
-            parts.append(m.masked)
-            pos = m.end
+        for start, end, masked in hits:
+            parts.append(text[pos:start])
+            parts.append(masked)
+            pos = end
         parts.append(text[pos:])
         text = "".join(parts)
     return text
@@ -95,7 +87,7 @@ def scrub_text(text: str, kinds: frozenset[str] = SCRUB_KINDS) -> str:
 
 def scrub(obj: Any, kinds: frozenset[str] = SCRUB_KINDS) -> Any:
     """Copy of a JSON-like structure with personal values in strings (and NIK-like
-    numbers) masked. Dict keys are scrubbed too; other scalars pass through."""
+    numbers, integral floats included) masked. Dict keys are scrubbed too; other scalars pass through."""
     if isinstance(obj, str):
         return scrub_text(obj, kinds)
     if isinstance(obj, dict):
@@ -104,8 +96,7 @@ def scrub(obj: Any, kinds: frozenset[str] = SCRUB_KINDS) -> Any:
         return [scrub(v, kinds) for v in obj]
     if isinstance(obj, tuple):
         return tuple(scrub(v, kinds) for v in obj)
-    if isinstance(obj, (int, Decimal)) and not isinstance(obj, bool):
-        from scanner.pii.detectors import classify_value
+    if isinstance(obj, (int, float, Decimal)) and not isinstance(obj, bool):
 
         m = classify_value(obj)
         if m is not None and m.kind in _SCRUB_INT_KINDS and m.kind in kinds:

@@ -24,3 +24,15 @@ def test_explicit_proxy_is_used() -> None:
         http_session(proxy=proxy.url).get(target.url + "via", timeout=5)
     assert [r.path for r in proxy.requests] == [target.url + "via"]
     assert target.requests == []
+
+
+def test_very_verbose_log_names_each_request_without_query_or_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    """-vv: one DEBUG line per request (method, URL without query, status); tokens and NIKs masked."""
+    import logging
+
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+    with RecordingSite("127.0.0.1", {}) as site, caplog.at_level(logging.DEBUG, logger="scanner.net.session"):
+        http_session().get(f"{site.url}warga/3201010101900001/{token}?api_key=rahasia-sekali", timeout=5)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "scanner.net.session"]
+    assert line.startswith("GET http://127.0.0.1:") and "-> 404" in line
+    assert "3201010101900001" not in line and token not in line and "rahasia" not in line

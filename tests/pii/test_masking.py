@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner.pii import classify_value, find_personal_data, mask, scrub
@@ -104,3 +104,45 @@ def test_scrub_mixed_text() -> None:
         "NIK 3201********0001 / KK 3201********0003, HP 0812****7890, +62812****7890, "
         "surel b***@example.go.id, NPWP 01**********000, NIP 19*************001"
     )
+
+
+HOSTILE = [
+    ("/warga/31.69.99.410790.9999", "/warga/3169********9999"),
+    ("Telp (0812) 0000 0999.", "Telp (0812****0999."),
+    ("kirim ke pindai.canary%40example.com ya", "kirim ke p***@example.com ya"),
+    ("q=pindai.canary%2540example.com", "q=p***@example.com"),
+    ("NIK 3169\u00a09941\u00a00790\u00a09999 ok", "NIK 3169********9999 ok"),
+    ("/cari?nik=3169%209941%200790%209999", "/cari?nik=3169********9999"),
+    ("NIK \uff13\uff11\uff16\uff19\uff19\uff19\uff14\uff11\uff10\uff17\uff19\uff10\uff19\uff19\uff19\uff19",
+     "NIK 3169********9999"),
+    ('{"nik": 3169994107909999.0}', '{"nik": 3169********9999.0}'),
+    ("pindai.canary\uff20example.com", "p***@example.com"),
+    ("<a>pindai.canary&#64;example.com</a>", "<a>p***@example.com</a>"),
+    ("pindai.canary [at] example [dot] com", "p***@example.com"),
+    ("3169\u200b994107909999", "3169********9999"),
+    ("NIK 3169994107909999 081200000999 +62 (812) 0000-0999", "NIK 3169********9999 0812****0999 +62812****0999"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOSTILE)
+def test_scrub_masks_hostile_spellings_in_the_original_text(text: str, expected: str) -> None:
+    """Values are found in a decoded view and masked in place; the text around them is kept."""
+    assert scrub(text) == expected
+    assert scrub(expected) == expected
+
+
+def test_scrub_masks_a_nik_stored_as_a_float() -> None:
+    assert scrub({"nik": 3169994107909999.0, "ratio": 0.5}) == {"nik": "3169********9999", "ratio": 0.5}
+
+
+def test_scrub_leaves_versions_addresses_and_dates_alone() -> None:
+    text = "nginx/1.18.0 (Ubuntu) 10.0.0.1 2024-01-02 10:20:30 %E2%80%8B &amp; [at]"
+    assert scrub(text) == text
+
+
+@settings(deadline=None)
+@given(st.sampled_from([t for t, _ in HOSTILE]), st.text(max_size=20), st.text(max_size=20))
+def test_scrub_hostile_spelling_inside_any_text(spelling: str, before: str, after: str) -> None:
+    from fixtures.hostile.canary import find_leaks
+
+    assert find_leaks(scrub(f"{before} {spelling} {after}")) == []

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from scanner.probes.auth.compare import personal_data
-from scanner.probes.auth.tokens import Token, crack, masked_secret
+from scanner.probes.auth.tokens import Token, crack, decode
 
 KEY_HEADERS = ("kid", "jku", "x5u", "jwk", "x5c")
 
@@ -25,8 +25,8 @@ def secret_search(token: Token, words: list[str]) -> tuple[dict[str, Any], str |
         return {"status": "skipped", "reason": f"unsupported HMAC variant {token.alg}"}, None
     secret = crack(token, words)
     facts: dict[str, Any] = {"status": "ok", "candidates": len(words) + 1, "found": secret is not None}
-    if secret is not None:
-        facts.update(secret_length=len(secret), secret_masked=masked_secret(secret))
+    if secret is not None:  # the secret itself, or any part of it, is never recorded
+        facts["secret_length"] = len(secret)
     return facts, secret
 
 
@@ -57,3 +57,16 @@ def analyse(token: Token, source: str, words: list[str], now: float | None = Non
     for name in KEY_HEADERS:
         facts[f"{name}_present"] = name in token.header
     return facts, secret
+
+
+def token_facts(candidates: list[tuple[str, str]], words: list[str]) -> list[dict[str, Any]]:
+    """Observations for each distinct (raw token, source), one token per source so keys stay stable."""
+    out: list[dict[str, Any]] = []
+    done: set[str] = set()
+    for raw, source in candidates:
+        token = decode(raw)
+        if token is None or token.fingerprint in done or source in done:
+            continue
+        done.update((token.fingerprint, source))
+        out.append(analyse(token, source, words)[0])
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -13,6 +14,7 @@ from scanner.net.session import body_deadline, http_session, read_capped
 from scanner.net.urls import UnsafeURL, destination, gate
 from scanner.probes.base import ProbeContext
 
+log = logging.getLogger(__name__)
 USER_AGENT = "Pindai/auth-probe (+https://github.com/pindai)"
 MAX_BODY = 1_000_000
 
@@ -43,6 +45,14 @@ class Reply:
     def status_class(self) -> str:
         return f"{self.status // 100}xx"
 
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def values(self) -> list[str]:
+        """Body, header values and cookie values: everywhere a token may be handed out."""
+        return [self.text, *self.headers.values(), *self.cookies.values()]
+
 
 def resolve(base: str, url: str) -> str:
     """Absolute URL of ``url`` relative to the target location ``base``."""
@@ -69,12 +79,15 @@ class Client:
 
     Credentials (headers, cookies, basic auth, form data) go only to ``origin`` (the target's
     ``scheme://host:port``); such a request to any other origin raises CredentialsWithheld.
+    At most ``budget`` requests are sent when one is given.
     """
 
-    def __init__(self, ctx: ProbeContext, origin: str) -> None:
+    def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool = True) -> None:
         self.ctx = ctx
         self.origin = origin
         self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers)
+        self.session.verify = verify  # False only where no user credential is sent (the black-box scan)
+        self.budget = budget
         self.sent = 0
 
     def send(
@@ -86,7 +99,9 @@ class Client:
         cookies: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
+        limit: int = MAX_BODY,
     ) -> Reply:
+        """One request, no redirects; the body is read up to ``limit`` bytes."""
         try:
             where = gate(url, self.ctx.scope)
         except UnsafeURL as exc:
@@ -94,6 +109,8 @@ class Client:
         if (headers or cookies or data or auth) and origin_of(where.url) != self.origin:
             raise CredentialsWithheld(f"credentials not sent: {origin_of(where.url)} is not the target's "
                                       f"origin {self.origin}")
+        if self.budget is not None and self.sent >= self.budget:
+            raise RequestFailed(f"request budget of {self.budget} reached")
         self.session.cookies.clear()  # every request carries exactly the credentials given
         deadline = body_deadline(self.ctx.timeout)
         try:
@@ -104,13 +121,16 @@ class Client:
                     timeout=self.ctx.timeout, allow_redirects=False, stream=True,
                 )
                 try:
-                    raw, _, too_slow = read_capped(response, MAX_BODY, time.monotonic() + deadline)
+                    raw, _, too_slow = read_capped(response, limit, time.monotonic() + deadline)
                 finally:
                     response.close()
         except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
             raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
         if too_slow:
             raise RequestFailed(f"response body too slow: not complete within {deadline:g} s")
-        text = raw.decode(response.encoding or "utf-8", "replace")
+        try:
+            text = raw.decode(response.encoding or "utf-8", "replace")
+        except (LookupError, ValueError):  # an unknown or hostile charset name
+            text = raw.decode("utf-8", "replace")
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Reply(url, response.status_code, headers, text, dict(response.cookies))

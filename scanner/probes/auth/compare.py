@@ -16,6 +16,7 @@ from scanner.probes.auth.client import Reply
 SIMILARITY_CHARS = 4000
 PII_SCAN_CHARS = 256_000
 MAX_EXAMPLES = 5
+NO_DATA: dict[str, Any] = {"count": 0, "kinds": [], "counts": {}, "categories": [], "examples": []}
 
 
 def marker_state(reply: Reply, marker: str) -> str:

@@ -5,29 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
 from scanner.net.urls import link_host
-from scanner.probes.auth import analysis, loginform, openapi, recipes
+from scanner.probes.auth import analysis, loginform, neighbours, openapi, recipes
+from scanner.probes.auth.blackbox import BlackBox
 from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
-from scanner.probes.auth.compare import compare, observe_reply, personal_data
+from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, personal_data
+from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
-from scanner.probes.auth.tokens import decode, find_tokens, load_wordlist
+from scanner.probes.auth.tokens import collect, load_wordlist
 from scanner.probes.auth.variants import Variant, build
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.resources import rules_dir
 
-NO_DATA = {"count": 0, "kinds": [], "counts": {}, "categories": [], "examples": []}
+DEFAULT_WORDLIST = rules_dir() / "auth" / "jwt-secrets.txt"
 
-
-@dataclass
-class Endpoint:
-    method: str
-    url: str
-    marker: str = ""
-    source: str = "profile"
-    declared_public: bool = False
 
 
 @dataclass
@@ -41,12 +36,7 @@ class _Scan:
     seen_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # fingerprint -> (raw, source)
 
     def remember_tokens(self, reply: Reply, source: str) -> None:
-        values = [reply.text, *reply.headers.values(), *reply.cookies.values()]
-        for value in values:
-            for raw in find_tokens(value):
-                token = decode(raw)
-                if token is not None and token.fingerprint not in self.seen_tokens:
-                    self.seen_tokens[token.fingerprint] = (raw, source)
+        collect(reply.values(), source, self.seen_tokens)
 
 
 def _base_dir(target: Target) -> Path:
@@ -63,27 +53,35 @@ def _read_file(target: Target, name: str, option: str) -> Path:
     return path
 
 
+def _words(path: Path) -> list[str]:
+    try:
+        return load_wordlist(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProbeInconclusive(f"invalid auth options: options.auth.wordlist: cannot read {path}: {exc}") from exc
+
+
 class AuthProbe:
-    """Replays each endpoint with valid, missing and forged credentials and compares replies."""
+    """Replays each endpoint with valid, missing and forged credentials and compares replies.
+
+    Without ``[targets.options.auth]`` in the profile it runs black-box (``blackbox.py``):
+    discovers the site's API and tests it without credentials.
+    """
 
     name = "auth"
 
     def applies_to(self, target: Target) -> bool:
-        return target.kind is TargetKind.URL and isinstance(target.options.get("auth"), dict)
+        return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
+        if "auth" not in target.options:
+            return BlackBox(ctx, target.location, _words(DEFAULT_WORDLIST)).run()
         options = parse_options(target.options.get("auth"))
         public_key = _read_file(target, options.public_key_file, "public_key_file").read_bytes() \
             if options.public_key_file else None
-        wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist \
-            else rules_dir() / "auth" / "jwt-secrets.txt"
-        try:
-            words = load_wordlist(wordlist)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProbeInconclusive(f"invalid auth options: options.auth.wordlist: cannot read {wordlist}: {exc}") \
-                from exc
-        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=words)
+        wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist else DEFAULT_WORDLIST
+        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=_words(wordlist))
         facts: dict[str, Any] = {
+            "mode": "profile",
             "recipe": options.recipe,
             "settings": {"length_tolerance": options.length_tolerance,
                          "login_rate_limit_attempts": options.login_rate_limit_attempts},
@@ -176,7 +174,8 @@ class AuthProbe:
                 result.skipped.append({"path": item.path[:200], "reason": f"malformed path: {exc}"[:200]})
                 continue
             if ("GET", absolute) not in known:
-                found.append(Endpoint("GET", absolute, source="openapi", declared_public=item.declared_public))
+                found.append(Endpoint("GET", absolute, source="openapi", declared_public=item.declared_public,
+                                      declared_security=item.declared_security))
                 added += 1
         return {"status": "ok", "path": path_of(url), "endpoints_found": added, "skipped": result.skipped}
 
@@ -191,7 +190,7 @@ class AuthProbe:
         facts: dict[str, Any] = {
             "key": f"{endpoint.method} {path}", "method": endpoint.method, "path": path,
             "host": link_host(endpoint.url, ""), "source": endpoint.source,
-            "declared_public": endpoint.declared_public,
+            "declared_public": endpoint.declared_public, "declared_security": endpoint.declared_security,
             "marker_configured": bool(endpoint.marker), "reachable": True,
         }
         baseline: Reply | None = None
@@ -204,12 +203,34 @@ class AuthProbe:
                 scan.remember_tokens(baseline, f"response:{facts['key']}")
             except RequestFailed as exc:
                 facts["authenticated"] = {"status": "inconclusive", "reason": str(exc)}
+        facts["neighbours"] = self._neighbours(scan, endpoint, baseline)
         facts["variants"] = [self._variant(scan, endpoint, v, baseline) for v in variants]
         if all(v["status"] == "inconclusive" for v in facts["variants"] if v["status"] != "skipped") \
                 and facts["authenticated"]["status"] != "ok":
             facts["reachable"] = False
             facts["reason"] = facts["variants"][0].get("reason", "unreachable")
         return facts
+
+    def _neighbours(self, scan: _Scan, endpoint: Endpoint, baseline: Reply | None) -> dict[str, Any]:
+        """IDOR: the same credential on up to two neighbouring identifiers (GET only)."""
+        if baseline is None or endpoint.method != "GET":
+            return {"status": "skipped", "reason": "needs a GET endpoint and an authenticated reply"}
+        found = neighbours.neighbours(endpoint.url)
+        original = neighbours.subjects(baseline.text) if baseline.status_class == "2xx" else set()
+        if found is None or not original:
+            return {"status": "skipped", "reason": "no numeric identifier" if found is None
+                    else "the authenticated reply holds no personal data"}
+        where, urls = found
+        requests = []
+        for offset, url in urls:
+            try:
+                reply = self._send(scan, Endpoint("GET", url), scan.creds)
+            except RequestFailed as exc:
+                requests.append({"offset": offset, "path": path_of(url), "status": "inconclusive", "reason": str(exc)})
+                continue
+            requests.append({"offset": offset, "path": path_of(url), "status": "ok",
+                             **neighbours.observe(reply.status, reply.text, original)})
+        return {"status": "ok", "identifier": where, "requests": requests}
 
     def _variant(self, scan: _Scan, endpoint: Endpoint, variant: Variant, baseline: Reply | None) -> dict[str, Any]:
         head: dict[str, Any] = {"name": variant.name}
@@ -231,12 +252,4 @@ class AuthProbe:
         if scan.creds and scan.creds.token:
             candidates.append((scan.creds.token.raw, f"profile:{scan.creds.recipe}"))
         candidates.extend(scan.seen_tokens.values())
-        out: list[dict[str, Any]] = []
-        done: set[str] = set()
-        for raw, source in candidates:  # one token per source, so item keys stay stable
-            token = decode(raw)
-            if token is None or token.fingerprint in done or source in done:
-                continue
-            done.update((token.fingerprint, source))
-            out.append(analysis.analyse(token, source, scan.words)[0])
-        return out
+        return analysis.token_facts(candidates, scan.words)

@@ -9,15 +9,16 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jwt
 
-JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
+from scanner.net.redact import JWT_PATTERN
+
 NONE_CASINGS = ("none", "None", "NONE", "nOnE")
 _HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -78,6 +79,15 @@ def find_tokens(text: str) -> list[str]:
     return JWT_PATTERN.findall(text)
 
 
+def collect(values: Iterable[str], source: str, seen: dict[str, tuple[str, str]]) -> None:
+    """Add each new JWT in ``values`` to ``seen`` (fingerprint -> (raw, source)), first source wins."""
+    for value in values:
+        for raw in find_tokens(value):
+            token = decode(raw)
+            if token is not None and token.fingerprint not in seen:
+                seen[token.fingerprint] = (raw, source)
+
+
 def tampered(token: Token) -> str:
     """The same token with every signature byte flipped (jwt_tool's 'broken signature')."""
     head, payload, _ = token.raw.split(".")
@@ -124,8 +134,3 @@ def crack(token: Token, words: list[str]) -> str | None:
         if hmac.compare_digest(hmac.new(word.encode(), signing_input, digestmod).digest(), signature):
             return word
     return None
-
-
-def masked_secret(secret: str) -> str:
-    """First character and length only: ``s********``."""
-    return (secret[:1] + "*" * (len(secret) - 1)) if len(secret) > 1 else "*"

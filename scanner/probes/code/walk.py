@@ -9,8 +9,10 @@ from pathlib import Path
 
 from scanner.probes.code.ignore import IgnoreRules, ignored
 from scanner.probes.code.patterns import Detectors
+from scanner.probes.code.readfile import FileTooLarge, NotRegularFile, read_regular
 
 IGNORE_FILE = ".pindaiignore"
+IGNORE_FILE_MAX_BYTES = 1024 * 1024  # a .gitignore/.pindaiignore larger than this is not read
 _SNIFF_BYTES = 8192
 
 
@@ -37,9 +39,8 @@ class Inventory:
         self.skipped.setdefault(reason, []).append(rel)
 
 
-def _read_text(path: Path) -> str | None:
-    """The file as text, or None when it looks binary (NUL byte or not UTF-8/Latin-1 text)."""
-    data = path.read_bytes()
+def _as_text(data: bytes) -> str | None:
+    """The file's bytes as text, or None when it looks binary (NUL byte or not UTF-8/Latin-1 text)."""
     if b"\x00" in data[:_SNIFF_BYTES]:
         return None
     try:
@@ -54,21 +55,50 @@ def _skip_dir(name: str, detectors: Detectors) -> bool:
     return any(fnmatch.fnmatchcase(name, glob) for glob in detectors.skip_dirs)
 
 
+def _read(inventory: Inventory, path: Path, rel: str, limit: int) -> bytes | None:
+    """Bytes of a regular file of the tree, or None with the reason recorded in ``inventory``."""
+    try:
+        return read_regular(path, limit)
+    except NotRegularFile:
+        inventory.skip("symlink" if path.is_symlink() else "not_regular_file", rel)
+    except FileTooLarge:
+        inventory.skip("too_large", rel)
+    except OSError:
+        inventory.skip("unreadable", rel)
+    return None
+
+
+def _ignore_rules(inventory: Inventory, path: Path, rel: str, rel_dir: str = "") -> IgnoreRules | None:
+    data = _read(inventory, path, rel, IGNORE_FILE_MAX_BYTES)
+    return None if data is None else IgnoreRules.parse(data.decode("utf-8", errors="replace"), rel_dir)
+
+
 def walk(root: Path, detectors: Detectors) -> Inventory:
-    """Collect the tree's text files, honouring ``.pindaiignore`` and the skip lists."""
+    """Collect the tree's text files, honouring ``.pindaiignore`` and the skip lists.
+
+    Only regular files are opened (never through a symlink, a FIFO or a device), each size-capped."""
     inventory = Inventory()
     pindaiignore: list[IgnoreRules] = []
+    refused: set[str] = set()  # ignore files already skipped (not listed twice)
     ignore_path = root / IGNORE_FILE
-    if ignore_path.is_file():
-        pindaiignore.append(IgnoreRules.parse(ignore_path.read_text(encoding="utf-8", errors="replace")))
-        inventory.ignore_file = IGNORE_FILE
+    if ignore_path.exists() or ignore_path.is_symlink():
+        rules = _ignore_rules(inventory, ignore_path, IGNORE_FILE)
+        if rules is not None:
+            pindaiignore.append(rules)
+            inventory.ignore_file = IGNORE_FILE
+        else:
+            refused.add(IGNORE_FILE)
     for current, dirs, names in os.walk(root, followlinks=False):
         here = Path(current)
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
         if ".gitignore" in names:
-            rules = (here / ".gitignore").read_text(encoding="utf-8", errors="replace")
-            inventory.gitignore.append(IgnoreRules.parse(rules, rel_dir))
+            rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+            rules = _ignore_rules(inventory, here / ".gitignore", rel, rel_dir)
+            if rules is not None:
+                inventory.gitignore.append(rules)
+            else:
+                refused.add(rel)
         kept = []
         for name in sorted(dirs):
             rel = f"{rel_dir}/{name}" if rel_dir else name
@@ -83,6 +113,8 @@ def walk(root: Path, detectors: Detectors) -> Inventory:
         dirs[:] = kept
         for name in sorted(names):
             rel = f"{rel_dir}/{name}" if rel_dir else name
+            if rel in refused:
+                continue
             if ignored(pindaiignore, rel):
                 inventory.skip("pindaiignore", rel)
                 continue
@@ -92,21 +124,14 @@ def walk(root: Path, detectors: Detectors) -> Inventory:
 
 def _add_file(inventory: Inventory, path: Path, rel: str, detectors: Detectors) -> None:
     """Read ``path`` into the inventory, or record why it was skipped."""
-    if path.is_symlink() or not path.is_file():
-        inventory.skip("symlink", rel)
-        return
-    if path.stat().st_size > detectors.max_file_bytes:
-        inventory.skip("too_large", rel)
-        return
     if len(inventory.files) >= detectors.max_files:
         inventory.truncated = True
         inventory.skip("file_limit", rel)
         return
-    try:
-        text = _read_text(path)
-    except OSError:
-        inventory.skip("unreadable", rel)
+    data = _read(inventory, path, rel, detectors.max_file_bytes)
+    if data is None:
         return
+    text = _as_text(data)
     if text is None:
         inventory.skip("binary", rel)
         return

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -16,6 +15,8 @@ from sqlalchemy.pool import NullPool
 from scanner.extras import MissingExtra, require_extra
 from scanner.model import Target
 from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.urlsecrets import redact as redact_secrets
+from scanner.urlsecrets import split_password
 
 DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "mysql": "mysql+pymysql",
            "mariadb": "mysql+pymysql", "sqlite": "sqlite"}
@@ -53,19 +54,21 @@ class QueryCounter:
 
 
 def endpoint(target: Target, ctx: ProbeContext) -> Endpoint:
-    """Resolve driver, host and password (``target.password`` or ``$password_env``)."""
-    parts = urlsplit(target.location)
+    """Resolve driver, host and password (``target.password``, ``$password_env`` or one written in
+    the location); user name and password are percent-decoded once here and encoded once for the driver."""
+    location, inline_password = split_password(target.location)
+    parts = urlsplit(location)
     scheme = parts.scheme.split("+", 1)[0].lower()
     if scheme not in DRIVERS:
         raise ProbeInconclusive(f"unsupported database scheme {scheme!r}")
     engine = {"postgres": "postgresql", "mariadb": "mysql"}.get(scheme, scheme)
-    password = target.password or ctx.secret(target.password_env)
+    password = target.password or ctx.secret(target.password_env) or inline_password
     if engine == "sqlite":
         path = parts.path[1:] if parts.path.startswith("/") else parts.path
         if not path or not os.path.isfile(path):
             raise ProbeInconclusive(f"SQLite database file {path!r} not found")
         return Endpoint("sqlite", f"sqlite:///file:{quote(path)}?mode=ro&uri=true", "", None, "", path)
-    user = parts.username or ""
+    user = unquote(parts.username or "")
     host = parts.hostname or ""
     netloc = quote(user, safe="") if user else ""
     if password:
@@ -81,10 +84,8 @@ def endpoint(target: Target, ctx: ProbeContext) -> Endpoint:
 
 
 def redact(text: str, ep: Endpoint) -> str:
-    """Remove the password (raw and URL-quoted) from an error message."""
-    for secret in {ep.password, quote(ep.password, safe="")} - {""}:
-        text = text.replace(secret, "***")
-    return re.sub(r"://([^:/@\s]+):[^@\s]+@", r"://\1:***@", text)
+    """Remove the password (raw and URL-quoted) and any URL password from an error message."""
+    return redact_secrets(text, ep.password)
 
 
 def short_error(exc: BaseException, ep: Endpoint) -> str:

@@ -6,6 +6,11 @@
   read as a primary-key range from a random start, else a random ``OFFSET`` window
   (offset capped so that the server skips at most ``MAX_OFFSET`` rows).
 - SQLite: ``LIMIT n`` (rows are read in rowid order and reading stops after ``n``).
+
+Memory is bounded in SQL, before a value crosses the wire: every variable-length column is cut
+to ``MAX_TEXT`` characters/bytes by the server (:func:`bounded_column`, one expression per
+engine), and the row count shrinks for very wide tables so that rows x columns x ``MAX_TEXT``
+stays under ``SAMPLE_BUDGET`` (:func:`rows_within_budget`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,57 @@ from typing import Any
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from scanner.probes.database.columns import MAX_TEXT
+
 SYSTEM_SCHEMAS = frozenset({
     "pg_catalog", "information_schema", "pg_toast", "mysql", "performance_schema", "sys",
 })
 SMALL_FACTOR = 4  # tables with at most SMALL_FACTOR * n rows are read with a plain LIMIT
 MAX_OFFSET = 100_000
 _INTEGER_TYPES = ("INT", "BIGINT", "SMALLINT", "INTEGER", "MEDIUMINT", "TINYINT", "SERIAL")
+SAMPLE_BUDGET = 32 * 1024 * 1024  # at most this many characters/bytes of cell values per sampled table
+# fixed-size types, read as they are; every other type is cut or dropped by the server when long
+_FIXED_TYPES = ("INT", "BIGINT", "SMALLINT", "INTEGER", "MEDIUMINT", "TINYINT", "SERIAL", "BIGSERIAL",
+                "NUMERIC", "DECIMAL", "REAL", "DOUBLE", "FLOAT", "BOOL", "DATE", "TIME", "TIMESTAMP",
+                "DATETIME", "YEAR", "INTERVAL", "UUID", "INET", "CIDR", "MACADDR", "MONEY", "OID", "BIT")
+_TEXT_TYPES = ("CHAR", "VARCHAR", "CHARACTER", "TEXT", "CITEXT", "NAME", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT",
+               "NCHAR", "NVARCHAR", "CLOB", "ENUM", "SET")
+_BINARY_TYPES = ("BYTEA", "BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "BINARY", "VARBINARY")
+
+
+def _base_type(type_name: str) -> str:
+    return type_name.upper().split("(", 1)[0].split(" ", 1)[0].strip()
+
+
+def bounded_column(engine: str, column: str, type_name: str, limit: int = MAX_TEXT) -> str:
+    """SQL expression reading the quoted ``column`` with at most ``limit`` characters or bytes.
+
+    Strings and byte strings are cut by the server (SQLite ``substr``, PostgreSQL ``left`` /
+    ``substring``, MySQL/MariaDB ``LEFT``); other variable-length values (JSON, XML, arrays,
+    unknown types) longer than ``limit`` are read as NULL; fixed-size types are read as they are.
+    """
+    n = int(limit)
+    if engine == "sqlite":  # dynamic typing: decide per value, keep numbers numeric
+        return f"CASE WHEN typeof({column}) IN ('text', 'blob') THEN substr({column}, 1, {n}) ELSE {column} END"
+    base = _base_type(type_name)
+    if "[]" in type_name or base == "ARRAY":
+        base = "ARRAY"
+    if base.startswith(_FIXED_TYPES):
+        return column
+    if engine == "postgresql":
+        if base == "BYTEA":
+            return f"substring({column} from 1 for {n})"
+        if base in _TEXT_TYPES:
+            return f"left({column}::text, {n})"
+        return f"CASE WHEN octet_length({column}::text) <= {n} THEN {column} END"
+    if base in _TEXT_TYPES or base in _BINARY_TYPES or base == "JSON":
+        return f"LEFT({column}, {n})"
+    return f"CASE WHEN LENGTH({column}) <= {n} THEN {column} END"
+
+
+def rows_within_budget(n: int, column_count: int, limit: int = MAX_TEXT) -> int:
+    """``n``, reduced for wide tables so that rows x columns x ``limit`` stays within SAMPLE_BUDGET."""
+    return max(1, min(int(n), SAMPLE_BUDGET // (max(1, column_count) * max(1, limit))))
 
 
 @dataclass
@@ -125,8 +175,9 @@ def _source(conn: Connection, table: TableInfo) -> str:
     return source
 
 
-def _select(conn: Connection, table: TableInfo) -> str:
-    cols = ", ".join(conn.dialect.identifier_preparer.quote_identifier(c) for c, _ in table.columns)
+def _select(conn: Connection, engine: str, table: TableInfo) -> str:
+    quote = conn.dialect.identifier_preparer.quote_identifier
+    cols = ", ".join(bounded_column(engine, quote(c), t) for c, t in table.columns)
     # Identifiers are quoted by the dialect; no value is interpolated.
     return f"SELECT {cols} FROM {_source(conn, table)}"  # nosec B608
 
@@ -138,7 +189,8 @@ def _rows(conn: Connection, sql: str, **params: Any) -> list[tuple[Any, ...]]:
 def sample(conn: Connection, engine: str, table: TableInfo, n: int, rng: random.Random | None = None) -> Sample:
     """Read at most ``n`` rows of ``table`` cheaply; see the module docstring for the methods."""
     rng = rng or random.Random()
-    base = _select(conn, table)
+    n = rows_within_budget(n, len(table.columns))
+    base = _select(conn, engine, table)
     limit = f" LIMIT {int(n)}"
     estimate = table.row_estimate
     method = "limit"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scanner.pii.masking import mask
+from scanner.pii.mask import mask
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.text import normalised
@@ -48,13 +48,18 @@ class Shape:
         return {"status": self.status, "content_type": self.content_type, "length": self.length}
 
 
-def shape(page: Page, path: str) -> Shape:
-    text = page.body[:BODY_SAMPLE].decode("utf-8", errors="replace")
-    for token in {path, path.strip("/"), urlsplit(page.final_url).path}:
+def shape_of(status: int, content_type: str, body: bytes, paths: set[str]) -> Shape:
+    """Shape of a response whose body may echo any of ``paths`` (removed before comparing)."""
+    text = body[:BODY_SAMPLE].decode("utf-8", errors="replace")
+    for token in sorted(paths | {p.strip("/") for p in paths}, key=len, reverse=True):
         if token:
             text = text.replace(token, "")
     text = re.sub(r"\s+", " ", re.sub(r"\d+", "0", text))
-    return Shape(page.status, page.content_type, len(text), hashlib.sha256(text.encode()).hexdigest()[:16])
+    return Shape(status, content_type, len(text), hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+def shape(page: Page, path: str) -> Shape:
+    return shape_of(page.status, page.content_type, page.body, {path, urlsplit(page.final_url).path})
 
 
 def _part(page: Page, part: str) -> str:

@@ -43,12 +43,24 @@ class HiddenBlock:
 
 
 @dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[str] = field(default_factory=list)
+
+
+MAX_INLINE_SCRIPT = 256_000
+
+
+@dataclass
 class HtmlDoc:
     title: str = ""
     metas: dict[str, str] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)  # (rel, href)
     anchors: list[Anchor] = field(default_factory=list)
     scripts: list[tuple[str, str]] = field(default_factory=list)  # (src, integrity)
+    inline_scripts: list[str] = field(default_factory=list)  # first MAX_INLINE_SCRIPT characters in all
+    forms: list[Form] = field(default_factory=list)
     text: str = ""
     hidden_blocks: list[HiddenBlock] = field(default_factory=list)
 
@@ -64,6 +76,8 @@ class _Reader(HTMLParser):
         self.anchor: Anchor | None = None
         self.texts: list[str] = []
         self.title_parts: list[str] = []
+        self.inline: list[str] | None = None  # parts of the <script> being read, if it has no src
+        self.inline_size = 0
 
     def _block(self) -> HiddenBlock | None:
         for _, block in self.stack:
@@ -93,9 +107,15 @@ class _Reader(HTMLParser):
             for rel in attrs.get("rel", "").lower().split():
                 self.doc.links.append((rel, attrs.get("href", "")))
             return
+        if tag == "form":
+            self.doc.forms.append(Form(attrs.get("action", ""), (attrs.get("method") or "get").lower()))
+        elif tag in ("input", "select", "textarea") and self.doc.forms and attrs.get("name"):
+            self.doc.forms[-1].fields.append(attrs["name"])
         if tag == "script":
             if attrs.get("src"):
                 self.doc.scripts.append((attrs["src"], attrs.get("integrity", "")))
+            else:
+                self.inline = []
             self.skip += 1
         elif tag == "style":
             self.skip += 1
@@ -118,6 +138,9 @@ class _Reader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style") and self.skip:
             self.skip -= 1
+        if tag == "script" and self.inline is not None:
+            self.doc.inline_scripts.append("".join(self.inline))
+            self.inline = None
         if tag == "title":
             self.in_title = False
         if tag == "a":
@@ -128,6 +151,9 @@ class _Reader(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
+        if self.inline is not None and self.inline_size < MAX_INLINE_SCRIPT:
+            self.inline.append(data[:MAX_INLINE_SCRIPT - self.inline_size])
+            self.inline_size += len(data)
         if self.skip:
             return
         if self.in_title:

@@ -132,8 +132,24 @@ def test_invalid_options_become_inconclusive_facts() -> None:
     assert "options.auth.login_rate_limit_attempts" in facts.reason
 
 
-def test_applies_only_to_urls_with_an_auth_table() -> None:
+def test_applies_to_every_web_url_black_box_without_an_auth_table() -> None:
     probe = AuthProbe()
     assert probe.applies_to(target("http://127.0.0.1/", {}))
-    assert not probe.applies_to(Target(TargetKind.URL, "http://127.0.0.1/"))
+    assert probe.applies_to(Target(TargetKind.URL, "https://127.0.0.1/"))
+    assert not probe.applies_to(Target(TargetKind.URL, "ftp://127.0.0.1/"))
     assert not probe.applies_to(Target(TargetKind.SOURCE, "src", options={"auth": {}}))
+
+
+def test_neighbouring_identifiers_with_the_same_credential(api: Api) -> None:
+    """IDOR: /api/v1/penduduk/N serves any resident to any valid token; /api/v1/akun/N only its own."""
+    data, found = run(api.base + "/", {"bearer_env": "PINDAI_TEST_RS_TOKEN", "endpoints": [
+        {"url": "/api/v1/penduduk/2"}, {"url": "/api/v1/akun/1"}, {"url": "/api/public/statistik"}]})
+    assert {item for rule, item in found if rule == "PND-AUTH-018"} == {"GET /api/v1/penduduk/2"}
+    by_path = {e["path"]: e["neighbours"] for e in data["endpoints"]}
+    assert [(r["path"], r["other_subject"]) for r in by_path["/api/v1/penduduk/2"]["requests"]] == [
+        ("/api/v1/penduduk/1", True), ("/api/v1/penduduk/3", True)]
+    assert [(r["path"], r["http_status"]) for r in by_path["/api/v1/akun/1"]["requests"]] == [
+        ("/api/v1/akun/0", 401), ("/api/v1/akun/2", 401)]
+    assert by_path["/api/public/statistik"]["status"] == "skipped"
+    examples = [x["masked"] for r in by_path["/api/v1/penduduk/2"]["requests"] for x in r["personal_data"]["examples"]]
+    assert examples and all("*" in x for x in examples)
