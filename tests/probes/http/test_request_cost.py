@@ -2,7 +2,9 @@
 
 ``tests/data/http-fixture-findings.json`` holds the findings (rule id, item key) that the probe
 raised on the fixture sites before its requests were cut (issue 16, goal 7); every later version
-must raise exactly those. The sites are the session-cached scans of the other http tests.
+must raise exactly those. The sites are the session-cached scans of the other http tests. A change
+meant to alter findings (a new rule or template) re-records the file with
+``python -m tests.probes.http.record_findings``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from scanner.probes.http.fetch import Fetcher
 from scanner.probes.http.probe import HttpProbe
 from tests.probes.http.conftest import fast_context
 
-EXPECTED = json.loads((Path(__file__).parents[2] / "data" / "http-fixture-findings.json").read_text())
+EXPECTED_FILE = Path(__file__).parents[2] / "data" / "http-fixture-findings.json"
+EXPECTED = json.loads(EXPECTED_FILE.read_text())
 
 # name -> (start, target options), the same names and options as test_real_software
 REAL: dict[str, tuple[Any, dict[str, Any] | None]] = {
