@@ -38,7 +38,7 @@ warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 MAX_BODY = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
-MEMO_BYTES = 8 * 1024 * 1024  # bodies kept for reuse per probe run; beyond that pages are re-fetched
+MEMO_BYTES = 4 * 1024 * 1024  # bodies kept for reuse per probe run; beyond that pages are re-fetched
 BROWSER_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36 Pindai"
