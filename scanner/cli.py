@@ -1,8 +1,9 @@
 """The ``pindai`` command line.
 
-Exit codes: 0 no finding at or above --fail-on and every target observed;
-1 findings at or above --fail-on; 2 usage or configuration error (bad rule,
-profile or target); 3 scan error (a target or probe was inconclusive).
+Exit codes: 0 no finding at or above --fail-on, every target observed in full and
+every rule evaluated; 1 findings at or above --fail-on; 2 usage or configuration error
+(bad rule, profile or target); 3 scan error or partial scan (a target or probe was
+inconclusive, a cap cut an observation short, or a rule could not be evaluated).
 When both 1 and 3 apply, 1 wins: a known problem matters more than an unknown.
 130 when a scan is interrupted (SIGINT/SIGTERM); finished observations are stored
 and ``pindai scan --resume`` completes it.
@@ -82,8 +83,11 @@ def _output_options(func: Any) -> Any:
 
 def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
           previous: ScanResult | None = None) -> None:
-    """Print ``fmt`` and write every requested file; the HTML report shows the trend against ``previous``."""
-    click.echo(renderer(fmt)(result, ruleset, lang), nl=False)
+    """Write every requested file, then print ``fmt`` and the coverage notes (on stderr).
+
+    Files come first: nothing a target put into the terminal view can stop them being written.
+    The HTML report shows the trend against ``previous``.
+    """
     files = dict(files)
     per_agency_dir = files.pop("per_agency_dir", None)
     if per_agency_dir is not None:
@@ -105,6 +109,32 @@ def _emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict
             text = renderer(name)(result, ruleset, lang)
         path.write_text(text, encoding="utf-8")
         click.echo(f"wrote {path}", err=True)
+    click.echo(_terminal_table(result, ruleset, lang) if fmt == "table" else renderer(fmt)(result, ruleset, lang),
+               nl=False)
+    _warn_partial(result, lang)
+
+
+def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
+    """The table as wide as the terminal, severities coloured on a terminal unless $NO_COLOR is set;
+    piped output is 140 columns without colour."""
+    import os
+    import shutil
+
+    from scanner.report.table import render
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((140, 24)).columns if tty else 140
+    return render(result, ruleset, lang, width=max(40, width), color=tty and not os.environ.get("NO_COLOR"))
+
+
+def _warn_partial(result: ScanResult, lang: str) -> None:
+    """One stderr line per coverage limit and per rule that could not be evaluated."""
+    from scanner.report.common import coverage_notes
+    from scanner.report.escape import terminal_text
+
+    for note in coverage_notes(result, lang):
+        source = f" ({note.source})" if note.kind == "limit" else ""  # an error's text names its rule
+        click.echo(terminal_text(f"warning: {note.target_id}{source}: {note.text}"), err=True)
 
 
 def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None) -> int:
@@ -114,7 +144,7 @@ def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None
         counted = [f for f in result.open_findings() if f.fingerprint not in (baseline or set())]
         if any(f.severity.at_least(threshold) for f in counted):
             return EXIT_FINDINGS
-    return EXIT_SCAN_ERROR if result.inconclusive() else EXIT_OK
+    return EXIT_OK if result.complete() else EXIT_SCAN_ERROR
 
 
 def _read_result(path: Path) -> ScanResult:
@@ -190,7 +220,8 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 
 
 @main.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
-                     "3 a target or probe was inconclusive; 130 interrupted (resume with --resume).")
+                     "3 a target or probe was inconclusive, an observation was cut short by a cap, or a rule "
+                     "could not be evaluated; 130 interrupted (resume with --resume).")
 @click.argument("targets", nargs=-1)
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
@@ -539,6 +570,7 @@ def diff(before: str, after: str, store_url: str | None, lang: str, fmt: str) ->
     Bandingkan dua pemindaian: temuan baru, sudah diperbaiki, dan masih ada.
     """
     from scanner.diff import diff_scans
+    from scanner.report.escape import terminal_text
 
     result = diff_scans(_result_ref(before, store_url), _result_ref(after, store_url))
     groups = {"new": result.new, "fixed": result.fixed, "persisting": result.persisting,
@@ -550,7 +582,7 @@ def diff(before: str, after: str, store_url: str | None, lang: str, fmt: str) ->
     for name, findings in groups.items():
         click.echo(f"{name if lang == 'en' else labels[name]}: {len(findings)}")
         for f in findings:
-            click.echo(f"  {f.severity.value:<8} {f.rule_id:<14} {f.target_id}  {f.message[lang]}")
+            click.echo(terminal_text(f"  {f.severity.value:<8} {f.rule_id:<14} {f.target_id}  {f.message[lang]}"))
 
 
 def _result_ref(ref: str, store_url: str | None) -> ScanResult:
@@ -606,10 +638,25 @@ def rules_show(rule_id: str, rules_path: RulePaths, lang: str) -> None:
 
 @rules.command("validate")
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def rules_validate(path: Path | None) -> None:
-    """Validate rule packs (default: the shipped ones); exit 2 naming file, rule and field."""
+@click.option("--examples", "examples_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Directory of <probe>.json example facts (default: the shipped docs/facts/examples).")
+def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
+    """Validate rule packs (default: the shipped ones) and evaluate each rule on example facts of its probe.
+
+    Exit 2 naming file, rule and field, or the rule and example it cannot be evaluated on.
+    """
+    from scanner.rulecheck import example_failures
+
     ruleset = _load_ruleset(path)
-    click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version})")
+    failures, missing = example_failures(ruleset, examples_dir)
+    for probe in missing:
+        click.echo(f"warning: no example facts for probe {probe!r}; its rules were not evaluated", err=True)
+    for failure in failures:
+        rule = ruleset.by_id(failure.rule_id)
+        click.echo(f"error: {rule.file if rule else ''} {failure}", err=True)
+    if failures:
+        _fail(f"{len(failures)} rule evaluation error(s) / aturan gagal dievaluasi")
+    click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version}), evaluated on example facts")
 
 
 main.add_command(daemon)

@@ -103,6 +103,18 @@ def _finding(rule: Rule, target: Target, target_view: dict[str, Any], item: dict
     )
 
 
+MAX_REASON = 200
+
+
+def failure_reason(exc: Exception) -> str:
+    """Why a rule could not be evaluated, as one short line (not the evaluator's internals)."""
+    first = exc.args[0] if exc.args else ""
+    if isinstance(exc, KeyError):  # a fact the rule reads is absent from this observation
+        return f"no such fact: {str(first)[:MAX_REASON]!r}"
+    reason = " ".join(str(first).split()) if isinstance(first, str) and first.strip() else type(exc).__name__
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+
+
 def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
     """Evaluate every applicable rule on every conclusive observation.
 
@@ -168,8 +180,7 @@ def _judge_serially(facts: list[Facts], targets: list[Target], ruleset: RuleSet)
                 pairs = _offending_items(rule, activation)
                 found = [_finding(rule, target, target_view, item, key) for item, key in pairs]
             except Exception as exc:  # one rule failing on odd facts must not lose the scan's other findings
-                reason = exc.args[0] if exc.args else type(exc).__name__
-                judgement.errors.append(RuleEvaluationError(rule.id, target.id, str(reason)))
+                judgement.errors.append(RuleEvaluationError(rule.id, target.id, failure_reason(exc)))
                 continue
             judgement.evaluated_rules.add(rule.id)
             judgement.findings.extend(found)

@@ -150,12 +150,37 @@ def canonical_location(kind: TargetKind, location: str) -> str:
     return os.path.normpath(location)
 
 
+COVERAGE_KEY = "coverage_limits"  # facts key under which a probe lists the caps that cut its observation short
+
+
+@dataclass(frozen=True)
+class CoverageLimit:
+    """A cap that stopped a probe short of the whole target: the observation is partial.
+
+    ``code`` names the cap (reports show the localised ``limit_<code>`` string), ``limit``
+    is the cap in force and ``total`` how much there was, when the probe knows it.
+    """
+
+    code: str
+    limit: int
+    total: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CoverageLimit:
+        total = data.get("total")
+        return cls(str(data.get("code", "")), int(data.get("limit") or 0), int(total) if total is not None else None)
+
+
 @dataclass
 class Facts:
     """What one probe observed about one target. Observations only, no verdicts.
 
     ``status`` is ``ok`` when the probe ran, ``inconclusive`` when it could not
     observe (unreachable host, permission denied, hostile peer); ``reason`` says why.
+    A conclusive observation is *partial* when the probe listed caps under ``COVERAGE_KEY``.
     """
 
     probe: str
@@ -169,6 +194,12 @@ class Facts:
     @property
     def conclusive(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def limits(self) -> list[CoverageLimit]:
+        """Caps that cut this observation short (empty when the probe saw the whole target)."""
+        listed = self.data.get(COVERAGE_KEY) if isinstance(self.data, dict) else None
+        return [CoverageLimit.from_dict(x) for x in listed or [] if isinstance(x, dict)]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -253,6 +284,14 @@ class ScanResult:
 
     def inconclusive(self) -> list[Facts]:
         return [f for f in self.facts if not f.conclusive]
+
+    def partial(self) -> list[Facts]:
+        """Conclusive observations that a cap (size, count) cut short."""
+        return [f for f in self.facts if f.conclusive and f.limits]
+
+    def complete(self) -> bool:
+        """Every target observed in full and every rule evaluated: what a clean exit 0 requires."""
+        return not self.inconclusive() and not self.partial() and not self.evaluation_errors
 
     def open_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.status == "open"]

@@ -96,6 +96,8 @@ def payload(result: ScanResult, previous: ScanResult | None, fresh: list[Finding
             "open": sum(open_counts.values()),
             "open_by_severity": {s.value: open_counts.get(s.value, 0) for s in Severity},
             "inconclusive": len(result.inconclusive()),
+            "partial": len(result.partial()),
+            "evaluation_errors": len(result.evaluation_errors),
         },
         "findings": [_finding_entry(f) for f in fresh[:MAX_LISTED]],
         "truncated": max(0, len(fresh) - MAX_LISTED),
@@ -118,6 +120,8 @@ def mail_body(data: dict[str, Any]) -> str:
         f"Pemindaian sebelumnya / Previous scan: {data['previous_scan_id'] or 'tidak ada / none'}",
         f"Temuan terbuka / Open findings: {data['counts']['open']}; "
         f"tidak konklusif / inconclusive observations: {data['counts']['inconclusive']}",
+        f"Cakupan tidak lengkap / Partial coverage: {data['counts']['partial']} pengamatan terpotong / observations "
+        f"cut short, {data['counts']['evaluation_errors']} aturan gagal dievaluasi / rule evaluation errors",
         "",
     ]
     for item in data["findings"]:

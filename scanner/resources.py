@@ -21,3 +21,8 @@ def rules_dir() -> Path:
 def templates_dir() -> Path:
     """Directory holding the Jinja2 report templates."""
     return _data_dir("_data/templates", "reports/templates")
+
+
+def facts_examples_dir() -> Path:
+    """Directory holding ``<probe>.json`` example facts that ``pindai rules validate`` evaluates rules on."""
+    return _data_dir("_data/facts-examples", "docs/facts/examples")

@@ -62,7 +62,9 @@ def test_exit_codes(tmp_path, pack, protocols, fail_on, inconclusive, code):
 def test_rejudge_writes_json_that_report_can_read(tmp_path, pack):
     stored = _stored(tmp_path, WEAK)
     out = tmp_path / "out" / "rejudged.json"
-    assert _run("rejudge", str(stored), "--rules", str(pack), "--json", str(out), "--lang", "en").exit_code == 0
+    # only the test pack: shipped rules could not be evaluated on these minimal facts (a partial result, exit 3)
+    assert _run("rejudge", str(stored), "--rules", str(pack), "--no-default-rules", "--json", str(out),
+                "--lang", "en").exit_code == 0
     rejudged = json.loads(out.read_text())
     assert rejudged["findings"][0]["message"]["en"] == "Protocol SSLv3 is accepted"
     assert rejudged["rulepack_version"] != "old"

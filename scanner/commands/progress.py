@@ -29,6 +29,7 @@ def scan_progress(jobs: list[tuple[str, str]], gate: HostGate,
         yield lambda facts: None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
     connections = TextColumn("{task.fields[connections]}")
@@ -39,7 +40,7 @@ def scan_progress(jobs: list[tuple[str, str]], gate: HostGate,
             return f"{sum(gate.connections.values())} conn."
 
         overall = bar.add_task("pindai", total=len(jobs), connections=count())
-        rows = {job: bar.add_task(f"  {job[1]:<9} {job[0]}", total=1, connections="")
+        rows = {job: bar.add_task(f"  {job[1]:<9} {escape(job[0])}", total=1, connections="")  # ids may hold [/]
                 for job in jobs[:MAX_ROWS]} if len(jobs) <= MAX_ROWS else {}
 
         def finished(facts: Facts) -> None:

@@ -7,9 +7,18 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from scanner.model import Target
+from scanner.model import COVERAGE_KEY, CoverageLimit, Target
 from scanner.politeness import HostGate
 from scanner.scope import Scope
+
+
+def record_limit(facts: dict[str, Any], code: str, limit: int, total: int | None = None) -> None:
+    """Say in ``facts`` that the cap ``code`` (``limit``; ``total`` when known) cut the observation short.
+
+    Every cap a probe applies to what it reads goes through here: the observation becomes
+    partial, each report shows a localised note and the scan cannot exit 0.
+    """
+    facts.setdefault(COVERAGE_KEY, []).append(CoverageLimit(code, int(limit), total).to_dict())
 
 
 class ProbeInconclusive(Exception):

@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from scanner.diff import diff_scans
-from scanner.model import Facts, Finding, ScanResult, Severity, Target
+from scanner.model import CoverageLimit, Facts, Finding, ScanResult, Severity, Target
 from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
@@ -176,6 +176,51 @@ def inconclusive_row(f: Facts, lang: str) -> dict[str, str]:
 
     detail = str(scrub(f.reason))
     return {"target_id": f.target_id, "probe": f.probe, "reason": localised_reason(detail, lang), "detail": detail}
+
+
+@dataclass(frozen=True)
+class CoverageNote:
+    """One localised line saying what a scan did not see, or could not judge, on one target.
+
+    ``source`` is the probe whose cap cut the observation short, or the rule that could not be
+    evaluated (``kind`` is ``limit`` or ``evaluation_error``).
+    """
+
+    target_id: str
+    source: str
+    kind: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"target_id": self.target_id, "source": self.source, "kind": self.kind, "text": self.text}
+
+
+def coverage_notes(result: ScanResult, lang: str) -> list[CoverageNote]:
+    """Every partial observation and rule evaluation error of ``result``, one line each, in ``lang``.
+
+    Each report shows these lines: a scan with any of them is partial and cannot exit 0.
+    """
+    s = strings(lang)
+    notes = [CoverageNote(f.target_id, f.probe, "limit", limit_text(limit, lang))
+             for f in result.partial() for limit in f.limits]
+    notes += [CoverageNote(e.target_id, e.rule_id, "evaluation_error",
+                           s["note_evaluation_error"].format(rule=e.rule_id, reason=_scrub_line(e.message)))
+              for e in result.evaluation_errors]
+    return notes
+
+
+def limit_text(limit: CoverageLimit, lang: str) -> str:
+    """The localised sentence for one coverage limit (``limit_<code>`` in strings.yaml)."""
+    s = strings(lang)
+    template = s.get(f"limit_{limit.code}", s["limit_other"])
+    total = "?" if limit.total is None else _number(limit.total, lang)
+    return template.format(code=limit.code, limit=_number(limit.limit, lang), total=total)
+
+
+def _number(n: int, lang: str) -> str:
+    """Thousands separated as the language writes them (1.000.000 / 1,000,000)."""
+    grouped = f"{n:,}"
+    return grouped.replace(",", ".") if lang == "id" else grouped
 
 
 def rule_spec(ruleset: RuleSet, rule_id: str) -> Rule | None:

@@ -1,5 +1,8 @@
 """CSV for spreadsheets: one row per finding, UTF-8 with BOM so Excel detects the encoding.
 
+After the findings, one row with status ``partial`` per coverage note (a cap that cut an
+observation short, a rule that could not be evaluated): what was not checked is said aloud.
+
 Cells that a spreadsheet would treat as a formula (starting with ``= + - @``, tab or CR) are
 prefixed with an apostrophe: evidence comes from scanned systems and must not run in Excel.
 """
@@ -10,7 +13,15 @@ import csv
 import io
 
 from scanner.model import ScanResult
-from scanner.report.common import agency_of, evidence_text, sorted_findings, strings, targets_by_id, text
+from scanner.report.common import (
+    agency_of,
+    coverage_notes,
+    evidence_text,
+    sorted_findings,
+    strings,
+    targets_by_id,
+    text,
+)
 from scanner.rules import RuleSet
 
 BOM = "\ufeff"
@@ -42,5 +53,12 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
             "; ".join(f.references), " | ".join(f"{n}. {step}" for n, step in enumerate(steps, start=1)),
             f.fingerprint, result.scan_id, result.started_at,
         ]
+        writer.writerow([safe_cell(v) for v in row])
+    for note in coverage_notes(result, lang):  # what was not checked: one "partial" row per note
+        target = targets.get(note.target_id)
+        rule_id = note.source if note.kind == "evaluation_error" else ""
+        row = [(target.agency if target else "") or s["no_agency"], note.target_id, target.name if target else "",
+               target.kind.value if target else "", rule_id, s["coverage"], "", "", "partial", "", note.text,
+               "", "", "", "", result.scan_id, result.started_at]
         writer.writerow([safe_cell(v) for v in row])
     return BOM + buffer.getvalue()

@@ -20,6 +20,7 @@ from scanner.report.charts import agency_stacks, severity_bars
 from scanner.report.common import (
     agency_of,
     counts_by_agency,
+    coverage_notes,
     evidence_text,
     inconclusive_rows,
     risk_posture,
@@ -209,6 +210,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
         "blocks": _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
         "inconclusive": inconclusive_rows(result, lang),
+        "coverage": coverage_notes(result, lang),
         "targets": _target_rows(result),
         "errors": [{"rule_id": e.rule_id, "target_id": e.target_id, "message": str(scrub(e.message))}
                    for e in result.evaluation_errors],

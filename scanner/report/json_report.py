@@ -15,6 +15,7 @@ from scanner.compliance import compliance_view
 from scanner.model import ScanResult
 from scanner.report.common import (
     counts_by_agency,
+    coverage_notes,
     inconclusive_rows,
     risk_posture,
     scrub,
@@ -25,7 +26,7 @@ from scanner.report.common import (
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
-REPORT_VERSION = "1.1"
+REPORT_VERSION = "1.2"
 
 
 def summary(result: ScanResult, lang: str) -> dict[str, Any]:
@@ -42,6 +43,8 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
             for fx in top_fixes(result)
         ],
         "inconclusive": inconclusive_rows(result, lang),
+        "complete": result.complete(),
+        "coverage": [note.to_dict() for note in coverage_notes(result, lang)],
     }
 
 

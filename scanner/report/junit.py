@@ -12,7 +12,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from scanner.model import Facts, Finding, ScanResult, Target
-from scanner.report.common import UNASSIGNED, evidence_text, inconclusive_row, scrub, strings, text
+from scanner.report.common import UNASSIGNED, coverage_notes, evidence_text, inconclusive_row, scrub, strings, text
+from scanner.report.escape import xml_text
 from scanner.rules import RuleSet
 
 
@@ -59,11 +60,16 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> ET.Element:
     for f in result.findings:
         findings[(f.target_id, f.rule_id)].append(f)
     errors: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for e in result.evaluation_errors:
-        errors[(e.target_id, e.rule_id)].append(e.message)
+    limits: dict[str, list[str]] = defaultdict(list)
+    for note in coverage_notes(result, lang):
+        if note.kind == "evaluation_error":
+            errors[(note.target_id, note.source)].append(note.text)
+        else:
+            limits[note.target_id].append(f"{note.source}: {note.text}")
     facts_by_target: dict[str, list[Facts]] = defaultdict(list)
     for fact in result.facts:
         facts_by_target[fact.target_id].append(fact)
+    s_cov = strings(lang)["coverage"]
     root = ET.Element("testsuites", name="Pindai")
     totals = [0, 0, 0, 0]
     by_agency: dict[str, list[Target]] = defaultdict(list)
@@ -91,6 +97,11 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> ET.Element:
                                                      errors.get(key, []), ruleset, lang)
                 for i, n in enumerate((1, failed, errored, skipped)):
                     counts[i] += n
+            if limits.get(target.id):
+                case = ET.SubElement(suite, "testcase", classname=target.id, name=s_cov, time="0")
+                ET.SubElement(case, "skipped", message=s_cov).text = "\n".join(limits[target.id])
+                counts[0] += 1
+                counts[3] += 1
         for attr, count in zip(("tests", "failures", "errors", "skipped"), counts, strict=True):
             suite.set(attr, str(count))
         suite.set("time", "0")
@@ -101,7 +112,17 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> ET.Element:
     return root
 
 
+def _well_formed(root: ET.Element) -> None:
+    """Replace characters XML 1.0 forbids in every text, tail and attribute of the tree."""
+    for element in root.iter():
+        element.text = xml_text(element.text) if element.text else element.text
+        element.tail = xml_text(element.tail) if element.tail else element.tail
+        for name, value in element.attrib.items():
+            element.set(name, xml_text(value))
+
+
 def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     root = build(result, ruleset, lang)
+    _well_formed(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

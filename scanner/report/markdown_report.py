@@ -7,6 +7,7 @@ from scanner.model import ScanResult
 from scanner.report.common import (
     agency_of,
     counts_by_agency,
+    coverage_notes,
     evidence_text,
     inconclusive_rows,
     risk_posture,
@@ -16,16 +17,12 @@ from scanner.report.common import (
     text,
     top_fixes,
 )
+from scanner.report.escape import markdown_code, markdown_text, terminal_text
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
 MAX_DETAILS = 50  # keep the comment well under GitHub's / GitLab's comment size limits
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
-
-
-def cell(value: object) -> str:
-    """Table-cell-safe text: no pipes, no newlines, no raw HTML."""
-    return (str(value).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
@@ -41,7 +38,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     if len(agencies) > 1:
         out += [f"| {s['agency']} | " + " | ".join(s["sev_" + k] for k in counts) + " |",
                 "|---|" + "---:|" * len(counts)]
-        out += [f"| {cell(a or s['no_agency'])} | " + " | ".join(str(n) for n in row.values()) + " |"
+        out += [f"| {markdown_text(a or s['no_agency'])} | " + " | ".join(str(n) for n in row.values()) + " |"
                 for a, row in agencies.items()]
         out.append("")
     fixes = top_fixes(result)
@@ -49,7 +46,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         out += [f"### {s['top_fixes']}", "", f"| # | {s['rule']} | {s['severity']} | {s['targets']} | {s['finding']} |",
                 "|---:|---|---|---:|---|"]
         out += [f"| {n} | `{fx.rule_id}` | {_ICON[fx.severity.value]} {s['sev_' + fx.severity.value]} | "
-                f"{len(fx.targets)} | {cell(text(fx.title, lang))} |" for n, fx in enumerate(fixes, start=1)]
+                f"{len(fx.targets)} | {markdown_text(text(fx.title, lang))} |" for n, fx in enumerate(fixes, start=1)]
         out.append("")
     else:
         out += [s["no_findings"], ""]
@@ -58,14 +55,14 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         out += [f"<details><summary>{s['findings']} ({len(findings)})</summary>", ""]
         for f in findings[:MAX_DETAILS]:
             rule = ruleset.by_id(f.rule_id)
-            out.append(f"- {_ICON[f.severity.value]} **{cell(text(f.message, lang))}** — `{f.rule_id}` "
-                       f"`{f.target_id}` ({cell(agency_of(f, targets) or s['no_agency'])}, "
+            out.append(f"- {_ICON[f.severity.value]} **{markdown_text(text(f.message, lang))}** — "
+                       f"`{markdown_code(f.rule_id)}` `{markdown_code(f.target_id)}` "
+                       f"({markdown_text(agency_of(f, targets) or s['no_agency'])}, "
                        f"{s['priority']} {f.priority:.1f})")
             if f.evidence:
-                shown = cell(evidence_text(f.evidence, 300)).replace("`", "'")
-                out.append(f"  - {s['evidence']}: `{shown}`")
+                out.append(f"  - {s['evidence']}: `{markdown_code(evidence_text(f.evidence, 300))}`")
             if rule:
-                out.append(f"  - {s['remediation']}: {cell(getattr(rule.spec.remediation, lang)[0])}")
+                out.append(f"  - {s['remediation']}: {terminal_text(getattr(rule.spec.remediation, lang)[0])}")
         if len(findings) > MAX_DETAILS:
             out.append(f"- … {s['and_more'].format(n=len(findings) - MAX_DETAILS)}")
         out += ["", "</details>", ""]
@@ -76,12 +73,18 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         for cat_id, rows in view.items():
             c = status_counts(rows)
             short = ruleset.regulations.catalogues[cat_id].short
-            out.append(f"| {cell(short)} | {c['PASS']} | {c['FAIL']} | {c['MANUAL']} |")
+            out.append(f"| {markdown_text(short)} | {c['PASS']} | {c['FAIL']} | {c['MANUAL']} |")
         out += ["", "</details>", ""]
+    notes = coverage_notes(result, lang)
+    if notes:  # never collapsed: a partial scan must not read as a clean one
+        out += [f"### ⚠️ {s['coverage']}", "", s["coverage_intro"], ""]
+        out += [f"- `{markdown_code(n.target_id)}` ({markdown_text(n.source)}): {markdown_text(n.text)}" for n in notes]
+        out.append("")
     inconclusive = inconclusive_rows(result, lang)
     if inconclusive:
         out += [f"<details><summary>{s['inconclusive']} ({len(inconclusive)})</summary>", ""]
-        out += [f"- `{r['target_id']}` ({r['probe']}): {cell(r['reason'])}" for r in inconclusive]
+        out += [f"- `{markdown_code(r['target_id'])}` ({markdown_text(r['probe'])}): {markdown_text(r['reason'])}"
+                for r in inconclusive]
         out += ["", "</details>", ""]
     out.append(f"<sub>Pindai {result.tool_version} · {s['rulepack']} {result.rulepack_version}</sub>")
     return "\n".join(out) + "\n"

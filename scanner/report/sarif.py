@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from scanner.model import Finding, ScanResult, Severity, Target, TargetKind
 from scanner.report.common import (
+    coverage_notes,
     evidence_text,
     inconclusive_rows,
     parse_declared_at,
@@ -30,6 +31,7 @@ from scanner.report.common import (
     targets_by_id,
     text,
 )
+from scanner.report.escape import sarif_text
 from scanner.rules import Rule, RuleSet
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -207,7 +209,7 @@ def _result(finding: Finding, index: int, target: Target | None, lang: str) -> d
         "level": LEVEL[finding.severity.value],
         "kind": "fail",
         "rank": max(0.0, min(100.0, float(finding.priority))),
-        "message": {"text": f"{message}. {where}{item}"},
+        "message": {"text": sarif_text(f"{message}. {where}{item}")},
         "locations": [location(finding.target_id, target, finding.evidence)],
         "partialFingerprints": {
             "primaryLocationLineHash": f"{finding.fingerprint}:1",
@@ -247,9 +249,14 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     invocation: dict[str, Any] = {
         "executionSuccessful": True,
         "toolExecutionNotifications": [
-            {"level": "warning", "message": {"text": f"{row['target_id']} ({row['probe']}): {row['reason']}"},
+            {"level": "warning",
+             "message": {"text": sarif_text(f"{row['target_id']} ({row['probe']}): {row['reason']}")},
              "properties": row}
             for row in inconclusive_rows(result, lang)
+        ] + [
+            {"level": "warning", "message": {"text": sarif_text(f"{note.target_id} ({note.source}): {note.text}")},
+             "properties": note.to_dict()}
+            for note in coverage_notes(result, lang)
         ],
     }
     if result.started_at:

@@ -1,4 +1,8 @@
-"""Terminal table of findings (rich), most urgent first."""
+"""Terminal table of findings (rich), most urgent first.
+
+Cells are ``rich.text.Text`` objects, never markup strings: a ``[/]`` in a Server header or
+column name stays text, and control characters (ANSI, OSC-8 links) are removed before printing.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import io
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from scanner.model import ScanResult
-from scanner.report.common import inconclusive_row, scrub
+from scanner.model import Finding, ScanResult
+from scanner.report.common import coverage_notes, inconclusive_row, scrub, strings
+from scanner.report.escape import terminal_text
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
@@ -21,26 +27,72 @@ _INCONCLUSIVE = {"id": "Tidak dapat disimpulkan", "en": "Inconclusive"}
 _NONE = {"id": "Tidak ada temuan.", "en": "No findings."}
 
 
-def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
-    """Render findings and inconclusive observations as text tables."""
+def _plain(value: object) -> Text:
+    """A table cell that shows ``value`` literally: no markup, no control characters."""
+    return Text(terminal_text(scrub(str(value))))
+
+
+NARROW = 100  # below this many columns the priority column is left out and the rest fold
+
+
+def _marks(f: Finding, lang: str) -> str:
+    """``[baru]`` for a finding not in the --baseline, and an expired suppression, before the message."""
+    s = strings(lang)
+    marks = [f"[{s['new'].lower()}]"] if f.baseline == "new" else []
+    if f.suppression and f.suppression.get("expired"):
+        marks.append(f"[{s['suppression_expired']} {f.suppression.get('expires', '')}]")
+    return " ".join(marks) + " " if marks else ""
+
+
+def _summary(result: ScanResult, lang: str) -> str:
+    s = strings(lang)
+    parts = [f"{sev}: {n}" for sev, n in severity_counts(result).items()]
+    suppressed = sum(1 for f in result.findings if f.status == "suppressed")
+    expired = sum(1 for f in result.open_findings() if f.suppression and f.suppression.get("expired"))
+    if suppressed or expired:
+        parts.append(f"{s['suppressed'].lower()}: {suppressed}")
+    if expired:
+        parts.append(f"{s['suppression_expired'].lower()}: {expired}")
+    if any(f.baseline for f in result.findings):
+        parts.append(f"{s['new'].lower()}: {sum(1 for f in result.open_findings() if f.baseline == 'new')}")
+    return ", ".join(parts)
+
+
+def render(result: ScanResult, ruleset: RuleSet, lang: str, *, width: int = 140, color: bool = False) -> str:
+    """Render findings, inconclusive observations and coverage notes as text tables ``width`` columns
+    wide (cells fold; no line is longer), severities in colour when ``color``."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=140, force_terminal=False, color_system=None)
+    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
+                      no_color=not color)
     findings = result.open_findings()
     if findings:
-        table = Table(*_HEAD[lang], show_lines=False)
+        narrow = width < NARROW
+        head = _HEAD[lang][1:] if narrow else _HEAD[lang]
+        table = Table(*head, show_lines=False)
+        table.columns[head.index(_HEAD[lang][1])].no_wrap = True  # severity words stay whole
         for f in findings:
             sev = f.severity.value
-            table.add_row(f"{f.priority:.1f}", f"[{_STYLE[sev]}]{sev}[/]", f.rule_id, f.target_id,
-                          str(scrub(f.message[lang])))
+            cells = [Text(sev, style=_STYLE[sev]), _plain(f.rule_id), _plain(f.target_id),
+                     _plain(_marks(f, lang) + f.message[lang])]
+            if not narrow:
+                cells.insert(0, Text(f"{f.priority:.1f}"))
+            table.add_row(*cells)
         console.print(table)
     else:
-        console.print(_NONE[lang])
-    counts = ", ".join(f"{sev}: {n}" for sev, n in severity_counts(result).items())
-    console.print(counts)
+        console.print(Text(_NONE[lang]))
+    console.print(Text(_summary(result, lang)))
     inconclusive = result.inconclusive()
     if inconclusive:
         table = Table("Target", "Probe", _INCONCLUSIVE[lang])
         for observation in inconclusive:
-            table.add_row(observation.target_id, observation.probe, inconclusive_row(observation, lang)["reason"])
+            table.add_row(_plain(observation.target_id), _plain(observation.probe),
+                          _plain(inconclusive_row(observation, lang)["reason"]))
+        console.print(table)
+    notes = coverage_notes(result, lang)
+    if notes:
+        s = strings(lang)
+        table = Table("Target", f"{s['probe']} / {s['rule']}", s["coverage"])
+        for note in notes:
+            table.add_row(_plain(note.target_id), _plain(note.source), _plain(note.text))
         console.print(table)
     return buffer.getvalue()

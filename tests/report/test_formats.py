@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from markdown_it import MarkdownIt
 
 from scanner.model import ScanResult
 from scanner.report import FORMATS, renderer
@@ -47,7 +48,9 @@ def test_csv_is_excel_friendly(result: ScanResult, ruleset: RuleSet) -> None:
     assert out.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(out[1:])))
     assert rows[0][:3] == ["Agency", "Target", "Target name"]
-    assert len(rows) == 1 + len(result.findings)
+    partial_rows = [r for r in rows[1:] if r[rows[0].index("Status")] == "partial"]
+    assert len(partial_rows) == len(result.evaluation_errors) > 0  # each error said aloud, one row each
+    assert len(rows) == 1 + len(result.findings) + len(partial_rows)
     assert all(len(r) == len(rows[0]) for r in rows)
     evidence = [r[rows[0].index("Evidence (masked)")] for r in rows[1:]]
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
@@ -65,6 +68,6 @@ def test_markdown_comment(result: ScanResult, ruleset: RuleSet) -> None:
     assert "| # | Rule | Severity |" in out
     assert "<details><summary>Findings (7)</summary>" in out
     assert "`PND-DB-901`" in out.split("### Top 10 fixes")[1].splitlines()[4]  # highest priority first
-    assert "<script>" not in out
+    assert "<script>" not in MarkdownIt("commonmark").render(out)  # shown as code text, never as HTML
     assert "Inconclusive (2)" in out
     assert len(out) < 65_000

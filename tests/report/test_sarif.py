@@ -83,10 +83,12 @@ def test_suppressed_findings_carry_suppressions(result: ScanResult, ruleset: Rul
     assert entry["properties"]["expires"] == "2026-12-31"
 
 
-def test_inconclusive_become_notifications(result: ScanResult, ruleset: RuleSet) -> None:
+def test_inconclusive_and_coverage_notes_become_notifications(result: ScanResult, ruleset: RuleSet) -> None:
     invocation = build(result, ruleset, "en")["runs"][0]["invocations"][0]
     notes = invocation["toolExecutionNotifications"]
-    assert len(notes) == 2 and all(n["level"] == "warning" for n in notes)
+    assert len(notes) == len(result.inconclusive()) + len(result.evaluation_errors) == 3
+    assert all(n["level"] == "warning" for n in notes)
+    assert "PND-AUTH-901 could not be evaluated" in notes[-1]["message"]["text"]
     assert invocation["startTimeUtc"] == result.started_at
 
 

@@ -30,6 +30,7 @@ class Discovered:
 class Discovery:
     endpoints: list[Discovered]
     skipped: list[dict[str, str]]
+    usable: int = 0  # operations that could be called; more than ``len(endpoints)`` when the limit cut them
 
 
 def parse_document(text: str) -> dict[str, Any]:
@@ -110,10 +111,17 @@ def _requires_security(doc: dict[str, Any], operation: dict[str, Any]) -> bool:
     return isinstance(security, list) and any(isinstance(s, dict) and s for s in security)
 
 
-def operations(doc: dict[str, Any], base: str, limit: int = 50, fill_missing: bool = False) -> Discovery:
-    """GET operations under ``base``; path parameters take their example (or a sample value)."""
+DISCOVERY_LIMIT = 50
+
+
+def operations(doc: dict[str, Any], base: str, limit: int = DISCOVERY_LIMIT, fill_missing: bool = False) -> Discovery:
+    """GET operations under ``base``; path parameters take their example (or a sample value).
+
+    At most ``limit`` are returned; ``Discovery.usable`` counts every callable one, so a cut is visible.
+    """
     found: list[Discovered] = []
     skipped: list[dict[str, str]] = []
+    usable = 0
     for path, item in doc["paths"].items():
         if not isinstance(item, dict) or not isinstance(item.get("get"), dict) or not isinstance(path, str):
             continue
@@ -124,13 +132,13 @@ def operations(doc: dict[str, Any], base: str, limit: int = 50, fill_missing: bo
             skipped.append({"path": path, "reason": "path parameter without an example value"})
             continue
         public = "security" in operation and operation["security"] == []
-        found.append(Discovered(base + filled, public, _requires_security(doc, operation)))
-        if len(found) >= limit:
-            break
-    return Discovery(found, skipped)
+        usable += 1
+        if len(found) < limit:
+            found.append(Discovered(base + filled, public, _requires_security(doc, operation)))
+    return Discovery(found, skipped, usable)
 
 
-def discover(text: str, limit: int = 50) -> Discovery:
+def discover(text: str, limit: int = DISCOVERY_LIMIT) -> Discovery:
     """GET operations without path parameters (or with examples for all of them)."""
     doc = parse_document(text)
     return operations(doc, _base_path(doc), limit)

@@ -18,7 +18,7 @@ from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
 from scanner.probes.auth.tokens import collect, load_wordlist
 from scanner.probes.auth.variants import Variant, build
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.resources import rules_dir
 
 DEFAULT_WORDLIST = rules_dir() / "auth" / "jwt-secrets.txt"
@@ -89,6 +89,8 @@ class AuthProbe:
         }
         facts["credentials"] = self._credentials(target, ctx, scan, facts)
         endpoints, facts["discovery"] = self._endpoints(target, scan)
+        if facts["discovery"].get("operations_usable", 0) > openapi.DISCOVERY_LIMIT:
+            record_limit(facts, "openapi_operations", openapi.DISCOVERY_LIMIT, facts["discovery"]["operations_usable"])
         token = scan.creds.token if scan.creds else None
         secret = analysis.secret_search(token, scan.words)[1] if token else None  # in memory only
         variants = build(scan.creds, secret, public_key)
@@ -177,7 +179,8 @@ class AuthProbe:
                 found.append(Endpoint("GET", absolute, source="openapi", declared_public=item.declared_public,
                                       declared_security=item.declared_security))
                 added += 1
-        return {"status": "ok", "path": path_of(url), "endpoints_found": added, "skipped": result.skipped}
+        return {"status": "ok", "path": path_of(url), "endpoints_found": added, "skipped": result.skipped,
+                "operations_usable": result.usable}
 
     def _send(self, scan: _Scan, endpoint: Endpoint, creds: Credentials | None) -> Reply:
         headers = dict(creds.headers) if creds else {}

@@ -12,7 +12,7 @@ from typing import Any
 
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.secrets import SecretHit, Setting, scan_file
@@ -80,6 +80,11 @@ def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, An
         "env_files": _env_files(inventory, detectors),
         "sql": analyze_sql_files(inventory.files),
     }
+    if inventory.truncated:
+        record_limit(facts, "code_files", detectors.max_files,
+                     detectors.max_files + len(inventory.skipped.get("file_limit", [])))
+    if inventory.skipped.get("too_large"):
+        record_limit(facts, "code_file_bytes", detectors.max_file_bytes, len(inventory.skipped["too_large"]))
     return dict(scrub(facts))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from scanner.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.database import mysql, postgres
 from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
@@ -69,7 +69,7 @@ class DatabaseProbe:
         else:
             server_version = str(conn.exec_driver_sql("SELECT sqlite_version()").scalar() or "")
         try:
-            tables = reflect(conn, ep.engine, max_tables)
+            tables, total_tables = reflect(conn, ep.engine, max_tables)
         except Exception as exc:
             raise ProbeInconclusive(f"cannot read the schema: {short_error(exc, ep)}") from None
         table_facts, columns, credentials = self._columns(conn, ep, tables, n, rng)
@@ -95,6 +95,11 @@ class DatabaseProbe:
             facts["server"] = mysql.server_facts(conn, ep, mariadb)
         else:
             facts["server"] = {}
+        if total_tables > len(tables):
+            record_limit(facts, "database_tables", max_tables, total_tables)
+        unread = sum(1 for t in table_facts if t["status"] != "ok")
+        if unread:
+            record_limit(facts, "database_tables_unread", unread, len(table_facts))
         return facts
 
     def _columns(

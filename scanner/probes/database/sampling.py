@@ -120,14 +120,19 @@ def schemas(conn: Connection, engine: str) -> tuple[list[str | None], str | None
     return list(names), default
 
 
-def reflect(conn: Connection, engine: str, max_tables: int) -> list[TableInfo]:
-    """Reflect up to ``max_tables`` tables with their columns, primary keys and row estimates."""
+def reflect(conn: Connection, engine: str, max_tables: int) -> tuple[list[TableInfo], int]:
+    """Reflect up to ``max_tables`` tables with their columns, primary keys and row estimates.
+
+    Returns the reflected tables and how many tables the schemas hold in all.
+    """
     insp = inspect(conn)
     wanted, default = schemas(conn, engine)
     tables: list[TableInfo] = []
+    total = 0
     for schema in wanted:
         cols = insp.get_multi_columns(schema=schema)
         pks = insp.get_multi_pk_constraint(schema=schema)
+        total += len(cols)
         for (sch, name), columns in sorted(cols.items(), key=lambda kv: kv[0][1]):
             if len(tables) >= max_tables:
                 break
@@ -139,7 +144,7 @@ def reflect(conn: Connection, engine: str, max_tables: int) -> list[TableInfo]:
                 default_schema=(sch or schema) in (None, default),
             ))
     _estimates(conn, engine, tables)
-    return tables
+    return tables, total
 
 
 def _estimates(conn: Connection, engine: str, tables: list[TableInfo]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scanner.model import Target, TargetKind
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.http import cookies as cookie_mod
 from scanner.probes.http import observatory
 from scanner.probes.http.cors import observe_cors
@@ -63,6 +63,16 @@ def _main_facts(target: Target, main: Page) -> dict[str, Any]:
         "redirect_chain": [h.to_dict() for h in main.chain],
         "redirect_stopped": main.stopped or None,
     }
+
+
+def _record_cut_bodies(facts: dict[str, Any], fetcher: Fetcher, pages: list[Page]) -> None:
+    """Pages read only up to the body cap or the body deadline make the observation partial."""
+    cut = sum(1 for page in pages if page.truncated and not page.too_slow)
+    slow = sum(1 for page in pages if page.too_slow)
+    if cut:
+        record_limit(facts, "http_body_bytes", fetcher.max_body, cut)
+    if slow:
+        record_limit(facts, "http_body_seconds", round(fetcher.body_deadline), slow)
 
 
 class HttpProbe:
@@ -136,4 +146,5 @@ class HttpProbe:
             cookies=facts["cookies"].get("items", []), cors=facts["cors"].get("items", []),
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
+        _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
         return facts

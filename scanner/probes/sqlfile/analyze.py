@@ -16,6 +16,7 @@ from typing import Any
 import sqlparse
 from sqlparse import sql as sqltokens
 
+from scanner.probes.base import record_limit
 from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.sqlfile.lexer import (
     Call,
@@ -68,6 +69,7 @@ class _State:
     insert_statements: int = 0
     insert_rows: int = 0
     copy_rows: int = 0
+    long_ddl: int = 0
 
     def add_rows(self, table: str, columns: list[str], rows: list[list[Any]], line: int, limit: int) -> None:
         self.first_line.setdefault(table, line)
@@ -217,7 +219,9 @@ def analyze_sql(text: str, source: str, *, sample_rows: int = SAMPLE_ROWS) -> di
         line = lines.at(start + (len(raw) - len(stmt)))
         state.statements += 1
         kind = _statement_kind(stmt)
-        if kind.startswith("CREATE") and " TABLE" in stmt[:120].upper() and len(stmt) < MAX_DDL:
+        if kind.startswith("CREATE") and " TABLE" in stmt[:120].upper() and len(stmt) >= MAX_DDL:
+            state.long_ddl += 1
+        elif kind.startswith("CREATE") and " TABLE" in stmt[:120].upper():
             parsed = _create_table(sqlparse.parse(stmt)[0])
             if parsed:
                 name, definitions = parsed
@@ -243,7 +247,10 @@ def analyze_sql(text: str, source: str, *, sample_rows: int = SAMPLE_ROWS) -> di
     for block in copies:
         state.copy_rows += block.row_count
         state.add_rows(block.table, block.columns, list(block.rows), block.line, sample_rows)
-    return _facts(text, source, state, copies)
+    facts = _facts(text, source, state, copies)
+    if state.long_ddl:
+        record_limit(facts, "sqlfile_ddl", MAX_DDL, state.long_ddl)
+    return facts
 
 
 def _dialect(text: str) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import Target, TargetKind
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.sqlfile.analyze import analyze_sql
 
 MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
@@ -22,10 +22,11 @@ class SqlFileProbe:
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         path = Path(target.location)
+        max_bytes = int(target.options.get("max_bytes", MAX_BYTES))
         try:
             size = path.stat().st_size
             with path.open("rb") as fh:
-                raw = fh.read(int(target.options.get("max_bytes", MAX_BYTES)))
+                raw = fh.read(max_bytes)
         except OSError as exc:
             raise ProbeInconclusive(f"cannot read {path}: {exc.strerror or exc}") from None
         text = raw.decode("utf-8", errors="replace")
@@ -34,4 +35,6 @@ class SqlFileProbe:
         facts = analyze_sql(text, str(path), sample_rows=int(target.options.get("sample_rows", 200)))
         facts["size_bytes"] = size
         facts["truncated"] = len(raw) < size
+        if facts["truncated"]:
+            record_limit(facts, "sqlfile_bytes", max_bytes, size)
         return facts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -127,6 +128,12 @@ def test_openapi_discovery_rules() -> None:
     assert found.skipped == [{"path": "/e/{id}", "reason": "path parameter without an example value"}]
     with pytest.raises(ValueError):
         openapi.discover("[]")
+
+
+def test_openapi_discovery_counts_operations_past_its_limit() -> None:
+    paths = {f"/p{n}": {"get": {}} for n in range(openapi.DISCOVERY_LIMIT + 7)}
+    found = openapi.discover(json.dumps({"openapi": "3.0.0", "paths": paths}))
+    assert len(found.endpoints) == openapi.DISCOVERY_LIMIT and found.usable == openapi.DISCOVERY_LIMIT + 7
 
 
 def test_login_form_hints() -> None:

@@ -66,3 +66,19 @@ def test_unanalysable_sql_file_is_inconclusive_on_its_own(
 
 def test_fixture_trees_exist() -> None:
     assert (FIXTURES / "vulnerable" / "app.py").is_file() and (FIXTURES / "clean" / "app.py").is_file()
+
+
+def test_file_caps_make_the_observation_partial(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from scanner.model import Facts
+    from scanner.probes.code.patterns import load_detectors
+    from scanner.probes.code.probe import observe_tree
+
+    for n in range(5):
+        (tmp_path / f"m{n}.py").write_text("x = 1\n")
+    (tmp_path / "big.py").write_text("#" * 5000 + "\n")
+    data = observe_tree(tmp_path, replace(load_detectors(), max_files=3, max_file_bytes=4096))
+    limits = {x.code: (x.limit, x.total) for x in Facts("code", str(tmp_path), data).limits}
+    assert limits == {"code_files": (3, 5), "code_file_bytes": (4096, 1)}
+    assert not Facts("code", str(tmp_path), observe_tree(tmp_path)).limits  # default caps: the whole tree

@@ -85,6 +85,8 @@ def test_limited_user_gets_inconclusive_checks_and_scan_continues(pg_weak: DbSer
     tables = {t["name"]: t for t in pg.data["tables"]}
     assert tables["pegawai"]["status"] == "inconclusive"  # no SELECT on the table
     assert tables["pasien"]["status"] == "ok"  # readable through the PUBLIC grant
+    unread = [x for x in pg.facts.limits if x.code == "database_tables_unread"]  # said aloud: partial
+    assert len(unread) == 1 and unread[0].limit == sum(1 for t in tables.values() if t["status"] != "ok")
     name_only = pg.columns()["pegawai.nik"]
     assert name_only["sampled"] is False and name_only["protection"]["state"] == "not-sampled"
     assert "pegawai.nik" not in pg.keys("PND-DB-002")

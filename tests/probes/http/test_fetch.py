@@ -55,6 +55,15 @@ def test_body_cap(portal: Portal) -> None:
     assert len(page.body) == MAX_BODY
 
 
+def test_page_cut_at_the_body_cap_makes_the_observation_partial(portal: Portal) -> None:
+    from scanner.model import Facts
+
+    target = Target(TargetKind.URL, portal.base_url + "besar")
+    facts = Facts("http", target.id, HttpProbe().run(target, fast_context()))
+    cut = [x for x in facts.limits if x.code == "http_body_bytes"]
+    assert len(cut) == 1 and cut[0].limit == MAX_BODY and cut[0].total >= 1
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

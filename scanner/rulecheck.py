@@ -1,0 +1,57 @@
+"""Evaluate every rule on example facts of its probe, so a rule that cannot be evaluated fails validation.
+
+The examples (``docs/facts/examples/<probe>.json``, rebuilt by ``python -m fixtures.facts_examples``)
+are real, masked observations of the bundled fixtures: a list of ``{"observed", "target", "facts"}``.
+A rule whose condition raises on them (a misspelt field, a type mix-up) would raise on a real scan
+too, where it could only be reported as a partial scan.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.engine import judge
+from scanner.model import Facts, Target
+from scanner.resources import facts_examples_dir
+from scanner.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    """One rule that could not be evaluated on one example observation."""
+
+    rule_id: str
+    example: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}: cannot be evaluated on {self.example}: {self.reason}"
+
+
+def load_examples(probe: str, directory: Path | None = None) -> list[tuple[str, Target, Facts]]:
+    """(label, target, facts) for each example observation of ``probe``; empty when there is no file."""
+    path = (directory or facts_examples_dir()) / f"{probe}.json"
+    if not path.is_file():
+        return []
+    loaded: list[tuple[str, Target, Facts]] = []
+    for n, entry in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+        target = Target.from_dict(entry["target"])
+        label = f"{path.name}#{n} ({entry.get('observed', '')})"
+        loaded.append((label, target, Facts(probe=probe, target_id=target.id, data=entry["facts"])))
+    return loaded
+
+
+def example_failures(ruleset: RuleSet, directory: Path | None = None) -> tuple[list[ExampleFailure], list[str]]:
+    """Rules that raise on their probe's examples, and the probes that have rules but no examples."""
+    failures: list[ExampleFailure] = []
+    missing: list[str] = []
+    for probe in sorted({rule.spec.probe for rule in ruleset.rules}):
+        examples = load_examples(probe, directory)
+        if not examples:
+            missing.append(probe)
+        for label, target, facts in examples:
+            failures += [ExampleFailure(e.rule_id, label, e.message)
+                         for e in judge([facts], [target], ruleset).errors]
+    return failures, missing
