@@ -4,6 +4,12 @@ Every request passes the URL gate (``scanner.net.urls.gate``: the host requests 
 to, inside ``ctx.scope``), goes through ``ctx.gate.slot(politeness_key(host, port))`` and uses ``ctx.timeout``. A
 redirect to a host outside the scope, or a malformed/ambiguous Location, is never followed; the
 chain records where it stopped and why.
+
+A response is never asked for twice in one probe run: a final (non-redirect) GET answer that came
+in before the body deadline is kept, up to ``MEMO_BYTES`` of bodies, and a later identical GET
+(same URL and headers), or a redirect hop that lands on it, reuses it. The plain-HTTP twin's
+redirect to the main page and template paths that redirect to a page already crawled cost no
+second request.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 MAX_BODY = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
+MEMO_BYTES = 4 * 1024 * 1024  # bodies kept for reuse per probe run; beyond that pages are re-fetched
 BROWSER_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36 Pindai"
@@ -126,6 +133,8 @@ class Fetcher:
     requests_made: int = 0
     unverified_hosts: set[str] = field(default_factory=set)
     slow_hosts: set[str] = field(default_factory=set)
+    memo: dict[tuple[str, tuple[tuple[str, str], ...]], Page] = field(default_factory=dict, repr=False)
+    memo_bytes: int = 0
 
     @property
     def body_deadline(self) -> float:
@@ -177,7 +186,10 @@ class Fetcher:
             raise FetchError(str(exc)) from exc
         first_host = where.host
         stopped = ""
+        key = tuple(sorted(headers.items()))
         while True:
+            if method == "GET" and (seen := self.memo.get((where.url, key))) is not None:
+                return _reused(url, seen, chain)
             if where.host in self.slow_hosts:
                 raise SlowHostError(f"skipped: {where.host} sent an earlier response body too slowly")
             try:
@@ -191,8 +203,10 @@ class Fetcher:
                 raise FetchError(describe(exc, self.ctx.timeout)) from exc
             location = resp.headers.get("Location", "")
             chain.append(Hop(where.url, resp.status_code, location, _set_cookies(resp)))
-            if not (follow and resp.status_code in _REDIRECT_CODES and location):
-                return self._page(url, where, resp, verified, chain, stopped)
+            hop = resp.status_code in _REDIRECT_CODES and bool(location)
+            if not (follow and hop):
+                page = self._page(url, where, resp, verified, chain, stopped)
+                return page if hop else self._kept(method, key, page)
             try:
                 nxt = join(where.url, location)
                 if not self.ctx.scope.allows(nxt.host):
@@ -218,6 +232,13 @@ class Fetcher:
         last = chain[-1]
         return Page(url, last.url, last.status, {}, [], b"", chain=chain, stopped=stopped)
 
+    def _kept(self, method: str, key: tuple[tuple[str, str], ...], page: Page) -> Page:
+        """Remember a complete final GET answer for reuse while the memo has room."""
+        if method == "GET" and not page.too_slow and self.memo_bytes + len(page.body) <= MEMO_BYTES:
+            self.memo[(page.final_url, key)] = page
+            self.memo_bytes += len(page.body)
+        return page
+
     def _page(self, url: str, where: Destination, resp: requests.Response, verified: bool | None,
               chain: list[Hop], stopped: str) -> Page:
         try:
@@ -234,6 +255,12 @@ class Fetcher:
             set_cookies=_set_cookies(resp), body=body, truncated=truncated, too_slow=too_slow,
             tls_verified=verified, chain=chain, stopped=stopped,
         )
+
+
+def _reused(url: str, seen: Page, chain: list[Hop]) -> Page:
+    """``seen`` (a final answer) as reached from ``url`` through the redirect hops in ``chain``."""
+    return Page(url, seen.final_url, seen.status, seen.headers, seen.set_cookies, seen.body, seen.truncated,
+                seen.too_slow, seen.tls_verified, chain + seen.chain[-1:], seen.stopped)
 
 
 def _set_cookies(resp: requests.Response) -> list[str]:
