@@ -211,7 +211,9 @@ class Facts:
 
 def fingerprint(rule_id: str, target_id: str, item_key: str) -> str:
     """Stable identity of a finding: the same rule, target and item give the same value."""
-    digest = hashlib.sha256(f"{rule_id}\x1f{target_id}\x1f{item_key}".encode()).hexdigest()
+    # surrogatepass: a lone surrogate a target put into an item key must not stop the scan (same bytes as UTF-8
+    # for every other string, so existing fingerprints do not change)
+    digest = hashlib.sha256(f"{rule_id}\x1f{target_id}\x1f{item_key}".encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:32]
 
 

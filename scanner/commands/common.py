@@ -14,6 +14,7 @@ import click
 from scanner.commands.options import RulePaths
 from scanner.model import ScanResult, Severity
 from scanner.report import FORMATS, renderer
+from scanner.report.escape import encodable
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
     from scanner.rules import RuleSet
@@ -26,9 +27,11 @@ SEVERITIES = [s.value for s in Severity] + ["none"]
 
 FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown")
 
+
 def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
     click.echo(f"pindai: {message}", err=True)
     sys.exit(code)
+
 
 def load_ruleset(path: Path | RulePaths) -> RuleSet:
     from scanner.regulations import CatalogueError
@@ -42,6 +45,7 @@ def load_ruleset(path: Path | RulePaths) -> RuleSet:
         fail(f"{len(exc.errors)} rule error(s); nothing was scanned / tidak ada yang dipindai")
     except CatalogueError as exc:
         fail(f"regulation catalogue error: {exc}")
+
 
 def output_options(func: Any) -> Any:
     for fmt in reversed(FILE_OUTPUTS):
@@ -58,6 +62,7 @@ def output_options(func: Any) -> Any:
     func = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                         show_default=True, help="What to print on standard output.")(func)
     return verbose_option(func)
+
 
 def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
           previous: ScanResult | None = None) -> None:
@@ -86,11 +91,12 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
             text = render_with_history(result, ruleset, lang, previous, full_matrix)
         else:
             text = renderer(name)(result, ruleset, lang)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(encodable(text), encoding="utf-8")
         click.echo(f"wrote {path}", err=True)
-    click.echo(_terminal_table(result, ruleset, lang) if fmt == "table" else renderer(fmt)(result, ruleset, lang),
-               nl=False)
+    shown = _terminal_table(result, ruleset, lang) if fmt == "table" else renderer(fmt)(result, ruleset, lang)
+    click.echo(encodable(shown), nl=False)
     _warn_partial(result, lang)
+
 
 def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     """The table as wide as the terminal, severities coloured on a terminal unless $NO_COLOR is set;
@@ -104,6 +110,7 @@ def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     width = shutil.get_terminal_size((140, 24)).columns if tty else 140
     return render(result, ruleset, lang, width=max(40, width), color=tty and not os.environ.get("NO_COLOR"))
 
+
 def _warn_partial(result: ScanResult, lang: str) -> None:
     """One stderr line per coverage limit and per rule that could not be evaluated."""
     from scanner.report.common import coverage_notes
@@ -112,6 +119,7 @@ def _warn_partial(result: ScanResult, lang: str) -> None:
     for note in coverage_notes(result, lang):
         source = f" ({note.source})" if note.kind == "limit" else ""  # an error's text names its rule
         click.echo(terminal_text(f"warning: {note.target_id}{source}: {note.text}"), err=True)
+
 
 def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None) -> int:
     """Apply the documented exit-code contract; findings in ``baseline`` (fingerprints) do not count."""
@@ -122,11 +130,13 @@ def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None
             return EXIT_FINDINGS
     return EXIT_OK if result.complete() else EXIT_SCAN_ERROR
 
+
 def read_result(path: Path) -> ScanResult:
     try:
         return ScanResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         fail(f"{path}: not a Pindai JSON result: {exc}")
+
 
 def _set_verbosity(ctx: click.Context, _param: click.Parameter, count: int) -> int:
     """``-v`` logs progress and probe details, ``-vv`` also each request (URL, status, time; never
@@ -146,6 +156,7 @@ verbose_option = click.option("-v", "--verbose", count=True, expose_value=False,
                               callback=_set_verbosity,
                               help="-v: progress and probe details on standard error; -vv: every request too.")
 
+
 def open_store(url: str | None) -> Store:
     from scanner.store import Store, StoreError
 
@@ -153,6 +164,7 @@ def open_store(url: str | None) -> Store:
         return Store(url)
     except StoreError as exc:
         fail(str(exc))
+
 
 def store_call(method: Callable[..., None], *args: Any) -> None:
     from scanner.store import StoreError
@@ -162,6 +174,7 @@ def store_call(method: Callable[..., None], *args: Any) -> None:
     except StoreError as exc:
         click.echo(f"warning: {exc}", err=True)
 
+
 def stored_result(store: Store, scan_id: str) -> ScanResult:
     from scanner.store import StoreError
 
@@ -169,6 +182,7 @@ def stored_result(store: Store, scan_id: str) -> ScanResult:
         return store.load(scan_id)
     except StoreError as exc:
         fail(str(exc))
+
 
 def result_ref(ref: str, store_url: str | None) -> ScanResult:
     """A JSON result file path, or a scan id in the history store."""

@@ -34,6 +34,7 @@ def history(store_url: str | None, limit: int) -> None:
         shown = ", ".join(s.target_ids[:3]) + (f" (+{len(s.target_ids) - 3})" if len(s.target_ids) > 3 else "")
         click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} open_findings={s.findings:<4} {label}targets={shown}")
 
+
 def _history(store: Store, limit: int) -> list[Any]:
     from scanner.store import StoreError
 
@@ -41,6 +42,7 @@ def _history(store: Store, limit: int) -> list[Any]:
         return store.history(limit)
     except StoreError as exc:
         fail(str(exc))
+
 
 @click.command()
 @click.argument("before")

@@ -17,6 +17,7 @@ from scanner.commands.options import RulePaths, rules_options
 def rules() -> None:
     """List, show and validate rule packs. / Daftar, tampilkan dan validasi aturan."""
 
+
 @rules.command("list")
 @rules_options
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id")
@@ -25,6 +26,7 @@ def rules_list(rules_path: RulePaths, lang: str) -> None:
     for rule in load_ruleset(rules_path).rules:
         spec = rule.spec
         click.echo(f"{spec.id:<14} {spec.severity.value:<8} {spec.probe:<9} {getattr(spec.title, lang)}")
+
 
 @rules.command("show")
 @click.argument("rule_id")
@@ -51,6 +53,7 @@ def rules_show(rule_id: str, rules_path: RulePaths, lang: str) -> None:
         article = ruleset.regulations.resolve(ref)
         text = article.text[lang] if article else "?"
         click.echo(f"- {ref}: {text}")
+
 
 @rules.command("validate")
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the c
 
 _COMMENT = re.compile(r"(^|\s)#.*")
 
+
 def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
     if value is None:
         return None
@@ -51,6 +52,7 @@ def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | No
     if unknown or not chosen:
         raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)}")
     return chosen
+
 
 def _proxy_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
@@ -65,6 +67,7 @@ def _proxy_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter("use http://host:port or https://host:port")
     return value
 
+
 def _header_list(_ctx: click.Context, _param: click.Parameter,
                  values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     headers = []
@@ -74,6 +77,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
             raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
         headers.append((name.strip(), content.strip()))
     return tuple(headers)
+
 
 @click.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
                      "3 a target or probe was inconclusive, an observation was cut short by a cap, or a rule "
@@ -202,6 +206,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     sys.exit(exit_code(result, threshold, baseline_fps))
 
+
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
     """``--changed-only``: the latest complete database observation of each database target."""
     from scanner.store import StoreError
@@ -228,11 +233,13 @@ def _read_targets_file(handle: TextIO) -> list[str]:
         fail(f"{handle.name}: no targets in the file / tidak ada target di berkas")
     return found
 
+
 def _with_severities(result: ScanResult, severities: frozenset[str] | None) -> ScanResult:
     """The findings to show and write (``--severity``); the store already has every finding."""
     if severities is None:
         return result
     return replace(result, findings=[f for f in result.findings if f.severity.value in severities])
+
 
 def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
     """``ruleset`` minus the ``--exclude-rule`` ids; an unknown id is a usage error."""
@@ -243,6 +250,7 @@ def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
     if unknown:
         fail(f"--exclude-rule: no rule {', '.join(unknown)}; see `pindai rules list`")
     return replace(ruleset, rules=[r for r in ruleset.rules if r.id not in wanted], source=None)
+
 
 def _targets_and_context(
     targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any]
@@ -266,8 +274,10 @@ def _targets_and_context(
         fail(str(exc))
     return None, target_list, _command_line_context(target_list, overrides)
 
+
 def _command_line_context(targets: list[Target], overrides: dict[str, Any]) -> ProbeContext:
     return ProbeContext(gate=HostGate(PolitenessPolicy(**overrides)), scope=Scope(_hosts(targets)))
+
 
 def _resumed(store: Store | None, resume: str) -> ScanResult:
     """The stored, unfinished scan to complete (``latest`` or a scan id)."""
@@ -280,13 +290,16 @@ def _resumed(store: Store | None, resume: str) -> ScanResult:
     click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
     return result
 
+
 def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:
     """(target id, probe) pairs still to observe."""
     done = {(f.target_id, f.probe) for f in result.facts}
     return [(t.id, p.name) for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done]
 
+
 def _hosts(targets: list[Target]) -> tuple[str, ...]:
     return tuple(sorted({t.host for t in targets if t.host}))
+
 
 class _InterruptGuard:
     """Turn SIGTERM into KeyboardInterrupt for the duration of a scan, remembering which signal came."""
@@ -306,6 +319,7 @@ class _InterruptGuard:
     def __exit__(self, *exc: object) -> None:
         signal.signal(signal.SIGTERM, self._previous)
 
+
 def _load_suppressions(path: Path | None) -> Suppressions | None:
     if path is None:
         return None
@@ -316,6 +330,7 @@ def _load_suppressions(path: Path | None) -> Suppressions | None:
     except SuppressionError as exc:
         fail(str(exc))
 
+
 def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
     from scanner.store import StoreError
 
@@ -324,6 +339,7 @@ def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
     except StoreError as exc:
         click.echo(f"warning: no trend: {exc}", err=True)
         return None
+
 
 def _warn_duplicates(targets: list[Target]) -> None:
     seen: set[str] = set()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scanner.model import ScanResult
 from scanner.report.common import UNASSIGNED, agency_of, slug, targets_by_id
+from scanner.report.escape import encodable
 from scanner.rules import RuleSet
 
 
@@ -46,6 +47,6 @@ def write_per_agency(result: ScanResult, ruleset: RuleSet, lang: str, directory:
             name += "-x"
         used.add(name)
         path = directory / f"{name}.html"
-        path.write_text(render(part, ruleset, lang), encoding="utf-8")
+        path.write_text(encodable(render(part, ruleset, lang)), encoding="utf-8")
         written.append(path)
     return written

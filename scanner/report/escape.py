@@ -7,7 +7,9 @@ here, and its renderer passes every target-derived string through it:
   escapes, bare CR, bidi overrides) that a terminal would act upon;
 - ``xml_text``: only characters XML 1.0 allows (JUnit must stay well-formed);
 - ``markdown_text`` / ``markdown_code``: one line of inert CommonMark text or code-span content;
-- ``sarif_text``: a SARIF plain-text message in which ``[text](target)`` is never an embedded link.
+- ``sarif_text``: a SARIF plain-text message in which ``[text](target)`` is never an embedded link;
+- ``encodable``: a whole rendered document without lone UTF-16 surrogates (a target's JSON can
+  carry ``"\ud800"``), so that writing it as UTF-8 cannot fail.
 
 HTML (Jinja autoescape), JSON and CSV (their standard-library writers) escape by construction.
 """
@@ -23,6 +25,14 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SARIF_SPECIAL = re.compile(r"([\\\[\]])")
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def terminal_text(value: object) -> str:

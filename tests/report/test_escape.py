@@ -169,3 +169,26 @@ def test_escape_functions() -> None:
     assert xml_text("a\x00b\tc") == "a\ufffdb\tc"
     assert sarif_text("see [x](http://e) \\") == "see \\[x\\](http://e) \\\\"
     assert markdown_text("**x** [l](u) `c` <b> |\r# h") == r"\*\*x\*\* \[l\]\(u\) \`c\` \<b\> \| \# h"
+
+
+def test_a_lone_surrogate_from_a_target_does_not_stop_any_report(tmp_path: Any) -> None:
+    """A target's JSON can carry ``"\\ud800"``; every file and the terminal view are still written."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    (tmp_path / "rules").mkdir()
+    ruleset = synthetic_ruleset(tmp_path / "rules")
+    stored = tmp_path / "result.json"
+    stored.write_text(json.dumps(with_text(sample_result(ruleset), "warga\ud800x").to_dict()))  # \\ud800 escaped
+    outputs = {fmt: tmp_path / f"out.{fmt}" for fmt in ("json", "html", "sarif", "junit", "csv", "markdown")}
+    args = ["report", str(stored), "--rules", str(tmp_path / "rules"), "--no-default-rules",
+            "--per-agency-dir", str(tmp_path / "agencies")]
+    for fmt, path in outputs.items():
+        args += [f"--{fmt}", str(path)]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    for path in outputs.values():
+        assert "warga\ufffdx" in path.read_text(encoding="utf-8") or path.suffix == ".junit"
+    assert "warga\ufffdx" in done.stdout
+    assert list((tmp_path / "agencies").glob("*.html"))
