@@ -235,8 +235,19 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
             "profile": " ".join(str(x) for x in (profile.get("name"), profile.get("path")) if x),
             "agency": profile.get("agency"),
             "targets": len(result.targets), "evaluated_rules": len(result.evaluated_rules),
+            "eol_table": _eol_table(result),
         },
     }
+
+
+def _eol_table(result: ScanResult) -> dict[str, Any] | None:
+    """The end-of-life table the scan judged versions against: its date and age at scan time."""
+    for facts in result.facts:
+        software = facts.data.get("software") if isinstance(facts.data, dict) else None
+        table = software.get("eol_table") if isinstance(software, dict) else None
+        if isinstance(table, dict) and table.get("retrieved"):
+            return table
+    return None
 
 
 def render_with_history(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None,

@@ -104,3 +104,16 @@ def test_expired_suppression_is_flagged(result: ScanResult, ruleset: RuleSet) ->
     assert "Suppression expired on 2026-01-31: Menunggu migrasi server" in out
     suppressed = render(result, ruleset, "id")
     assert "Penanggung jawab: diskominfo" in suppressed and "Berlaku sampai: 2026-12-31" in suppressed
+
+
+def test_metadata_says_how_old_the_end_of_life_table_is(result: ScanResult, ruleset: RuleSet) -> None:
+    from dataclasses import replace
+
+    from scanner.model import Facts
+
+    table = {"retrieved": "2026-08-22", "age_days": 101, "source": "https://endoflife.date"}
+    http = Facts("http", result.targets[0].id, {"software": {"status": "ok", "eol_table": table, "items": []}})
+    with_table = replace(result, facts=[*result.facts, http])
+    assert "retrieved 2026-08-22; 101 days old at scan time" in render(with_table, ruleset, "en")
+    assert "diambil 2026-08-22; berumur 101 hari saat pemindaian" in render(with_table, ruleset, "id")
+    assert "End-of-life table" not in render(result, ruleset, "en")
