@@ -22,9 +22,20 @@ from scanner.commands.report import report
 from scanner.commands.rules import rules
 from scanner.commands.scan import scan
 from scanner.commands.worker import worker
+from scanner.extras import MissingExtra
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _PindaiGroup(click.Group):
+    """The command group; a feature used without its optional extra is a usage error (exit 2) naming it."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:
+            raise click.UsageError(str(exc)) from None
+
+
+@click.group(cls=_PindaiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pindai")
 @verbose_option
 def main() -> None:

@@ -28,16 +28,13 @@ def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_
     due scans ran, 2 a profile could not be used, 3 a scan failed.
     """
     from scanner.daemon import run_daemon
-    from scanner.extras import MissingExtra, require_extra
+    from scanner.extras import require_extra
     from scanner.regulations import CatalogueError
     from scanner.rules import RuleValidationError
     from scanner.store import Store, StoreError
 
     if distributed:
-        try:
-            require_extra("distributed")
-        except MissingExtra as exc:
-            raise click.UsageError(str(exc)) from None
+        require_extra("distributed")
     try:
         store = Store(store_url)
     except StoreError as exc:

@@ -26,7 +26,6 @@ from scanner.commands.common import (
 )
 from scanner.commands.options import RulePaths, rules_options
 from scanner.commands.progress import scan_progress
-from scanner.extras import MissingExtra
 from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import PROBES
@@ -149,10 +148,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
     if bool(targets) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
-    try:
-        runner = runner_for(distributed, processes)
-    except MissingExtra as exc:
-        fail(str(exc))
+    runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
     ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)

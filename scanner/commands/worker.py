@@ -7,7 +7,7 @@ import re
 
 import click
 
-from scanner.extras import MissingExtra, require_extra
+from scanner.extras import require_extra
 
 POOLS = ("threads", "prefork", "solo")
 
@@ -62,10 +62,7 @@ def worker(zone: str, concurrency: int, pool: str, broker: str | None, loglevel:
     Kredensial dibaca dari lingkungan worker ini (hanya variabel yang diizinkan --allow-env);
     hanya host di dalam --scope yang dihubungi.
     """
-    try:
-        require_extra("distributed")
-    except MissingExtra as exc:
-        raise click.UsageError(str(exc)) from None
+    require_extra("distributed")
     from scanner.distributed import WorkerLimits, make_app, set_worker_limits
     from scanner.scope import Scope
 
