@@ -4,7 +4,7 @@ Probes wrap each network connection in ``with gate.slot(politeness_key(host, por
 scheduling lives in one place and no probe can overload a government server. Limits apply per
 service (host and port): a port that hangs or answers 429 does not slow the host's other services.
 
-Defaults: at most 5 connections at a time per host (sslyze's tuned default) and no fixed
+Defaults: at most 5 connections at a time per service (sslyze's tuned default) and no fixed
 request rate. When a host shows trouble - a timeout or reset (an ``OSError`` leaving the slot),
 or an HTTP 429/503 reported through :meth:`HostGate.answered` - the gate halves the host's
 concurrency, spaces new connections (0.1 s, doubling up to 5 s), honours ``Retry-After`` (capped at
@@ -126,7 +126,7 @@ class _HostLimiter:
 
 
 class HostGate:
-    """Hands out connection slots per host, honouring the politeness policy."""
+    """Hands out connection slots per service (``politeness_key``), honouring the politeness policy."""
 
     def __init__(self, policy: PolitenessPolicy | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
         self.policy = policy or PolitenessPolicy()

@@ -97,7 +97,8 @@ def parse_target(
     path = Path(text)
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path
-    local = _looks_like_path(text) or path.exists() or path.suffix.lower() == ".sql"
+    path_like = _looks_like_path(text)
+    local = path_like or path.exists() or path.suffix.lower() == ".sql"
     url = None if local else bare_host_url(text)
     if url:
         return make(TargetKind.URL, url)
@@ -109,7 +110,7 @@ def parse_target(
         return make(TargetKind.SQLFILE, str(path))
     if path.is_file():
         return make(TargetKind.SOURCE, str(path))
-    if _looks_like_path(text):
+    if path_like:
         raise TargetError(f"{text!r}: no such file or directory / berkas atau direktori tidak ditemukan")
     raise TargetError(
         f"{text!r}: not a URL (https://, http://), a database URL (sqlite:///, postgresql://, mysql://), "

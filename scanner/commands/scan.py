@@ -103,10 +103,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               help="Database targets: sample only columns that are new or changed (name, type) since the last "
               "complete scan in the store; carry the other columns' verdicts forward, marked as such.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=None,
-              help="Connections at a time per host (default 5, or the profile's); lowered automatically "
-              "while a host answers 429/503 or times out.")
+              help="Connections at a time per service, host and port (default 5, or the profile's); lowered "
+              "automatically while the service answers 429/503 or times out.")
 @click.option("--rate", type=click.FloatRange(0, 1000), default=None,
-              help="Fixed cap on HTTP requests per second per host (default: none, adaptive back-off only).")
+              help="Fixed cap on HTTP requests per second per service (default: none, adaptive back-off only).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
               help="Network timeout in seconds per connection or request (default 10, or the profile's).")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
