@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from scanner.model import Facts, ScanResult
+from scanner.model import COVERAGE_KEY, Facts, ScanResult
 from scanner.pii import scrub
 from scanner.urlsecrets import redact, redact_url, url_password
 
@@ -108,6 +108,14 @@ class ScanSummary:
     findings: int
     target_ids: tuple[str, ...] = ()
     profile: str = ""
+    assessed: str = ""  # "full", "partial" or "none" (scanner.report.summary.assessment); "" while running
+
+    @property
+    def shown_status(self) -> str:
+        """What ``pindai history`` prints: a complete scan that did not observe everything says so."""
+        if self.status == COMPLETE and self.assessed in ("partial", "none"):
+            return "partial" if self.assessed == "partial" else "not_assessed"
+        return self.status
 
 
 def _create_private_file(path: Path) -> None:
@@ -249,10 +257,30 @@ class Store:
                  .order_by(scans.c.started_at.desc()).limit(limit))
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
+            observed = self._observed_targets(conn, [r["scan_id"] for r in rows])
         return [ScanSummary(r["scan_id"], r["started_at"], r["finished_at"], r["status"], len(r["targets"]),
                             int(r["open"]), tuple(str(t.get("id", "")) for t in r["targets"]),
-                            str((r["profile"] or {}).get("name", "")) if isinstance(r["profile"], dict) else "")
+                            str((r["profile"] or {}).get("name", "")) if isinstance(r["profile"], dict) else "",
+                            _assessed(r, observed.get(r["scan_id"], ({}, set()))))
                 for r in rows]
+
+    @staticmethod
+    def _observed_targets(conn: Any, scan_ids: list[str]) -> dict[str, tuple[dict[str, tuple[bool, bool]], set[str]]]:
+        """Per scan: target id -> (every observation of it conclusive, any conclusive), and the targets
+        with a coverage limit (a partial observation)."""
+        found: dict[str, tuple[dict[str, tuple[bool, bool]], set[str]]] = {}
+        if not scan_ids:
+            return found
+        query = (select(facts_table.c.scan_id, facts_table.c.target_id, facts_table.c.status, facts_table.c.data)
+                 .where(facts_table.c.scan_id.in_(scan_ids)))
+        for scan_id, target_id, status, data in conn.execute(query):
+            targets, limited = found.setdefault(str(scan_id), ({}, set()))
+            every, some = targets.get(target_id, (True, False))
+            targets[target_id] = (every and status == "ok", some or status == "ok")
+            data = data if isinstance(data, dict) else json.loads(data or "{}")
+            if data.get(COVERAGE_KEY):
+                limited.add(target_id)
+        return found
 
     def latest_unfinished(self) -> str | None:
         """The most recent scan that did not complete, if any."""
@@ -291,6 +319,19 @@ class Store:
             rows = conn.execute(query).all()
         match = next((scan_id for scan_id, targets in rows if ids & {t.get("id") for t in targets}), None)
         return self.load(match) if match else None
+
+
+def _assessed(row: Any, observed: tuple[dict[str, tuple[bool, bool]], set[str]]) -> str:
+    """``full``, ``partial`` or ``none`` for a stored scan row (see scanner.report.summary.assessment)."""
+    if row["status"] != COMPLETE:
+        return ""
+    conclusive, limited = observed
+    ids = [str(t.get("id", "")) for t in row["targets"]]
+    if not any(some for _every, some in conclusive.values()):
+        return "none"
+    whole = (all(conclusive.get(i, (False, False))[0] for i in ids) and not limited
+             and not row["evaluation_errors"])
+    return "full" if whole else "partial"
 
 
 def _facts_dict(row: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner.diff import diff_scans
 from scanner.model import CoverageLimit, Facts, Finding, ScanResult, Severity, Target
+from scanner.report.summary import posture as risk_posture  # noqa: F401  (re-exported for the renderers)
 from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
@@ -129,14 +130,6 @@ def counts_by_agency(result: ScanResult) -> dict[str, dict[str, int]]:
     rows = {agency: {s: c.get(s, 0) for s in SEVERITIES} for agency, c in table.items()}
     weight = {s.value: 10 ** s.rank for s in Severity}
     return dict(sorted(rows.items(), key=lambda kv: (-sum(weight[s] * n for s, n in kv[1].items()), kv[0])))
-
-
-def risk_posture(counts: dict[str, int]) -> str:
-    """Overall posture key: ``critical``, ``high``, ``medium``, ``low`` or ``good``."""
-    for sev in ("critical", "high", "medium", "low"):
-        if counts.get(sev):
-            return sev
-    return "good"
 
 
 @dataclass

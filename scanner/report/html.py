@@ -217,7 +217,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     return {
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
         "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
-        "posture": risk_posture(counts), "sev_labels": sev_labels,
+        "posture": risk_posture(result), "sev_labels": sev_labels,
         "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
         "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),
         "agency_chart": agency_stacks(agency_labels, sev_labels, s["by_agency"]) if agencies else Markup(""),

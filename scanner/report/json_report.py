@@ -25,7 +25,7 @@ from scanner.report.common import (
     text,
     top_fixes,
 )
-from scanner.report.summary import severity_counts
+from scanner.report.summary import assessment, severity_counts
 from scanner.rules import RuleSet
 
 REPORT_VERSION = "2.0"  # 2.0: compliance statuses finding/no_findings/not_tested/manual/context; references; coverage
@@ -35,7 +35,7 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
     counts = severity_counts(result)
     return {
         "severity_counts": counts,
-        "risk_posture": risk_posture(counts),
+        "risk_posture": risk_posture(result),
         "open_findings": len(result.open_findings()),
         "suppressed_findings": sum(1 for f in result.findings if f.status == "suppressed"),
         "by_agency": [{"agency": a, "severity_counts": c} for a, c in counts_by_agency(result).items()],
@@ -46,6 +46,7 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
         ],
         "inconclusive": inconclusive_rows(result, lang),
         "complete": result.complete(),
+        "assessment": assessment(result),
         "coverage": [note.to_dict() for note in coverage_notes(result, lang)],
     }
 

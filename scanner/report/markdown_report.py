@@ -30,7 +30,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     s = strings(lang)
     counts = severity_counts(result)
     targets = targets_by_id(result)
-    posture = risk_posture(counts)
+    posture = risk_posture(result)
     out = [f"## {s['title']}", "", f"**{s['risk_posture']}:** {s['posture_' + posture]}  ",
            f"{s['scan']} `{result.scan_id}` · {result.started_at} · {s['targets']}: {len(result.targets)}", ""]
     out += ["| " + " | ".join(f"{_ICON[k]} {s['sev_' + k]}" for k in counts) + " |",

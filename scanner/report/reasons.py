@@ -26,6 +26,16 @@ def _cls(pattern: str, id_text: str, en_text: str) -> ReasonClass:
 REASON_CLASSES: tuple[ReasonClass, ...] = (
     _cls(r"outside the scan scope", "di luar cakupan pemindaian (scope); tidak dihubungi",
          "outside the scan scope; not contacted"),
+    _cls(r"answers plain HTTP|WRONG_VERSION_NUMBER|wrong version number",
+         "bukan TLS: port itu menjawab HTTP biasa; pindai dengan http:// sebagai gantinya",
+         "not TLS: the port answers plain HTTP; scan it with http:// instead"),
+    _cls(r"no TLS handshake.*(?:timeout|no answer)", "tidak ada jabat tangan TLS: server tidak menjawab sapaan TLS",
+         "no TLS handshake: the server did not answer any TLS hello"),
+    _cls(r"no TLS handshake.*refused",
+         "tidak ada jabat tangan TLS: server menolak setiap versi TLS/SSL yang ditawarkan",
+         "no TLS handshake: the server refused every TLS/SSL version offered"),
+    _cls(r"no TLS handshake", "tidak ada jabat tangan TLS yang selesai; fakta TLS tidak dapat dinilai",
+         "no TLS handshake completed; the TLS facts cannot be assessed"),
     _cls(r"name or service not known|nodename nor servname|getaddrinfo|name resolution|does not resolve"
          r"|gaierror|\[Errno -[23]\]",
          "nama host tidak dapat di-resolve (DNS)", "the host name does not resolve (DNS)"),

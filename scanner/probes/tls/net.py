@@ -22,6 +22,7 @@ Preamble = Callable[[socket.socket, float], None]
 SlotFactory = Callable[[str], AbstractContextManager[None]]
 
 MAX_RESPONSE = 512 * 1024
+PLAIN_HTTP = "garbage: not TLS, the port answers plain HTTP"
 
 
 class Unreachable(Exception):
@@ -33,7 +34,7 @@ class Exchange:
     """What happened on one connection."""
 
     flight: ServerFlight = field(default_factory=ServerFlight)
-    error: str = ""  # "", "timeout", "reset", "closed", "truncated", "garbage: ...", "preamble: ..."
+    error: str = ""  # "", "timeout", "reset", "closed", "truncated", "garbage: ...", PLAIN_HTTP, "preamble: ..."
     followup: ServerFlight | None = None
     elapsed: float = 0.0
 
@@ -127,6 +128,7 @@ def _send_and_read(
 ) -> str:
     """Send and read into ``flight`` until it is done; return an error label or ""."""
     received = 0
+    head = b""  # the answer's first bytes: tell a plain-HTTP server from TLS garbage
     try:
         sock.sendall(data)
         while not flight.done:
@@ -140,6 +142,7 @@ def _send_and_read(
                     return "truncated"
                 return "truncated" if received or flight.pending else "closed"
             received += len(chunk)
+            head = (head + chunk)[:8] if len(head) < 8 else head
             if received > MAX_RESPONSE:
                 return "garbage: response too large"
             flight.feed(chunk, until=until, sslv2=sslv2)
@@ -148,10 +151,16 @@ def _send_and_read(
     except ConnectionResetError:
         return "reset"
     except TlsParseError as exc:
-        return f"garbage: {exc}"
+        return PLAIN_HTTP if _plain_http(head) else f"garbage: {exc}"
     except OSError as exc:
         return f"socket error: {exc}"
     return ""
+
+
+def _plain_http(head: bytes) -> bool:
+    """An HTTP status line, or an HTML error page (an HTTP/0.9-style answer to a request line it could
+    not parse), never the start of a TLS record (content types 20-24)."""
+    return head.startswith(b"HTTP/") or head.lstrip()[:1] == b"<"
 
 
 def _close(sock: socket.socket) -> None:
