@@ -309,16 +309,26 @@ class Store:
         return {"scan_id": str(row[0]), "data": row[1]} if row else None
 
     def previous(self, result: ScanResult) -> ScanResult | None:
-        """The latest complete scan before ``result`` that shares a target with it (for trends)."""
-        ids = {t.id for t in result.targets}
-        query = (select(scans.c.scan_id, scans.c.targets)
+        """Each (target, probe) of ``result`` as last observed conclusively by a complete earlier scan,
+        as one result (see :func:`scanner.diff.earlier_observations`; for trends and notifications)."""
+        from scanner.diff import earlier_observations
+
+        attempted = {(f.target_id, f.probe) for f in result.facts}
+        ids = sorted({target_id for target_id, _ in attempted})
+        if not ids:
+            return None
+        query = (select(facts_table.c.scan_id, facts_table.c.target_id, facts_table.c.probe)
+                 .join(scans, scans.c.scan_id == facts_table.c.scan_id)
                  .where(scans.c.status == COMPLETE, scans.c.scan_id != result.scan_id,
-                        scans.c.started_at <= result.started_at)
-                 .order_by(scans.c.started_at.desc()).limit(200))
+                        scans.c.started_at <= result.started_at, facts_table.c.status == "ok",
+                        facts_table.c.target_id.in_(ids))
+                 .order_by(scans.c.started_at.desc(), facts_table.c.id.desc()))
+        chosen: dict[tuple[str, str], str] = {}
         with self._read() as conn:
-            rows = conn.execute(query).all()
-        match = next((scan_id for scan_id, targets in rows if ids & {t.get("id") for t in targets}), None)
-        return self.load(match) if match else None
+            for scan_id, target_id, probe in conn.execute(query):
+                if (target_id, probe) in attempted:
+                    chosen.setdefault((target_id, probe), str(scan_id))
+        return earlier_observations({sid: self.load(sid) for sid in set(chosen.values())}, chosen)
 
 
 def _assessed(row: Any, observed: tuple[dict[str, tuple[bool, bool]], set[str]]) -> str:

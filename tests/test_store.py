@@ -85,14 +85,22 @@ def test_personal_data_in_facts_is_masked_before_storage(store):
 
 
 def test_previous_scan_for_trends(store):
+    """Each target and probe is compared with its own last conclusive observation, not with the
+    latest scan that happens to share a target."""
     old = _result("old00001", "2026-10-01T00:00:00+00:00", [_finding("PND-TLS-001", WEB, "SSLv3")])
-    other = replace(_result("other001", "2026-10-15T00:00:00+00:00", []),
-                    targets=[Target(TargetKind.URL, "https://lain.go.id/")])
+    lain = Target(TargetKind.URL, "https://lain.go.id/")
+    other = replace(_result("other001", "2026-10-15T00:00:00+00:00", [_finding("PND-TLS-001", lain, "SSLv3")]),
+                    targets=[lain], facts=[Facts("tls", lain.id, {"protocols": []})])
+    db_seen = replace(_result("dbseen01", "2026-10-20T00:00:00+00:00", []), targets=[DB],
+                      facts=[Facts("database", DB.id, {"columns": []})])
     new = _result("new00001", "2026-11-01T00:00:00+00:00", [])
-    for r in (old, other, new):
+    for r in (old, other, db_seen, new):
         store.save(r)
     previous = store.previous(new)
-    assert previous is not None and previous.scan_id == "old00001"
+    assert previous is not None and previous.scan_id == "old00001+dbseen01"
+    assert [s["scan_id"] for s in previous.profile["compared_scans"]] == ["old00001", "dbseen01"]
+    assert [f.target_id for f in previous.findings] == [WEB.id]  # never lain.go.id's finding
+    assert {(f.target_id, f.probe) for f in previous.facts} == {(WEB.id, "tls"), (DB.id, "database")}
 
 
 def test_errors_are_store_errors(store, tmp_path):

@@ -171,12 +171,14 @@ def _trend(result: ScanResult, previous: ScanResult, lang: str) -> dict[str, Any
     t = trend(result, previous)
     now = severity_counts(result)
     return {
-        "previous_scan_id": t.previous_scan_id, "previous_started_at": t.previous_started_at,
+        "previous_scans": t.previous_scans,
         "rows": [{"severity": sev, "before": t.previous_counts[sev], "now": now[sev],
                   "delta": now[sev] - t.previous_counts[sev]} for sev in now],
-        "counts": {"new": len(t.new), "resolved": len(t.resolved), "unchanged": len(t.unchanged)},
+        "counts": {"new": len(t.new), "resolved": len(t.resolved), "unchanged": len(t.unchanged),
+                   "not_rescanned": len(t.not_rescanned)},
         "new": [_brief(f, lang) for f in t.new[:MAX_TREND_ROWS]],
         "resolved": [_brief(f, lang) for f in t.resolved[:MAX_TREND_ROWS]],
+        "not_rescanned": [_brief(f, lang) for f in t.not_rescanned[:MAX_TREND_ROWS]],
     }
 
 

@@ -109,3 +109,61 @@ def test_tls_on_a_plain_http_port_is_inconclusive_and_says_why() -> None:
     assert "fallback_scsv" not in facts["data"]
     (row,) = data["summary"]["inconclusive"]
     assert row["reason"].startswith("bukan TLS: port itu menjawab HTTP biasa")
+
+
+def _tree(root: Path, name: str, files: dict[str, str]) -> Path:
+    folder = root / name
+    folder.mkdir()
+    for file, content in files.items():
+        (folder / file).write_text(content, encoding="utf-8")
+    return folder
+
+
+UNSAFE_YAML = "import yaml\n\ndef load(t):\n    return yaml.load(t)\n"
+SHELL = "import subprocess\n\ndef run(c):\n    subprocess.call(c, shell=True)\n"
+
+
+def test_trend_compares_each_target_with_its_own_previous_observation(tmp_path: Path, monkeypatch) -> None:
+    """Two stored scans with different target sets: targets not scanned again are never "resolved"."""
+    monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path / 'h.db'}")
+    portal = _tree(tmp_path, "portal", {"a.py": UNSAFE_YAML, "b.py": SHELL})
+    others = [_tree(tmp_path, f"app{i}", {"a.py": UNSAFE_YAML, "b.py": SHELL}) for i in range(3)]
+    first = tmp_path / "first.json"
+    assert _scan("--probe", "code", str(portal), *map(str, others), "--json", str(first)).exit_code in (0, 1)
+    first_id = json.loads(first.read_text())["scan_id"]
+    (portal / "b.py").write_text("print('fixed')\n", encoding="utf-8")
+    html = tmp_path / "r2.html"
+    assert _scan("--probe", "code", str(portal), "--html", str(html), "--lang", "en").exit_code in (0, 1)
+    page = html.read_text(encoding="utf-8")
+    trend = page[page.index('id="trend"'):page.index('id="findings"')]
+    resolved = trend[trend.index("<h3>Resolved</h3>"):]
+    assert resolved.count("<li>") == 1 and str(portal) in resolved and "app0" not in trend
+    assert first_id in trend
+    # a later scan of a different target set: each target is compared with its own last observation
+    only_app = tmp_path / "only_app.json"
+    assert _scan("--probe", "code", str(others[0]), "--json", str(only_app)).exit_code in (0, 1)
+    both = tmp_path / "both.html"
+    assert _scan("--probe", "code", str(portal), str(others[0]), "--html", str(both), "--lang", "en").exit_code in (
+        0, 1)
+    trend = both.read_text(encoding="utf-8")
+    trend = trend[trend.index('id="trend"'):trend.index('id="findings"')]
+    second_id = json.loads(only_app.read_text())["scan_id"]
+    assert second_id in trend and "<h3>Resolved</h3>" not in trend and "<h3>New</h3>" not in trend
+
+
+def test_report_against_an_explicit_scan_lists_other_targets_as_not_rescanned(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path / 'h.db'}")
+    portal = _tree(tmp_path, "portal", {"a.py": UNSAFE_YAML})
+    other = _tree(tmp_path, "other", {"a.py": UNSAFE_YAML})
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    _scan("--probe", "code", str(portal), str(other), "--json", str(first))
+    _scan("--probe", "code", str(portal), "--json", str(second))
+    html = tmp_path / "r.html"
+    out = CliRunner().invoke(main, ["report", str(second), "--previous", str(first), "--html", str(html),
+                                    "--lang", "id"])
+    assert out.exit_code == 0, out.output
+    page = html.read_text(encoding="utf-8")
+    trend = page[page.index('id="trend"'):page.index('id="findings"')]
+    assert "Tidak diperiksa ulang" in trend and "<h3>Selesai</h3>" not in trend
+    diff = CliRunner().invoke(main, ["diff", str(first), str(second)])
+    assert "tidak diperiksa ulang: 1" in diff.stdout and "diperbaiki: 0" in diff.stdout
