@@ -64,6 +64,27 @@ def output_options(func: Any) -> Any:
     return verbose_option(func)
 
 
+def check_outputs(files: dict[str, Path | None]) -> None:
+    """Exit 2 before any scanning when a report could not be written: a folder in the way, or a folder
+    that cannot be created or written to (the check creates the folder, as writing would)."""
+    import tempfile
+
+    for name, path in files.items():
+        if path is None or name == "full_matrix":
+            continue
+        folder = path if name == "per_agency_dir" else path.parent
+        try:
+            if name != "per_agency_dir" and path.is_dir():
+                raise IsADirectoryError(f"{path} is a directory")
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".pindai-check-"):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            fail(f"--{name.replace('_', '-')} {path}: cannot write the report there ({reason}); nothing was "
+                 f"scanned / laporan tidak dapat ditulis di sana; tidak ada yang dipindai")
+
+
 def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
           previous: ScanResult | None = None) -> None:
     """Write every requested file, then print ``fmt`` and the coverage notes (on stderr).

@@ -14,6 +14,7 @@ import click
 from scanner.commands.common import (
     EXIT_INTERRUPTED,
     SEVERITIES,
+    check_outputs,
     emit,
     exit_code,
     fail,
@@ -148,6 +149,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
     if bool(targets) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
+    check_outputs({k.removeprefix("out_"): v for k, v in files.items()})
     runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
     ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
@@ -156,6 +158,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     overrides = {k: v for k, v in overrides.items() if v is not None}
     loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
+    target_list = _plain_http_ports(target_list, ctx, lang or (loaded.spec.lang if loaded else "id"))
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
     if changed_only:
@@ -220,6 +223,33 @@ def _previous_observations(store: Store | None, targets: list[Target]) -> dict[s
             if previous:
                 found[target.id] = {"database": previous}
     return found
+
+
+def _plain_http_ports(targets: list[Target], ctx: ProbeContext, lang: str) -> list[Target]:
+    """Bare ``host:port`` targets (asset lists from nmap) whose port answers a TLS hello with plain HTTP
+    are observed as ``http://host:port/``, with a note; every other target is kept as given."""
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
+
+    from scanner.net.sniff import answers_plain_http
+    from scanner.targets import BARE_HOST_PORT
+
+    def checked(target: Target) -> Target:
+        parts = urlsplit(target.location)
+        host, port = parts.hostname or "", parts.port or 443
+        if not target.options.get(BARE_HOST_PORT) or not ctx.scope.allows(host) or not answers_plain_http(
+                host, port, ctx.timeout, ctx.gate):
+            return target
+        url = f"http://{parts.netloc}/"
+        note = {"id": f"{parts.netloc} menjawab HTTP biasa, bukan TLS: dipindai sebagai {url}",
+                "en": f"{parts.netloc} answers plain HTTP, not TLS: scanned as {url}"}
+        click.echo(f"note: {note[lang]}", err=True)
+        return replace(target, location=url, options={**target.options, "scheme_note": note})
+
+    if not any(t.options.get(BARE_HOST_PORT) for t in targets):
+        return targets
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(checked, targets))
 
 
 def _read_targets_file(handle: TextIO) -> list[str]:

@@ -28,7 +28,10 @@ def silent_port() -> Iterator[int]:
 
 
 class _Hello(BaseHTTPRequestHandler):
+    requests: list[str] = []  # paths asked for, by every server of this class (tests reset it)
+
     def do_GET(self) -> None:
+        self.requests.append(self.path)
         body = b"<html><body>halo</body></html>"
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
@@ -55,6 +58,41 @@ def plain_http_server() -> Iterator[int]:
 
 def _scan(*args: str):
     return CliRunner().invoke(main, ["scan", *args], catch_exceptions=False)
+
+
+def test_a_missing_file_name_is_not_a_host(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for args in (["settings.py"], ["--probe", "code", "REAMDE.md"]):
+        result = _scan(*args, "--no-store")
+        assert result.exit_code == 2, result.output
+        name = args[-1]
+        assert "not found" in result.stderr and f"https://{name}/" in result.stderr and "tidak ditemukan" in result.stderr
+
+
+def test_bare_host_port_answering_plain_http_is_scanned_as_http() -> None:
+    _Hello.requests.clear()
+    with plain_http_server() as port:
+        result = _scan(f"127.0.0.1:{port}", "--probe", "http", "--no-store", "--format", "json", "--lang", "en",
+                       "--timeout", "2")
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(result.stdout)
+    (target,) = data["targets"]
+    assert target["location"] == f"http://127.0.0.1:{port}/" and "scheme_note" in target["options"]
+    assert f"answers plain HTTP, not TLS: scanned as http://127.0.0.1:{port}/" in result.stderr
+    assert all(f["status"] == "ok" for f in data["facts"]) and _Hello.requests
+
+
+def test_unwritable_output_stops_before_any_traffic(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    _Hello.requests.clear()
+    with plain_http_server() as port:
+        for option, path in (("--html", blocker / "r.html"), ("--json", tmp_path), ("--per-agency-dir", blocker / "sub")):
+            result = CliRunner().invoke(main, ["scan", f"http://127.0.0.1:{port}/", "--no-store", option, str(path)])
+            assert result.exit_code == 2, result.output
+            assert ("cannot write the report" in result.stderr or "is a directory" in result.stderr)
+            assert "Traceback" not in result.output
+    assert _Hello.requests == []
 
 
 def test_unreachable_site_is_not_assessed_everywhere(tmp_path: Path, monkeypatch) -> None:

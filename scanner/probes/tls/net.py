@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 
+from scanner.net.sniff import looks_like_plain_http
 from scanner.politeness import politeness_key
 from scanner.probes.tls.wire import ServerFlight, TlsParseError
 
@@ -151,16 +152,10 @@ def _send_and_read(
     except ConnectionResetError:
         return "reset"
     except TlsParseError as exc:
-        return PLAIN_HTTP if _plain_http(head) else f"garbage: {exc}"
+        return PLAIN_HTTP if looks_like_plain_http(head) else f"garbage: {exc}"
     except OSError as exc:
         return f"socket error: {exc}"
     return ""
-
-
-def _plain_http(head: bytes) -> bool:
-    """An HTTP status line, or an HTML error page (an HTTP/0.9-style answer to a request line it could
-    not parse), never the start of a TLS record (content types 20-24)."""
-    return head.startswith(b"HTTP/") or head.lstrip()[:1] == b"<"
 
 
 def _close(sock: socket.socket) -> None:
