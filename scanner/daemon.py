@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 from sqlalchemy.exc import SQLAlchemyError
 
+from scanner.credentials import MissingCredential, check_credentials
 from scanner.model import Facts
 from scanner.notify import Delivery, new_findings, notify
 from scanner.politeness import HostGate
@@ -142,6 +143,8 @@ def run_profile(
     try:
         ctx = ProbeContext(gate=HostGate(profile.politeness), scope=profile.scope)
         probes = load_probes(probe_names)
+        if not distributed:  # an unset password variable fails the run, reported, before any traffic
+            check_credentials(profile.targets)
         result = new_scan(profile.targets, ruleset, profile.summary())
         outcome.scan_id = result.scan_id
         store.begin_scan(result)
@@ -167,6 +170,9 @@ def run_profile(
         outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
         log.info("profile %s: scan %s stored, %d open finding(s), %d new", profile.path, result.scan_id,
                  outcome.open_findings, outcome.new_findings)
+    except MissingCredential as exc:
+        log.error("profile %s: scan not started: %s", profile.path, exc)
+        outcome.error = str(exc)
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
         log.exception("profile %s: scan failed", profile.path)
         outcome.error = f"{type(exc).__name__}: {exc}"

@@ -161,6 +161,9 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     target_list = _plain_http_ports(target_list, ctx, lang or (loaded.spec.lang if loaded else "id"))
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
+    if probe_names:
+        target_list = _applicable(target_list, probes, probe_names)
+    _ready_for(target_list, probes, distributed)
     if changed_only:
         ctx = replace(ctx, previous=_previous_observations(store, target_list))
     if resume:
@@ -250,6 +253,36 @@ def _plain_http_ports(targets: list[Target], ctx: ProbeContext, lang: str) -> li
         return targets
     with ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(checked, targets))
+
+
+def _applicable(targets: list[Target], probes: list[Probe], names: tuple[str, ...]) -> list[Target]:
+    """``--probe X``: only the targets X applies to (a mixed profile's URLs are not partial results of a
+    database-only scan); the others are named on standard error. None at all is a usage error."""
+    kept = [t for t in targets if any(p.applies_to(t) for p in probes)]
+    chosen = ", ".join(names)
+    if targets and not kept:
+        fail(f"--probe {chosen} applies to none of the targets / tidak berlaku untuk target mana pun")
+    if len(kept) < len(targets):
+        click.echo(f"note: --probe {chosen}: skipped {len(targets) - len(kept)} target(s) it does not apply to / "
+                   f"{len(targets) - len(kept)} target dilewati karena probe itu tidak berlaku", err=True)
+    return kept
+
+
+def _ready_for(targets: list[Target], probes: list[Probe], distributed: bool) -> None:
+    """Exit 2 before any scanning when a database driver extra or a credential variable is missing
+    (a distributed worker reads credentials from its own environment)."""
+    from urllib.parse import urlsplit
+
+    from scanner.credentials import MissingCredential, check_credentials
+    from scanner.extras import require_extras_for
+
+    databases = [t for t in targets if t.kind is TargetKind.DATABASE and any(p.applies_to(t) for p in probes)]
+    require_extras_for([urlsplit(t.location).scheme.lower() for t in databases])
+    if not distributed:
+        try:
+            check_credentials(databases)
+        except MissingCredential as exc:
+            fail(str(exc))
 
 
 def _read_targets_file(handle: TextIO) -> list[str]:

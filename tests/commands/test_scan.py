@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 from click.testing import CliRunner
 
@@ -28,7 +29,7 @@ def silent_port() -> Iterator[int]:
 
 
 class _Hello(BaseHTTPRequestHandler):
-    requests: list[str] = []  # paths asked for, by every server of this class (tests reset it)
+    requests: ClassVar[list[str]] = []  # paths asked for, by every server of this class (tests reset it)
 
     def do_GET(self) -> None:
         self.requests.append(self.path)
@@ -66,7 +67,8 @@ def test_a_missing_file_name_is_not_a_host(tmp_path: Path, monkeypatch) -> None:
         result = _scan(*args, "--no-store")
         assert result.exit_code == 2, result.output
         name = args[-1]
-        assert "not found" in result.stderr and f"https://{name}/" in result.stderr and "tidak ditemukan" in result.stderr
+        assert "not found" in result.stderr and f"https://{name}/" in result.stderr
+        assert "tidak ditemukan" in result.stderr
 
 
 def test_bare_host_port_answering_plain_http_is_scanned_as_http() -> None:
@@ -87,7 +89,8 @@ def test_unwritable_output_stops_before_any_traffic(tmp_path: Path) -> None:
     blocker.write_text("not a folder", encoding="utf-8")
     _Hello.requests.clear()
     with plain_http_server() as port:
-        for option, path in (("--html", blocker / "r.html"), ("--json", tmp_path), ("--per-agency-dir", blocker / "sub")):
+        for option, path in (("--html", blocker / "r.html"), ("--json", tmp_path),
+                             ("--per-agency-dir", blocker / "sub")):
             result = CliRunner().invoke(main, ["scan", f"http://127.0.0.1:{port}/", "--no-store", option, str(path)])
             assert result.exit_code == 2, result.output
             assert ("cannot write the report" in result.stderr or "is a directory" in result.stderr)
@@ -205,3 +208,43 @@ def test_report_against_an_explicit_scan_lists_other_targets_as_not_rescanned(tm
     assert "Tidak diperiksa ulang" in trend and "<h3>Selesai</h3>" not in trend
     diff = CliRunner().invoke(main, ["diff", str(first), str(second)])
     assert "tidak diperiksa ulang: 1" in diff.stdout and "diperbaiki: 0" in diff.stdout
+
+
+def test_missing_mysql_driver_is_a_usage_error_with_a_pipx_hint(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pymysql", None)  # as if the extra were not installed
+    result = CliRunner().invoke(main, ["scan", "mysql://root@127.0.0.1:1/simpeg", "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "pipx inject pindai pymysql" in result.output and "pindai[mysql]" in result.output
+
+
+def _profile(tmp_path: Path, body: str) -> Path:
+    profile = tmp_path / "pemkab.toml"
+    profile.write_text('[scope]\nallow = ["127.0.0.1"]\n' + body, encoding="utf-8")
+    return profile
+
+
+def test_probe_on_a_mixed_profile_skips_targets_it_does_not_apply_to(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "warga.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER)")
+    profile = _profile(tmp_path, f'[[targets]]\ntarget = "http://127.0.0.1:1/"\n'
+                                 f'[[targets]]\ntarget = "sqlite:///{db}"\n')
+    result = _scan("--profile", str(profile), "--probe", "database", "--fail-on", "none", "--no-store",
+                   "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [t["kind"] for t in json.loads(result.stdout)["targets"]] == ["database"]
+    assert "skipped 1 target" in result.stderr
+
+
+def test_unset_password_variable_stops_before_the_scan(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("PINDAI_TEST_NO_SUCH_PASSWORD", raising=False)
+    with silent_port() as port:
+        profile = _profile(tmp_path, f'[[targets]]\ntarget = "postgresql://pindai@127.0.0.1:{port}/simpeg"\n'
+                                     'password_env = "PINDAI_TEST_NO_SUCH_PASSWORD"\n')
+        result = _scan("--profile", str(profile), "--no-store")
+    assert result.exit_code == 2, result.output
+    assert "PINDAI_TEST_NO_SUCH_PASSWORD is not set" in result.stderr and "pemkab.toml" in result.stderr
