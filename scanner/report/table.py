@@ -52,6 +52,11 @@ def _marks(f: Finding, lang: str) -> str:
     return " ".join(marks) + " " if marks else ""
 
 
+def _severity_word(severity: str, lang: str) -> str:
+    """``kritis``/``tinggi``... in Indonesian output; the English words stay the machine values."""
+    return strings(lang)["sev_" + severity].lower() if lang == "id" else severity
+
+
 def _opening(result: ScanResult, lang: str) -> str:
     """What a scan without open findings says first: never "no findings" alone when a target was not
     observed in full."""
@@ -61,7 +66,7 @@ def _opening(result: ScanResult, lang: str) -> str:
 
 def _summary(result: ScanResult, lang: str) -> str:
     s = strings(lang)
-    parts = [f"{sev}: {n}" for sev, n in severity_counts(result).items()]
+    parts = [f"{_severity_word(sev, lang)}: {n}" for sev, n in severity_counts(result).items()]
     suppressed = sum(1 for f in result.findings if f.status == "suppressed")
     expired = sum(1 for f in result.open_findings() if f.suppression and f.suppression.get("expired"))
     if suppressed or expired:
@@ -87,7 +92,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str, *, width: int = 140,
         table.columns[head.index(_HEAD[lang][1])].no_wrap = True  # severity words stay whole
         for f in findings:
             sev = f.severity.value
-            cells = [Text(sev, style=_STYLE[sev]), _plain(f.rule_id), _plain(f.target_id),
+            cells = [Text(_severity_word(sev, lang), style=_STYLE[sev]), _plain(f.rule_id), _plain(f.target_id),
                      _plain(_marks(f, lang) + f.message[lang])]
             if not narrow:
                 cells.insert(0, Text(f"{f.priority:.1f}"))

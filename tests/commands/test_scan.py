@@ -248,3 +248,20 @@ def test_unset_password_variable_stops_before_the_scan(tmp_path: Path, monkeypat
         result = _scan("--profile", str(profile), "--no-store")
     assert result.exit_code == 2, result.output
     assert "PINDAI_TEST_NO_SUCH_PASSWORD is not set" in result.stderr and "pemkab.toml" in result.stderr
+
+
+def test_indonesian_output_says_what_happened_in_indonesian() -> None:
+    """The requests SSLError of a plain-HTTP port behind https:// becomes a sentence with the next step."""
+    with plain_http_server() as port:
+        shown = _scan(f"https://127.0.0.1:{port}/", "--probe", "http", "--no-store", "--timeout", "2")
+    assert shown.exit_code == 3, shown.output
+    assert "bukan TLS: port itu menjawab HTTP biasa; pindai dengan http://" in shown.stdout
+    assert f"127.0.0.1:{port}" in shown.stdout
+    assert "SSLError" not in shown.stdout and "HTTPSConnectionPool" not in shown.stdout
+    assert "Traceback" not in shown.output and "_ssl.c" not in shown.stdout
+
+
+def test_indonesian_table_has_indonesian_severities(tmp_path: Path) -> None:
+    (tmp_path / "settings.py").write_text('import yaml\n\ndef load(t):\n    return yaml.load(t)\n', encoding="utf-8")
+    shown = _scan("--probe", "code", str(tmp_path), "--no-store", "--lang", "id")
+    assert "kritis: " in shown.stdout and "tinggi: " in shown.stdout and "critical:" not in shown.stdout
