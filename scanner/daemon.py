@@ -29,6 +29,7 @@ from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.rules import RuleSet
 from scanner.store import INTERRUPTED, Store, StoreError
+from scanner.suppressions import SuppressionError, apply_inline
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,8 @@ def run_profile(
         probes = load_probes(probe_names)
         if not distributed:  # an unset password variable fails the run, reported, before any traffic
             check_credentials(profile.targets)
+        if profile.suppressions and (unknown := profile.suppressions.unknown_rules({r.id for r in ruleset.rules})):
+            raise SuppressionError("; ".join(unknown))
         result = new_scan(profile.targets, ruleset, profile.summary())
         outcome.scan_id = result.scan_id
         store.begin_scan(result)
@@ -163,6 +166,7 @@ def run_profile(
             raise
         if profile.suppressions:
             result = profile.suppressions.apply(result)
+        result = apply_inline(result, honour=not profile.spec.ignore_inline_suppressions)
         previous = store.previous(result)
         store.finish_scan(result)
         outcome.open_findings = len(result.open_findings())
@@ -170,7 +174,7 @@ def run_profile(
         outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
         log.info("profile %s: scan %s stored, %d open finding(s), %d new", profile.path, result.scan_id,
                  outcome.open_findings, outcome.new_findings)
-    except MissingCredential as exc:
+    except (MissingCredential, SuppressionError) as exc:
         log.error("profile %s: scan not started: %s", profile.path, exc)
         outcome.error = str(exc)
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon

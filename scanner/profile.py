@@ -138,6 +138,7 @@ class ProfileSpec(_Strict):
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
     suppressions: str = ""
+    ignore_inline_suppressions: bool = False  # report findings on `# nosec` lines as open (bandit --ignore-nosec)
     targets: list[TargetEntry] = Field(min_length=1)
 
 

@@ -140,6 +140,10 @@ def _warn_partial(result: ScanResult, lang: str) -> None:
     for note in coverage_notes(result, lang):
         source = f" ({note.source})" if note.kind == "limit" else ""  # an error's text names its rule
         click.echo(terminal_text(f"warning: {note.target_id}{source}: {note.text}"), err=True)
+    for entry in (result.profile or {}).get("stale_suppressions", []):
+        what = entry.get("rule") or entry.get("fingerprint")
+        click.echo(terminal_text(f"warning: {entry.get('source')}: suppression {what} matched no finding (stale?) / "
+                                 "pengecualian ini tidak cocok dengan temuan apa pun"), err=True)
 
 
 def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None) -> int:

@@ -151,7 +151,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     check_outputs({k.removeprefix("out_"): v for k, v in files.items()})
     runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
-    ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
+    full_ruleset = load_ruleset(rules_path)
+    ruleset = _without_rules(full_ruleset, excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)
     overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
@@ -160,6 +161,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     target_list = _plain_http_ports(target_list, ctx, lang or (loaded.spec.lang if loaded else "id"))
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
+    if suppressions and (unknown := suppressions.unknown_rules({r.id for r in full_ruleset.rules})):
+        fail("\n".join(unknown))
     probes = load_probes(list(probe_names) or None)
     if probe_names:
         target_list = _applicable(target_list, probes, probe_names)
@@ -194,6 +197,9 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
         fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
     if suppressions:
         result = suppressions.apply(result)
+    from scanner.suppressions import apply_inline
+
+    result = apply_inline(result, honour=not (loaded and loaded.spec.ignore_inline_suppressions))
     if baseline:
         from scanner.diff import with_baseline
 

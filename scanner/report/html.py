@@ -39,6 +39,7 @@ from scanner.report.evidence import Line, evidence_lines, reproduction
 from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
+from scanner.suppressions import STALE_KEY
 
 PLATFORM_LABELS = {"nginx": "nginx", "apache": "Apache httpd", "laravel": "Laravel", "postgresql": "PostgreSQL",
                    "mariadb": "MariaDB / MySQL", "mysql": "MySQL", "php": "PHP", "iis": "IIS", "django": "Django",
@@ -219,6 +220,9 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     return {
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
         "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
+        "inline_suppressed": sum(1 for f in result.findings if f.status == "suppressed" and (f.suppression or {}).get(
+            "inline")),
+        "stale_suppressions": (result.profile or {}).get(STALE_KEY, []),
         "posture": risk_posture(result), "sev_labels": sev_labels,
         "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
         "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),

@@ -38,6 +38,7 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
         "risk_posture": risk_posture(result),
         "open_findings": len(result.open_findings()),
         "suppressed_findings": sum(1 for f in result.findings if f.status == "suppressed"),
+        "stale_suppressions": (result.profile or {}).get("stale_suppressions", []),
         "by_agency": [{"agency": a, "severity_counts": c} for a, c in counts_by_agency(result).items()],
         "top_fixes": [
             {"rule_id": fx.rule_id, "severity": fx.severity.value, "title": text(fx.title, lang),

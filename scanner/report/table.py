@@ -69,8 +69,9 @@ def _summary(result: ScanResult, lang: str) -> str:
     parts = [f"{_severity_word(sev, lang)}: {n}" for sev, n in severity_counts(result).items()]
     suppressed = sum(1 for f in result.findings if f.status == "suppressed")
     expired = sum(1 for f in result.open_findings() if f.suppression and f.suppression.get("expired"))
+    inline = sum(1 for f in result.findings if f.status == "suppressed" and (f.suppression or {}).get("inline"))
     if suppressed or expired:
-        parts.append(f"{s['suppressed'].lower()}: {suppressed}")
+        parts.append(f"{s['suppressed'].lower()}: {suppressed}" + (f" (# nosec: {inline})" if inline else ""))
     if expired:
         parts.append(f"{s['suppression_expired'].lower()}: {expired}")
     if any(f.baseline for f in result.findings):

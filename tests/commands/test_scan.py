@@ -265,3 +265,49 @@ def test_indonesian_table_has_indonesian_severities(tmp_path: Path) -> None:
     (tmp_path / "settings.py").write_text('import yaml\n\ndef load(t):\n    return yaml.load(t)\n', encoding="utf-8")
     shown = _scan("--probe", "code", str(tmp_path), "--no-store", "--lang", "id")
     assert "kritis: " in shown.stdout and "tinggi: " in shown.stdout and "critical:" not in shown.stdout
+
+
+NOSEC_TREE = {
+    "settings.py": 'PASSWORD = "rahasia-sekali-123"  # nosec B105\n',
+    "run.py": "import subprocess\n\n\ndef run(c):\n    subprocess.call(c, shell=True)  # nosec\n",
+}
+
+
+def test_inline_nosec_is_counted_and_listed_as_suppressed(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, "app", NOSEC_TREE)
+    result = _scan("--probe", "code", str(tree), "--no-store", "--format", "json", "--fail-on", "low")
+    data = json.loads(result.stdout)
+    inline = [f for f in data["findings"] if (f["suppression"] or {}).get("inline")]
+    assert {f["suppression"]["source"] for f in inline} >= {"settings.py:1", "run.py:5"}
+    assert all(f["status"] == "suppressed" and "no reason/owner/expiry" in f["suppression"]["reason"] for f in inline)
+    assert data["summary"]["suppressed_findings"] >= 2
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'ignore_inline_suppressions = true\n[[targets]]\ntarget = "{tree}"\n', encoding="utf-8")
+    ignored = json.loads(_scan("--profile", str(profile), "--probe", "code", "--no-store", "--format", "json").stdout)
+    shown = [f for f in ignored["findings"] if (f["suppression"] or {}).get("inline")]
+    assert shown and all(f["status"] == "open" for f in shown)
+
+
+def test_suppression_of_a_rule_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, "app", {"a.py": UNSAFE_YAML})
+    entries = tmp_path / "accepted.yaml"
+    entries.write_text("- rule: PND-CODE-006\n  reason: dibaca dari berkas internal\n  owner: tim\n"
+                       "  expires: 2030-12-31\n"
+                       "- rule: PND-HTTP-999\n  reason: tidak ada\n  owner: tim\n  expires: 2030-12-31\n",
+                       encoding="utf-8")
+    result = _scan("--probe", "code", str(tree), "--no-store", "--suppressions", str(entries))
+    assert result.exit_code == 2
+    assert f"{entries}:5: rule 'PND-HTTP-999' does not exist" in result.stderr
+
+
+def test_suppressions_that_matched_nothing_are_listed_as_stale(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, "app", {"a.py": UNSAFE_YAML})
+    entries = tmp_path / "accepted.yaml"
+    entries.write_text("- fingerprint: " + "ab" * 16 + "\n  reason: dulu ada\n  owner: tim\n  expires: 2030-12-31\n",
+                       encoding="utf-8")
+    html = tmp_path / "r.html"
+    result = _scan("--probe", "code", str(tree), "--no-store", "--suppressions", str(entries), "--format", "json",
+                   "--html", str(html))
+    (stale,) = json.loads(result.stdout)["summary"]["stale_suppressions"]
+    assert stale["source"] == f"{entries}:1" and f"{entries}:1: suppression" in result.stderr
+    assert "matched no finding" in html.read_text(encoding="utf-8") or "tidak cocok" in html.read_text(encoding="utf-8")
