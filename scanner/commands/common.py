@@ -121,14 +121,15 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
 
 def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     """The table as wide as the terminal, severities coloured on a terminal unless $NO_COLOR is set;
-    piped output is 140 columns without colour."""
+    piped output is $COLUMNS wide when set (CI logs, ``COLUMNS=80 pindai scan ... | less``), else 140
+    columns, without colour."""
     import os
     import shutil
 
     from scanner.report.table import render
 
     tty = sys.stdout.isatty()
-    width = shutil.get_terminal_size((140, 24)).columns if tty else 140
+    width = shutil.get_terminal_size((140, 24)).columns if tty or os.environ.get("COLUMNS", "").isdigit() else 140
     return render(result, ruleset, lang, width=max(40, width), color=tty and not os.environ.get("NO_COLOR"))
 
 

@@ -311,3 +311,11 @@ def test_suppressions_that_matched_nothing_are_listed_as_stale(tmp_path: Path) -
     (stale,) = json.loads(result.stdout)["summary"]["stale_suppressions"]
     assert stale["source"] == f"{entries}:1" and f"{entries}:1: suppression" in result.stderr
     assert "matched no finding" in html.read_text(encoding="utf-8") or "tidak cocok" in html.read_text(encoding="utf-8")
+
+
+def test_piped_table_honours_columns(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, "app", {"a.py": UNSAFE_YAML, "b.py": SHELL})
+    wide = CliRunner().invoke(main, ["scan", "--probe", "code", str(tree), "--no-store"])
+    narrow = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["scan", "--probe", "code", str(tree), "--no-store"])
+    assert max(map(len, wide.stdout.splitlines())) > 80
+    assert max(map(len, narrow.stdout.splitlines())) <= 80
