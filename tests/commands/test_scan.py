@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from urllib.parse import urlsplit
 
+import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
+from tests.services.targets import ApiServer, api_server
 
 
 @contextmanager
@@ -28,33 +28,21 @@ def silent_port() -> Iterator[int]:
         sock.close()
 
 
-class _Hello(BaseHTTPRequestHandler):
-    requests: ClassVar[list[str]] = []  # paths asked for, by every server of this class (tests reset it)
+@contextmanager
+def plain_http_server() -> Iterator[ApiServer]:
+    """A real plain-HTTP server (no TLS) on 127.0.0.1; ``hits`` lists the paths it was asked for."""
+    with api_server() as api:
+        yield api
 
-    def do_GET(self) -> None:
-        self.requests.append(self.path)
-        body = b"<html><body>halo</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
-    def log_message(self, *args: object) -> None:
-        pass
+def _port(api: ApiServer) -> int:
+    return urlsplit(api.url).port or 80
 
 
 @contextmanager
-def plain_http_server() -> Iterator[int]:
-    """A real plain-HTTP server (no TLS) on 127.0.0.1."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+def _plain_port() -> Iterator[int]:
+    with plain_http_server() as api:
+        yield _port(api)
 
 
 def _scan(*args: str):
@@ -72,8 +60,8 @@ def test_a_missing_file_name_is_not_a_host(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_bare_host_port_answering_plain_http_is_scanned_as_http() -> None:
-    _Hello.requests.clear()
-    with plain_http_server() as port:
+    with plain_http_server() as api:
+        port = _port(api)
         result = _scan(f"127.0.0.1:{port}", "--probe", "http", "--no-store", "--format", "json", "--lang", "en",
                        "--timeout", "2")
     assert result.exit_code in (0, 1), result.output
@@ -81,21 +69,21 @@ def test_bare_host_port_answering_plain_http_is_scanned_as_http() -> None:
     (target,) = data["targets"]
     assert target["location"] == f"http://127.0.0.1:{port}/" and "scheme_note" in target["options"]
     assert f"answers plain HTTP, not TLS: scanned as http://127.0.0.1:{port}/" in result.stderr
-    assert all(f["status"] == "ok" for f in data["facts"]) and _Hello.requests
+    assert all(f["status"] == "ok" for f in data["facts"]) and api.hits
 
 
 def test_unwritable_output_stops_before_any_traffic(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
-    _Hello.requests.clear()
-    with plain_http_server() as port:
+    with plain_http_server() as api:
+        port = _port(api)
         for option, path in (("--html", blocker / "r.html"), ("--json", tmp_path),
                              ("--per-agency-dir", blocker / "sub")):
             result = CliRunner().invoke(main, ["scan", f"http://127.0.0.1:{port}/", "--no-store", option, str(path)])
             assert result.exit_code == 2, result.output
             assert ("cannot write the report" in result.stderr or "is a directory" in result.stderr)
             assert "Traceback" not in result.output
-    assert _Hello.requests == []
+    assert api.hits == []
 
 
 def test_unreachable_site_is_not_assessed_everywhere(tmp_path: Path, monkeypatch) -> None:
@@ -126,30 +114,22 @@ def test_partly_observed_scan_is_partial(tmp_path: Path) -> None:
     assert table.stdout.startswith("No findings in what was observed, but 1 of 2 targets")
 
 
-def test_tls_on_a_silent_port_is_inconclusive() -> None:
-    with silent_port() as port:
-        result = _scan(f"https://127.0.0.1:{port}/", "--probe", "tls", "--timeout", "0.5", "--no-store",
-                       "--format", "json", "--lang", "en")
-    assert result.exit_code == 3, result.output
-    data = json.loads(result.stdout)
-    (facts,) = data["facts"]
-    assert facts["status"] == "inconclusive" and "no answer" in facts["reason"]
-    assert data["summary"]["risk_posture"] == "not_assessed"
-    tested = [r for rows in data["compliance"].values() for r in rows if r["tested"]]
-    assert tested == []  # nothing reads as "no findings (tested)" without a conclusive observation
-
-
-def test_tls_on_a_plain_http_port_is_inconclusive_and_says_why() -> None:
-    with plain_http_server() as port:
-        result = _scan(f"https://127.0.0.1:{port}/", "--probe", "tls", "--timeout", "2", "--no-store",
+@pytest.mark.parametrize("peer,reason", [("silent", "no answer"), ("plain-http", "plain HTTP")])
+def test_tls_without_a_handshake_is_inconclusive(peer: str, reason: str) -> None:
+    """A port that accepts and never answers, or a plain-HTTP server behind https://: exit 3 with the
+    reason, no facts (no fallback-SCSV "ok" with zero protocols), nothing "tested"."""
+    with silent_port() if peer == "silent" else _plain_port() as port:
+        result = _scan(f"https://127.0.0.1:{port}/", "--probe", "tls", "--timeout", "1", "--no-store",
                        "--format", "json", "--lang", "id")
     assert result.exit_code == 3, result.output
     data = json.loads(result.stdout)
     (facts,) = data["facts"]
-    assert facts["status"] == "inconclusive" and "plain HTTP" in facts["reason"]
-    assert "fallback_scsv" not in facts["data"]
-    (row,) = data["summary"]["inconclusive"]
-    assert row["reason"].startswith("bukan TLS: port itu menjawab HTTP biasa")
+    assert facts["status"] == "inconclusive" and reason in facts["reason"] and facts["data"] == {}
+    assert data["summary"]["risk_posture"] == "not_assessed"
+    assert [r for rows in data["compliance"].values() for r in rows if r["tested"]] == []
+    if peer == "plain-http":
+        (row,) = data["summary"]["inconclusive"]
+        assert row["reason"].startswith("bukan TLS: port itu menjawab HTTP biasa")
 
 
 def _tree(root: Path, name: str, files: dict[str, str]) -> Path:
@@ -252,7 +232,7 @@ def test_unset_password_variable_stops_before_the_scan(tmp_path: Path, monkeypat
 
 def test_indonesian_output_says_what_happened_in_indonesian() -> None:
     """The requests SSLError of a plain-HTTP port behind https:// becomes a sentence with the next step."""
-    with plain_http_server() as port:
+    with _plain_port() as port:
         shown = _scan(f"https://127.0.0.1:{port}/", "--probe", "http", "--no-store", "--timeout", "2")
     assert shown.exit_code == 3, shown.output
     assert "bukan TLS: port itu menjawab HTTP biasa; pindai dengan http://" in shown.stdout
