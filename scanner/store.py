@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    cast,
     create_engine,
     delete,
     func,
@@ -271,14 +272,14 @@ class Store:
         found: dict[str, tuple[dict[str, tuple[bool, bool]], set[str]]] = {}
         if not scan_ids:
             return found
-        query = (select(facts_table.c.scan_id, facts_table.c.target_id, facts_table.c.status, facts_table.c.data)
+        capped = cast(facts_table.c.data, Text).like(f'%"{COVERAGE_KEY}"%')  # never loads the facts themselves
+        query = (select(facts_table.c.scan_id, facts_table.c.target_id, facts_table.c.status, capped)
                  .where(facts_table.c.scan_id.in_(scan_ids)))
-        for scan_id, target_id, status, data in conn.execute(query):
+        for scan_id, target_id, status, cut in conn.execute(query):
             targets, limited = found.setdefault(str(scan_id), ({}, set()))
             every, some = targets.get(target_id, (True, False))
             targets[target_id] = (every and status == "ok", some or status == "ok")
-            data = data if isinstance(data, dict) else json.loads(data or "{}")
-            if data.get(COVERAGE_KEY):
+            if cut:
                 limited.add(target_id)
         return found
 

@@ -132,3 +132,18 @@ def test_new_store_file_is_private(tmp_path):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
     assert stat.S_IMODE(tmp_path.stat().st_mode) == existing  # an existing directory is left alone
+
+
+def test_history_says_when_a_complete_scan_did_not_observe_everything(store):
+    full = replace(_result("full0001", "2026-11-01T00:00:00+00:00", []), targets=[WEB],
+                   facts=[Facts("tls", WEB.id, {"protocols": []})])
+    capped = replace(_result("capd0001", "2026-11-02T00:00:00+00:00", []), targets=[WEB],
+                     facts=[Facts("tls", WEB.id, {"coverage_limits": [{"code": "x", "limit": 1}]})])
+    partly = _result("part0001", "2026-11-03T00:00:00+00:00", [])  # DB inconclusive, WEB observed
+    nothing = replace(_result("none0001", "2026-11-04T00:00:00+00:00", []),
+                      facts=[Facts("tls", WEB.id, status="inconclusive", reason="timeout")])
+    for r in (full, capped, partly, nothing):
+        store.save(r)
+    shown = {s.scan_id: s.shown_status for s in store.history()}
+    assert shown == {"full0001": "complete", "capd0001": "partial", "part0001": "partial",
+                     "none0001": "not_assessed"}
