@@ -159,7 +159,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     overrides = {k: v for k, v in overrides.items() if v is not None}
     loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
-    target_list = _plain_http_ports(target_list, ctx, lang or (loaded.spec.lang if loaded else "id"))
+    if not distributed:  # a worker in the target's zone may reach it; this machine may not
+        target_list = _plain_http_ports(target_list, ctx, lang or (loaded.spec.lang if loaded else "id"))
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     if suppressions and (unknown := suppressions.unknown_rules({r.id for r in full_ruleset.rules})):
         fail("\n".join(unknown))
