@@ -8,8 +8,11 @@ the usual way a variable goes missing. The scan and the daemon stop first instea
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
-from scanner.model import Target
+from scanner.extras import require_extras_for
+from scanner.model import Target, TargetKind
+from scanner.probes.base import Probe
 
 
 class MissingCredential(ValueError):
@@ -23,3 +26,13 @@ def check_credentials(targets: list[Target]) -> None:
         lines = [f"{t.declared_at or t.id}: password_env {t.password_env} is not set / variabel lingkungan "
                  f"{t.password_env} belum diisi" for t in missing]
         raise MissingCredential("; ".join(lines) + "; nothing was scanned / tidak ada yang dipindai")
+
+
+def check_ready(targets: list[Target], probes: list[Probe], distributed: bool) -> None:
+    """Before any traffic: the database targets the probes will scan have their driver extra
+    (:class:`scanner.extras.MissingExtra`) and, unless a distributed worker reads them from its own
+    environment, their ``password_env`` variables (:class:`MissingCredential`)."""
+    databases = [t for t in targets if t.kind is TargetKind.DATABASE and any(p.applies_to(t) for p in probes)]
+    require_extras_for([urlsplit(t.location).scheme.lower() for t in databases])
+    if not distributed:
+        check_credentials(databases)

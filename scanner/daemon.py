@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 from sqlalchemy.exc import SQLAlchemyError
 
-from scanner.credentials import MissingCredential, check_credentials
+from scanner.credentials import MissingCredential, check_ready
+from scanner.extras import MissingExtra
 from scanner.model import Facts
 from scanner.notify import Delivery, new_findings, notify
 from scanner.politeness import HostGate
@@ -144,8 +145,7 @@ def run_profile(
     try:
         ctx = ProbeContext(gate=HostGate(profile.politeness), scope=profile.scope)
         probes = load_probes(probe_names)
-        if not distributed:  # an unset password variable fails the run, reported, before any traffic
-            check_credentials(profile.targets)
+        check_ready(profile.targets, probes, distributed)  # a missing password or driver: a failed run, reported
         if profile.suppressions and (unknown := profile.suppressions.unknown_rules({r.id for r in ruleset.rules})):
             raise SuppressionError("; ".join(unknown))
         result = new_scan(profile.targets, ruleset, profile.summary())
@@ -174,7 +174,7 @@ def run_profile(
         outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
         log.info("profile %s: scan %s stored, %d open finding(s), %d new", profile.path, result.scan_id,
                  outcome.open_findings, outcome.new_findings)
-    except (MissingCredential, SuppressionError) as exc:
+    except (MissingCredential, MissingExtra, SuppressionError) as exc:
         log.error("profile %s: scan not started: %s", profile.path, exc)
         outcome.error = str(exc)
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon

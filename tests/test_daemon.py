@@ -186,3 +186,13 @@ password_env = "PINDAI_TEST_NO_SUCH_PASSWORD"
     done = CliRunner().invoke(main, ["daemon", "--once", "--rules", str(rules), "--probe", "database",
                                      "--store", f"sqlite:///{tmp_path / 'h2.db'}", str(profile)])
     assert done.exit_code == 2 and "PINDAI_TEST_NO_SUCH_PASSWORD is not set" in done.stderr
+
+
+def test_missing_driver_extra_fails_the_run_and_says_so(tmp_path: Path, rules: Path, store: Store,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pymysql", None)  # as if the [mysql] extra were not installed
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "d.db"))
+    scoped = profile.read_text(encoding="utf-8").replace("[schedule]", '[scope]\nallow = ["127.0.0.1"]\n\n[schedule]')
+    profile.write_text(scoped + '\n[[targets]]\ntarget = "mysql://pindai@127.0.0.1:1/simpeg"\n', encoding="utf-8")
+    (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
+    assert "pipx inject pindai pymysql" in outcome.error and store.history() == []

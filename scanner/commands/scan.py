@@ -276,20 +276,14 @@ def _applicable(targets: list[Target], probes: list[Probe], names: tuple[str, ..
 
 
 def _ready_for(targets: list[Target], probes: list[Probe], distributed: bool) -> None:
-    """Exit 2 before any scanning when a database driver extra or a credential variable is missing
-    (a distributed worker reads credentials from its own environment)."""
-    from urllib.parse import urlsplit
+    """Exit 2 before any scanning when a database driver extra (the command group says so) or a
+    credential variable is missing."""
+    from scanner.credentials import MissingCredential, check_ready
 
-    from scanner.credentials import MissingCredential, check_credentials
-    from scanner.extras import require_extras_for
-
-    databases = [t for t in targets if t.kind is TargetKind.DATABASE and any(p.applies_to(t) for p in probes)]
-    require_extras_for([urlsplit(t.location).scheme.lower() for t in databases])
-    if not distributed:
-        try:
-            check_credentials(databases)
-        except MissingCredential as exc:
-            fail(str(exc))
+    try:
+        check_ready(targets, probes, distributed)
+    except MissingCredential as exc:
+        fail(str(exc))
 
 
 def _read_targets_file(handle: TextIO) -> list[str]:

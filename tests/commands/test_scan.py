@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
+from tests.report.validation import errors, result_validator
 from tests.services.targets import ApiServer, api_server
 
 
@@ -98,7 +99,9 @@ def test_unreachable_site_is_not_assessed_everywhere(tmp_path: Path, monkeypatch
     assert "card posture posture-good" not in page and "Baik — tidak ada temuan terbuka" not in page
     assert "card posture posture-not_assessed" in page and "Tidak dapat dinilai" in page
     as_json = _scan("http://127.0.0.1:1/", "--format", "json", "--no-store", "--lang", "en")
-    assert json.loads(as_json.stdout)["summary"]["risk_posture"] == "not_assessed"
+    document = json.loads(as_json.stdout)
+    assert document["summary"]["risk_posture"] == "not_assessed" and document["summary"]["assessment"] == "none"
+    assert errors(result_validator(), document) == []  # the published JSON schema knows the new values
     listed = CliRunner().invoke(main, ["history"]).stdout
     assert "not_assessed" in listed and " complete " not in listed
 
