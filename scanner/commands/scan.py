@@ -159,15 +159,15 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     overrides = {k: v for k, v in overrides.items() if v is not None}
     loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
-    if not distributed:  # a worker in the target's zone may reach it; this machine may not
-        target_list = _plain_http_ports(target_list, ctx, lang or (loaded.spec.lang if loaded else "id"))
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     if suppressions and (unknown := suppressions.unknown_rules({r.id for r in full_ruleset.rules})):
         fail("\n".join(unknown))
     probes = load_probes(list(probe_names) or None)
+    _ready_for(target_list, probes, distributed)
+    if not distributed:  # the first traffic; a worker in the target's zone may reach it, this machine may not
+        target_list = _plain_http_ports(target_list, probes, ctx, lang or (loaded.spec.lang if loaded else "id"))
     if probe_names:
         target_list = _applicable(target_list, probes, probe_names)
-    _ready_for(target_list, probes, distributed)
     if changed_only:
         ctx = replace(ctx, previous=_previous_observations(store, target_list))
     if resume:
@@ -235,9 +235,10 @@ def _previous_observations(store: Store | None, targets: list[Target]) -> dict[s
     return found
 
 
-def _plain_http_ports(targets: list[Target], ctx: ProbeContext, lang: str) -> list[Target]:
-    """Bare ``host:port`` targets (asset lists from nmap) whose port answers a TLS hello with plain HTTP
-    are observed as ``http://host:port/``, with a note; every other target is kept as given."""
+def _plain_http_ports(targets: list[Target], probes: list[Probe], ctx: ProbeContext, lang: str) -> list[Target]:
+    """Bare ``host:port`` targets (asset lists from nmap) that a probe will scan and whose port answers a
+    TLS hello with plain HTTP are observed as ``http://host:port/``, with a note; every other target is
+    kept as given."""
     from concurrent.futures import ThreadPoolExecutor
     from urllib.parse import urlsplit
 
@@ -247,8 +248,9 @@ def _plain_http_ports(targets: list[Target], ctx: ProbeContext, lang: str) -> li
     def checked(target: Target) -> Target:
         parts = urlsplit(target.location)
         host, port = parts.hostname or "", parts.port or 443
-        if not target.options.get(BARE_HOST_PORT) or not ctx.scope.allows(host) or not answers_plain_http(
-                host, port, ctx.timeout, ctx.gate):
+        wanted = target.options.get(BARE_HOST_PORT) and ctx.scope.allows(host) and any(
+            p.applies_to(target) for p in probes)
+        if not wanted or not answers_plain_http(host, port, ctx.timeout, ctx.gate):
             return target
         url = f"http://{parts.netloc}/"
         note = {"id": f"{parts.netloc} menjawab HTTP biasa, bukan TLS: dipindai sebagai {url}",
