@@ -10,7 +10,6 @@ from typing import Any
 
 from scanner.diff import diff_scans
 from scanner.model import CoverageLimit, Facts, Finding, ScanResult, Severity, Target
-from scanner.report.summary import posture as risk_posture  # noqa: F401  (re-exported for the renderers)
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
 from scanner.yamlio import load_yaml

@@ -24,7 +24,6 @@ from scanner.report.common import (
     inconclusive_rows,
     observed_facts,
     reference,
-    risk_posture,
     scrub,
     slug,
     sorted_findings,
@@ -36,7 +35,7 @@ from scanner.report.common import (
     trend,
 )
 from scanner.report.evidence import Line, evidence_lines, reproduction
-from scanner.report.summary import severity_counts
+from scanner.report.summary import risk_posture, severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
 from scanner.suppressions import STALE_KEY

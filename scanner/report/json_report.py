@@ -18,14 +18,13 @@ from scanner.report.common import (
     coverage_notes,
     inconclusive_rows,
     reference,
-    risk_posture,
     scrub,
     strings,
     suppression_view,
     text,
     top_fixes,
 )
-from scanner.report.summary import assessment, severity_counts
+from scanner.report.summary import assessment, risk_posture, severity_counts
 from scanner.rules import RuleSet
 
 REPORT_VERSION = "2.0"  # 2.0: compliance statuses finding/no_findings/not_tested/manual/context; references; coverage

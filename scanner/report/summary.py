@@ -32,7 +32,7 @@ def assessment(result: ScanResult) -> str:
     return FULL if result.complete() and not not_fully_assessed(result) else PARTIAL
 
 
-def posture(result: ScanResult) -> str:
+def risk_posture(result: ScanResult) -> str:
     """Overall posture key: the most serious open severity (``critical`` … ``low``); without open
     findings ``good`` only when everything was assessed, else ``partial`` or ``not_assessed``.
 
