@@ -1,0 +1,111 @@
+"""Write one scan's observations to the history store without losing any when the store fails.
+
+Each observation goes to the store in its own transaction. When the store refuses (down, locked,
+disk full, file deleted), the observation goes to the scan's spool file (``scanner.spool``) and
+the store is tried again at most every ``RETRY_S`` seconds; when it answers, the spool is written
+first. :meth:`ScanWriter.finish` writes what is left and marks the scan ``complete`` only when
+every observation is in the store, else ``incomplete``. ``pindai scan --resume`` calls
+:meth:`ScanWriter.recover` to write a spool left by an earlier run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from scanner.model import Facts, ScanResult
+from scanner.spool import Spool
+from scanner.store import COMPLETE, INCOMPLETE, Store
+
+log = logging.getLogger(__name__)
+
+RETRY_S = 2.0
+
+
+class ScanWriter:
+    """The observations of scan ``scan_id``, on their way to ``store``."""
+
+    def __init__(self, store: Store, scan_id: str, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.scan_id = scan_id
+        self.spool = Spool(store.display_url, scan_id)
+        self.pending: dict[tuple[str, str], Facts] = {}  # not in the store yet (spooled, or only here)
+        self.error = ""  # the store's last refusal
+        self.spool_error = ""  # why the spool could not take an observation (then it is only in memory)
+        self._clock = clock
+        self._retry_at = 0.0
+
+    @property
+    def unstored(self) -> int:
+        return len(self.pending)
+
+    def add(self, facts: Facts) -> None:
+        """Store one observation, or spool it when the store refuses. Never raises."""
+        if self.pending and (self._clock() < self._retry_at or not self.flush()):
+            self._keep(facts)
+            return
+        try:
+            self.store.add_facts(self.scan_id, facts)
+        except Exception as exc:  # any refusal (even an encoding error) keeps the observation
+            self._refused(exc)
+            self._keep(facts)
+
+    def flush(self) -> bool:
+        """Write every pending observation to the store; True when none is left."""
+        for key, facts in list(self.pending.items()):
+            try:
+                self.store.add_facts(self.scan_id, facts)
+            except Exception as exc:  # any refusal (even an encoding error) keeps the observation
+                self._refused(exc)
+                return False
+            del self.pending[key]
+        self.spool.remove()
+        self.spool_error = ""
+        return True
+
+    def recover(self) -> int:
+        """Queue the observations an earlier run spooled for this scan and write them; how many there were."""
+        spooled = self.spool.load()
+        for facts in spooled:
+            self.pending.setdefault((facts.target_id, facts.probe), facts)
+        if spooled:
+            self.flush()
+        return len(spooled)
+
+    def finish(self, result: ScanResult, status: str = COMPLETE) -> str:
+        """Write what is pending, then record the scan's end; the status recorded ("" when the store
+        refused that too). A scan with observations outside the store is never ``complete``."""
+        if not self.flush() and status == COMPLETE:
+            status = INCOMPLETE
+        try:
+            self.store.finish_scan(result, status)
+        except Exception as exc:
+            self._refused(exc)
+            return ""
+        return status
+
+    def summary(self) -> str:
+        """One line on what did not reach the store, and how to finish the job (empty when all did)."""
+        if not self.pending:
+            return ""
+        where = (f"kept in {self.spool.path}" if not self.spool_error
+                 else f"NOT kept: the spool failed too ({self.spool_error}); only this run's reports have them")
+        return (f"{self.unstored} observation(s) are not in the history store ({self.error}); {where}. "
+                f"When the store is back: pindai scan --resume {self.scan_id} / "
+                f"{self.unstored} observasi belum tersimpan; lanjutkan dengan perintah tersebut")
+
+    def _keep(self, facts: Facts) -> None:
+        self.pending[(facts.target_id, facts.probe)] = facts
+        try:
+            self.spool.append(facts)
+        except OSError as exc:
+            self.spool_error = f"{self.spool.path}: {exc.strerror or exc}"
+
+    def _refused(self, exc: Exception) -> None:
+        message = str(exc) if type(exc).__name__ == "StoreError" else f"{type(exc).__name__}: {exc}"
+        if message != self.error:
+            log.warning("scan %s: %s; observations go to %s until the store takes them", self.scan_id, message,
+                        self.spool.path)
+        self.error = message
+        self._retry_at = self._clock() + RETRY_S
