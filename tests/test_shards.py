@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 from fixtures.web import start_site
@@ -122,9 +123,7 @@ def test_no_child_outlives_a_sigkilled_parent(tmp_path):
         assert not survivors, f"still alive after the parent was killed: {survivors}"
     finally:
         for pid in _descendants(proc.pid) | children:
-            try:
+            with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         for server in slow:
             server.stop()
