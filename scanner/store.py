@@ -286,6 +286,14 @@ class Store:
                                  .order_by(scans.c.started_at.desc()).limit(1)).scalar_one_or_none()
         return str(value) if value else None
 
+    def left_running(self, runner: str) -> list[tuple[str, dict[str, Any]]]:
+        """(scan id, profile) of every scan still ``running`` whose profile names ``runner`` (e.g. the daemon)."""
+        with self._read() as conn:
+            rows = conn.execute(select(scans.c.scan_id, scans.c.profile).where(scans.c.status == RUNNING)
+                                .order_by(scans.c.started_at)).all()
+        return [(str(scan_id), profile) for scan_id, profile in rows
+                if isinstance(profile, dict) and profile.get("runner") == runner]
+
     def last_complete(self, profile_path: str) -> str | None:
         """Start time (ISO text) of the latest complete scan of the profile at ``profile_path``."""
         with self._read() as conn:
