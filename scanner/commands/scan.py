@@ -83,8 +83,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 
 
 @click.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
-                     "3 a target or probe was inconclusive, an observation was cut short by a cap, or a rule "
-                     "could not be evaluated; 130 interrupted (resume with --resume).")
+                     "3 a target or probe was inconclusive, an observation was cut short by a cap, a rule "
+                     "could not be evaluated, or an observation is not in the history store yet (resume with "
+                     "--resume); 4 a report file could not be written; 5 internal error (the scan is stored "
+                     "as failed); 130 interrupted (resume with --resume).")
 @click.argument("targets", nargs=-1)
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
