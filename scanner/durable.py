@@ -16,11 +16,12 @@ from collections.abc import Callable
 
 from scanner.model import Facts, ScanResult
 from scanner.spool import Spool
-from scanner.store import COMPLETE, INCOMPLETE, Store
+from scanner.store import COMPLETE, INCOMPLETE, Store, StoreError
 
 log = logging.getLogger(__name__)
 
 RETRY_S = 2.0
+STORE, DATA = "store", "data"  # who refused an observation: the store (down, locked ...) or the observation
 
 
 class ScanWriter:
@@ -45,23 +46,22 @@ class ScanWriter:
         if self.pending and (self._clock() < self._retry_at or not self.flush()):
             self._keep(facts)
             return
-        try:
-            self.store.add_facts(self.scan_id, facts)
-        except Exception as exc:  # any refusal (even an encoding error) keeps the observation
-            self._refused(exc)
+        if self._write(facts) is not None:
             self._keep(facts)
 
     def flush(self) -> bool:
-        """Write every pending observation to the store; True when none is left."""
+        """Write the pending observations to the store; False when the store itself refused (then the rest
+        wait for the next try). An observation the store cannot take (e.g. an encoding error) stays pending
+        without holding up the others."""
         for key, facts in list(self.pending.items()):
-            try:
-                self.store.add_facts(self.scan_id, facts)
-            except Exception as exc:  # any refusal (even an encoding error) keeps the observation
-                self._refused(exc)
+            refusal = self._write(facts)
+            if refusal is None:
+                del self.pending[key]
+            elif refusal == STORE:  # try again later
                 return False
-            del self.pending[key]
-        self.spool.remove()
-        self.spool_error = ""
+        if not self.pending:
+            self.spool.remove()
+            self.spool_error = ""
         return True
 
     def recover(self) -> int:
@@ -69,19 +69,23 @@ class ScanWriter:
         spooled = self.spool.load()
         for facts in spooled:
             self.pending.setdefault((facts.target_id, facts.probe), facts)
-        if spooled:
-            self.flush()
+        if spooled and self.flush() and self.pending:  # the store answered but cannot take these: observe again
+            log.warning("scan %s: %d spooled observation(s) cannot be stored (%s); they are observed again",
+                        self.scan_id, len(self.pending), self.error)
+            self.pending.clear()
+            self.spool.remove()
         return len(spooled)
 
     def finish(self, result: ScanResult, status: str = COMPLETE) -> str:
         """Write what is pending, then record the scan's end; the status recorded ("" when the store
         refused that too). A scan with observations outside the store is never ``complete``."""
-        if not self.flush() and status == COMPLETE:
+        self.flush()
+        if self.pending and status == COMPLETE:
             status = INCOMPLETE
         try:
             self.store.finish_scan(result, status)
-        except Exception as exc:
-            self._refused(exc)
+        except Exception as exc:  # StoreError, or a bug in the data: either way the end is not recorded
+            self._refused(_reason(exc))
             return ""
         return status
 
@@ -102,10 +106,25 @@ class ScanWriter:
         except OSError as exc:
             self.spool_error = f"{self.spool.path}: {exc.strerror or exc}"
 
-    def _refused(self, exc: Exception) -> None:
-        message = str(exc) if type(exc).__name__ == "StoreError" else f"{type(exc).__name__}: {exc}"
+    def _write(self, facts: Facts) -> str | None:
+        """One observation into the store: None when it went in, else who refused (``STORE`` or ``DATA``)."""
+        try:
+            self.store.add_facts(self.scan_id, facts)
+        except StoreError as exc:  # the store is down, locked, full or gone: pause before the next try
+            self._refused(str(exc))
+            self._retry_at = self._clock() + RETRY_S
+            return STORE
+        except Exception as exc:  # this observation only (e.g. an encoding error): the others go on
+            self._refused(_reason(exc))
+            return DATA
+        return None
+
+    def _refused(self, message: str) -> None:
         if message != self.error:
             log.warning("scan %s: %s; observations go to %s until the store takes them", self.scan_id, message,
                         self.spool.path)
         self.error = message
-        self._retry_at = self._clock() + RETRY_S
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
