@@ -201,7 +201,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                   f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
         fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
     except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
-        _internal_error(exc, result, writer)
+        _internal_error(exc, _failed(result, writer))
     previous = None
     stored = True
     if store and writer:
@@ -214,7 +214,11 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
-    emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
+    try:
+        emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
+    except Exception as exc:  # a rendering bug: the scan itself is stored as it is
+        _internal_error(exc, f"the scan is stored; pindai report {result.scan_id} renders it again" if writer
+                        else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and not stored else code)
 
@@ -239,17 +243,20 @@ def _store_summary(writer: ScanWriter) -> None:
                    f"pindai scan --resume {writer.scan_id} records it", err=True)
 
 
-def _internal_error(exc: Exception, result: ScanResult, writer: ScanWriter | None) -> NoReturn:
-    """Mark the scan failed (its observations are stored), say so in one line, exit ``EXIT_INTERNAL``."""
+def _failed(result: ScanResult, writer: ScanWriter | None) -> str:
+    """Mark the scan failed (its observations are stored); what was kept, for the error line."""
     from scanner.store import FAILED
 
+    if not writer:
+        return "nothing was saved (--no-store)"
+    writer.finish(result, FAILED)
+    _store_summary(writer)
+    return f"the scan is stored as failed with its observations; pindai scan --resume {result.scan_id} tries again"
+
+
+def _internal_error(exc: Exception, kept: str) -> NoReturn:
+    """One line for a Pindai bug (the traceback with -vv), exit ``EXIT_INTERNAL``."""
     logging.getLogger(__name__).debug("internal error", exc_info=exc)
-    kept = "nothing was saved (--no-store)"
-    if writer:
-        writer.finish(result, FAILED)
-        _store_summary(writer)
-        kept = (f"the scan is stored as failed with its observations; pindai scan --resume {result.scan_id} "
-                "tries again")
     fail(f"internal error: {type(exc).__name__}: {exc}; {kept} (run with -vv for the traceback and please "
          f"report it) / galat internal Pindai", EXIT_INTERNAL)
 

@@ -106,3 +106,21 @@ def test_internal_error_marks_the_scan_failed_and_exits_5(tmp_path: Path, monkey
     assert json.loads(resumed.stdout)["findings"]
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT status FROM pindai_scans").fetchall() == [("complete",)]
+
+
+def test_a_rendering_bug_exits_5_and_keeps_the_stored_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in the terminal view (simulated): one line, exit 5, the scan stays stored complete."""
+    import scanner.commands.common
+
+    store = tmp_path / "history.db"
+    monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{store}")
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise ValueError("tabel rusak")
+
+    monkeypatch.setattr(scanner.commands.common, "_terminal_table", broken)
+    done = CliRunner().invoke(main, ["scan", str(VULNERABLE), "--probe", "code", "--fail-on", "high"])
+    assert done.exit_code == 5, done.output
+    assert "internal error: ValueError: tabel rusak; the scan is stored; pindai report" in done.stderr
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT status FROM pindai_scans").fetchall() == [("complete",)]
