@@ -187,7 +187,7 @@ def _collect(job: _Job) -> Facts | None:
         job.result.forget()
         return facts
     except Exception as exc:  # result backend unreachable or an unreadable answer: try again next round
-        log.warning("cannot read the result of %s on %s: %s", job.probe, job.target.id, exc)
+        log.debug("cannot read the result of %s on %s: %s", job.probe, job.target.id, exc)  # _LostCheck warns
         return None
 
 
@@ -222,6 +222,7 @@ class _LostCheck:
     interval: float
     held: Callable[[], set[str] | None]
     next_at: float = 0.0
+    down: bool = False  # the broker did not answer at the last check (said once per outage)
 
     def lost(self, pending: list[_Job], now: float) -> list[_Job]:
         """Jobs whose task was missing at two checks in a row (checked only every ``interval``)."""
@@ -229,6 +230,10 @@ class _LostCheck:
             return []
         self.next_at = now + self.interval
         ids = self.held()
+        if (ids is None) != self.down:
+            self.down = ids is None
+            log.warning("the broker does not answer; waiting for it (tasks it lost are sent again when it is back)"
+                        if self.down else "the broker answers again")
         if ids is None:
             return []
         gone = []
