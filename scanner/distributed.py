@@ -12,7 +12,8 @@ broker lost (Redis restarted without its data, a flushed database) is noticed by
 every ``PINDAI_LOST_CHECK`` seconds (default 30) it looks for each unanswered task in the zone
 queues and among the tasks workers hold; a task missing from both twice in a row, and not
 started, is sent again (at most ``MAX_RESENDS`` times), then recorded inconclusive. A task that
-fails or gets no answer before the deadline becomes an ``inconclusive`` observation naming the zone.
+fails, runs on a worker longer than ``PINDAI_TASK_TIMEOUT`` seconds (default 1800), or gets no
+answer before the whole scan's deadline becomes an ``inconclusive`` observation naming the zone.
 
 Credentials never travel through the broker: ``Target.to_dict`` drops ``password``, and a
 worker reads a database password from its own environment variable ``target.password_env``.
@@ -52,6 +53,7 @@ QUEUE_PREFIX = "pindai.zone."
 DEFAULT_ZONE = "default"
 DEFAULT_TIMEOUT_S = 6 * 3600.0  # whole-scan deadline; $PINDAI_DISTRIBUTED_TIMEOUT overrides
 DEFAULT_VISIBILITY_S = 600.0
+DEFAULT_TASK_TIMEOUT_S = 1800.0  # one task, from when a worker starts it; $PINDAI_TASK_TIMEOUT overrides
 DEFAULT_LOST_CHECK_S = 30.0  # how often unanswered tasks are looked for on the broker; $PINDAI_LOST_CHECK overrides
 MAX_RESENDS = 2
 POLL_INTERVAL_S = 0.2
@@ -162,6 +164,7 @@ class _Job:
     result: AsyncResult | None = None
     missing: int = 0  # consecutive checks that found the task neither queued, held by a worker nor started
     resent: int = 0
+    started_at: float | None = None  # when a check first saw a worker running it
 
 
 def _inconclusive(job: _Job, reason: str) -> Facts:
@@ -217,10 +220,12 @@ def _broker_ids(app: Celery, queues: set[str]) -> set[str] | None:
 
 @dataclass
 class _LostCheck:
-    """Looks for lost tasks every ``interval`` seconds: ``held()`` lists the broker's task ids."""
+    """Looks for lost tasks every ``interval`` seconds (``held()`` lists the broker's task ids), and for
+    tasks a worker has run for longer than ``task_timeout`` seconds."""
 
     interval: float
     held: Callable[[], set[str] | None]
+    task_timeout: float = DEFAULT_TASK_TIMEOUT_S
     next_at: float = 0.0
     down: bool = False  # the broker did not answer at the last check (said once per outage)
 
@@ -240,13 +245,19 @@ class _LostCheck:
         for job in pending:
             assert job.result is not None
             try:
-                started = job.result.state != "PENDING"  # STARTED (a worker has it) or finished
+                state = job.result.state  # PENDING (queued, or unknown to the broker), STARTED, or finished
             except Exception:  # result backend down: not a verdict on the task
                 continue
-            job.missing = 0 if started or job.result.id in ids else job.missing + 1
+            if state == "STARTED" and job.started_at is None:
+                job.started_at = now
+            job.missing = 0 if state != "PENDING" or job.result.id in ids else job.missing + 1
             if job.missing >= 2:
                 gone.append(job)
         return gone
+
+    def overdue(self, pending: list[_Job], now: float) -> list[_Job]:
+        """Jobs a worker started more than ``task_timeout`` seconds ago that have no answer yet."""
+        return [job for job in pending if job.started_at is not None and now - job.started_at > self.task_timeout]
 
 
 def _gather(
@@ -265,15 +276,8 @@ def _gather(
             else:
                 done(job, facts)
         pending[:] = still
-        for job in check.lost(pending, time.monotonic()) if check else []:
-            job.missing = 0
-            if resend and resend(job):
-                log.warning("the broker lost the task %s on %s (queue %s); sent it again", job.probe,
-                            job.target.id, job.queue)
-                continue
-            pending.remove(job)
-            done(job, _inconclusive(job, f"the broker lost the task (queue {job.queue}) {job.resent + 1} time(s): "
-                                         "was Redis restarted without its data? See docs/distributed.md"))
+        if check:
+            _recheck(pending, check, done, resend)
         if pending and time.monotonic() >= deadline:
             for job in pending:
                 done(job, _inconclusive(job, f"no answer from a worker in zone {_zone(job)!r} (queue {job.queue}) "
@@ -283,6 +287,27 @@ def _gather(
             pending.clear()
         if pending:
             sleep(min(2.0, POLL_INTERVAL_S + len(pending) / 500))  # one GET per pending task per round
+
+
+def _recheck(pending: list[_Job], check: _LostCheck, done: Callable[[_Job, Facts], None],
+             resend: Callable[[_Job], bool] | None) -> None:
+    """Send lost tasks again (or give up on them), and give up on tasks a worker has run too long."""
+    for job in check.lost(pending, time.monotonic()):
+        job.missing = 0
+        if resend and resend(job):
+            log.warning("the broker lost the task %s on %s (queue %s); sent it again", job.probe,
+                        job.target.id, job.queue)
+            continue
+        pending.remove(job)
+        done(job, _inconclusive(job, f"the broker lost the task (queue {job.queue}) {job.resent + 1} time(s): "
+                                     "was Redis restarted without its data? See docs/distributed.md"))
+    for job in check.overdue(pending, time.monotonic()):
+        pending.remove(job)
+        done(job, _inconclusive(job, f"a worker in zone {_zone(job)!r} started the task but gave no answer "
+                                     f"within {check.task_timeout:g} s (PINDAI_TASK_TIMEOUT)"))
+        if job.result is not None:
+            with suppress(Exception):
+                job.result.revoke()
 
 
 def _broker_problem(app: Celery) -> str:
@@ -312,6 +337,7 @@ def run_distributed(
     app: Celery | None = None,
     sleep: Callable[[float], None] = time.sleep,
     lost_check: float | None = None,
+    task_timeout: float | None = None,
 ) -> list[Facts]:
     """Drop-in for :func:`scanner.runner.run_probes` that observes through zone workers.
 
@@ -320,12 +346,14 @@ def run_distributed(
     or an inconclusive one naming the zone when the task failed or no answer came within
     ``timeout`` seconds (default ``$PINDAI_DISTRIBUTED_TIMEOUT`` or 6 h, for the whole scan), or the
     broker lost it more than ``MAX_RESENDS`` times (looked for every ``lost_check`` seconds, default
-    ``$PINDAI_LOST_CHECK`` or 30). Results keep target order.
+    ``$PINDAI_LOST_CHECK`` or 30), or a worker started it and gave no answer within ``task_timeout``
+    seconds (default ``$PINDAI_TASK_TIMEOUT`` or 1800). Results keep target order.
     """
     from scanner.probes import load_probes
 
     timeout = timeout or float(os.environ.get("PINDAI_DISTRIBUTED_TIMEOUT") or DEFAULT_TIMEOUT_S)
     lost_check = lost_check or float(os.environ.get("PINDAI_LOST_CHECK") or DEFAULT_LOST_CHECK_S)
+    task_timeout = task_timeout or float(os.environ.get("PINDAI_TASK_TIMEOUT") or DEFAULT_TASK_TIMEOUT_S)
 
     app = app or make_app()
     skip = skip or set()
@@ -382,7 +410,7 @@ def run_distributed(
     log.info("queued %d task(s) on %s", len(pending), ", ".join(sorted({j.queue for j in pending})) or "no queue")
 
     try:
-        check = _LostCheck(lost_check, lambda: _broker_ids(app, {j.queue for j in pending}),
+        check = _LostCheck(lost_check, lambda: _broker_ids(app, {j.queue for j in pending}), task_timeout,
                            time.monotonic() + lost_check)
         _gather(pending, started + timeout, timeout, done, sleep, check, resend)
     except KeyboardInterrupt:  # interrupted scan: do not leave work queued for the workers

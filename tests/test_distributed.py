@@ -325,3 +325,20 @@ def test_tasks_lost_with_a_restarted_broker_are_sent_again(tmp_path: Path) -> No
     facts = box["facts"]
     assert sorted(f.target_id for f in facts) == sorted(t.id for t in targets)
     assert all(f.conclusive for f in facts), [f.reason for f in facts]
+
+
+def test_a_task_a_worker_runs_too_long_becomes_inconclusive(broker: str, app, tmp_path: Path) -> None:
+    """A worker starts a task that does not finish (the API holds its answer): with a 3 s task timeout the
+    coordinator records it inconclusive within seconds instead of waiting for the scan's deadline."""
+    with api_server(hold=True) as api:
+        targets = [parse_target(api.url, zone="f", options={"auth": {}})]
+        worker = start_worker(broker, "f", tmp_path, concurrency=1)
+        try:
+            wait_ready(worker)
+            facts = run_distributed(targets, ["auth"], ProbeContext(scope=Scope(("127.0.0.1",))), app=app,
+                                    timeout=120, lost_check=0.5, task_timeout=3)
+        finally:
+            api.release.set()
+            worker.kill()
+    assert [f.status for f in facts] == ["inconclusive"]
+    assert "gave no answer within 3 s (PINDAI_TASK_TIMEOUT)" in facts[0].reason
