@@ -78,7 +78,8 @@ class ScanWriter:
 
     def finish(self, result: ScanResult, status: str = COMPLETE) -> str:
         """Write what is pending, then record the scan's end; the status recorded ("" when the store
-        refused that too). A scan with observations outside the store is never ``complete``."""
+        refused that too, ``error`` then says why). A scan with observations outside the store is never
+        ``complete``."""
         self.flush()
         if self.pending and status == COMPLETE:
             status = INCOMPLETE
@@ -87,6 +88,8 @@ class ScanWriter:
         except Exception as exc:  # StoreError, or a bug in the data: either way the end is not recorded
             self._refused(_reason(exc))
             return ""
+        if not self.pending:  # everything is in the store: earlier refusals no longer matter
+            self.error = ""
         return status
 
     def summary(self) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
+from tests.services.filesystems import fill, tmpfs
 
 ROOT = Path(__file__).resolve().parents[2]
 PINDAI = str(ROOT / ".venv" / "bin" / "pindai")
@@ -26,27 +26,8 @@ OLD_REPORT = '{"old": "report"}'
 
 @pytest.fixture
 def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB tmpfs (root only), unmounted afterwards."""
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root")
-    mount = tmp_path / "keluaran"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {done.stderr!r}")
-    try:
+    with tmpfs(tmp_path / "keluaran", "1m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def _fill(directory: Path) -> None:
-    with (directory / "isi").open("wb", buffering=0) as out:
-        try:
-            while out.write(b"\0" * 65536):
-                pass
-        except OSError:
-            pass
 
 
 def _scan_with_reports(tmp_path: Path, bad: Path) -> subprocess.CompletedProcess[str]:
@@ -64,7 +45,7 @@ def test_report_write_error_is_one_line_and_exit_4(tmp_path: Path, small_tmpfs: 
     in another directory is still written, and the scan is stored complete."""
     (small_tmpfs / "hasil.json").write_text(OLD_REPORT, encoding="utf-8")
     if fault == "full":
-        _fill(small_tmpfs)
+        fill(small_tmpfs)
     else:
         subprocess.run(["mount", "-o", "remount,ro", str(small_tmpfs)], check=True)
     done = _scan_with_reports(tmp_path, small_tmpfs)
