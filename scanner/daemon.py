@@ -3,8 +3,8 @@
 A profile is *due* when a cron time (in the profile's timezone) has passed since its last
 scan in the history store; a profile never scanned before is overdue and runs at once.
 SIGTERM stops the daemon between scans: a scan in progress is finished and stored first.
-A scan the daemon left ``running`` (it was killed) is finished when it starts again, or closed
-as ``interrupted`` when its profile is no longer given.
+A scan the daemon left ``running`` (it was killed) or ``incomplete`` (the store failed) is finished
+when it starts again, or closed as ``interrupted`` when its profile is no longer given.
 """
 
 from __future__ import annotations
@@ -155,7 +155,8 @@ def run_profile(
             store.begin_scan(result)
         outcome.scan_id = result.scan_id
         writer = ScanWriter(store, result.scan_id)
-        writer.recover()
+        if writer.recover():  # an earlier run's spooled observations are in the store now: not observed again
+            result = store.load(result.scan_id)
         try:
             result = scan(result, probes, ruleset, ctx, on_facts=writer.add, runner=runner_for(distributed))
         except KeyboardInterrupt:  # Ctrl-C: keep what was observed, resumable with `pindai scan --resume`
@@ -181,8 +182,9 @@ def run_profile(
 
 def resume_left(schedule: list[Scheduled], store: Store, ruleset: RuleSet, *, probe_names: list[str] | None = None,
                 distributed: bool = False) -> list[RunOutcome]:
-    """Finish each scan the daemon left ``running`` (killed mid-scan) whose profile is scheduled; close the
-    others as ``interrupted``. Logs which; the profile's last run becomes the finished scan's."""
+    """Finish each scan the daemon left ``running`` (killed mid-scan) or ``incomplete`` (observations spooled)
+    whose profile is scheduled; close the others as ``interrupted``. Logs which; the profile's last run
+    becomes the finished scan's."""
     by_path = {str(item.path): item for item in schedule}
     outcomes: list[RunOutcome] = []
     try:

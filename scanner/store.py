@@ -287,9 +287,11 @@ class Store:
         return str(value) if value else None
 
     def left_running(self, runner: str) -> list[tuple[str, dict[str, Any]]]:
-        """(scan id, profile) of every scan still ``running`` whose profile names ``runner`` (e.g. the daemon)."""
+        """(scan id, profile) of every scan still ``running`` (or ``incomplete``: observations spooled) whose
+        profile names ``runner`` (e.g. the daemon), oldest first."""
         with self._read() as conn:
-            rows = conn.execute(select(scans.c.scan_id, scans.c.profile).where(scans.c.status == RUNNING)
+            rows = conn.execute(select(scans.c.scan_id, scans.c.profile)
+                                .where(scans.c.status.in_([RUNNING, INCOMPLETE]))
                                 .order_by(scans.c.started_at)).all()
         return [(str(scan_id), profile) for scan_id, profile in rows
                 if isinstance(profile, dict) and profile.get("runner") == runner]

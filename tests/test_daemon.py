@@ -236,3 +236,27 @@ def test_a_scan_left_running_for_a_profile_not_loaded_is_closed(
     run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES, now=at("2099-01-01", "03:00"))
     assert store.status("0ld5ca9") == "interrupted" and store.status("c1i5ca9") == "running"
     assert "closing scan 0ld5ca9 left running" in caplog.text
+
+
+def test_a_scan_left_incomplete_is_finished_from_its_spool(
+        tmp_path: Path, rules: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daemon scan whose observation did not reach the store (spooled, scan `incomplete`): on start the
+    daemon writes the spooled observation (not observed again) and completes the scan."""
+    from scanner.model import Facts
+    from scanner.profile import load_profile
+    from scanner.rules import load_rules
+    from scanner.scan import new_scan
+    from scanner.spool import Spool
+
+    monkeypatch.setenv("PINDAI_SPOOL_DIR", str(tmp_path / "spool"))
+    path = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db")).resolve()
+    profile = load_profile(path)
+    left = new_scan(profile.targets, load_rules(rules), profile.summary() | {"runner": "daemon"})
+    store.begin_scan(left)
+    spooled = Facts("database", profile.targets[0].id, {"tables": []}, started_at="2026-12-06T01:02:03+00:00")
+    Spool(store.display_url, left.scan_id).append(spooled)
+    store.finish_scan(left, "incomplete")
+    (outcome,) = run_daemon([path], store, once=True, rules_path=rules, probe_names=PROBES)  # not due again
+    assert outcome.scan_id == left.scan_id and outcome.error == ""
+    assert store.status(left.scan_id) == "complete"
+    assert [f.started_at for f in store.load(left.scan_id).facts] == [spooled.started_at]
