@@ -61,6 +61,9 @@ class Run:
         """What an undisturbed run exits with (--fail-on none): 0 when the report says complete, else 3."""
         return 0 if json.loads(self.report.read_text(encoding="utf-8"))["summary"]["complete"] else 3
 
+    def reported_findings(self) -> list[str]:
+        return sorted(f["fingerprint"] for f in json.loads(self.report.read_text(encoding="utf-8"))["findings"])
+
     def reported(self) -> set[tuple[str, str]]:
         facts = json.loads(self.report.read_text(encoding="utf-8"))["facts"]
         return {(f["target_id"], f["probe"]) for f in facts}
@@ -112,6 +115,10 @@ def _sqlite_facts(path: Path) -> set[tuple[str, str]]:
     return {(str(t), str(p)) for t, p in _sqlite_rows(path, "SELECT target_id, probe FROM pindai_facts")}
 
 
+def _sqlite_findings(path: Path) -> list[str]:
+    return sorted(str(f) for (f,) in _sqlite_rows(path, "SELECT fingerprint FROM pindai_findings"))
+
+
 def _resume(run: Run) -> subprocess.CompletedProcess[str]:
     return subprocess.run([PINDAI, "scan", "--resume", "--json", str(run.report)], env=run.env, capture_output=True,
                           text=True, timeout=HANG_S)
@@ -144,6 +151,7 @@ def test_sqlite_lock_held_to_the_end_then_resume(tmp_path: Path, slow_pair: tupl
     assert "2 spooled observation(s) written" in resumed.stderr, resumed.stderr
     assert _sqlite_facts(store) == run.reported()
     assert _sqlite_rows(store, "SELECT status FROM pindai_scans") == [("complete",)]
+    assert _sqlite_findings(store) == run.reported_findings()
     assert run.spooled() == 0
 
 
@@ -183,6 +191,7 @@ def test_store_on_a_full_disk_recovers_mid_scan(tmp_path: Path, tiny_tmpfs: Path
     assert code == run.expected_code(), stderr
     assert _sqlite_facts(store) == run.reported() and len(run.reported()) == OBSERVATIONS
     assert _sqlite_rows(store, "SELECT status FROM pindai_scans") == [("complete",)]
+    assert _sqlite_findings(store) == run.reported_findings()
     assert run.spooled() == 0
 
 
@@ -231,5 +240,7 @@ def test_postgresql_stopped_immediately_and_restarted_mid_scan(
     assert stored() == run.reported() and len(run.reported()) == OBSERVATIONS
     with engine.connect() as conn:
         assert list(conn.execute(text("SELECT status FROM pindai_scans"))) == [("complete",)]
+        findings = sorted(str(f) for (f,) in conn.execute(text("SELECT fingerprint FROM pindai_findings")))
+    assert findings == run.reported_findings()
     engine.dispose()
     assert run.spooled() == 0
