@@ -127,6 +127,16 @@ def _create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: a server that accepts and never answers must not stall the scan
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    """Driver options: a connect timeout for PostgreSQL unless the URL sets one."""
+    if url.startswith("postgresql") and "connect_timeout=" not in url:
+        return {"connect_timeout": CONNECT_TIMEOUT_S}
+    return {}
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     """(device, inode) of ``path``, None when it is gone."""
     try:
@@ -151,7 +161,7 @@ class Store:
             if str(path) not in ("", ":memory:"):
                 self._file = path
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
+            self.engine: Engine = create_engine(self.url, future=True, connect_args=_connect_args(self.url))
             metadata.create_all(self.engine)
         except (SQLAlchemyError, ModuleNotFoundError) as exc:
             raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
