@@ -19,6 +19,7 @@ from scanner.urlsecrets import split_password
 
 SCHEMA_VERSION = "1.0"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def encodable(text: str) -> str:
@@ -27,13 +28,16 @@ def encodable(text: str) -> str:
 
 
 def encodable_data(value: Any) -> Any:
-    """Copy of a JSON-like ``value`` whose strings (dict keys too) all encode as UTF-8.
+    """Copy of a JSON-like ``value`` whose strings (dict keys too) all encode as UTF-8 and whose
+    integers fit CEL's 64-bit ints (larger ones saturate at the bound, keeping every comparison).
 
-    A target's JSON may carry ``"\ud800"``; facts pass through here once, where they are made,
-    so that storing, judging (CEL) and rendering them cannot fail on it.
+    A target's JSON may carry ``"\ud800"`` or ``1e400``-sized integers; facts pass through here once,
+    where they are made, so that storing, judging (CEL) and rendering them cannot fail on it.
     """
     if isinstance(value, str):
         return encodable(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, _INT64_MIN), _INT64_MAX)
     if isinstance(value, dict):
         return {encodable_data(k): encodable_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
