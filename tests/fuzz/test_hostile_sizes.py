@@ -10,9 +10,7 @@ well under a second.
 from __future__ import annotations
 
 import re
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,27 +33,13 @@ from scanner.probes.http.versions import banner_versions, generator_versions, he
 from scanner.probes.sqlfile.analyze import analyze_sql
 from scanner.report.reasons import localised_reason
 from scanner.urlsecrets import redact
+from tests.support import hang_detector
 
 BOUND_S = 30  # per case, on a loaded 2-core machine; the linear matchers need well under 1 s
 SIZE = 100_000  # characters per hostile input
 
 PUMPS = ["eyJ", "1 ", "1", "a.", "a@", "08", "1.", "0 8", "+62 ", "%41", "&#1", " [at] ", "\\u0041", "'", "${",
          "<a ", "<style>", "<title>", ".a{", "slot", "a-1", "x:1;", "1_", "1\u200e", "\u0661 ", "://a:"]
-
-
-@contextmanager
-def hang_detector(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError if the block runs longer than ``seconds`` (matching in ``re`` checks signals)."""
-    def expire(*_: Any) -> None:
-        raise TimeoutError(f"still running after {seconds} s: not linear")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _exposure_regexes() -> dict[str, Callable[[str], Any]]:
