@@ -12,6 +12,7 @@ sees more than the policy allows.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import queue
@@ -71,8 +72,10 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
     out = spawn.Queue()
     names = [p.name for p in probes]
     per_shard = max(1, workers // count)
-    children = [spawn.Process(target=shard_main, daemon=True, name=f"pindai-shard-{n}",
-                              args=(shard, names, replace(ctx, gate=HostGate(policy)), per_shard, skip, out))
+    level = logging.getLogger().getEffectiveLevel()
+    children = [spawn.Process(target=_child, daemon=True, name=f"pindai-shard-{n}",
+                              args=(shard_main, level, shard, names, replace(ctx, gate=HostGate(policy)), per_shard,
+                                    skip, out))
                 for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
     for child in children:
         child.start()
@@ -92,6 +95,9 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
             if item is None:
                 finished += 1
                 continue
+            if isinstance(item, logging.LogRecord):  # a child's log line, handled as if logged here
+                _relay(item)
+                continue
             results.append(item)
             on_facts(item)
     finally:
@@ -100,3 +106,18 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
                 child.terminate()
             child.join()
     return results
+
+
+def _child(shard_main: ShardMain, level: int, *args: Any) -> None:
+    """Child process: send each log record to the parent through ``out`` (the last argument), then
+    observe. The parent's handlers, levels and redaction apply: ``-vv`` keeps every request line."""
+    root = logging.getLogger()
+    root.handlers = [logging.handlers.QueueHandler(args[-1])]
+    root.setLevel(level)
+    shard_main(*args)
+
+
+def _relay(record: logging.LogRecord) -> None:
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)
