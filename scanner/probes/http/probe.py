@@ -65,6 +65,23 @@ def _main_facts(target: Target, main: Page) -> dict[str, Any]:
     }
 
 
+SUB_CHECKS = ("https_redirect", "cookies", "cors", "disclosure", "software", "exposures", "judol", "judol_pages",
+              "personal_data", "observatory")
+
+
+def _record_incomplete_checks(facts: dict[str, Any], opts: dict[str, Any], unread_pages: int) -> None:
+    """Sub-checks (or judol views of linked pages) that could not finish, and linked pages that could
+    not be read, make the observation partial: what they would have seen is unknown, not clean."""
+    failed = [name for name in SUB_CHECKS if facts.get(name, {}).get("status") == "inconclusive"]
+    if not opts.get("exposures", True):
+        failed = [name for name in failed if name != "exposures"]  # switched off by the operator
+    failed += [p["path"] for p in facts.get("judol_pages", {}).get("pages", []) if p.get("status") == "inconclusive"]
+    if failed:
+        record_limit(facts, "http_checks", len(failed))
+    if unread_pages:
+        record_limit(facts, "http_pages_unread", unread_pages)
+
+
 def _record_cut_bodies(facts: dict[str, Any], fetcher: Fetcher, pages: list[Page]) -> None:
     """Pages read only up to the body cap or the body deadline make the observation partial."""
     cut = sum(1 for page in pages if page.truncated and not page.too_slow)
@@ -147,4 +164,5 @@ class HttpProbe:
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
+        _record_incomplete_checks(facts, opts, len(pages.errors))
         return facts
