@@ -47,6 +47,8 @@ def _digit_group_hits(text: str, kinds: frozenset[str]) -> list[tuple[int, int, 
                 ends.append(k + 1)
             for j in reversed(ends):
                 joined = "".join(run.digits[i:j])
+                if joined.startswith("0062"):  # the international call prefix "00" written for "+"
+                    joined = "+" + joined[2:]
                 if not _identifier_shaped(joined):
                     continue
                 m = classify_value(joined)
