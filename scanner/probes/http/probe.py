@@ -13,6 +13,7 @@ from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.http import cookies as cookie_mod
 from scanner.probes.http import observatory
+from scanner.probes.http.authors import mask_author_paths
 from scanner.probes.http.cors import observe_cors
 from scanner.probes.http.disclosure import DebugCollector, version_disclosure
 from scanner.probes.http.exposures import observe_exposures
@@ -165,4 +166,4 @@ class HttpProbe:
         facts["requests"] = fetcher.requests_made
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
         _record_incomplete_checks(facts, opts, len(pages.errors))
-        return facts
+        return dict(mask_author_paths(facts))
