@@ -20,7 +20,6 @@ from scanner.probes.code.walk import SourceFile
 # Tests whose flagged line holds a credential: every string literal on it is masked.
 SECRET_TESTS = frozenset({"B105", "B106", "B107"})
 _LOCK = threading.Lock()  # bandit keeps module-level state; run one scan at a time
-_QUOTED_LITERAL = re.compile(r"'(.*)'\s*$", re.S)  # "Possible hardcoded password: '<value>'"
 # bandit's inline suppression comment; bandit runs with ignore_nosec and each issue records the marker, so
 # that suppressed findings are counted and listed instead of vanishing (scanner.suppressions.apply_inline)
 _NOSEC = re.compile(r"#\s*(nosec\b(?:[:\s]+[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)?)", re.I)
@@ -71,8 +70,11 @@ def _snippet(lines: list[str], first: int, last: int, detectors: Detectors, secr
 def _secret_length(test_id: str, text: str) -> int | None:
     if test_id not in SECRET_TESTS:
         return None
-    m = _QUOTED_LITERAL.search(text)
-    return len(m.group(1)) if m else None
+    # "Possible hardcoded password: '<value>'": from the first quote to the last (string operations,
+    # linear in the text; a regex "'(.*)'\s*$" rescans the rest of the text from every quote)
+    quoted = text.rstrip()
+    first = quoted.find("'")
+    return len(quoted) - first - 2 if quoted.endswith("'") and 0 <= first < len(quoted) - 1 else None
 
 
 def _key(rel: str, test_id: str, code_line: str) -> str:
