@@ -22,8 +22,10 @@ UNASSIGNED = ""  # agency key of targets that name no agency
 
 @cache
 def _all_strings() -> dict[str, dict[str, str]]:
-    path = templates_dir() / "strings.yaml"
-    data: dict[str, dict[str, str]] = load_yaml(path.read_text(encoding="utf-8"))
+    """strings.yaml, then the strings-*.yaml files beside it (one per report area)."""
+    data: dict[str, dict[str, str]] = {}
+    for path in [templates_dir() / "strings.yaml", *sorted(templates_dir().glob("strings-*.yaml"))]:
+        data.update(load_yaml(path.read_text(encoding="utf-8")))
     return data
 
 

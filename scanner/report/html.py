@@ -35,6 +35,7 @@ from scanner.report.common import (
     top_fixes,
     trend,
 )
+from scanner.report.controls import checklist
 from scanner.report.evidence import Line, evidence_lines, reproduction
 from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
@@ -221,7 +222,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
         "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
         "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),
         "agency_chart": agency_stacks(agency_labels, sev_labels, s["by_agency"]) if agencies else Markup(""),
-        "compliance": compliance, "full_matrix": full_matrix,
+        "compliance": compliance, "full_matrix": full_matrix, "checklist": checklist(result, ruleset, lang),
         "compliance_hidden": sum(1 for c in compliance for r in c["rows"] if not r["observed"]),
         "blocks": _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
