@@ -1,4 +1,4 @@
-"""The BSSN control checklist (K1–K72) of one scan: per control, what this scan can honestly say.
+"""The BSSN control checklist (K1-K72) of one scan: per control, what this scan can honestly say.
 
 Same honesty rules as the article matrix (scanner.compliance). Statuses:
 

@@ -1,4 +1,4 @@
-"""The BSSN web-application control checklist (K1–K72), loaded from rules/regulations/controls/.
+"""The BSSN web-application control checklist (K1-K72), loaded from rules/regulations/controls/.
 
 Each control names its Pasal 27 ayat/letter, the OWASP ASVS 4.0.3, WSTG and CWE/CAPEC ids the
 guide prints, and how far a scan from outside can test it. Rules declare the controls they test
@@ -27,7 +27,7 @@ class ControlCatalogueError(Exception):
 
 @dataclass(frozen=True)
 class Control:
-    """One control of the checklist (K1–K72)."""
+    """One control of the checklist (K1-K72)."""
 
     id: str
     article: str
@@ -124,7 +124,7 @@ def load_controls(path: Path) -> ControlCatalogue:
         if not control.article.startswith(f"27({control.ayat})") or control.ayat != next(
                 f.ayat for f in functions if f.first <= control.number <= f.last):
             raise ControlCatalogueError(f"{path}: {control.id}: article {control.article} is not in its function")
-    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    source: dict[str, Any] = raw["source"] if isinstance(raw.get("source"), dict) else {}
     return ControlCatalogue(id=str(raw.get("id", "")), short=str(raw.get("short", "")),
                             regulation=str(raw.get("regulation", "")), title=_bilingual(raw.get("title"), str(path)),
                             source=source, functions=functions, controls={c.id: c for c in controls})

@@ -64,7 +64,7 @@ class RuleSpec(_Strict):
     snippets: dict[str, str] = Field(default_factory=dict)
     references: list[str] = Field(min_length=1)
     controls: list[str] = Field(default_factory=list)
-    """The BSSN web-application controls (K1–K72, rules/regulations/controls/) the rule tests."""
+    """The BSSN web-application controls (K1-K72, rules/regulations/controls/) the rule tests."""
     sensitivity: Literal["none", "general", "specific"] = "none"
     confidence: Literal["high", "medium", "low"] = "high"
     evidence: list[str] | None = None

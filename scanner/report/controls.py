@@ -1,4 +1,4 @@
-"""The control checklist (K1–K72) as plain data for every report format."""
+"""The control checklist (K1-K72) as plain data for every report format."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ def _row(row: ControlStatus, ruleset: RuleSet, lang: str) -> dict[str, Any]:
 def source_info(catalogue: ControlCatalogue, lang: str) -> dict[str, str]:
     """Title, issuer, year, pages and status of the guide the checklist comes from."""
     src = catalogue.source
-    pick = (lambda v: v.get(lang, "") if isinstance(v, dict) else str(v or ""))
+
+    def pick(value: Any) -> str:
+        return str(value.get(lang, "")) if isinstance(value, dict) else str(value or "")
+
     return {"title": pick(src.get("title")), "issuer": pick(src.get("issuer")), "year": pick(src.get("year")),
             "pages": pick(src.get("pages")), "status": pick(src.get("status")), "note": pick(src.get("note"))}
 
