@@ -37,7 +37,9 @@ from scanner.report.common import (
 )
 from scanner.report.controls import checklist
 from scanner.report.evidence import Line, evidence_lines, reproduction
+from scanner.report.integrity import sealed
 from scanner.report.summary import severity_counts
+from scanner.report.workpaper import workpaper_meta
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
 
@@ -215,14 +217,17 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     inconclusive_by_agency = Counter((t.agency or "") for t in result.targets if t.id in unobserved)
     scope = [str(x) for x in profile.get("scope", [])] or [t.id for t in result.targets[:20]]
     compliance = _compliance(result, ruleset, lang, s)
+    controls = checklist(result, ruleset, lang)
+    untested = [r["id"] for f in controls["functions"] for r in f["rows"] if r["status"] in ("manual", "not_tested")]
     return {
+        "wp": workpaper_meta(result, lang, untested),
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
         "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
         "posture": risk_posture(counts), "sev_labels": sev_labels,
         "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
         "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),
         "agency_chart": agency_stacks(agency_labels, sev_labels, s["by_agency"]) if agencies else Markup(""),
-        "compliance": compliance, "full_matrix": full_matrix, "checklist": checklist(result, ruleset, lang),
+        "compliance": compliance, "full_matrix": full_matrix, "checklist": controls,
         "compliance_hidden": sum(1 for c in compliance for r in c["rows"] if not r["observed"]),
         "blocks": _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
@@ -256,7 +261,7 @@ def render_with_history(result: ScanResult, ruleset: RuleSet, lang: str, previou
     """The HTML report, with a trend section when ``previous`` is given and the full compliance
     matrix as an appendix when ``full_matrix`` is set."""
     page = context(result, ruleset, lang, previous, full_matrix)
-    return environment().get_template("report.html.j2").render(**page)
+    return sealed(environment().get_template("report.html.j2").render(**page))
 
 
 def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
