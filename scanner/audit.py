@@ -40,6 +40,11 @@ def audit_of(result: ScanResult) -> dict[str, Any]:
     return record if isinstance(record, dict) else {}
 
 
+def declares_personal_data(result: ScanResult) -> bool:
+    """The profile says the system processes personal data (``[audit] personal_data = true``)."""
+    return audit_of(result).get("personal_data") is True
+
+
 def timezone_of(result: ScanResult) -> str:
     return str(audit_of(result).get("timezone") or DEFAULT_TIMEZONE)
 

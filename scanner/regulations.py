@@ -76,7 +76,10 @@ APPLICABILITY_FILE = "applicability.yaml"
 
 
 def _covers(entry: str, ref: str) -> bool:
-    """``uu-pdp-2022:46`` covers itself and its ayat and letters (``uu-pdp-2022:46(1)(a)``)."""
+    """``uu-pdp-2022:46`` covers itself and its ayat and letters (``uu-pdp-2022:46(1)(a)``);
+    ``uu-pdp-2022:*`` covers the whole catalogue."""
+    if entry.endswith(":*"):
+        return ref.startswith(entry[:-1])
     return ref == entry or ref.startswith(entry + "(")
 
 
@@ -211,7 +214,8 @@ def load_regulations(directory: Path | None = None) -> RegulationIndex:
         catalogues[catalogue.id] = catalogue
     ordered = sorted(catalogues.values(), key=lambda c: c.precedence)
     index = RegulationIndex({c.id: c for c in ordered}, load_applicability(directory / APPLICABILITY_FILE))
-    unknown = [r for r in index.applicability.all_refs() if index.resolve(r) is None]
+    unknown = [r for r in index.applicability.all_refs()
+               if (r.partition(":")[0] not in index.catalogues if r.endswith(":*") else index.resolve(r) is None)]
     if unknown:
         raise CatalogueError(f"{directory / APPLICABILITY_FILE}: unknown articles {', '.join(unknown)}")
     return index

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from scanner.compliance import compliance_view
 from scanner.engine import judge
-from scanner.model import Facts, Target, TargetKind
+from scanner.model import Facts, ScanResult, Target, TargetKind
 from scanner.regulations import CatalogueError, load_catalogue, load_regulations
 from scanner.rules import RuleValidationError, load_rules
+from scanner.scan import judged
 from tests.support import CATALOGUE
 
 
@@ -160,14 +162,33 @@ def _auth_facts(categories: list[str]) -> dict[str, object]:
                            "variants": [variant]}], "tokens": []}
 
 
-@pytest.mark.parametrize("categories,cites_specific", [(["general"], False), (["general", "specific"], True)])
-def test_auth_002_cites_pasal_4_2_only_when_specific_data_was_seen(categories, cites_specific):
+@pytest.mark.parametrize("categories", [["general"], ["general", "specific"]])
+def test_auth_002_cites_pdp_obligations_but_never_the_classification_of_pasal_4(categories):
     target = Target(TargetKind.URL, "https://api.example.go.id/")
     judgement = judge([Facts("auth", target.id, _auth_facts(categories))], [target], SHIPPED)
     found = [f for f in judgement.findings if f.rule_id == "PND-AUTH-002"]
     assert found, [e.message for e in judgement.errors]
-    assert ("uu-pdp-2022:4(2)" in found[0].references) is cites_specific
+    assert not any(ref.startswith("uu-pdp-2022:4(") for ref in found[0].references)  # Pasal 4 only classifies
     assert "uu-pdp-2022:39(1)" in found[0].references
+    assert SHIPPED.regulations.applicability.is_context("uu-pdp-2022:4(2)")
+
+
+def _tls_result(profile: dict[str, object]) -> ScanResult:
+    target = Target(TargetKind.URL, "https://portal.example.go.id/")
+    facts = {"protocols": [{"name": "SSLv3", "accepted": True}]}
+    return judged(ScanResult("s", "2026-12-01T00:00:00+00:00", "", "t", "r", [target],
+                             [Facts("tls", target.id, facts)], profile=profile), SHIPPED)
+
+
+def test_personal_data_law_is_cited_only_when_personal_data_is_involved():
+    plain = next(f for f in _tls_result({}).findings if f.rule_id == "PND-TLS-001")
+    assert not [r for r in plain.references if r.startswith(("uu-pdp-2022:", "permenkominfo-20-2016:"))]
+    assert "bssn-4-2021:27(8)(a)" in plain.references
+    rows = {r.article.ref: r for rs in compliance_view(_tls_result({}), SHIPPED).values() for r in rs}
+    assert rows["uu-pdp-2022:35(a)"].status == "not_tested"  # a TLS check says nothing about UU PDP alone
+    declared = _tls_result({"audit": {"personal_data": True}})
+    tls = next(f for f in declared.findings if f.rule_id == "PND-TLS-001")
+    assert "uu-pdp-2022:35(a)" in tls.references
 
 
 def test_applicability_table_names_only_existing_articles(tmp_path: Path):
