@@ -60,6 +60,11 @@ class Catalogue:
     """Binding law for the scanned (Indonesian) agency; False for voluntary standards and foreign law."""
 
     @property
+    def foreign_law(self) -> bool:
+        """Law of another jurisdiction (e.g. the EU's GDPR): binding there, not on Indonesian agencies."""
+        return self.kind == "law" and self.jurisdiction not in ("", "ID")
+
+    @property
     def precedence(self) -> tuple[int, int, str]:
         """Sort key: Indonesian binding texts first, by hierarchy of legislation, then the rest."""
         return (0 if self.jurisdiction == "ID" else 1, _KIND_ORDER.get(self.kind, len(_KIND_ORDER)), self.id)

@@ -255,10 +255,12 @@ class Reference:
     binding: bool
     source: str
     interpretation: str
+    foreign: bool = False
+    """Binding law of another jurisdiction (GDPR): not applicable to Indonesian agencies by itself."""
 
     def qualifiers(self, s: dict[str, str]) -> str:
-        """``binding · verified against the official text · summary, not an official quotation``."""
-        kind = s["ref_binding"] if self.binding else s["ref_voluntary"]
+        """``binding · verified against a full-text copy · summary, not an official quotation``."""
+        kind = s["ref_foreign"] if self.foreign else s["ref_binding"] if self.binding else s["ref_voluntary"]
         return " · ".join((kind, s["ref_" + self.source], s["ref_summary"]))
 
     def to_dict(self, s: dict[str, str]) -> dict[str, Any]:
@@ -281,6 +283,7 @@ def reference(ruleset: RuleSet, ref: str, lang: str) -> Reference:
         binding=bool(catalogue and catalogue.binding),
         source=article.source if article else "unverified",
         interpretation=article.interpretation.get(lang, "") if article else "",
+        foreign=bool(catalogue and catalogue.foreign_law),
     )
 
 

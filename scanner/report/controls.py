@@ -9,6 +9,8 @@ from scanner.controls import ControlCatalogue, shipped_controls
 from scanner.model import ScanResult
 from scanner.rules import RuleSet
 
+MAX_LISTED = 5  # targets named per control; the count says how many more
+
 
 def _row(row: ControlStatus, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     control = row.control
@@ -16,7 +18,8 @@ def _row(row: ControlStatus, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     return {
         "id": control.id, "article": control.article, "title": control.title[lang], "status": row.status,
         "asvs": list(control.asvs), "wstg": list(control.wstg), "cwe": list(control.cwe),
-        "rules": row.rules, "findings": row.findings, "finding_targets": row.finding_targets,
+        "rules": row.rules, "findings": row.findings, "finding_targets": row.finding_targets[:MAX_LISTED],
+        "finding_targets_more": max(0, len(row.finding_targets) - MAX_LISTED),
         "tested": [{"rule_id": r, "title": titles.get(r, ""), "targets": t} for r, t in sorted(row.tested.items())],
         "untested_rules": row.untested_rules, "manual_test": control.manual_test, "outside": control.outside,
     }
