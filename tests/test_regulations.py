@@ -198,3 +198,28 @@ def test_applicability_table_names_only_existing_articles(tmp_path: Path):
     (folder / "applicability.yaml").write_text("context: [test-law:99]\n")
     with pytest.raises(CatalogueError, match="unknown articles test-law:99"):
         load_regulations(folder)
+
+
+def test_review_2_wording_corrections():
+    """December 2026 review (2): no verdicts, no unsourced BSSN claims, 'harus' where the text says so,
+    GDPR labelled as foreign law, the six wrong links gone, stale 'unverified' flags cleared."""
+    from scanner.report.common import reference, strings
+
+    texts = " ".join(f"{r.spec.description.id} {r.spec.description.en} {' '.join(r.spec.remediation.id)}"
+                     for r in SHIPPED.rules)
+    assert "melanggar" not in texts and "BSSN mencatat" not in texts and "BSSN counted" not in texts
+    index = SHIPPED.regulations
+    for ref in ("pp-71-2019:3", "pp-71-2019:11", "pp-71-2019:12", "pp-71-2019:13", "permenkominfo-20-2016:5(1)",
+                "permenkominfo-20-2016:18(1)"):
+        assert "wajib" not in index.resolve(ref).text["id"] and "harus" in index.resolve(ref).text["id"], ref
+    label = reference(SHIPPED, "gdpr:32(1)(a)", "en").qualifiers(strings("en"))
+    assert "binding EU law, not applicable to Indonesian agencies by itself" in label
+    cited = {r.id: r.spec.references for r in SHIPPED.rules}
+    assert "pp-71-2019:9(5)" not in cited["PND-CODE-013"] + cited["PND-CODE-014"]
+    assert "pp-71-2019:51(1)" not in cited["PND-TLS-013"] + cited["PND-TLS-017"]
+    assert "nist-sp-800-52r2:3.1" not in cited["PND-TLS-021"] + cited["PND-TLS-022"]
+    assert "nist-sp-800-52r2:3.2" not in cited["PND-TLS-020"]
+    for ref in ("uu-pdp-2022:32(1)", "uu-pdp-2022:43(1)(c)", "owasp-asvs-4.0.3:14.2.3", "owasp-asvs-4.0.3:6.2.7"):
+        assert index.resolve(ref).verified, ref
+    assert index.resolve("bssn-4-2021:27(2)(a)").source == "secondary"
+    assert "tidak memenuhi" not in index.resolve("bssn-4-2021:27(8)(d)").text["id"]
