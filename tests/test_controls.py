@@ -74,3 +74,19 @@ def test_validate_rejects_bad_control_ids(write_pack: Any, controls: str, messag
 def test_validate_accepts_known_control_ids(write_pack: Any) -> None:
     rules = load_rules(write_pack(RULE.format(controls="[K72, K70]")))
     assert rules.rules[0].spec.controls == ["K72", "K70"]
+
+
+def test_docs_table_names_the_rules_that_test_each_control() -> None:
+    """docs/regulations.md lists, per control, exactly the shipped rules that declare it."""
+    import re
+
+    rules = load_rules()
+    declared: dict[str, set[str]] = {}
+    for rule in rules.rules:
+        for control in rule.spec.controls:
+            declared.setdefault(control, set()).add(rule.id)
+    doc = (Path(__file__).parents[1] / "docs" / "regulations.md").read_text(encoding="utf-8")
+    rows = {m.group(1): set(re.findall(r"`([A-Z]+-[A-Z]+-\d{3})`", m.group(2)))
+            for m in re.finditer(r"^\| (K\d+) \|(.*)$", doc, re.MULTILINE)}
+    assert list(rows) == [f"K{n}" for n in range(1, 73)]
+    assert {k: v for k, v in rows.items() if v} == declared
