@@ -40,7 +40,7 @@ from scanner.report.evidence import Line, evidence_lines, reproduction
 from scanner.report.integrity import sealed
 from scanner.report.issues import fleet_view, issues
 from scanner.report.summary import severity_counts
-from scanner.report.workpaper import workpaper_meta
+from scanner.report.workpaper import number, workpaper_meta
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
 
@@ -248,7 +248,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     fleet = fleet_view(result)
     untested = [r["id"] for f in controls["functions"] for r in f["rows"] if r["status"] in ("manual", "not_tested")]
     return {
-        "wp": workpaper_meta(result, lang, untested),
+        "wp": workpaper_meta(result, lang, untested), "num": lambda value: number(float(value), lang),
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
         "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
         "posture": risk_posture(counts), "sev_labels": sev_labels,
