@@ -58,6 +58,8 @@ class Catalogue:
     kind: str = ""
     binding: bool = False
     """Binding law for the scanned (Indonesian) agency; False for voluntary standards and foreign law."""
+    checked_against: dict[str, str] = field(default_factory=dict)
+    """Which copy the "verified" summaries were checked against (never the gazette unless it says so)."""
 
     @property
     def foreign_law(self) -> bool:
@@ -196,6 +198,8 @@ def load_catalogue(path: Path) -> Catalogue:
         jurisdiction=str(raw.get("jurisdiction", "")),
         kind=str(raw.get("kind", "")),
         binding=raw.get("binding") is True,
+        checked_against=_bilingual(raw["checked_against"], f"{path}: checked_against")
+        if "checked_against" in raw else {},
     )
 
 

@@ -172,6 +172,7 @@ def _compliance(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, st
         out.append({
             "id": cat_id, "short": catalogue.short, "title": catalogue.title[lang], "url": catalogue.source_url,
             "note": catalogue.note.get(lang, "") if catalogue.note else "",
+            "checked_against": catalogue.checked_against.get(lang, ""),
             "kind": s["ref_foreign"] if catalogue.foreign_law else s["ref_binding"] if catalogue.binding
             else s["ref_voluntary"],
             "counts": status_counts(rows),

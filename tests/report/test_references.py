@@ -75,3 +75,13 @@ def test_csv(result: ScanResult, shipped: RuleSet) -> None:
     assert f"PP 71/2019 9(5) (binding · {CHECKED_EN} · summary, not an official quotation)" in cell
     assert "ISO/IEC 27001:2022 A.8.4 (voluntary/reference · " in cell
     assert "Peraturan BSSN 4/2021 27(13)(c) (binding · secondary source · " in cell
+
+
+def test_matrix_names_the_copy_verified_summaries_were_checked_against() -> None:
+    from scanner.report.html import render
+    from tests.report.fixtures import demo_result
+
+    result, rules = demo_result()
+    page = render(result, rules, "en")
+    assert "Summaries marked verified were checked against" in page
+    assert "mblonyox/data-peraturan" in page and "not the gazette PDF" in page
