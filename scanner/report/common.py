@@ -263,6 +263,11 @@ class Reference:
         kind = s["ref_foreign"] if self.foreign else s["ref_binding"] if self.binding else s["ref_voluntary"]
         return " · ".join((kind, s["ref_" + self.source], s["ref_summary"]))
 
+    def short_qualifiers(self, s: dict[str, str]) -> str:
+        """The same labels in print's short form; the printed legend (``ref_legend``) spells them out."""
+        kind = s["ref_foreign_short"] if self.foreign else s["ref_binding"] if self.binding else s["ref_voluntary"]
+        return " · ".join((kind, s["ref_" + self.source + "_short"]))
+
     def to_dict(self, s: dict[str, str]) -> dict[str, Any]:
         return {"ref": self.ref, "label": self.label, "title": self.title, "binding": self.binding,
                 "source": self.source, "summary": self.text, "summary_note": s["ref_summary"],

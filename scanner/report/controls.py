@@ -46,3 +46,8 @@ def checklist(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]
     return {"title": catalogue.title[lang], "short": catalogue.short, "functions": functions,
             "counts": checklist_counts(rows), "capacity": automation_counts(ruleset, catalogue),
             "source": source_info(catalogue, lang)}
+
+
+def not_tested(controls: dict[str, Any]) -> list[str]:
+    """The ids of the controls this scan did not test: the officer's checks and the untested ones."""
+    return [r["id"] for f in controls["functions"] for r in f["rows"] if r["status"] in ("manual", "not_tested")]

@@ -35,7 +35,7 @@ from scanner.report.common import (
     top_fixes,
     trend,
 )
-from scanner.report.controls import checklist
+from scanner.report.controls import checklist, not_tested
 from scanner.report.evidence import Line, evidence_lines, reproduction
 from scanner.report.integrity import sealed
 from scanner.report.issues import fleet_view, issues
@@ -247,7 +247,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     compliance = _compliance(result, ruleset, lang, s)
     controls = checklist(result, ruleset, lang)
     fleet = fleet_view(result)
-    untested = [r["id"] for f in controls["functions"] for r in f["rows"] if r["status"] in ("manual", "not_tested")]
+    untested = not_tested(controls)
     return {
         "wp": workpaper_meta(result, lang, untested), "num": lambda value: number(float(value), lang),
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),

@@ -16,7 +16,7 @@ from typing import Any
 
 from scanner.model import ScanResult, Severity
 from scanner.report.common import agency_of, counts_by_agency, risk_posture, strings, targets_by_id, text, top_fixes
-from scanner.report.controls import checklist
+from scanner.report.controls import checklist, not_tested
 from scanner.report.html import environment
 from scanner.report.integrity import sealed
 from scanner.report.summary import severity_counts
@@ -63,7 +63,7 @@ def summary_context(result: ScanResult, ruleset: RuleSet, lang: str,
     s = strings(lang)
     counts = severity_counts(result)
     controls = checklist(result, ruleset, lang)
-    untested = [r["id"] for f in controls["functions"] for r in f["rows"] if r["status"] in ("manual", "not_tested")]
+    untested = not_tested(controls)
     agencies, more = _agencies(result, lang)
     change = None
     if previous is not None:

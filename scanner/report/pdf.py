@@ -37,7 +37,7 @@ def print_pdf(html: str, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pindai-pdf-") as folder:
         page = Path(folder) / "report.html"
-        page.write_text(html, encoding="utf-8", errors="surrogateescape")
+        page.write_text(_opened(html), encoding="utf-8", errors="surrogateescape")
         target = Path(folder) / "report.pdf"
         command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
                    "--disable-background-networking", "--disable-sync", "--disable-component-update",
@@ -51,6 +51,12 @@ def print_pdf(html: str, out: Path) -> Path:
             raise PdfError("Chromium did not write a PDF / Chromium tidak menghasilkan PDF")
         shutil.move(str(target), out)
     return out
+
+
+def _opened(html: str) -> str:
+    """Every <details> open, as the report's beforeprint handler does on Ctrl+P (headless print fires none).
+    Text from targets is escaped, so the only ``<details`` tags are the report's own."""
+    return html.replace("<details>", "<details open>").replace("<details class=", "<details open class=")
 
 
 def page_count(pdf: Path) -> int:

@@ -32,7 +32,7 @@ from scanner.report.common import (
     targets_by_id,
     text,
 )
-from scanner.report.controls import checklist
+from scanner.report.controls import checklist, not_tested
 from scanner.report.evidence import evidence_summary
 from scanner.report.workpaper import workpaper_meta
 from scanner.rules import RuleSet
@@ -171,7 +171,7 @@ def write_xlsx(result: ScanResult, ruleset: RuleSet, lang: str, path: Path) -> P
     """Write the workbook of ``result`` to ``path``."""
     s = strings(lang)
     controls = checklist(result, ruleset, lang)
-    untested = [r["id"] for f in controls["functions"] for r in f["rows"] if r["status"] in ("manual", "not_tested")]
+    untested = not_tested(controls)
     wp = workpaper_meta(result, lang, untested)
     book = Workbook()
     sheets = [book.active, *(book.create_sheet() for _ in range(4))]
