@@ -91,8 +91,11 @@ def test_unreachable_site_is_not_assessed_everywhere(tmp_path: Path, monkeypatch
     """Posture, HTML card, terminal opening line, history status and exit code agree."""
     monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path / 'h.db'}")
     html = tmp_path / "dead.html"
-    result = _scan("http://127.0.0.1:1/", "--html", str(html), "--timeout", "2")
+    summary = tmp_path / "dead-summary.html"
+    result = _scan("http://127.0.0.1:1/", "--html", str(html), "--summary", str(summary), "--timeout", "2")
     assert result.exit_code == 3, result.output
+    management = summary.read_text(encoding="utf-8")
+    assert "Tidak dapat dinilai" in management and "Baik — tidak ada temuan terbuka" not in management
     assert "Tidak ada temuan." not in result.stdout
     assert result.stdout.startswith("Tidak dapat dinilai")
     page = html.read_text(encoding="utf-8")
