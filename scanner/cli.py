@@ -17,6 +17,7 @@ from scanner import __version__
 from scanner.commands.common import verbose_option
 from scanner.commands.daemon import daemon
 from scanner.commands.history import diff, history
+from scanner.commands.inventory import inventory
 from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
 from scanner.commands.rules import rules
@@ -45,5 +46,5 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, inventory):
     main.add_command(_command)

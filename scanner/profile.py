@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
@@ -15,6 +15,9 @@ from scanner.probes.database.scope import compile_patterns
 from scanner.scope import Scope
 from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
+
+if TYPE_CHECKING:
+    from scanner.inventory import Inventory, RowProblem
 
 
 class ProfileError(Exception):
@@ -127,6 +130,12 @@ class NotifyEntry(_Strict):
     mail_to: list[str] = Field(default_factory=list)
 
 
+class InventoryEntry(_Strict):
+    """``[inventory]``: a CSV or XLSX asset list (path relative to the profile) whose rows are targets."""
+
+    file: str = Field(min_length=1)
+
+
 class ProfileSpec(_Strict):
     """The schema of a profile file."""
 
@@ -138,22 +147,36 @@ class ProfileSpec(_Strict):
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
     suppressions: str = ""
-    targets: list[TargetEntry] = Field(min_length=1)
+    inventory: InventoryEntry | None = None
+    targets: list[TargetEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_targets(self) -> ProfileSpec:
+        if not self.targets and self.inventory is None:
+            raise ValueError("targets: Field required (add [[targets]] entries or an [inventory] file)")
+        return self
 
 
 class Profile:
     """A loaded, validated profile with its targets resolved."""
 
     def __init__(self, path: Path, spec: ProfileSpec, targets: list[Target],
-                 suppressions: Suppressions | None = None) -> None:
+                 suppressions: Suppressions | None = None, inventory: Inventory | None = None) -> None:
         self.path = path
         self.spec = spec
         self.targets = targets
         self.suppressions = suppressions
+        self.inventory = inventory
+
+    @property
+    def inventory_problems(self) -> list[RowProblem]:
+        """Inventory rows that are not scanned (malformed, duplicated, outside the declared scope)."""
+        return self.inventory.problems if self.inventory else []
 
     @property
     def scope(self) -> Scope:
-        return Scope(tuple(self.spec.scope.allow))
+        """``[scope] allow`` when declared; otherwise the inventory's hosts are the scope."""
+        return _scope(self.spec, self.inventory)
 
     @property
     def politeness(self) -> PolitenessPolicy:
@@ -188,6 +211,25 @@ def _target_lines(text: str) -> list[int]:
     return lines
 
 
+def _scope(spec: ProfileSpec, inventory: Inventory | None) -> Scope:
+    if spec.scope.allow or inventory is None:
+        return Scope(tuple(spec.scope.allow))
+    return inventory.scope
+
+
+def _inventory(path: Path, spec: ProfileSpec) -> Inventory | None:
+    """The profile's ``[inventory]``, narrowed to ``[scope] allow`` when one is declared."""
+    if spec.inventory is None:
+        return None
+    from scanner.inventory import InventoryError, outside_scope, read_inventory
+
+    try:
+        inventory = read_inventory(path.parent / spec.inventory.file, base_dir=path.parent)
+    except InventoryError as exc:
+        raise ProfileError(f"{path}: inventory: {exc}") from exc
+    return outside_scope(inventory, Scope(tuple(spec.scope.allow))) if spec.scope.allow else inventory
+
+
 def load_profile(path: Path) -> Profile:
     """Read, validate and resolve a profile; raise ProfileError naming file and field."""
     try:
@@ -201,10 +243,11 @@ def load_profile(path: Path) -> Profile:
     try:
         spec = ProfileSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{path}: {_field_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        problems = [f"{path}: {_field_path(e['loc']) + ': ' if e['loc'] else ''}{e['msg']}" for e in exc.errors()]
         raise ProfileError("\n".join(problems)) from exc
     lines = _target_lines(text)
-    scope = Scope(tuple(spec.scope.allow))
+    inventory = _inventory(path, spec)
+    scope = _scope(spec, inventory)
     targets: list[Target] = []
     for index, entry in enumerate(spec.targets):
         line = lines[index] if index < len(lines) else 0
@@ -229,10 +272,12 @@ def load_profile(path: Path) -> Profile:
                 "add it to [scope] allow or remove the target"
             )
         targets.append(target)
+    declared = {t.id for t in targets}
+    targets += [t for t in (inventory.targets if inventory else []) if t.id not in declared]
     suppressions = None
     if spec.suppressions:
         try:
             suppressions = load_suppressions(path.parent / spec.suppressions)
         except SuppressionError as exc:
             raise ProfileError(f"{path}: suppressions: {exc}") from exc
-    return Profile(path, spec, targets, suppressions)
+    return Profile(path, spec, targets, suppressions, inventory)
