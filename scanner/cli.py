@@ -15,7 +15,7 @@ import click
 
 from scanner import __version__
 from scanner.commands.common import verbose_option
-from scanner.commands.daemon import daemon
+from scanner.commands.daemon import daemon, schedule
 from scanner.commands.history import diff, history
 from scanner.commands.inventory import inventory
 from scanner.commands.rejudge import rejudge
@@ -46,5 +46,5 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, inventory):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, inventory, schedule):
     main.add_command(_command)

@@ -88,13 +88,6 @@ class Inventory:
         """The inventory as a scope: exactly its hosts."""
         return Scope(tuple(sorted({t.host for t in self.targets if t.host})))
 
-    def contacts(self) -> dict[str, tuple[str, ...]]:
-        """Owner e-mail addresses per agency (in the order first listed)."""
-        found: dict[str, dict[str, None]] = {}
-        for target in self.targets:
-            found.setdefault(target.agency, {}).update(dict.fromkeys(target.contacts))
-        return {agency: tuple(addresses) for agency, addresses in found.items() if addresses}
-
 
 def _key(header: object) -> str:
     return re.sub(r"[\s\-./]+", "_", str(header or "").strip().lower()).strip("_")

@@ -117,17 +117,37 @@ class ScheduleEntry(_Strict):
 
 
 class NotifyEntry(_Strict):
-    """Where new findings at or above ``min_severity`` are announced."""
+    """Where new findings at or above ``min_severity`` are announced, and how agencies get their reports."""
 
     min_severity: Literal["critical", "high", "medium", "low", "info"] = "high"
+    digest: Literal["new", "always"] = "new"  # the officer's message: only when something is new, or every run
     webhook_url: str = ""
+    slack_webhook_url: str = ""
+    telegram_token_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
+    telegram_chat_id: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
     smtp_host: str = ""
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""
     smtp_password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     smtp_starttls: bool = False
+    smtp_tls: bool = False  # implicit TLS (port 465)
     mail_from: str = ""
     mail_to: list[str] = Field(default_factory=list)
+    agency_mail: bool = False  # each agency's inventory contacts get their own report
+    dashboard_url: str = ""  # named in agency mails
+    retry_hours: float = Field(default=72.0, gt=0, le=24 * 60)  # undelivered messages are retried this long
+
+
+ReportFormat = Literal["html", "json", "sarif", "junit", "csv", "markdown"]
+
+
+class ReportsEntry(_Strict):
+    """``[reports]``: the dated folder each scheduled run writes (``pindai daemon``)."""
+
+    dir: str = "laporan"  # relative to the profile
+    formats: list[ReportFormat] = Field(default_factory=lambda: list[ReportFormat](("html", "json")))
+    keep: int = Field(default=26, ge=1, le=10_000)  # run folders kept; older ones are removed
 
 
 class InventoryEntry(_Strict):
@@ -146,6 +166,7 @@ class ProfileSpec(_Strict):
     thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
+    reports: ReportsEntry = Field(default_factory=ReportsEntry)
     suppressions: str = ""
     inventory: InventoryEntry | None = None
     targets: list[TargetEntry] = Field(default_factory=list)
@@ -172,6 +193,13 @@ class Profile:
     def inventory_problems(self) -> list[RowProblem]:
         """Inventory rows that are not scanned (malformed, duplicated, outside the declared scope)."""
         return self.inventory.problems if self.inventory else []
+
+    def contacts(self) -> dict[str, tuple[str, ...]]:
+        """Owner e-mail addresses per agency, from the inventory's contact column."""
+        found: dict[str, dict[str, None]] = {}
+        for target in self.targets:
+            found.setdefault(target.agency, {}).update(dict.fromkeys(target.contacts))
+        return {agency: tuple(addresses) for agency, addresses in found.items() if addresses}
 
     @property
     def scope(self) -> Scope:

@@ -51,7 +51,6 @@ def test_csv_header_in_indonesian_with_labels_and_row_problems():
     assert "bukan-surel" not in problems[7] and "e-mail" in problems[7]  # personal data stays masked
     assert "no target" in problems[8]
     assert str(found.problems[0]).startswith("aset.csv:4: ")
-    assert found.contacts() == {"Dinas Kesehatan": ("admin@dinkes.go.id", "ops@dinkes.go.id")}
 
 
 def test_english_header_case_insensitive_and_comma_separated():
@@ -181,6 +180,9 @@ def test_profile_inventory_is_the_scope_unless_narrowed(tmp_path):
     narrowed = load_profile(profile)
     assert [t.id for t in narrowed.targets] == ["https://a.contoh.go.id/"]
     assert [(p.row, "outside the declared scope" in p.reason) for p in narrowed.inventory_problems] == [(3, True)]
+    (tmp_path / "aset.csv").write_text("target,agency,email\nhttps://a.contoh.go.id/,Dinas A,x@a.go.id y@a.go.id\n"
+                                       "https://c.contoh.go.id/,Dinas A,x@a.go.id\nhttps://b.lain.go.id/,Dinas B,\n")
+    assert load_profile(profile).contacts() == {"Dinas A": ("x@a.go.id", "y@a.go.id")}
 
 
 def test_profile_needs_targets_or_inventory(tmp_path):
