@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
 
 from scanner.commands.options import RulePaths, rules_options
+
+DAEMON_LOGGERS = ("scanner.daemon", "scanner.outbox", "scanner.runs", "scanner.channels")
 
 
 @click.command()
@@ -36,6 +39,9 @@ def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_
 
     if distributed:
         require_extra("distributed")
+    for name in DAEMON_LOGGERS:  # a service says what it does: next runs, each run, each delivery
+        logger = logging.getLogger(name)
+        logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
     try:
         store = Store(store_url)
     except StoreError as exc:

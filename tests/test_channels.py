@@ -1,0 +1,74 @@
+"""scanner.channels through scanner.notify.send: Slack-compatible and Telegram bot messages, SMTP over
+implicit TLS, agency mails with their own report attached; tokens and addresses stay out of logs."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from pathlib import Path
+
+import pytest
+
+from fixtures.db.certs import make_self_signed
+from scanner.notify import messages, send
+from scanner.profile import NotifyEntry
+from tests.services.receivers import free_port, webhook_receiver
+from tests.test_notify import CURRENT, NIK, PREVIOUS
+
+
+def test_slack_and_telegram_messages(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("PINDAI_TEST_TELEGRAM_TOKEN", "123456:rahasia-bot")
+    with webhook_receiver() as hook, caplog.at_level(logging.INFO):
+        base = hook.url.split("/hooks/")[0]
+        entry = NotifyEntry(slack_webhook_url=hook.url, telegram_token_env="PINDAI_TEST_TELEGRAM_TOKEN",
+                            telegram_chat_id="-100200300", telegram_api_url=base)
+        found = messages(CURRENT, PREVIOUS, entry)
+        assert [m.channel for m in found] == ["slack", "telegram"]
+        deliveries = [send(m, entry) for m in found]
+    assert all(d.ok for d in deliveries), deliveries
+    slack, telegram = hook.requests
+    assert set(slack["json"]) == {"text"} and "2 new findings" in slack["json"]["text"]
+    assert "PND-DB-002" in slack["json"]["text"] and NIK not in str(slack)
+    assert telegram["path"] == "/bot123456:rahasia-bot/sendMessage"
+    assert telegram["json"]["chat_id"] == "-100200300" and "PND-DB-003" in telegram["json"]["text"]
+    assert slack["headers"]["Idempotency-Key"] == found[0].key != found[1].key
+    assert "rahasia-bot" not in caplog.text
+
+
+def test_telegram_without_token_is_a_failed_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PINDAI_TEST_TELEGRAM_TOKEN", raising=False)
+    entry = NotifyEntry(telegram_token_env="PINDAI_TEST_TELEGRAM_TOKEN", telegram_chat_id="1")
+    (message,) = messages(CURRENT, PREVIOUS, entry)
+    delivery = send(message, entry)
+    assert delivery.state == "failed" and "PINDAI_TEST_TELEGRAM_TOKEN" in delivery.detail
+
+
+def test_implicit_tls_mail_with_the_full_report_attached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiosmtpd.controller import Controller
+
+    crt, key = make_self_signed(tmp_path, "localhost")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(crt, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(crt))
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            received.append(envelope.content)  # type: ignore[attr-defined]
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port(), ssl_context=context,
+                            server_hostname="localhost")
+    controller.start()
+    try:
+        report = tmp_path / "report.html"
+        report.write_text("<html>laporan</html>")
+        entry = NotifyEntry(smtp_host="localhost", smtp_port=controller.port, smtp_tls=True,
+                            mail_to=["csirt@contoh.go.id"])
+        (message,) = messages(CURRENT, PREVIOUS, entry, full_report=report)
+        delivery = send(message, entry)
+    finally:
+        controller.stop()
+    assert delivery.ok, delivery.detail
+    (raw,) = received
+    assert b'filename="report.html"' in raw and f"<{message.key}@pindai.invalid>".encode() in raw
