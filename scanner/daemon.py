@@ -153,7 +153,6 @@ def run_profile(
     *,
     probe_names: list[str] | None = None,
     distributed: bool = False,
-    notify_timeout: float = 10.0,
     now: datetime | None = None,
 ) -> RunOutcome:
     """Scan one profile as ``pindai scan --profile`` does, store it, write its reports and deliver. Never raises."""
@@ -195,7 +194,7 @@ def run_profile(
                  "%d open finding(s), %d new", profile.path, result.scan_id, outcome.observed,
                  outcome.not_observed, outcome.open_findings, outcome.new_findings)
         outcome.deliveries = _report_and_deliver(profile, store, ruleset, result, previous, outcome,
-                                                 now or _utc_now(), notify_timeout)
+                                                 now or _utc_now())
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
         log.exception("profile %s: scan failed", profile.path)
         outcome.error = f"{type(exc).__name__}: {exc}"
@@ -210,8 +209,7 @@ def observed_counts(result: ScanResult) -> tuple[int, int]:
 
 
 def _report_and_deliver(profile: Profile, store: Store, ruleset: RuleSet, result: ScanResult,
-                        previous: ScanResult | None, outcome: RunOutcome, now: datetime,
-                        timeout: float) -> list[Delivery]:
+                        previous: ScanResult | None, outcome: RunOutcome, now: datetime) -> list[Delivery]:
     """Write the run's folder, record its notifications in the outbox and send what is due."""
     from scanner.outbox import Outbox
     from scanner.runs import prune, write_run
@@ -236,7 +234,7 @@ def _report_and_deliver(profile: Profile, store: Store, ruleset: RuleSet, result
                             full_report=reports.full if reports else None,
                             agency_reports=reports.agencies if reports else None):
         outbox.add(result.scan_id, str(profile.path), message, now, spec.notify.retry_hours)
-    return outbox.deliver_due(str(profile.path), spec.notify, now, contacts=contacts, timeout=timeout)
+    return outbox.deliver_due(str(profile.path), spec.notify, now, contacts=contacts, timeout=spec.notify.timeout)
 
 
 def retry_deliveries(schedule: Sequence[Scheduled], store: Store, now: datetime) -> list[Delivery]:
@@ -247,8 +245,9 @@ def retry_deliveries(schedule: Sequence[Scheduled], store: Store, now: datetime)
     try:
         outbox = Outbox(store)
         for item in schedule:
-            deliveries += outbox.deliver_due(str(item.path), item.profile.spec.notify, now,
-                                             contacts=item.profile.contacts())
+            notify = item.profile.spec.notify
+            deliveries += outbox.deliver_due(str(item.path), notify, now, contacts=item.profile.contacts(),
+                                             timeout=notify.timeout)
     except StoreError as exc:
         log.warning("cannot retry notifications: %s", exc)
     return deliveries

@@ -137,6 +137,7 @@ class NotifyEntry(_Strict):
     agency_mail: bool = False  # each agency's inventory contacts get their own report
     dashboard_url: str = ""  # named in agency mails
     retry_hours: float = Field(default=72.0, gt=0, le=24 * 60)  # undelivered messages are retried this long
+    timeout: float = Field(default=10.0, gt=0, le=300)  # seconds per connection or answer
 
 
 ReportFormat = Literal["html", "json", "sarif", "junit", "csv", "markdown"]
