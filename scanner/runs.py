@@ -45,33 +45,42 @@ def folder_name(result: ScanResult, tz: ZoneInfo) -> str:
 def write_run(result: ScanResult, ruleset: RuleSet, root: Path, formats: list[str], lang: str, tz: ZoneInfo,
               previous: ScanResult | None = None) -> RunReports:
     """Write the run's folder under ``root``; OSError when the disk refuses (the scan is stored already)."""
-    from scanner.report.agencies import split_by_agency, write_per_agency
-    from scanner.report.html import render_with_history
-
     root.mkdir(parents=True, exist_ok=True)
     final = root / folder_name(result, tz)
     partial = root / f".{final.name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir()
-    files: list[Path] = []
-    for fmt in dict.fromkeys(formats):
-        text = (render_with_history(result, ruleset, lang, previous) if fmt == "html"
-                else renderer(fmt)(result, ruleset, lang))
-        path = partial / f"report.{_EXTENSIONS.get(fmt, fmt)}"
-        path.write_text(encodable(text), encoding="utf-8")
-        files.append(path)
-    written = write_per_agency(result, ruleset, lang, partial / "agencies")
-    agencies = dict(zip(split_by_agency(result), written, strict=True))
-    if final.exists():
-        shutil.rmtree(final)
-    partial.rename(final)
+    try:
+        files, agencies = _write_reports(result, ruleset, partial, formats, lang, previous)
+        if final.exists():
+            shutil.rmtree(final)
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
 
     def moved(path: Path) -> Path:
         return final / path.relative_to(partial)
 
     full = final / "report.html" if "html" in formats else None
     return RunReports(final, full, {a: moved(p) for a, p in agencies.items()},
-                      [moved(p) for p in files + written])
+                      [moved(p) for p in [*files, *agencies.values()]])
+
+
+def _write_reports(result: ScanResult, ruleset: RuleSet, folder: Path, formats: list[str], lang: str,
+                   previous: ScanResult | None) -> tuple[list[Path], dict[str, Path]]:
+    from scanner.report.agencies import split_by_agency, write_per_agency
+    from scanner.report.html import render_with_history
+
+    files: list[Path] = []
+    for fmt in dict.fromkeys(formats):
+        text = (render_with_history(result, ruleset, lang, previous) if fmt == "html"
+                else renderer(fmt)(result, ruleset, lang))
+        path = folder / f"report.{_EXTENSIONS.get(fmt, fmt)}"
+        path.write_text(encodable(text), encoding="utf-8")
+        files.append(path)
+    written = write_per_agency(result, ruleset, lang, folder / "agencies")
+    return files, dict(zip(split_by_agency(result), written, strict=True))
 
 
 _EXTENSIONS = {"markdown": "md", "junit": "xml", "sarif": "sarif"}
