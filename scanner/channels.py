@@ -29,6 +29,7 @@ from urllib3.exceptions import NewConnectionError
 
 from scanner import __version__
 from scanner.net.session import http_session
+from scanner.pii import scrub
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,8 @@ def send_mail(server: MailServer, to: Sequence[str], subject: str, text: str, ke
     except (OSError, smtplib.SMTPException) as exc:
         if refused is not None:  # the server took the message; only the goodbye failed
             return Delivery("email", True, f"sent to {len(to)} recipient(s)", audience=audience, key=key)
-        detail = f"{type(exc).__name__}: {str(exc).replace(password, '***') if password else exc}"
+        # recipients' addresses in a refusal are personal data: masked like every evidence
+        detail = scrub(f"{type(exc).__name__}: {str(exc).replace(password, '***') if password else exc}")
         broken = isinstance(exc, (socket.timeout, smtplib.SMTPServerDisconnected, ConnectionError))
         log.warning("e-mail via %s:%d failed: %s", server.host, server.port, detail)
         if sending and broken:

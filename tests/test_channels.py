@@ -72,3 +72,24 @@ def test_implicit_tls_mail_with_the_full_report_attached(tmp_path: Path, monkeyp
     assert delivery.ok, delivery.detail
     (raw,) = received
     assert b'filename="report.html"' in raw and f"<{message.key}@pindai.invalid>".encode() in raw
+
+
+def test_a_refused_recipient_is_masked_in_the_delivery_and_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    from aiosmtpd.controller import Controller
+
+    class Refuse:
+        async def handle_RCPT(self, server: object, session: object, envelope: object, address: str,
+                              options: object) -> str:
+            return "550 no such user"
+
+    controller = Controller(Refuse(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        entry = NotifyEntry(smtp_host="127.0.0.1", smtp_port=controller.port, mail_to=["kepala@dinkes.go.id"])
+        with caplog.at_level(logging.INFO):
+            delivery = send(messages(CURRENT, PREVIOUS, entry)[0], entry)
+    finally:
+        controller.stop()
+    assert not delivery.ok and "k***@dinkes.go.id" in delivery.detail
+    ours = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("scanner"))
+    assert "k***@dinkes.go.id" in ours and "kepala@dinkes.go.id" not in delivery.detail + ours
