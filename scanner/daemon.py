@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scanner.channels import Delivery
 from scanner.model import Facts, ScanResult
-from scanner.notify import messages, new_findings
+from scanner.notify import messages, new_findings, send
 from scanner.politeness import HostGate
 from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
@@ -229,12 +229,18 @@ def _report_and_deliver(profile: Profile, store: Store, ruleset: RuleSet, result
         log.error("profile %s: cannot write the run's reports to %s: %s (the scan %s is stored; "
                   "pindai report %s writes them again)", profile.path, root, exc, result.scan_id, result.scan_id)
     contacts = profile.contacts()
-    outbox = Outbox(store)
-    for message in messages(result, previous, spec.notify, contacts=contacts,
-                            full_report=reports.full if reports else None,
-                            agency_reports=reports.agencies if reports else None):
-        outbox.add(result.scan_id, str(profile.path), message, now, spec.notify.retry_hours)
-    return outbox.deliver_due(str(profile.path), spec.notify, now, contacts=contacts, timeout=spec.notify.timeout)
+    found = messages(result, previous, spec.notify, contacts=contacts, full_report=reports.full if reports else None,
+                     agency_reports=reports.agencies if reports else None)
+    try:
+        outbox = Outbox(store)
+        for message in found:
+            outbox.add(result.scan_id, str(profile.path), message, now, spec.notify.retry_hours)
+        return outbox.deliver_due(str(profile.path), spec.notify, now, contacts=contacts,
+                                  timeout=spec.notify.timeout)
+    except StoreError as exc:  # better sent once without a record than not at all
+        log.error("profile %s: cannot record notifications in the outbox (%s); sending them once, "
+                  "without retries", profile.path, exc)
+        return [send(m, spec.notify, contacts=contacts, timeout=spec.notify.timeout) for m in found]
 
 
 def retry_deliveries(schedule: Sequence[Scheduled], store: Store, now: datetime) -> list[Delivery]:

@@ -15,7 +15,6 @@ import csv
 import io
 import re
 import socket
-import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -119,11 +118,10 @@ def _rows_of_csv(text: str) -> list[list[str]]:
 
 def _rows_of_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+    except Exception as exc:  # not a zip, no workbook part, broken XML: one message, never a traceback
         raise InventoryError(f"{path}: not a readable XLSX workbook / bukan buku kerja XLSX yang terbaca: "
                              f"{type(exc).__name__}: {exc}") from exc
     try:

@@ -100,11 +100,20 @@ class Outbox:
         try:
             with self.store.engine.begin() as conn:
                 conn.execute(insert(outbox_table).values(**row))
-        except IntegrityError:
-            return False
+        except IntegrityError as exc:
+            if self._has(message.key):  # recorded before (the same scan's message)
+                return False
+            raise StoreError(f"cannot record a notification in {self.store.display_url}: {exc}") from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot record a notification in {self.store.display_url}: {exc}") from exc
         return True
+
+    def _has(self, key: str) -> bool:
+        try:
+            with self.store.engine.connect() as conn:
+                return conn.execute(select(outbox_table.c.key).where(outbox_table.c.key == key)).first() is not None
+        except SQLAlchemyError:
+            return False
 
     def entries(self, *, profile: str | None = None, status: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
         """Recorded notifications, newest first (for the daemon's log, `pindai schedule` and the dashboard)."""

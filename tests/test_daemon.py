@@ -213,3 +213,18 @@ def test_schedule_list_prints_next_runs_and_pending_notifications(tmp_path: Path
     assert "next run / berikutnya: 20" in result.stdout and "notifications pending: 1 (webhook officer" in result.stdout
     missing = CliRunner().invoke(main, ["schedule", "list", str(tmp_path / "none.toml"), "--store", store_url])
     assert missing.exit_code == 2 and "cannot read profile" in missing.stderr
+
+
+def test_an_outbox_the_store_refuses_still_sends_once_and_keeps_the_scan(tmp_path: Path, rules: Path,
+                                                                         store: Store) -> None:
+    from scanner.outbox import Outbox
+
+    Outbox(store)
+    with store.engine.begin() as conn:  # the store refuses every new notification row
+        conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON pindai_outbox "
+                             "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    with webhook_receiver() as hook:
+        profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"), notify=f'webhook_url = "{hook.url}"')
+        (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
+    assert outcome.error == "" and [d.ok for d in outcome.deliveries] == [True] and len(hook.requests) == 1
+    assert store.status(outcome.scan_id) == "complete"

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -106,10 +108,22 @@ def test_hostile_workbook_hidden_sheet_merged_header_formulas(tmp_path):
     assert all(p.file == str(path) for p in found.problems)
 
 
-@pytest.mark.parametrize("content", [b"not a zip", b"PK\x03\x04garbage", b""])
+def _broken_xml_workbook() -> bytes:
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, b"<workbook><sheets><sheet" if item.filename == "xl/workbook.xml" else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b"PK\x03\x04garbage", b"", "broken-xml"])
 def test_unreadable_workbook_is_a_message(tmp_path, content):
     path = tmp_path / "aset.xlsx"
-    path.write_bytes(content)
+    path.write_bytes(_broken_xml_workbook() if content == "broken-xml" else content)
     with pytest.raises(InventoryError, match=r"aset\.xlsx"):
         read_inventory(path)
     result = CliRunner().invoke(main, ["inventory", "check", str(path)])
@@ -154,6 +168,21 @@ def test_scan_with_inventory_keeps_agency_and_labels_in_report_and_store(tmp_pat
     stored = Store(store).load(data["scan_id"])
     assert {t.agency for t in stored.targets} == {"Dinas Kesehatan", "Bappeda"}
     assert "kepala@dinkes.go.id" not in json.dumps(stored.to_dict())
+
+
+def test_scan_of_an_inventory_without_a_usable_row_is_a_usage_error(tmp_path):
+    listing = tmp_path / "aset.csv"
+    listing.write_text("target,agency\nftp://x/,Dinas A\n")
+    result = CliRunner().invoke(main, ["scan", "-l", str(listing), "--no-store"])
+    assert result.exit_code == 2
+    assert f"error: {listing}:2: 'ftp' is not a supported scheme" in result.stderr and "no targets" in result.stderr
+
+
+def test_scan_reads_an_inventory_from_standard_input():
+    result = CliRunner().invoke(main, ["scan", "--probe", "code", "-l", "-", "--no-store", "--format", "json"],
+                                input=f"target;opd\n{SOURCE / 'clean'};Bappeda\n")
+    assert result.exit_code == 0, result.stderr
+    assert [t["agency"] for t in json.loads(result.stdout)["targets"]] == ["Bappeda"]
 
 
 def test_scan_with_xlsx_inventory(tmp_path):

@@ -236,7 +236,9 @@ def _read_targets_file(path: Path) -> Inventory:
         found = parse_inventory_text(sys.stdin.read(), "<stdin>") if str(path) == "-" else read_inventory(path)
     except InventoryError as exc:
         fail(str(exc))
-    if not found.targets and not found.problems:
+    for problem in found.problems if not found.targets else []:
+        click.echo(f"error: {problem}", err=True)
+    if not found.targets:
         fail(f"{path}: no targets in the file / tidak ada target di berkas")
     return found
 

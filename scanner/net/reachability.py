@@ -23,9 +23,14 @@ _DEFAULT_PORTS = {"https": 443, "http": 80, "postgresql": 5432, "postgres": 5432
 _PG_SSL_REQUEST = b"\x00\x00\x00\x08\x04\xd2\x16\x2f"
 
 
+_OTHER_PORTS = ("http_port", "tls_port", "starttls")  # probes that connect elsewhere than the URL's port
+
+
 def service_of(target: Target) -> tuple[str, str, int] | None:
-    """``(scheme, host, port)`` of a network target, else None (files, SQLite)."""
+    """``(scheme, host, port)`` of a network target, else None (files, SQLite, or probes told to use other ports)."""
     if target.kind not in (TargetKind.URL, TargetKind.DATABASE) or not target.host:
+        return None
+    if any(target.options.get(name) for name in _OTHER_PORTS):
         return None
     parts = urlsplit(target.location)
     scheme = parts.scheme.split("+", 1)[0].lower()
