@@ -222,7 +222,7 @@ def _by_severity(findings: list[Finding]) -> list[Finding]:
 
 
 def agency_body(agency: str, data: dict[str, Any]) -> str:
-    """The agency mail: its open findings (all severities at or above the threshold are counted)."""
+    """The agency mail: its open findings (every severity) and how many are new at or above the threshold."""
     counts = data["counts"]
     lines = [
         f"Yth. {agency},",

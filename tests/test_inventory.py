@@ -17,6 +17,7 @@ from scanner.inventory import InventoryError, parse_inventory_text, read_invento
 from scanner.model import Exposure, Target
 from scanner.profile import load_profile
 from scanner.store import Store
+from tests.report.validation import errors, result_validator
 
 SOURCE = Path(__file__).parent.parent / "fixtures" / "source"
 
@@ -165,6 +166,7 @@ def test_scan_with_inventory_keeps_agency_and_labels_in_report_and_store(tmp_pat
     assert agencies[str(SOURCE / "vulnerable")] == ("Dinas Kesehatan", {"unit": "TI"})
     assert {f["agency"] for f in data["findings"]} == {"Dinas Kesehatan"}
     assert "kepala@dinkes.go.id" not in result.stdout
+    assert errors(result_validator(), data) == []
     stored = Store(store).load(data["scan_id"])
     assert {t.agency for t in stored.targets} == {"Dinas Kesehatan", "Bappeda"}
     assert "kepala@dinkes.go.id" not in json.dumps(stored.to_dict())
