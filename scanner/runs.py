@@ -1,14 +1,16 @@
 """The dated folder of one scheduled run: the full report, one report per agency, and retention.
 
 ``<reports.dir>/<YYYY-MM-DD_HHMMSS>_<scan id>/`` (local time of the profile's schedule) holds
-``report.<format>`` for each of ``[reports] formats`` and ``agencies/<agency>.html`` holding
-only that agency's targets. The folder is written under a hidden temporary name and renamed
-when complete, so a folder that exists is whole. Only folders of this shape are ever
-removed by retention (``[reports] keep`` newest runs are kept).
+``report.<format>`` for each of ``[reports] formats``, ``summary.html`` (the management summary,
+when this build has it) and ``agencies/<agency>.html`` holding only that agency's targets. The
+folder is written under a hidden temporary name and renamed when complete, so a folder that
+exists is whole. Only folders of this shape are ever removed by retention (``[reports] keep``
+newest runs are kept).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import shutil
@@ -79,8 +81,23 @@ def _write_reports(result: ScanResult, ruleset: RuleSet, folder: Path, formats: 
         path = folder / f"report.{_EXTENSIONS.get(fmt, fmt)}"
         path.write_text(encodable(text), encoding="utf-8")
         files.append(path)
+    summary = management_summary(result, ruleset, lang, previous)
+    if summary is not None:
+        path = folder / "summary.html"
+        path.write_text(encodable(summary), encoding="utf-8")
+        files.append(path)
     written = write_per_agency(result, ruleset, lang, folder / "agencies")
     return files, dict(zip(split_by_agency(result), written, strict=True))
+
+
+def management_summary(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None) -> str | None:
+    """The management summary page (``scanner.report.management.render_summary``, the `--summary` report),
+    or None in a build that does not have that report yet."""
+    try:
+        module = importlib.import_module("scanner.report.management")
+    except ModuleNotFoundError:
+        return None
+    return str(module.render_summary(result, ruleset, lang, previous))
 
 
 _EXTENSIONS = {"markdown": "md", "junit": "xml", "sarif": "sarif"}

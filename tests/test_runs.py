@@ -53,3 +53,18 @@ def test_retention_keeps_the_newest_runs_and_nothing_else(tmp_path: Path) -> Non
     removed = prune(tmp_path, keep=2)
     assert [p.name for p in removed] == names[:3]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[3:], "catatan-petugas"])
+
+
+def test_the_management_summary_is_written_beside_the_full_report(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    import sys
+    import types
+
+    if importlib.util.find_spec("scanner.report.management") is None:  # until the summary report exists
+        fake = types.ModuleType("scanner.report.management")
+        fake.render_summary = lambda result, ruleset, lang, previous: f"<p>ringkasan {result.scan_id}</p>"  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "scanner.report.management", fake)
+    reports = write_run(_result(), load_rules(), tmp_path, ["html"], "id", JAKARTA)
+    summary = reports.folder / "summary.html"
+    assert summary in reports.files and "a1b2c3d4e5f6" in summary.read_text(encoding="utf-8")
