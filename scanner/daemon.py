@@ -37,6 +37,7 @@ from scanner.store import INTERRUPTED, Store, StoreError
 log = logging.getLogger(__name__)
 
 MAX_NAP_S = 5.0  # longest single pause; the clock is read again after each
+MIN_RETRY_WAIT = timedelta(minutes=1)  # a notification retry never makes the loop spin (e.g. the store is down)
 Clock = Callable[[], datetime]
 
 
@@ -268,7 +269,7 @@ def next_wake(schedule: Sequence[Scheduled], store: Store, now: datetime) -> dat
         retry = Outbox(store).next_attempt([str(item.path) for item in schedule])
     except StoreError:
         retry = None
-    return min(wake, max(retry, now)) if retry else wake
+    return min(wake, max(retry, now + MIN_RETRY_WAIT)) if retry else wake
 
 
 class _Stopper:

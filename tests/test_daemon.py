@@ -18,7 +18,7 @@ import pytest
 from scanner.daemon import run_daemon
 from scanner.store import Store
 from tests.services.processes import REPO
-from tests.services.receivers import smtp_receiver, webhook_receiver
+from tests.services.receivers import free_port, smtp_receiver, webhook_receiver
 from tests.services.targets import make_db, write_rules
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -228,3 +228,24 @@ def test_an_outbox_the_store_refuses_still_sends_once_and_keeps_the_scan(tmp_pat
         (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
     assert outcome.error == "" and [d.ok for d in outcome.deliveries] == [True] and len(hook.requests) == 1
     assert store.status(outcome.scan_id) == "complete"
+
+
+def test_loop_wakes_up_for_a_notification_retry_before_the_next_cron_time(tmp_path: Path, rules: Path,
+                                                                          store: Store) -> None:
+    from scanner.outbox import PENDING, Outbox
+
+    port = free_port()  # the webhook refuses connections throughout
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"), cron="0 2 * * *",
+                            notify=f'webhook_url = "http://127.0.0.1:{port}/hook"')
+    clock = [at("2099-03-01", "00:00")]
+    stop = Event()
+
+    def sleep(seconds: float) -> None:
+        clock[0] += timedelta(seconds=seconds)
+        if clock[0] >= at("2099-03-01", "00:06"):
+            stop.set()
+
+    run_daemon([profile], store, now=lambda: clock[0], sleep=sleep, stop=stop, rules_path=rules, probe_names=PROBES)
+    (entry,) = Outbox(store).entries()
+    assert (entry.status, entry.attempts) == (PENDING, 2)  # tried at the run, again 5 minutes later
+    assert entry.next_attempt_at == at("2099-03-01", "00:15").astimezone(UTC).isoformat()
