@@ -107,13 +107,17 @@ def _header_index(rows: list[list[str]]) -> int | None:
     return None
 
 
-def _rows_of_csv(text: str) -> list[list[str]]:
+def _rows_of_csv(text: str, name: str) -> list[list[str]]:
     sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row[:MAX_COLUMNS] for row in csv.reader(io.StringIO(text), dialect)][: MAX_ROWS + HEADER_SEARCH_ROWS]
+    try:
+        rows = [row[:MAX_COLUMNS] for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:  # a NUL byte, a field over the size limit
+        raise InventoryError(f"{name}: not a readable CSV / CSV tidak terbaca: {exc}") from exc
+    return rows[: MAX_ROWS + HEADER_SEARCH_ROWS]
 
 
 def _rows_of_xlsx(path: Path) -> list[list[str]]:
@@ -219,8 +223,11 @@ def _tabular(rows: list[list[str]], header_at: int, name: str, base_dir: Path | 
 
 
 def parse_inventory_text(text: str, name: str, base_dir: Path | None = None) -> Inventory:
-    """An inventory from CSV/TSV text with a header row, or a plain one-target-a-line list."""
-    rows = _rows_of_csv(text)
+    """An inventory from CSV/TSV text with a header row, or a plain one-target-a-line list.
+
+    InventoryError when the text is not readable as CSV; every other problem is a row problem.
+    """
+    rows = _rows_of_csv(text, name)
     header_at = _header_index(rows)
     if header_at is None:
         return _plain(enumerate(text.splitlines(), start=1), name, base_dir)

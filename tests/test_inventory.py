@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from scanner.cli import main
@@ -221,3 +223,14 @@ def test_profile_needs_targets_or_inventory(tmp_path):
     profile.write_text('name = "kosong"\n')
     result = CliRunner().invoke(main, ["scan", "--profile", str(profile), "--no-store"])
     assert result.exit_code == 2 and "[inventory]" in result.stderr
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("target,;\t\n\"'#:/.@ agencyemailhttps12\0\r")), max_size=300))
+def test_any_text_gives_targets_and_row_problems_or_one_inventory_error(text):
+    try:
+        found = parse_inventory_text(text, "acak.csv")
+    except InventoryError as exc:
+        assert str(exc).startswith("acak.csv: ")
+        return
+    assert all(p.file == "acak.csv" and p.row >= 1 for p in found.problems)
