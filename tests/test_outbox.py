@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,16 +12,19 @@ from scanner.notify import messages
 from scanner.outbox import EXPIRED, FAILED, PENDING, SENT, UNCERTAIN, Outbox, backoff
 from scanner.profile import NotifyEntry
 from scanner.store import Store
+from tests import test_store
 from tests.services.receivers import free_port, webhook_receiver
 from tests.test_notify import CURRENT, PREVIOUS
 
+postgres, store = test_store.postgres, test_store.store  # the history store's fixtures: SQLite and PostgreSQL
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 PROFILE = "/etc/pindai/dukcapil.toml"
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Outbox:
-    return Outbox(Store(f"sqlite:///{tmp_path / 'history.db'}"))
+def outbox(store: Store) -> Outbox:
+    """The outbox on SQLite and on a real PostgreSQL (the history store's own fixtures)."""
+    return Outbox(store)
 
 
 def _record(outbox: Outbox, entry: NotifyEntry, retry_hours: float = 72.0) -> str:
