@@ -23,22 +23,20 @@ _DEFAULT_PORTS = {"https": 443, "http": 80, "postgresql": 5432, "postgres": 5432
 _PG_SSL_REQUEST = b"\x00\x00\x00\x08\x04\xd2\x16\x2f"
 
 
-_OTHER_PORTS = ("http_port", "tls_port", "starttls")  # probes that connect elsewhere than the URL's port
-
-
 def service_of(target: Target) -> tuple[str, str, int] | None:
-    """``(scheme, host, port)`` of a network target, else None (files, SQLite, or probes told to use other ports)."""
+    """``(scheme, host, port)`` of a network target, else None (files, SQLite, or probes told to connect
+    to another port or with STARTTLS)."""
     if target.kind not in (TargetKind.URL, TargetKind.DATABASE) or not target.host:
-        return None
-    if any(target.options.get(name) for name in _OTHER_PORTS):
         return None
     parts = urlsplit(target.location)
     scheme = parts.scheme.split("+", 1)[0].lower()
-    if scheme not in _DEFAULT_PORTS:
+    if scheme not in _DEFAULT_PORTS or target.options.get("starttls"):
         return None
     try:
         port = parts.port or _DEFAULT_PORTS[scheme]
     except ValueError:
+        return None
+    if any(target.options.get(name) not in (None, port) for name in ("http_port", "tls_port")):
         return None
     return scheme, target.host, port
 

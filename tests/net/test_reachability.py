@@ -117,3 +117,15 @@ def test_the_check_is_shared_between_threads_and_reset_in_a_child_process() -> N
     copy = pickle.loads(pickle.dumps(ProbeContext(reachability=reachability)))
     assert copy.reachability._checks == {}
     assert reachability.silent(Target(TargetKind.SOURCE, "/tmp"), 0.5) == ""
+
+
+def test_targets_whose_probes_connect_elsewhere_are_not_prechecked() -> None:
+    from scanner.net.reachability import service_of
+
+    url = "https://portal.contoh.go.id/"
+    assert service_of(Target(TargetKind.URL, url)) == ("https", "portal.contoh.go.id", 443)
+    assert service_of(Target(TargetKind.URL, url, options={"tls_port": 443})) is not None
+    assert service_of(Target(TargetKind.URL, url, options={"tls_port": 8443})) is None
+    assert service_of(Target(TargetKind.URL, "https://mail.contoh.go.id:25/", options={"starttls": "smtp"})) is None
+    assert service_of(Target(TargetKind.DATABASE, "postgresql://u@10.0.0.5/db")) == ("postgresql", "10.0.0.5", 5432)
+    assert service_of(Target(TargetKind.DATABASE, "sqlite:///x.db")) is None
