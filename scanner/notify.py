@@ -166,6 +166,11 @@ def chat_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)[:TELEGRAM_MAX]
 
 
+def slack_escape(text: str) -> str:
+    """Slack's three control characters escaped, so no text can become a mention (``<!channel>``) or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def agency_subject(agency: str, open_count: int, name: str) -> str:
     return f"[Pindai] Laporan / Report {agency}: {open_count} temuan terbuka / open findings — {name}"
 
@@ -258,7 +263,8 @@ def send(
     if message.channel == "webhook" and entry.webhook_url:
         return post_json("webhook", entry.webhook_url, message.body, key, timeout=timeout, sleep=sleep)
     if message.channel == "slack" and entry.slack_webhook_url:
-        return post_json("slack", entry.slack_webhook_url, {"text": message.text}, key, timeout=timeout, sleep=sleep)
+        return post_json("slack", entry.slack_webhook_url, {"text": slack_escape(message.text)}, key,
+                         timeout=timeout, sleep=sleep)
     if message.channel == "telegram" and entry.telegram_chat_id:
         token = os.environ.get(entry.telegram_token_env, "") if entry.telegram_token_env else ""
         if not token:

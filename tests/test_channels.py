@@ -35,6 +35,12 @@ def test_slack_and_telegram_messages(monkeypatch: pytest.MonkeyPatch, caplog: py
     assert "rahasia-bot" not in caplog.text
 
 
+def test_slack_text_cannot_mention_everyone() -> None:
+    from scanner.notify import slack_escape
+
+    assert slack_escape("<!channel> a & b <https://x|klik>") == "&lt;!channel&gt; a &amp; b &lt;https://x|klik&gt;"
+
+
 def test_telegram_without_token_is_a_failed_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PINDAI_TEST_TELEGRAM_TOKEN", raising=False)
     entry = NotifyEntry(telegram_token_env="PINDAI_TEST_TELEGRAM_TOKEN", telegram_chat_id="1")
