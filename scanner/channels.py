@@ -95,8 +95,10 @@ def post_json(channel: str, url: str, body: dict[str, Any], key: str, *, timeout
     for attempt in (1, 2):
         try:
             with http_session(user_agent=f"pindai/{__version__}") as session:
+                session.hooks["response"] = []  # -vv logs request URLs; these carry tokens (Telegram, Slack)
                 reply = session.post(url, json=body, timeout=timeout, allow_redirects=False,
                                      headers={"Idempotency-Key": key})
+            log.debug("%s %s -> HTTP %d", channel, safe_url(url), reply.status_code)
         except requests.RequestException as exc:
             detail = type(exc).__name__
             if not _never_sent(exc):
