@@ -67,6 +67,13 @@ def test_english_header_case_insensitive_and_comma_separated():
         "Diskominfo", "Portal", Exposure.INTERNET, "critical", ("a@b.go.id",))
 
 
+def test_contacts_with_display_names_keep_only_the_addresses():
+    found = parse_inventory_text('target,email\nhttps://x.contoh.go.id/,"Budi Santoso <budi@x.go.id>; '
+                                 'Sari <sari@x.go.id>"\nhttps://y.contoh.go.id/,"Budi <bukan-surel>"\n', "a.csv")
+    assert found.targets[0].contacts == ("budi@x.go.id", "sari@x.go.id")
+    assert [p.row for p in found.problems] == [3]
+
+
 def test_plain_list_keeps_working():
     found = parse_inventory_text("# aset\nhttps://a.contoh.go.id/  # lama\n\nb.contoh.go.id\nftp://x/\n", "t.txt")
     assert not found.has_header
