@@ -15,6 +15,7 @@ from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.patterns import Detectors, load_detectors
+from scanner.probes.code.sast import run_sast
 from scanner.probes.code.secrets import SecretHit, Setting, scan_file
 from scanner.probes.code.sql import analyze_sql_files
 from scanner.probes.code.walk import Inventory, vcs_ignored, walk, walk_file
@@ -79,6 +80,7 @@ def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, An
         "settings": [s.to_dict() for s in settings],
         "env_files": _env_files(inventory, detectors),
         "sql": analyze_sql_files(inventory.files),
+        "sast": run_sast(root, inventory.files, detectors),
     }
     if inventory.truncated:
         record_limit(facts, "code_files", detectors.max_files,
