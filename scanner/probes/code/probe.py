@@ -14,6 +14,7 @@ from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.code.bandit_scan import run_bandit
+from scanner.probes.code.datafiles import analyze_data_files
 from scanner.probes.code.history import MAX_COMMITS, scan_history
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.sast import run_sast
@@ -86,6 +87,7 @@ def observe_tree(root: Path, detectors: Detectors | None = None, git_history: bo
         "env_files": _env_files(inventory, detectors),
         "sql": analyze_sql_files(inventory.files),
         "sast": run_sast(root, inventory.files, detectors),
+        "data_files": analyze_data_files(inventory.files),
     }
     if git_history:
         since = git_history if isinstance(git_history, str) else None
