@@ -128,6 +128,27 @@ class NotifyEntry(_Strict):
     mail_to: list[str] = Field(default_factory=list)
 
 
+class AuditEntry(_Strict):
+    """Workpaper metadata printed in every report (``[audit]``); ``--operator``/``--authorisation`` override."""
+
+    operator: str = ""
+    authorisation: str = ""  # e.g. the surat tugas number
+    unit: str = ""
+    timezone: str = "Asia/Jakarta"
+    personal_data: bool | None = None  # the system processes personal data (cites UU PDP without observing it)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") from exc
+        return value
+
+
 class ProfileSpec(_Strict):
     """The schema of a profile file."""
 
@@ -138,6 +159,7 @@ class ProfileSpec(_Strict):
     thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
+    audit: AuditEntry = Field(default_factory=AuditEntry)
     suppressions: str = ""
     targets: list[TargetEntry] = Field(min_length=1)
 

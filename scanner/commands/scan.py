@@ -137,14 +137,18 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--git-history", default=None, is_flag=False, flag_value="", metavar="[SINCE]",
               help="Source targets: also look for secrets in the lines every commit added (only since commit SINCE "
                    "if given) / cari juga rahasia di riwayat git.")
+@click.option("--operator", default=None, help="Who runs the scan, for the workpaper (overrides [audit] operator).")
+@click.option("--authorisation", default=None, metavar="REF",
+              help="Authorisation reference, e.g. the surat tugas number (overrides [audit] authorisation).")
 @output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
          timeout: float | None, processes: int | None, distributed: bool, targets_file: TextIO | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
-         headers: tuple[tuple[str, str], ...], user_agent: str | None, git_history: str | None, fmt: str,
-         lang: str | None, **files: Path | None) -> None:
+         headers: tuple[tuple[str, str], ...], user_agent: str | None, git_history: str | None,
+         operator: str | None, authorisation: str | None, fmt: str, lang: str | None,
+         **files: Path | None) -> None:
     """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
 
     Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
@@ -179,6 +183,11 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
+        from scanner.audit import audit_record
+
+        result.profile["audit"] = audit_record(
+            loaded.spec.audit.model_dump() if loaded else {}, operator, authorisation, [p.name for p in probes],
+            ctx.gate.policy, any(t.options.get("auth") or t.password_env for t in target_list))
         if store:
             writer = _begun(store, result)
     stop = _InterruptGuard()
