@@ -67,6 +67,7 @@ class TargetOptions(BaseModel):
     ca_file: str | None = None
     auth: dict[str, Any] | None = None
     database: DatabaseOptions | None = None
+    git_history: bool | str | None = None  # code probe: also read the commits' added lines (a string: since it)
 
     def given(self) -> dict[str, Any]:
         """Only the options the profile wrote (probes apply their own defaults)."""
