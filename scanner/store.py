@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from scanner import schema
 from scanner.model import Facts, ScanResult
 from scanner.pii import scrub
 from scanner.urlsecrets import redact, redact_url, url_password
@@ -137,8 +138,10 @@ class Store:
                 raise self._error(f"cannot create history store {self.display_url}: {exc}") from exc
         try:
             self.engine: Engine = create_engine(self.url, future=True)
-            metadata.create_all(self.engine)
+            schema.upgrade(self.engine)
         except (SQLAlchemyError, ModuleNotFoundError) as exc:
+            raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
+        except schema.NewerSchemaError as exc:
             raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
 
     @property
