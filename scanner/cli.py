@@ -16,6 +16,7 @@ import click
 from scanner import __version__
 from scanner.commands.common import verbose_option
 from scanner.commands.daemon import daemon
+from scanner.commands.findings import findings
 from scanner.commands.history import diff, history
 from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
@@ -45,5 +46,5 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, findings):
     main.add_command(_command)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from scanner.followup.states import DEFAULT_SLA
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
 from scanner.probes.database.scope import compile_patterns
@@ -127,6 +128,15 @@ class NotifyEntry(_Strict):
     mail_to: list[str] = Field(default_factory=list)
 
 
+class SlaEntry(_Strict):
+    """Days to fix a finding, per severity, from first sight (``pindai findings``, ``pindai serve``)."""
+
+    critical: int = Field(default=DEFAULT_SLA["critical"], ge=1)
+    high: int = Field(default=DEFAULT_SLA["high"], ge=1)
+    medium: int = Field(default=DEFAULT_SLA["medium"], ge=1)
+    low: int = Field(default=DEFAULT_SLA["low"], ge=1)
+
+
 class ProfileSpec(_Strict):
     """The schema of a profile file."""
 
@@ -137,6 +147,7 @@ class ProfileSpec(_Strict):
     thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
+    sla: SlaEntry = Field(default_factory=SlaEntry)
     suppressions: str = ""
     targets: list[TargetEntry] = Field(min_length=1)
 
@@ -167,6 +178,7 @@ class Profile:
             "name": self.spec.name,
             "scope": list(self.spec.scope.allow),
             "politeness": self.spec.politeness.model_dump(),
+            "sla": self.spec.sla.model_dump(),
         }
 
 

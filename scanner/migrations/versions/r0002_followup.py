@@ -42,8 +42,8 @@ def upgrade() -> None:
         sa.Column("state", sa.String(20), nullable=False, index=True),
         sa.Column("regression", sa.Boolean, nullable=False, server_default=sa.false()),
         _text("first_seen", 40), _text("last_seen", 40), _text("last_scan", 32), _text("opened_at", 40),
-        _text("fixed_at", 40), _text("assignee", 200), _text("target_date", 10), _text("approver", 200),
-        _text("reason"), _text("expires", 10), _text("updated_at", 40),
+        _text("due", 10), _text("fixed_at", 40), _text("assignee", 200), _text("target_date", 10),
+        _text("approver", 200), _text("reason"), _text("expires", 10), _text("updated_at", 40),
     )
     op.create_index("ix_pindai_followup_agency", "pindai_followup", ["agency"])
     op.create_index("ix_pindai_followup_target_id", "pindai_followup", ["target_id"])
