@@ -1,4 +1,4 @@
-"""The follow-up, users and sessions tables as queries see them (created by migration 0002)."""
+"""The follow-up tables as queries see them (created by migration 0002)."""
 
 from __future__ import annotations
 
@@ -26,28 +26,16 @@ log = Table(
                                                                   "to_state", "note")),
 )
 
+targets = Table(
+    "pindai_targets", metadata,
+    Column("target_id", Text, primary_key=True),
+    *(Column(name, Text, nullable=False, default="") for name in ("agency", "name", "kind", "last_scan",
+                                                                  "last_attempt", "last_observed")),
+)
+"""Every target any scan declared: its agency and when a scan last tried and last managed to observe it."""
+
 synced = Table(
     "pindai_followup_synced", metadata,
     Column("scan_id", String(32), primary_key=True),
     Column("at", Text, nullable=False, default=""),
-)
-
-users = Table(
-    "pindai_users", metadata,
-    Column("username", String(64), primary_key=True),
-    Column("role", String(16), nullable=False),
-    Column("agency", Text, nullable=False, default=""),
-    Column("password_hash", Text, nullable=False, default=""),
-    Column("failed", Integer, nullable=False, default=0),
-    Column("locked_until", Text, nullable=False, default=""),
-    Column("created_at", Text, nullable=False, default=""),
-)
-
-sessions = Table(
-    "pindai_sessions", metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("username", String(64), nullable=False),
-    Column("csrf", Text, nullable=False, default=""),
-    Column("created_at", Text, nullable=False, default=""),
-    Column("expires_at", Text, nullable=False, default=""),
 )

@@ -4,7 +4,8 @@ A finding is its fingerprint. A complete scan that reports it opens a follow-up 
 profile's SLA), or reopens a verified fix as a *regression*. A complete scan that observed the item's
 target with the item's probe (status ok), evaluated its rule and no longer reports it *verifies the
 fix*; a scan that did not observe the target proves nothing and changes nothing. Risk acceptances
-reopen at their expiry. Every change is appended to the audit log with who, when, from, to and a note.
+reopen at their expiry. Every change is appended to the audit log with who, when, from, to and a note;
+"when" is the scan's start for what a scan saw, the moment of the action for what a person did.
 """
 
 from __future__ import annotations
@@ -142,8 +143,27 @@ class Tracker:
                     and (item["target_id"], item["probe"]) in observed and item["rule_id"] in evaluated):
                 self._set(conn, fp, item["state"], State.VERIFIED_FIXED, SYSTEM,
                           f"not seen any more by scan {scan_id} (probe {item['probe']} observed the target)",
-                          fixed_at=at)
+                          at=at, fixed_at=at)
+        self._observed(conn, scan, {target for target, _ in observed})
         conn.execute(insert(t.synced).values(scan_id=scan_id, at=self._stamp()))
+
+    def _observed(self, conn: Connection, scan: Any, observed: set[str]) -> None:
+        """Record each declared target's agency and whether this scan observed it (newer scans win)."""
+        at = scan["started_at"]
+        known = {r.target_id: r for r in conn.execute(select(t.targets).where(
+            t.targets.c.target_id.in_([str(x.get("id", "")) for x in scan["targets"]])))}
+        for target in scan["targets"]:
+            tid = str(target.get("id", ""))
+            row = known.get(tid)
+            if row is not None and row.last_attempt > at:
+                continue
+            values = {"agency": agency_of(target), "name": str(target.get("name", "")),
+                      "kind": str(target.get("kind", "")), "last_scan": scan["scan_id"], "last_attempt": at,
+                      "last_observed": at if tid in observed else (row.last_observed if row is not None else "")}
+            if row is None:
+                conn.execute(insert(t.targets).values(target_id=tid, **values))
+            else:
+                conn.execute(update(t.targets).where(t.targets.c.target_id == tid).values(**values))
 
     def _seen(self, conn: Connection, row: Any, item: Any, scan_id: str, at: str, sla: dict[str, int],
               agency: str) -> None:
@@ -155,16 +175,17 @@ class Tracker:
                 fingerprint=fp, rule_id=row["rule_id"], target_id=row["target_id"], probe=data.get("probe", ""),
                 state=State.OPEN.value, regression=False, first_seen=at, opened_at=at,
                 due=due_date(at, row["severity"], sla), updated_at=self._stamp(), **common))
-            self._log(conn, fp, SYSTEM, "", State.OPEN, f"first seen in scan {scan_id}")
+            self._log(conn, fp, SYSTEM, "", State.OPEN, f"first seen in scan {scan_id}", at)
             return
         if item["last_seen"] > at:
             return  # an older scan applied late says nothing about today
         conn.execute(update(t.followup).where(t.followup.c.fingerprint == fp).values(**common))
         if item["state"] == State.VERIFIED_FIXED:
             self._set(conn, fp, item["state"], State.OPEN, SYSTEM, f"regression: seen again in scan {scan_id}",
-                      regression=True, opened_at=at, due=due_date(at, row["severity"], sla), fixed_at="")
+                      at=at, regression=True, opened_at=at, due=due_date(at, row["severity"], sla), fixed_at="")
         elif item["state"] == State.CLAIMED_FIXED:
-            self._set(conn, fp, item["state"], State.OPEN, SYSTEM, f"claimed fixed, but still seen in scan {scan_id}")
+            self._set(conn, fp, item["state"], State.OPEN, SYSTEM, f"claimed fixed, but still seen in scan {scan_id}",
+                      at=at)
 
     def _expire(self, conn: Connection) -> None:
         today = self.now().date().isoformat()
@@ -275,13 +296,15 @@ class Tracker:
         return Item(**values, is_overdue=overdue(row["state"], row["due"], self.now().date()))
 
     def _set(self, conn: Connection, fingerprint: str, old: str, new: State, actor: str, note: str,
-             **values: Any) -> None:
+             at: str = "", **values: Any) -> None:
         conn.execute(update(t.followup).where(t.followup.c.fingerprint == fingerprint).values(
             state=new.value, updated_at=self._stamp(), **values))
-        self._log(conn, fingerprint, actor, old, new, note)
+        self._log(conn, fingerprint, actor, old, new, note, at)
 
-    def _log(self, conn: Connection, fingerprint: str, actor: str, old: str, new: State, note: str) -> None:
-        conn.execute(insert(t.log).values(fingerprint=fingerprint, at=self._stamp(), actor=actor,
+    def _log(self, conn: Connection, fingerprint: str, actor: str, old: str, new: State, note: str,
+             at: str = "") -> None:
+        """Append to the audit log; ``at`` is the scan's time for what a scan saw, else now."""
+        conn.execute(insert(t.log).values(fingerprint=fingerprint, at=at or self._stamp(), actor=actor,
                                           from_state=str(old), to_state=new.value, note=scrub_text(note)))
 
     def _stamp(self) -> str:

@@ -1,4 +1,5 @@
-"""Follow-up (tindak lanjut): state per finding fingerprint, its append-only log; dashboard users and sessions.
+"""Follow-up (tindak lanjut): state per finding fingerprint, its append-only log, targets' latest observation;
+dashboard users and sessions.
 
 Revision ID: 0002
 Revises: 0001
@@ -54,6 +55,13 @@ def upgrade() -> None:
         _text("at", 40), _text("actor", 200), _text("from_state", 20), _text("to_state", 20), _text("note"),
     )
     op.create_table(
+        "pindai_targets",
+        sa.Column("target_id", sa.Text, primary_key=True),
+        _text("agency", 200), _text("name", 200), _text("kind", 16), _text("last_scan", 32),
+        _text("last_attempt", 40), _text("last_observed", 40),
+    )
+    op.create_index("ix_pindai_targets_agency", "pindai_targets", ["agency"])
+    op.create_table(
         "pindai_followup_synced",
         sa.Column("scan_id", sa.String(32), primary_key=True),
         _text("at", 40),
@@ -85,6 +93,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER pindai_followup_log_append_only ON pindai_followup_log")
         op.execute("DROP FUNCTION pindai_followup_log_append_only()")
-    for table in ("pindai_sessions", "pindai_users", "pindai_followup_synced", "pindai_followup_log",
+    for table in ("pindai_sessions", "pindai_users", "pindai_followup_synced", "pindai_targets", "pindai_followup_log",
                   "pindai_followup"):
         op.drop_table(table)
