@@ -22,6 +22,7 @@ from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
 from scanner.commands.rules import rules
 from scanner.commands.scan import scan
+from scanner.commands.serve import serve, users
 from scanner.commands.worker import worker
 from scanner.extras import MissingExtra
 
@@ -46,5 +47,5 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, findings):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, findings, serve, users):
     main.add_command(_command)

@@ -119,26 +119,30 @@ class Accounts:
     def login(self, username: str, password: str) -> tuple[str, Session]:
         """Check the password and open a session: ``(cookie token, session)``; :class:`LoginError` otherwise."""
         now = self.now()
-        with self.engine.begin() as conn:
+        failure: LoginError | None = None
+        with self.engine.begin() as conn:  # a failure is counted (committed) before it is raised
             row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
             if row is None:
                 _verify(_DUMMY, password)  # same work as for a real user: no timing hint
-                raise LoginError(locked=False)
-            if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-                raise LoginError(locked=True)
-            if not _verify(row["password_hash"], password):
+                failure = LoginError(locked=False)
+            elif row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+                failure = LoginError(locked=True)
+            elif not _verify(row["password_hash"], password):
                 failed = int(row["failed"]) + 1
                 locked = failed >= MAX_FAILURES
                 conn.execute(update(users).where(users.c.username == username).values(
                     failed=0 if locked else failed,
                     locked_until=(now + timedelta(minutes=LOCK_MINUTES)).isoformat() if locked else ""))
-                raise LoginError(locked=locked)
-            conn.execute(update(users).where(users.c.username == username).values(failed=0, locked_until=""))
-            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            conn.execute(delete(sessions).where(sessions.c.expires_at < now.isoformat()))
-            conn.execute(insert(sessions).values(
-                token_hash=_digest(token), username=username, csrf=csrf, created_at=now.isoformat(),
-                expires_at=(now + timedelta(hours=self.session_hours)).isoformat()))
+                failure = LoginError(locked=locked)
+            else:
+                conn.execute(update(users).where(users.c.username == username).values(failed=0, locked_until=""))
+                token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+                conn.execute(delete(sessions).where(sessions.c.expires_at < now.isoformat()))
+                conn.execute(insert(sessions).values(
+                    token_hash=_digest(token), username=username, csrf=csrf, created_at=now.isoformat(),
+                    expires_at=(now + timedelta(hours=self.session_hours)).isoformat()))
+        if failure is not None or row is None:
+            raise failure or LoginError(locked=False)
         return token, Session(User(row["username"], row["role"], row["agency"]), csrf)
 
     def session(self, token: str) -> Session | None:
