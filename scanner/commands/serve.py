@@ -10,6 +10,10 @@ import click
 
 from scanner.commands.common import fail, open_store
 
+TLS12_CIPHERS = "ECDHE+AESGCM"
+"""TLS 1.2 suites of --tls-cert (forward secret AEAD only). Python cannot narrow TLS 1.3's suites; behind a
+TLS proxy (docs/dashboard.md) they can be limited to the NIST SP 800-52r2 set."""
+
 STORE = click.option("--store", "store_url", default=None,
                      help="History store URL (default: $PINDAI_STORE or the user store).")
 
@@ -51,7 +55,7 @@ def serve(store_url: str | None, host: str, port: int, tls_cert: Path | None, tl
     click.echo(f"pindai dashboard on {scheme}://{host}:{port}/ (store {store.display_url})", err=True)
     uvicorn.run(create_app(store, profiles, session_hours=session_hours), host=host, port=port,
                 ssl_certfile=str(tls_cert) if tls_cert else None, ssl_keyfile=str(tls_key) if tls_key else None,
-                server_header=False, proxy_headers=True, log_level="warning")
+                ssl_ciphers=TLS12_CIPHERS, server_header=False, proxy_headers=True, log_level="warning")
 
 
 def _loopback(host: str) -> bool:
