@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from scanner.followup import tables as t
@@ -134,10 +134,12 @@ class Tracker:
         seen = {row["fingerprint"] for row in reported}
         known = {row["fingerprint"]: row for row in conn.execute(select(t.followup).where(or_(
             t.followup.c.fingerprint.in_(seen), t.followup.c.target_id.in_(list(agencies))))).mappings()}
+        refresh: list[dict[str, Any]] = []
         for row in reported:
             if row["status"] == "open":
-                self._seen(conn, row, known.get(row["fingerprint"]), scan_id, at, sla,
-                           row["data"].get("agency") or agencies.get(row["target_id"], ""))
+                refresh += self._seen(conn, row, known.get(row["fingerprint"]), scan_id, at, sla,
+                                      row["data"].get("agency") or agencies.get(row["target_id"], ""))
+        _update_many(conn, t.followup, "fingerprint", refresh)
         for fp, item in known.items():
             if (fp not in seen and item["state"] in ACTIVE and item["last_seen"] <= at
                     and (item["target_id"], item["probe"]) in observed and item["rule_id"] in evaluated):
@@ -152,6 +154,8 @@ class Tracker:
         at = scan["started_at"]
         known = {r.target_id: r for r in conn.execute(select(t.targets).where(
             t.targets.c.target_id.in_([str(x.get("id", "")) for x in scan["targets"]])))}
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
         for target in scan["targets"]:
             tid = str(target.get("id", ""))
             row = known.get(tid)
@@ -160,13 +164,14 @@ class Tracker:
             values = {"agency": agency_of(target), "name": str(target.get("name", "")),
                       "kind": str(target.get("kind", "")), "last_scan": scan["scan_id"], "last_attempt": at,
                       "last_observed": at if tid in observed else (row.last_observed if row is not None else "")}
-            if row is None:
-                conn.execute(insert(t.targets).values(target_id=tid, **values))
-            else:
-                conn.execute(update(t.targets).where(t.targets.c.target_id == tid).values(**values))
+            (new if row is None else changed).append({"target_id": tid, **values})
+        if new:
+            conn.execute(insert(t.targets), new)
+        _update_many(conn, t.targets, "target_id", changed)
 
     def _seen(self, conn: Connection, row: Any, item: Any, scan_id: str, at: str, sla: dict[str, int],
-              agency: str) -> None:
+              agency: str) -> list[dict[str, Any]]:
+        """Open or reopen the item of a reported finding; return the refresh of its last sighting, if any."""
         fp, data = row["fingerprint"], row["data"]
         common = {"severity": row["severity"], "agency": agency, "title": data.get("title") or {},
                   "last_seen": at, "last_scan": scan_id}
@@ -176,16 +181,16 @@ class Tracker:
                 state=State.OPEN.value, regression=False, first_seen=at, opened_at=at,
                 due=due_date(at, row["severity"], sla), updated_at=self._stamp(), **common))
             self._log(conn, fp, SYSTEM, "", State.OPEN, f"first seen in scan {scan_id}", at)
-            return
+            return []
         if item["last_seen"] > at:
-            return  # an older scan applied late says nothing about today
-        conn.execute(update(t.followup).where(t.followup.c.fingerprint == fp).values(**common))
+            return []  # an older scan applied late says nothing about today
         if item["state"] == State.VERIFIED_FIXED:
             self._set(conn, fp, item["state"], State.OPEN, SYSTEM, f"regression: seen again in scan {scan_id}",
                       at=at, regression=True, opened_at=at, due=due_date(at, row["severity"], sla), fixed_at="")
         elif item["state"] == State.CLAIMED_FIXED:
             self._set(conn, fp, item["state"], State.OPEN, SYSTEM, f"claimed fixed, but still seen in scan {scan_id}",
                       at=at)
+        return [{"fingerprint": fp, **common}]
 
     def _expire(self, conn: Connection) -> None:
         today = self.now().date().isoformat()
@@ -312,6 +317,16 @@ class Tracker:
 
     def _tx(self) -> Any:
         return self.store._tx()
+
+
+def _update_many(conn: Connection, table: Any, key: str, rows: list[dict[str, Any]]) -> None:
+    """One executemany UPDATE of ``rows`` (dicts of the same columns) matched on ``key``."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != key]
+    statement = update(table).where(table.c[key] == bindparam(f"m_{key}")).values(
+        {c: bindparam(f"m_{c}") for c in columns})
+    conn.execute(statement, [{f"m_{k}": v for k, v in row.items()} for row in rows])
 
 
 def export_log(entries: Iterable[LogEntry], fmt: str) -> str:
