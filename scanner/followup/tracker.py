@@ -2,8 +2,8 @@
 
 A finding is its fingerprint. A complete scan that reports it opens a follow-up item (due by the
 profile's SLA), or reopens a verified fix as a *regression*. A complete scan that observed the item's
-target with the item's probe (status ok), evaluated its rule and no longer reports it *verifies the
-fix*; a scan that did not observe the target proves nothing and changes nothing. Risk acceptances
+target with the item's probe (status ok), evaluated its rule there without error and no longer reports
+it *verifies the fix*; a scan that did not observe the target proves nothing and changes nothing. Risk acceptances
 reopen at their expiry. Every change is appended to the audit log with who, when, from, to and a note;
 "when" is the scan's start for what a scan saw, the moment of the action for what a person did.
 """
@@ -131,6 +131,7 @@ class Tracker:
         observed = {(target, probe) for target, probe in conn.execute(select(facts_table.c.target_id,
                     facts_table.c.probe).where(facts_table.c.scan_id == scan_id, facts_table.c.status == "ok"))}
         evaluated = set(scan["evaluated_rules"] or [])
+        failed = {(e.get("rule_id"), e.get("target_id")) for e in scan["evaluation_errors"] or []}
         seen = {row["fingerprint"] for row in reported}
         known = {row["fingerprint"]: row for row in conn.execute(select(t.followup).where(or_(
             t.followup.c.fingerprint.in_(seen), t.followup.c.target_id.in_(list(agencies))))).mappings()}
@@ -142,7 +143,8 @@ class Tracker:
         _update_many(conn, t.followup, "fingerprint", refresh)
         for fp, item in known.items():
             if (fp not in seen and item["state"] in ACTIVE and item["last_seen"] <= at
-                    and (item["target_id"], item["probe"]) in observed and item["rule_id"] in evaluated):
+                    and (item["target_id"], item["probe"]) in observed and item["rule_id"] in evaluated
+                    and (item["rule_id"], item["target_id"]) not in failed):
                 self._set(conn, fp, item["state"], State.VERIFIED_FIXED, SYSTEM,
                           f"not seen any more by scan {scan_id} (probe {item['probe']} observed the target)",
                           at=at, fixed_at=at)

@@ -88,6 +88,21 @@ def test_fix_is_verified_only_where_the_target_was_observed_and_regressions_reop
     assert "regression" in tracker.log(TLS_OLD.fingerprint)[-1].note
 
 
+def test_no_verified_fix_when_the_rule_was_skipped_or_failed_on_the_target(tracker):
+    from scanner.model import RuleEvaluationError
+
+    tracker.store.save(scan("s1", 1, [TLS_OLD]))
+    tracker.sync()
+    skipped = scan("s2", 8, [])
+    skipped.evaluated_rules = ["PND-DB-001"]  # e.g. --exclude-rule PND-TLS-001
+    failed = scan("s3", 15, [])
+    failed.evaluation_errors = [RuleEvaluationError("PND-TLS-001", WEB.id, "no such key")]
+    for result in (skipped, failed):
+        tracker.store.save(result)
+        tracker.sync()
+        assert states(tracker) == {"PND-TLS-001": "open"}
+
+
 def test_claimed_fix_still_seen_is_reopened(tracker):
     tracker.store.save(scan("s1", 1, [TLS_OLD]))
     tracker.sync()
