@@ -292,12 +292,12 @@ class Dashboard:
         from scanner.daemon import load_scheduled
 
         s = self.session(request)
-        scheduled, _ = load_scheduled(self.profiles, self.store) if self.profiles else ([], [])
+        scheduled, errors = load_scheduled(self.profiles, self.store) if self.profiles else ([], [])
         now = self.now()
         rows = [{"name": p.profile.spec.name or p.path.name, "cron": p.cron, "tz": str(p.tz),
                  "last_run": p.last_run.astimezone(p.tz).isoformat(timespec="minutes") if p.last_run else "",
                  "next_run": p.next_fire(now).astimezone(p.tz).isoformat(timespec="minutes")} for p in scheduled]
-        return self.page(request, "schedules.html", s, rows=rows)
+        return self.page(request, "schedules.html", s, rows=rows, errors=errors)
 
     async def users(self, request: Request) -> Response:
         from scanner.web.accounts import AccountError

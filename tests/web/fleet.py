@@ -75,10 +75,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(store: Store, clock: Clock | None = None, **ssl: Any) -> Iterator[str]:
+def serving(store: Store, clock: Clock | None = None, profiles: tuple[Path, ...] = (), **ssl: Any) -> Iterator[str]:
     """Run the dashboard in uvicorn on 127.0.0.1 (a random port) in a thread; yield its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(store, now=clock), host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn.Config(create_app(store, profiles, now=clock), host="127.0.0.1", port=port, log_level="warning",
                             server_header=False, **ssl)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

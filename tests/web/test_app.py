@@ -134,3 +134,17 @@ def test_admin_adds_users(base_url, user):
                                                   "agency": "Diskominfo", "password": "panjang-sekali-1"})
     assert added.status_code == 200 and "diskominfo" in added.text
     assert login(base_url, "petugas")[0].get(f"{base_url}/users").status_code == 403
+
+
+def test_schedules_page_shows_the_next_run_in_the_profile_time_zone(fleet_store, clock, tmp_path):
+    from tests.web.fleet import serving
+
+    profile = tmp_path / "mingguan.toml"
+    profile.write_text('name = "mingguan"\n[scope]\nallow = ["a.contoh.go.id"]\n'
+                       '[schedule]\ncron = "0 2 * * 1"\n[[targets]]\n'
+                       'target = "https://a.contoh.go.id/"\n', encoding="utf-8")
+    with serving(fleet_store, clock, (profile,)) as base:
+        http, _ = login(base, "auditor")
+        page = http.get(base + "/schedules").text
+    # the clock is Tuesday 2026-11-10 03:00 UTC; next Monday 02:00 in Asia/Jakarta
+    assert "mingguan" in page and "2026-11-16T02:00+07:00" in page
