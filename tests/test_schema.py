@@ -81,7 +81,7 @@ def test_store_of_release_0_1_0_upgrades_in_place_without_losing_a_scan(legacy_u
     expected = {r.scan_id: r.to_dict() for r in _recorded_results()}
     store = Store(legacy_url)
     with store.engine.connect() as conn:
-        assert schema.current(conn) == (schema.head(),)
+        assert schema.current(conn) == (schema.HEAD,)
         assert inspect(conn).has_table("pindai_followup")
     assert {s.scan_id for s in store.history()} == set(expected)
     for scan_id, data in expected.items():
@@ -125,3 +125,7 @@ def test_follow_up_log_is_append_only(fresh_url):
             conn.execute(text(statement))
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT note FROM pindai_followup_log")).scalars().all() == [""]
+
+
+def test_head_constant_is_the_newest_migration():
+    assert schema.script_head() == schema.HEAD
