@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from scanner.followup import tables as t
 from scanner.followup.states import ACTIONS, ACTIVE, State, due_date, overdue, sla_of
 from scanner.pii.masking import scrub_text
-from scanner.store import COMPLETE, Store, facts_table, findings_table, scans
+from scanner.store import COMPLETE, Store, StoreError, facts_table, findings_table, scans
 
 SYSTEM = "pindai"
 """The actor of changes a scan makes."""
@@ -114,11 +115,16 @@ class Tracker:
         done = select(t.synced.c.scan_id)
         query = (select(scans.c.scan_id).where(scans.c.status == COMPLETE, scans.c.scan_id.not_in(done))
                  .order_by(scans.c.started_at, scans.c.scan_id))
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             pending = list(conn.execute(query).scalars())
         for scan_id in pending:
-            with self._tx() as conn:
-                self._apply(conn, scan_id)
+            try:
+                with self._tx() as conn:
+                    self._apply(conn, scan_id)
+            except StoreError as exc:
+                if not isinstance(exc.__cause__, IntegrityError):
+                    raise
+                # another process (a second dashboard, a CLI) applied this scan at the same moment
         with self._tx() as conn:
             self._expire(conn)
         return len(pending)
@@ -263,7 +269,7 @@ class Tracker:
             conditions.append(c.state.in_([s.value for s in ACTIVE]))
         if filters.overdue:
             conditions.append(and_(c.due != "", c.due < self.now().date().isoformat()))
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             rows = conn.execute(select(t.followup).where(*conditions).order_by(c.due, c.fingerprint)).mappings()
             found = [self._item(r) for r in rows]
         rank = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
@@ -271,7 +277,7 @@ class Tracker:
 
     def item(self, fingerprint: str, agency: str | None = None) -> Item | None:
         """One item by fingerprint (a unique prefix is enough), within ``agency`` when given."""
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             return self._one(conn, fingerprint, agency)
 
     def log(self, fingerprint: str | None = None, agency: str | None = None) -> list[LogEntry]:
@@ -282,7 +288,7 @@ class Tracker:
         if agency is not None:
             query = query.where(t.log.c.fingerprint.in_(
                 select(t.followup.c.fingerprint).where(t.followup.c.agency == agency)))
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             return [LogEntry(**dict(r)) for r in conn.execute(query).mappings()]
 
     # --- helpers ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
@@ -81,6 +82,7 @@ class Dashboard:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.attempts: dict[str, deque[float]] = defaultdict(deque)
         self._ruleset: Any = None
+        self._sync_lock = threading.Lock()
 
     # --- plumbing ------------------------------------------------------------------------------------
 
@@ -99,7 +101,8 @@ class Dashboard:
         found = self.accounts.session(request.cookies.get(self._cookie(request, "pindai_session"), ""))
         if found is None:
             raise _LoginRequired
-        self.tracker.sync()
+        with self._sync_lock:
+            self.tracker.sync()
         return found
 
     def page(self, request: Request, name: str, session: Session | None, status: int = 200, **context: Any) -> Response:
@@ -259,7 +262,7 @@ class Dashboard:
         agency = request.query_params.get("agency", "") or s.user.scope
         if fmt not in REPORT_FORMATS or (s.user.scope is not None and agency != s.user.scope):
             raise HTTPException(404)
-        if scan_id not in {r["scan_id"] for r in queries.scan_list(self.store.engine, s.user.scope, limit=10_000)}:
+        if not queries.scan_visible(self.store.engine, s.user.scope, scan_id):
             raise HTTPException(404)
         result = self.store.load(scan_id)
         if agency is not None:

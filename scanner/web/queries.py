@@ -156,6 +156,15 @@ def target_history(engine: Engine, target_id: str, limit: int = 26) -> list[dict
     return list(history.values())
 
 
+def scan_visible(engine: Engine, scope: str | None, scan_id: str) -> bool:
+    """Whether the scan exists (exact id) and, for a scoped user, declared one of its agency's targets."""
+    from scanner.followup.tracker import agency_of
+
+    with engine.connect() as conn:
+        declared = conn.execute(select(scans.c.targets).where(scans.c.scan_id == scan_id)).scalar_one_or_none()
+    return declared is not None and (scope is None or any(agency_of(x) == scope for x in declared))
+
+
 def scan_list(engine: Engine, scope: str | None, limit: int = 60) -> list[dict[str, Any]]:
     """Recent scans; for a scoped user only those that declared one of its agency's targets."""
     from scanner.followup.tracker import agency_of
