@@ -15,9 +15,10 @@ import click
 
 from scanner import __version__
 from scanner.commands.common import verbose_option
-from scanner.commands.daemon import daemon
+from scanner.commands.daemon import daemon, schedule
 from scanner.commands.findings import findings
 from scanner.commands.history import diff, history
+from scanner.commands.inventory import inventory
 from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
 from scanner.commands.rules import rules
@@ -47,5 +48,6 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, findings, serve, users):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, inventory, schedule, findings,
+                 serve, users):
     main.add_command(_command)

@@ -7,12 +7,14 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scanner.commands.common import (
     EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SCAN_ERROR,
     SEVERITIES,
     emit,
     exit_code,
@@ -34,13 +36,11 @@ from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
+    from scanner.inventory import Inventory
     from scanner.profile import Profile
     from scanner.rules import RuleSet
     from scanner.store import Store
     from scanner.suppressions import Suppressions
-
-
-_COMMENT = re.compile(r"(^|\s)#.*")
 
 
 def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
@@ -114,8 +114,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               "when there are 20 or more targets).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
-@click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
-              help="Read targets from FILE, one per line ('#' starts a comment; '-' is standard input).")
+@click.option("-l", "--targets-file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Read targets from FILE: an inventory (CSV or XLSX with a header row: target, "
+              "perangkat_daerah/agency, nama_aplikasi/name, exposure, zone, email, criticality; other columns "
+              "are labels) or one target per line ('#' starts a comment; '-' is standard input).")
 @click.option("--severity", "severities", callback=_severity_list, metavar="LIST",
               help="Show and write only findings of these severities, e.g. critical,high "
               "(the history store keeps every finding).")
@@ -132,7 +134,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
-         timeout: float | None, processes: int | None, distributed: bool, targets_file: TextIO | None,
+         timeout: float | None, processes: int | None, distributed: bool, targets_file: Path | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
@@ -140,13 +142,12 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
     Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
     """
-    if targets_file is not None:
-        targets = (*targets, *_read_targets_file(targets_file))
+    inventory = _read_targets_file(targets_file) if targets_file is not None else None
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for
     from scanner.scan import scan as run_scan
 
-    if bool(targets) == bool(profile) and not resume:
+    if bool(targets or inventory) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
     ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
@@ -154,7 +155,11 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     store = None if no_store else open_store(store_url)
     overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides,
+                                                    inventory.targets if inventory else [])
+    problems = [*(inventory.problems if inventory else []), *(loaded.inventory_problems if loaded else [])]
+    for problem in problems:
+        click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
@@ -200,7 +205,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
     emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
-    sys.exit(exit_code(result, threshold, baseline_fps))
+    code = exit_code(result, threshold, baseline_fps)
+    sys.exit(EXIT_SCAN_ERROR if problems and code == EXIT_OK else code)
 
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -222,11 +228,18 @@ def _previous_observations(store: Store | None, targets: list[Target]) -> dict[s
     return found
 
 
-def _read_targets_file(handle: TextIO) -> list[str]:
-    """Targets of a ``--targets-file``: one per line, blank lines and ``#`` comments ignored."""
-    found = [kept for line in handle if (kept := _COMMENT.sub("", line).strip())]
-    if not found:
-        fail(f"{handle.name}: no targets in the file / tidak ada target di berkas")
+def _read_targets_file(path: Path) -> Inventory:
+    """The inventory of a ``--targets-file`` (``-``: standard input); a file with no target is a usage error."""
+    from scanner.inventory import InventoryError, parse_inventory_text, read_inventory
+
+    try:
+        found = parse_inventory_text(sys.stdin.read(), "<stdin>") if str(path) == "-" else read_inventory(path)
+    except InventoryError as exc:
+        fail(str(exc))
+    for problem in found.problems if not found.targets else []:
+        click.echo(f"error: {problem}", err=True)
+    if not found.targets:
+        fail(f"{path}: no targets in the file / tidak ada target di berkas")
     return found
 
 
@@ -249,9 +262,10 @@ def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
 
 
 def _targets_and_context(
-    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any]
+    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any], listed: list[Target]
 ) -> tuple[Profile | None, list[Target], ProbeContext]:
-    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope.
+    """Targets and probe context from a profile, or from TARGET strings and ``listed`` (``-l``) targets
+    with their hosts as scope.
 
     ``overrides`` (--concurrency, --rate, --timeout) replace the profile's politeness values.
     """
@@ -265,7 +279,7 @@ def _targets_and_context(
         policy = replace(loaded.politeness, **overrides)
         return loaded, loaded.targets, ProbeContext(gate=HostGate(policy), scope=loaded.scope)
     try:
-        target_list = [parse_target(t) for t in targets]
+        target_list = [parse_target(t) for t in targets] + listed
     except TargetError as exc:
         fail(str(exc))
     return None, target_list, _command_line_context(target_list, overrides)
