@@ -302,6 +302,10 @@ class Dashboard:
                  "next_run": p.next_fire(now).astimezone(p.tz).isoformat(timespec="minutes")} for p in scheduled]
         return self.page(request, "schedules.html", s, rows=rows, errors=errors)
 
+    def deliveries(self, request: Request) -> Response:
+        s = self.session(request)
+        return self.page(request, "deliveries.html", s, rows=queries.deliveries(self.store.engine, s.user.scope))
+
     async def users(self, request: Request) -> Response:
         from scanner.web.accounts import AccountError
 
@@ -355,6 +359,7 @@ def create_app(store: Store, profiles: Sequence[Path] = (), now: Callable[[], da
         Route("/scans/{scan_id}/report", d.report),
         Route("/audit-log", d.audit_log),
         Route("/schedules", d.schedules),
+        Route("/deliveries", d.deliveries),
         Route("/users", d.users, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

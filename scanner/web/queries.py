@@ -185,3 +185,14 @@ def scan_list(engine: Engine, scope: str | None, limit: int = 60) -> list[dict[s
             if len(rows) >= limit:
                 break
     return rows
+
+
+def deliveries(engine: Engine, scope: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    """The notification outbox, newest first; a scoped user sees only messages to its own agency."""
+    from scanner.outbox import outbox_table as o
+
+    query = _scoped(select(o.c.created_at, o.c.profile, o.c.channel, o.c.audience, o.c.subject, o.c.status,
+                           o.c.attempts, o.c.last_error, o.c.updated_at)
+                    .order_by(o.c.created_at.desc(), o.c.key).limit(limit), o.c.audience, scope)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]

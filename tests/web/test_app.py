@@ -148,3 +148,22 @@ def test_schedules_page_shows_the_next_run_in_the_profile_time_zone(fleet_store,
         page = http.get(base + "/schedules").text
     # the clock is Tuesday 2026-11-10 03:00 UTC; next Monday 02:00 in Asia/Jakarta
     assert "mingguan" in page and "2026-11-16T02:00+07:00" in page
+
+
+def test_delivery_log_shows_the_outbox_within_the_scope(fleet_store, clock):
+    from datetime import UTC, datetime
+
+    from scanner.notify import Message
+    from scanner.outbox import Outbox
+    from tests.web.fleet import serving
+
+    outbox = Outbox(fleet_store)
+    now = datetime(2026, 11, 9, 2, tzinfo=UTC)
+    for audience in ("", "BKPSDM", "Dinkes"):
+        outbox.add("b2" * 16, "/etc/pindai/mingguan.toml",
+                   Message("email", audience, f"Laporan {audience or 'armada'}", "isi", key=f"k-{audience}"), now, 24)
+    with serving(fleet_store, clock) as base:
+        officer = login(base, "petugas")[0].get(base + "/deliveries").text
+        agency = login(base, "bkpsdm")[0].get(base + "/deliveries").text
+    assert all(s in officer for s in ("Laporan armada", "Laporan BKPSDM", "Laporan Dinkes"))
+    assert "Laporan BKPSDM" in agency and "Laporan Dinkes" not in agency and "Laporan armada" not in agency
