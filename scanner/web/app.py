@@ -135,8 +135,11 @@ class Dashboard:
         await self._checked_form(request, request.cookies.get(self._cookie(request, "pindai_login"), ""))
         form = await request.form()
         client = request.client.host if request.client else ""
-        recent = self.attempts[client]
         now = time.monotonic()
+        if len(self.attempts) > 10_000:  # many addresses: forget those with no recent attempt
+            for stale in [ip for ip, times in self.attempts.items() if not times or times[-1] < now - LOGIN_WINDOW_S]:
+                del self.attempts[stale]
+        recent = self.attempts[client]
         while recent and recent[0] < now - LOGIN_WINDOW_S:
             recent.popleft()
         if len(recent) >= LOGIN_ATTEMPTS:

@@ -167,3 +167,11 @@ def test_delivery_log_shows_the_outbox_within_the_scope(fleet_store, clock):
         agency = login(base, "bkpsdm")[0].get(base + "/deliveries").text
     assert all(s in officer for s in ("Laporan armada", "Laporan BKPSDM", "Laporan Dinkes"))
     assert "Laporan BKPSDM" in agency and "Laporan Dinkes" not in agency and "Laporan armada" not in agency
+
+
+def test_login_attempts_from_one_address_are_rate_limited(base_url):
+    from scanner.web.app import LOGIN_ATTEMPTS
+
+    codes = [login(base_url, f"tamu{i}", "salah-salah-salah")[1].status_code for i in range(LOGIN_ATTEMPTS + 1)]
+    assert codes[:LOGIN_ATTEMPTS] == [401] * LOGIN_ATTEMPTS and codes[-1] == 429
+    assert login(base_url, "petugas")[1].status_code == 429  # even with the right password, for a while
