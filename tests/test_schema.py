@@ -35,7 +35,7 @@ def postgres():
     server.stop()
 
 
-def _new_pg_database(server) -> str:
+def new_pg_database(server) -> str:
     name = f"schema_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server.url(with_password=True), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -51,7 +51,7 @@ def _legacy_sqlite(tmp_path: Path) -> str:
 
 
 def _legacy_postgresql(server) -> str:
-    url = _new_pg_database(server)
+    url = new_pg_database(server)
     dump = "\n".join(line for line in (LEGACY / "postgresql.sql").read_text(encoding="utf-8").splitlines()
                      if not line.startswith("\\"))
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -74,7 +74,7 @@ def legacy_url(request, tmp_path) -> str:
 def fresh_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'fresh.db'}"
-    return _new_pg_database(request.getfixturevalue("postgres"))
+    return new_pg_database(request.getfixturevalue("postgres"))
 
 
 def test_store_of_release_0_1_0_upgrades_in_place_without_losing_a_scan(legacy_url):

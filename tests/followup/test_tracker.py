@@ -13,6 +13,7 @@ from scanner.followup.states import State
 from scanner.followup.tracker import Filters, FollowUpError, Tracker, export_log
 from scanner.model import Exposure, Facts, Finding, ScanResult, Severity, Target, TargetKind
 from scanner.store import Store
+from tests.test_schema import new_pg_database, postgres  # noqa: F401  (the fixture, for the PostgreSQL runs)
 
 WEB = Target(TargetKind.URL, "https://portal.contoh.go.id/", agency="Diskominfo", exposure=Exposure.INTERNET)
 DB = Target(TargetKind.DATABASE, "postgresql://pindai@db.contoh.go.id/simpeg", agency="BKPSDM")
@@ -50,9 +51,12 @@ def clock() -> Clock:
     return Clock(2)
 
 
-@pytest.fixture
-def tracker(tmp_path, clock) -> Tracker:
-    return Tracker(Store(f"sqlite:///{tmp_path / 'history.db'}"), now=clock)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def tracker(request, tmp_path, clock) -> Tracker:
+    """The same tests on the embedded default and on a shared PostgreSQL store."""
+    if request.param == "sqlite":
+        return Tracker(Store(f"sqlite:///{tmp_path / 'history.db'}"), now=clock)
+    return Tracker(Store(new_pg_database(request.getfixturevalue("postgres"))), now=clock)
 
 
 def states(tracker: Tracker) -> dict[str, str]:

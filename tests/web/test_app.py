@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import requests
 
+from tests.test_schema import postgres  # noqa: F401  (fixture: a private PostgreSQL on 127.0.0.1)
 from tests.web.fleet import FINDINGS, PASSWORD, SIKDA, SIMPEG
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -175,3 +176,20 @@ def test_login_attempts_from_one_address_are_rate_limited(base_url):
     codes = [login(base_url, f"tamu{i}", "salah-salah-salah")[1].status_code for i in range(LOGIN_ATTEMPTS + 1)]
     assert codes[:LOGIN_ATTEMPTS] == [401] * LOGIN_ATTEMPTS and codes[-1] == 429
     assert login(base_url, "petugas")[1].status_code == 429  # even with the right password, for a while
+
+
+def test_dashboard_over_a_shared_postgresql_store(request, clock):
+    from scanner.store import Store
+    from tests.test_schema import new_pg_database
+    from tests.web.fleet import fill, serving
+
+    store = Store(new_pg_database(request.getfixturevalue("postgres")))
+    fill(store)
+    with serving(store, clock) as base:
+        http, _ = login(base, "bkpsdm")
+        assert re.search(r'id="n-high">1<', http.get(base + "/").text)
+        assert "simpeg" in http.get(base + "/findings").text
+        assert http.get(f"{base}/findings/{FINDINGS['sikda-tls'].fingerprint}").status_code == 404
+        report = http.get(f"{base}/scans/{'b2' * 16}/report?format=csv")
+        assert report.status_code == 200 and "simpeg" in report.text and "sikda" not in report.text
+        assert "2026-11-02" in http.get(base + "/trend").text
