@@ -317,7 +317,7 @@ class Tracker:
     def _log(self, conn: Connection, fingerprint: str, actor: str, old: str, new: State, note: str,
              at: str = "") -> None:
         """Append to the audit log; ``at`` is the scan's time for what a scan saw, else now."""
-        conn.execute(insert(t.log).values(fingerprint=fingerprint, at=at or self._stamp(), actor=actor,
+        conn.execute(insert(t.log).values(fingerprint=fingerprint, at=at or self._stamp(), actor=scrub_text(actor),
                                           from_state=str(old), to_state=new.value, note=scrub_text(note)))
 
     def _stamp(self) -> str:

@@ -141,7 +141,9 @@ def test_actions_respect_states_scope_and_mask_personal_data(tracker):
         tracker.act(DB_SSL.fingerprint, "ack", "dinas", agency="Diskominfo")
     with pytest.raises(FollowUpError, match="needs reason"):
         tracker.act(TLS_OLD.fingerprint, "false-positive", "dinas")
-    tracker.act(TLS_OLD.fingerprint, "false-positive", "dinas", reason="hubungi 081234567890, NIK 3171011507900001")
+    tracker.act(TLS_OLD.fingerprint, "false-positive", "budi@dinas.contoh.go.id",
+                reason="hubungi 081234567890, NIK 3171011507900001")
+    assert "budi@dinas" not in tracker.log(TLS_OLD.fingerprint)[-1].actor
     with pytest.raises(FollowUpError, match="allowed from"):
         tracker.act(TLS_OLD.fingerprint, "fixed", "dinas")
     item = tracker.item(TLS_OLD.fingerprint)
