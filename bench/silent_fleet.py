@@ -5,8 +5,10 @@ ports that accept connections and never send a byte, and S / 3 ports whose accep
 full so the kernel drops new SYNs (as a filtering firewall does). Pindai writes the fleet as an
 inventory CSV (three agencies), reads it with ``scanner.inventory`` and scans it with every probe
 through ``scanner.scan.scan``, once with the per-service silence check (today) and once without
-it (``--compare``: the check patched out, as before). Printed: wall time, worker-seconds spent on
-silent targets, the longest span of one silent target, and the findings of the answering sites.
+it (``--compare``: the check patched out, as before), then writes the run's dated folder (full
+HTML + JSON, one report per agency) as the daemon does. Printed: wall time, worker-seconds spent on
+silent targets, the longest span of one silent target, the findings of the answering sites and
+the time to write the run folder.
 
     .venv/bin/python bench/silent_fleet.py                      # 300 sites, 60 silent, --timeout 2
     .venv/bin/python bench/silent_fleet.py --compare --json out/silent.json
@@ -29,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +42,7 @@ from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes import load_probes  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
 from scanner.rules import RuleSet, load_rules  # noqa: E402
+from scanner.runs import write_run  # noqa: E402
 from scanner.scan import new_scan, runner_for, scan  # noqa: E402
 
 SERVER = r'''
@@ -122,8 +126,15 @@ def _run(inventory_path: Path, kinds: dict[str, str], ruleset: RuleSet, timeout:
     live = [t.id for t in result.targets if kinds.get(t.id) == "live"]
     silent_seconds = [sum(spans[t]) for t in silent]
     observed = {f.target_id for f in result.facts if f.conclusive}
+    with tempfile.TemporaryDirectory() as folder:  # what the daemon writes next: the run's dated folder
+        clock = time.monotonic()
+        reports = write_run(result, ruleset, Path(folder), ["html", "json"], "id", ZoneInfo("Asia/Jakarta"))
+        reports_s = time.monotonic() - clock
+        agency_reports = len(reports.agencies)
     return {
         "silence_check": check,
+        "run_folder_s": round(reports_s, 1),
+        "agency_reports": agency_reports,
         "wall_s": round(wall, 1),
         "silent_worker_seconds_total": round(sum(silent_seconds), 1),
         "silent_worker_seconds_per_target_max": round(max(silent_seconds, default=0), 2),

@@ -18,6 +18,7 @@ import socket
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from email.utils import getaddresses
 from functools import partial
 from pathlib import Path
 
@@ -146,7 +147,11 @@ def _rows_of_xlsx(path: Path) -> list[list[str]]:
 
 
 def _contacts(cell: str) -> tuple[tuple[str, ...], str]:
-    addresses = tuple(a for a in _SPLIT.split(cell) if a)
+    """The addresses of a contact cell (``a@x.go.id, b@x.go.id`` or ``Budi <b@x.go.id>``; names are dropped)."""
+    if "<" in cell:
+        addresses = tuple(address for _, address in getaddresses([cell.replace(";", ",")]) if address)
+    else:
+        addresses = tuple(a for a in _SPLIT.split(cell) if a)
     bad = [a for a in addresses if not is_valid_email(a)]
     if bad:
         return (), f"not an e-mail address / bukan alamat surel: {', '.join(mask('email', a) for a in bad)}"

@@ -67,6 +67,13 @@ def test_english_header_case_insensitive_and_comma_separated():
         "Diskominfo", "Portal", Exposure.INTERNET, "critical", ("a@b.go.id",))
 
 
+def test_contacts_with_display_names_keep_only_the_addresses():
+    found = parse_inventory_text('target,email\nhttps://x.contoh.go.id/,"Budi Santoso <budi@x.go.id>; '
+                                 'Sari <sari@x.go.id>"\nhttps://y.contoh.go.id/,"Budi <bukan-surel>"\n', "a.csv")
+    assert found.targets[0].contacts == ("budi@x.go.id", "sari@x.go.id")
+    assert [p.row for p in found.problems] == [3]
+
+
 def test_plain_list_keeps_working():
     found = parse_inventory_text("# aset\nhttps://a.contoh.go.id/  # lama\n\nb.contoh.go.id\nftp://x/\n", "t.txt")
     assert not found.has_header
@@ -234,3 +241,14 @@ def test_any_text_gives_targets_and_row_problems_or_one_inventory_error(text):
         assert str(exc).startswith("acak.csv: ")
         return
     assert all(p.file == "acak.csv" and p.row >= 1 for p in found.problems)
+
+
+def test_scan_profile_with_inventory_warns_of_rows_outside_its_scope(tmp_path):
+    (tmp_path / "aset.csv").write_text(f"target,agency\n{SOURCE / 'clean'},Bappeda\nhttps://luar.lain.go.id/,Dinas X\n")
+    profile = tmp_path / "p.toml"
+    profile.write_text('[inventory]\nfile = "aset.csv"\n[scope]\nallow = ["*.contoh.go.id"]\n')
+    result = CliRunner().invoke(main, ["scan", "--probe", "code", "--profile", str(profile), "--no-store",
+                                       "--format", "json"])
+    assert result.exit_code == 3, result.stderr
+    assert f"{tmp_path / 'aset.csv'}:3: host 'luar.lain.go.id' is outside the declared scope" in result.stderr
+    assert [t["agency"] for t in json.loads(result.stdout)["targets"]] == ["Bappeda"]

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
@@ -27,6 +28,7 @@ AGENCIES = {
 def _profile(folder: Path, sites: list[str], smtp_port: int, hook: str, stalled: str) -> Path:
     rows = [f"{url},{agency},Aplikasi {i},{contact},tinggi"
             for i, (url, (agency, contact)) in enumerate(zip(sites, AGENCIES.items(), strict=True))]
+    rows.append(f"{sites[0]},Dinas Lain,Salinan,,")  # a duplicate row: reported, not scanned
     (folder / "aset.csv").write_text("target,perangkat_daerah,nama_aplikasi,email,kritikalitas\n"
                                      + "\n".join(rows) + "\n", encoding="utf-8")
     profile = folder / "kominfo.toml"
@@ -55,15 +57,16 @@ timeout = 1
     return profile
 
 
-def test_inventory_to_dated_reports_and_deliveries(tmp_path: Path) -> None:
+def test_inventory_to_dated_reports_and_deliveries(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     store_url = f"sqlite:///{tmp_path / 'history.db'}"
     refused_port = free_port()
     hook_url = f"http://127.0.0.1:{refused_port}/hooks/officer"
     with html_sites(3) as sites, smtp_receiver() as smtp, webhook_receiver(delay=30) as stalled:
         profile = _profile(tmp_path, sites, smtp.port, hook_url, stalled.url)
         run = CliRunner().invoke(main, ["daemon", "--once", str(profile), "--store", store_url, "--probe", "http"])
-        assert run.exit_code == 0, run.output
-        assert "3 target(s) observed, 0 not observed" in run.stderr
+        assert run.exit_code == 3, run.output  # one inventory row was not scanned
+        assert "3 target(s) observed, 0 not observed, 1 inventory row(s) not scanned" in run.stderr
+        assert f"{tmp_path / 'aset.csv'}:5: duplicate of {tmp_path / 'aset.csv'}:2" in caplog.text
         assert "webhook FAILED / gagal (ConnectionError); will retry" in run.stderr
         assert "slack MAY HAVE ARRIVED" in run.stderr
 

@@ -29,7 +29,8 @@ def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_
 
     Jalankan profil sesuai [schedule]: simpan setiap pemindaian, tulis folder laporan bertanggal dan kirimkan.
     SIGTERM stops the daemon after the scan in progress. Exit status with --once: 0 all
-    due scans ran, 2 a profile could not be used, 3 a scan failed or its reports could not be written.
+    due scans ran, 2 a profile could not be used, 3 a scan failed, its reports could not be written or
+    inventory rows were not scanned.
     """
     from scanner.daemon import run_daemon
     from scanner.extras import require_extra
@@ -70,10 +71,11 @@ def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_
             continue
         sent = "; ".join(f"{d.channel}{' ' + d.audience if d.audience else ''} {d.describe()}"
                          for d in o.deliveries) or "none"
-        click.echo(f"{o.profile}: scan {o.scan_id}: {o.observed} target(s) observed, {o.not_observed} not observed, "
-                   f"{o.open_findings} open, {o.new_findings} new; reports: "
+        skipped = f", {o.skipped_rows} inventory row(s) not scanned" if o.skipped_rows else ""
+        click.echo(f"{o.profile}: scan {o.scan_id}: {o.observed} target(s) observed, {o.not_observed} not observed"
+                   f"{skipped}, {o.open_findings} open, {o.new_findings} new; reports: "
                    f"{o.report_dir or 'NOT WRITTEN: ' + o.report_error}; notifications: {sent}", err=True)
-        if o.report_error:
+        if o.report_error or o.skipped_rows:
             code = max(code, 3)
     sys.exit(code)
 

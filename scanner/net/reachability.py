@@ -11,6 +11,8 @@ not "silent": the probes fail fast and report the precise reason themselves.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -18,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+
+log = logging.getLogger(__name__)
 
 _DEFAULT_PORTS = {"https": 443, "http": 80, "postgresql": 5432, "postgres": 5432, "mysql": 3306, "mariadb": 3306}
 _PG_SSL_REQUEST = b"\x00\x00\x00\x08\x04\xd2\x16\x2f"
@@ -41,6 +45,14 @@ def service_of(target: Target) -> tuple[str, str, int] | None:
     return scheme, target.host, port
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _first_answer(sock: socket.socket, scheme: str, host: str) -> None:
     """Wait for the service's first answer; socket.timeout when none comes."""
     if scheme == "https":
@@ -48,7 +60,7 @@ def _first_answer(sock: socket.socket, scheme: str, host: str) -> None:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         try:
-            with context.wrap_socket(sock, server_hostname=host if not host[0].isdigit() else None):
+            with context.wrap_socket(sock, server_hostname=None if _is_ip(host) else host):
                 return
         except ssl.SSLError:  # an alert or an odd reply is an answer
             return
@@ -115,6 +127,8 @@ class Reachability:
         if mine:
             try:
                 answer.append(silence(*service, timeout))
+            except Exception as exc:  # a check that breaks must not stop the probes: they say what is wrong
+                log.warning("silence check of %s:%d failed: %s: %s", service[1], service[2], type(exc).__name__, exc)
             finally:
                 done.set()
         else:

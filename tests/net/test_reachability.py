@@ -129,3 +129,25 @@ def test_targets_whose_probes_connect_elsewhere_are_not_prechecked() -> None:
     assert service_of(Target(TargetKind.URL, "https://mail.contoh.go.id:25/", options={"starttls": "smtp"})) is None
     assert service_of(Target(TargetKind.DATABASE, "postgresql://u@10.0.0.5/db")) == ("postgresql", "10.0.0.5", 5432)
     assert service_of(Target(TargetKind.DATABASE, "sqlite:///x.db")) is None
+
+
+def test_ipv6_loopback_and_a_check_that_breaks(monkeypatch) -> None:
+    import scanner.net.reachability as reachability
+
+    server = socket.socket(socket.AF_INET6)
+    try:
+        server.bind(("::1", 0))
+    except OSError:
+        server.close()
+        return  # no IPv6 loopback on this machine
+    server.listen(8)
+    try:
+        assert "answered nothing" in silence("https", "::1", server.getsockname()[1], 0.5)
+    finally:
+        server.close()
+
+    def broken(*args: object) -> str:
+        raise ValueError("odd host name")
+
+    monkeypatch.setattr(reachability, "silence", broken)
+    assert Reachability().silent(Target(TargetKind.URL, "https://127.0.0.1:9/"), 0.5) == ""  # the probes decide
