@@ -129,3 +129,19 @@ def test_follow_up_log_is_append_only(fresh_url):
 
 def test_head_constant_is_the_newest_migration():
     assert schema.script_head() == schema.HEAD
+
+
+def test_commands_refuse_a_newer_store_with_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    Store(url).engine.dispose()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE {schema.VERSION_TABLE} SET version_num = '9001'"))
+    engine.dispose()
+    for args in (["history"], ["findings", "list"], ["serve"]):
+        run = CliRunner().invoke(main, [*args, "--store", url])
+        assert run.exit_code == 2 and "newer than this Pindai knows" in run.output, (args, run.output)
