@@ -32,7 +32,17 @@ def log_in(browser: Browser, base: str, user: str, password: str = PASSWORD) -> 
     browser.get(f"{base}/login")
     browser.type("#username", user)
     browser.type("#password", password)
-    browser.click("#login")
+    navigate(browser, "#login")
+
+
+def navigate(browser: Browser, css: str) -> None:
+    """Click what loads a new page and wait until it has loaded (a click returns before the answer does)."""
+    browser.js("window.pindaiOldPage = true")
+    browser.click(css)
+    deadline = time.monotonic() + 30
+    while not browser.js("return window.pindaiOldPage === undefined && document.readyState === 'complete'"):
+        assert time.monotonic() < deadline, f"no new page after clicking {css}"
+        time.sleep(0.05)
 
 
 def text(browser: Browser, css: str) -> str:
@@ -60,21 +70,21 @@ def test_officer_logs_in_filters_acts_and_downloads_an_agency_report(browser, ba
     log_in(browser, base_url, "petugas")
     assert browser.js("return location.pathname") == "/"
     assert text(browser, "#n-critical") == "1" and text(browser, "#n-high") == "1"
-    browser.click('a[href="/findings"]')
+    navigate(browser, 'a[href="/findings"]')
     browser.click('#f-severity option[value="high"]')
-    browser.click("#f-submit")
+    navigate(browser, "#f-submit")
     severities = browser.js("return Array.from(document.querySelectorAll('table.items tbody tr .sev'))"
                             ".map(e => e.textContent)")
     assert severities == ["high"] and "severity=high" in browser.js("return location.search")
-    browser.click("table.items tbody tr td a")
+    navigate(browser, "table.items tbody tr td a")
     browser.type("#act-ack input[name=assignee]", "tim-infra-bkpsdm")
-    browser.click("#act-ack button")
+    navigate(browser, "#act-ack button")
     assert browser.js("return document.getElementById('state').dataset.state") == "acknowledged"
     assert "tim-infra-bkpsdm" in text(browser, "dl.facts")
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     browser.cdp("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    browser.click('a[href="/scans"]')
+    navigate(browser, 'a[href="/scans"]')
     browser.click('tr[data-scan="' + "b2" * 16 + '"] .agency-dl a[href$="format=html&agency=BKPSDM"]')
     report = wait_for_file(downloads).read_text(encoding="utf-8")
     assert "simpeg.bkpsdm" in report and "sikda.dinkes" not in report and "portal.diskominfo" not in report
@@ -86,7 +96,7 @@ def test_agency_user_cannot_reach_another_agency(browser, base_url):
     assert "sikda.dinkes" in browser.js("return document.body.textContent")
     links = browser.js("return Array.from(document.querySelectorAll('a')).map(a => a.href).join(' ')")
     assert "BKPSDM" not in links and "Diskominfo" not in links and "simpeg" not in links
-    browser.click('a[href="/findings"]')
+    navigate(browser, 'a[href="/findings"]')
     assert browser.js("return document.getElementById('f-agency')") is None  # no agency choice to make
     assert "simpeg" not in browser.js("return document.body.textContent")
     other = FINDINGS["simpeg-tls"]
@@ -111,7 +121,7 @@ def test_form_without_csrf_token_is_refused(browser, base_url):
     fp = FINDINGS["sikda-tls"].fingerprint
     browser.get(f"{base_url}/findings/{fp}")
     browser.js("document.querySelector('#act-fixed input[name=csrf]').remove()")
-    browser.click("#act-fixed button")
+    navigate(browser, "#act-fixed button")
     assert browser.js("return document.getElementById('error') !== null")
     browser.get(f"{base_url}/findings/{fp}")
     assert browser.js("return document.getElementById('state').dataset.state") == "open"
