@@ -6,7 +6,9 @@ Each run is stored first, then writes its dated report folder (:mod:`scanner.run
 records its notifications in the outbox and sends them (:mod:`scanner.outbox`); a report or
 delivery failure is logged and never loses the scan. Undelivered notifications are retried
 at every wake-up until they expire. SIGTERM stops the daemon between scans: a scan in
-progress is finished and stored first.
+progress is finished and stored first. A scan the daemon left ``running`` (it was killed) or
+``incomplete`` (the store failed) is finished when it starts again, or closed as ``interrupted``
+when its profile is no longer given.
 """
 
 from __future__ import annotations
@@ -23,16 +25,18 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from sqlalchemy.exc import SQLAlchemyError
 
 from scanner.channels import Delivery
-from scanner.model import Facts, ScanResult
+from scanner.durable import ScanWriter
+from scanner.model import ScanResult
 from scanner.notify import messages, new_findings, send
 from scanner.politeness import HostGate
 from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.rules import RuleSet
-from scanner.store import INTERRUPTED, Store, StoreError
+from scanner.store import COMPLETE, FAILED, INTERRUPTED, Store, StoreError
+
+RUNNER = "daemon"  # the profile summary of the daemon's scans names it, so it only takes over its own
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +122,7 @@ def last_run(store: Store, path: Path) -> datetime | None:
     """Start time of the latest complete scan of the profile at ``path`` in ``store``."""
     try:
         started = store.last_complete(str(path))
-    except SQLAlchemyError as exc:
+    except StoreError as exc:
         log.warning("cannot read the last runs from %s: %s", store.display_url, exc)
         return None
     return _parse_time(started) if started else None
@@ -155,8 +159,10 @@ def run_profile(
     probe_names: list[str] | None = None,
     distributed: bool = False,
     now: datetime | None = None,
+    resumed: ScanResult | None = None,
 ) -> RunOutcome:
-    """Scan one profile as ``pindai scan --profile`` does, store it, write its reports and deliver. Never raises."""
+    """Scan one profile as ``pindai scan --profile`` does (or finish the ``resumed`` scan of it), store it,
+    write its reports and deliver. Never raises."""
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for, scan
 
@@ -164,30 +170,29 @@ def run_profile(
     for problem in profile.inventory_problems:
         log.warning("profile %s: inventory row not scanned / baris inventaris tidak dipindai: %s", profile.path,
                     problem)
+    writer: ScanWriter | None = None
+    result = resumed
     try:
         ctx = ProbeContext(gate=HostGate(profile.politeness), scope=profile.scope)
         probes = load_probes(probe_names)
-        result = new_scan(profile.targets, ruleset, profile.summary())
+        if result is None:
+            result = new_scan(profile.targets, ruleset, profile.summary() | {"runner": RUNNER})
+            store.begin_scan(result)
         outcome.scan_id = result.scan_id
         log.info("profile %s: run started, scan %s, %d target(s)", profile.path, result.scan_id, len(result.targets))
-        store.begin_scan(result)
-
-        def on_facts(facts: Facts) -> None:
-            try:
-                store.add_facts(result.scan_id, facts)
-            except StoreError as exc:  # keep scanning; finish_scan reports a lasting problem
-                log.warning("scan %s: %s", result.scan_id, exc)
-
-        runner = runner_for(distributed)
+        writer = ScanWriter(store, result.scan_id)
+        if writer.recover():  # an earlier run's spooled observations are in the store now: not observed again
+            result = store.load(result.scan_id)
         try:
-            result = scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
+            result = scan(result, probes, ruleset, ctx, on_facts=writer.add, runner=runner_for(distributed))
         except KeyboardInterrupt:  # Ctrl-C: keep what was observed, resumable with `pindai scan --resume`
-            store.finish_scan(result, INTERRUPTED)
+            writer.finish(result, INTERRUPTED)
             raise
         if profile.suppressions:
             result = profile.suppressions.apply(result)
         previous = store.previous(result)
-        store.finish_scan(result)
+        if writer.finish(result) != COMPLETE:
+            raise RuntimeError(writer.summary() or f"the scan's end is not recorded: {writer.error}")
         outcome.open_findings = len(result.open_findings())
         outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
         outcome.observed, outcome.not_observed = observed_counts(result)
@@ -199,6 +204,8 @@ def run_profile(
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
         log.exception("profile %s: scan failed", profile.path)
         outcome.error = f"{type(exc).__name__}: {exc}"
+        if writer is not None and result is not None and not writer.pending:  # else left for --resume
+            writer.finish(result, FAILED)
     return outcome
 
 
@@ -272,6 +279,39 @@ def next_wake(schedule: Sequence[Scheduled], store: Store, now: datetime) -> dat
     return min(wake, max(retry, now + MIN_RETRY_WAIT)) if retry else wake
 
 
+def resume_left(schedule: list[Scheduled], store: Store, ruleset: RuleSet, *, probe_names: list[str] | None = None,
+                distributed: bool = False) -> list[RunOutcome]:
+    """Finish each scan the daemon left ``running`` (killed mid-scan) or ``incomplete`` (observations spooled)
+    whose profile is scheduled; close the others as ``interrupted``. Logs which; the profile's last run
+    becomes the finished scan's."""
+    by_path = {str(item.path): item for item in schedule}
+    outcomes: list[RunOutcome] = []
+    try:
+        left = store.left_running(RUNNER)
+    except StoreError as exc:
+        log.error("cannot look for scans left running: %s", exc)
+        return outcomes
+    for scan_id, summary in left:
+        item = by_path.get(str(summary.get("path")))
+        try:
+            result = store.load(scan_id)
+            if item is None:
+                store.finish_scan(result, INTERRUPTED)
+        except StoreError as exc:
+            log.error("scan %s left running: %s", scan_id, exc)
+            continue
+        if item is None:
+            log.warning("closing scan %s left running (profile %s is not loaded): stored as interrupted; "
+                        "`pindai scan --resume %s` completes it", scan_id, summary.get("path"), scan_id)
+            continue
+        log.warning("resuming scan %s left running (profile %s): %d observation(s) already stored", scan_id,
+                    item.path, len(result.facts))
+        outcomes.append(run_profile(item.profile, store, ruleset, probe_names=probe_names, distributed=distributed,
+                                    resumed=result))
+        item.last_run = last_run(store, item.path) or item.last_run
+    return outcomes
+
+
 class _Stopper:
     """Sets ``event`` on SIGTERM while installed (main thread only)."""
 
@@ -325,6 +365,7 @@ def run_daemon(
     for item in schedule:
         log.info("profile %s: next run %s (cron %r)", item.path, item.describe_next(clock()), item.cron)
     with _Stopper(stop):
+        outcomes += resume_left(schedule, store, ruleset, probe_names=probe_names, distributed=distributed)
         while not stop.is_set():
             for item in schedule:
                 if stop.is_set():

@@ -18,7 +18,10 @@ from tests.test_notify import CURRENT, NIK, PREVIOUS
 
 def test_slack_and_telegram_messages(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("PINDAI_TEST_TELEGRAM_TOKEN", "123456:rahasia-bot")
-    with webhook_receiver() as hook, caplog.at_level(logging.DEBUG):  # as with -vv
+    caplog.set_level(logging.DEBUG)  # as with -vv, also where a daemon run set its loggers' level
+    for name in ("scanner.channels", "scanner.net.session"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    with webhook_receiver() as hook:
         base = hook.url.split("/hooks/")[0]
         entry = NotifyEntry(slack_webhook_url=hook.url, telegram_token_env="PINDAI_TEST_TELEGRAM_TOKEN",
                             telegram_chat_id="-100200300", telegram_api_url=base)
