@@ -23,8 +23,8 @@ from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
 from scanner.commands.rules import rules
 from scanner.commands.scan import scan
-from scanner.commands.verify import sign, verify
 from scanner.commands.serve import serve, users
+from scanner.commands.verify import sign, verify
 from scanner.commands.worker import worker
 from scanner.extras import MissingExtra
 
