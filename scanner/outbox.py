@@ -79,14 +79,10 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Outbox:
-    """Notifications in the history store (table ``pindai_outbox``, created when missing)."""
+    """Notifications in the history store (table ``pindai_outbox``)."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        try:
-            _metadata.create_all(store.engine)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot create the notification outbox in {store.display_url}: {exc}") from exc
+        self.store = store  # the table comes with the store's schema (migration 0003)
 
     def add(self, scan_id: str, profile: str, message: Message, now: datetime, retry_hours: float) -> bool:
         """Record ``message`` as pending (once per idempotency key); False when it was already there."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
+from scanner.followup.states import DEFAULT_SLA
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
 from scanner.probes.database.scope import compile_patterns
@@ -70,6 +71,7 @@ class TargetOptions(BaseModel):
     ca_file: str | None = None
     auth: dict[str, Any] | None = None
     database: DatabaseOptions | None = None
+    git_history: bool | str | None = None  # code probe: also read the commits' added lines (a string: since it)
 
     def given(self) -> dict[str, Any]:
         """Only the options the profile wrote (probes apply their own defaults)."""
@@ -157,6 +159,15 @@ class InventoryEntry(_Strict):
     file: str = Field(min_length=1)
 
 
+class SlaEntry(_Strict):
+    """Days to fix a finding, per severity, from first sight (``pindai findings``, ``pindai serve``)."""
+
+    critical: int = Field(default=DEFAULT_SLA["critical"], ge=1)
+    high: int = Field(default=DEFAULT_SLA["high"], ge=1)
+    medium: int = Field(default=DEFAULT_SLA["medium"], ge=1)
+    low: int = Field(default=DEFAULT_SLA["low"], ge=1)
+
+
 class AuditEntry(_Strict):
     """Workpaper metadata printed in every report (``[audit]``); ``--operator``/``--authorisation`` override."""
 
@@ -188,8 +199,9 @@ class ProfileSpec(_Strict):
     thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
-    reports: ReportsEntry = Field(default_factory=ReportsEntry)
     audit: AuditEntry = Field(default_factory=AuditEntry)
+    reports: ReportsEntry = Field(default_factory=ReportsEntry)
+    sla: SlaEntry = Field(default_factory=SlaEntry)
     suppressions: str = ""
     inventory: InventoryEntry | None = None
     targets: list[TargetEntry] = Field(default_factory=list)
@@ -241,6 +253,7 @@ class Profile:
             "name": self.spec.name,
             "scope": list(self.spec.scope.allow),
             "politeness": self.spec.politeness.model_dump(),
+            "sla": self.spec.sla.model_dump(),
         }
 
 

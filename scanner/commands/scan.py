@@ -134,6 +134,9 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--user-agent", default=None,
               help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
               "compares a browser's and Googlebot's view).")
+@click.option("--git-history", default=None, is_flag=False, flag_value="", metavar="[SINCE]",
+              help="Source targets: also look for secrets in the lines every commit added (only since commit SINCE "
+                   "if given) / cari juga rahasia di riwayat git.")
 @click.option("--operator", default=None, help="Who runs the scan, for the workpaper (overrides [audit] operator).")
 @click.option("--authorisation", default=None, metavar="REF",
               help="Authorisation reference, e.g. the surat tugas number (overrides [audit] authorisation).")
@@ -143,8 +146,9 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
          timeout: float | None, processes: int | None, distributed: bool, targets_file: Path | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
-         headers: tuple[tuple[str, str], ...], user_agent: str | None, operator: str | None,
-         authorisation: str | None, fmt: str, lang: str | None, **files: Path | None) -> None:
+         headers: tuple[tuple[str, str], ...], user_agent: str | None, git_history: str | None,
+         operator: str | None, authorisation: str | None, fmt: str, lang: str | None,
+         **files: Path | None) -> None:
     """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
 
     Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
@@ -168,6 +172,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     for problem in problems:
         click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
+    if git_history is not None:
+        target_list = _with_git_history(target_list, git_history)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
     if changed_only:
@@ -289,6 +295,14 @@ def _previous_observations(store: Store | None, targets: list[Target]) -> dict[s
             if previous:
                 found[target.id] = {"database": previous}
     return found
+
+
+def _with_git_history(targets: list[Target], since: str) -> list[Target]:
+    """Source targets with the code probe's ``git_history`` option (True, or the commit to start after)."""
+    if since.startswith("-"):
+        fail(f"--git-history: {since!r} is not a commit / bukan commit")
+    return [replace(t, options={**t.options, "git_history": since or True}) if t.kind is TargetKind.SOURCE else t
+            for t in targets]
 
 
 def _read_targets_file(path: Path) -> Inventory:
