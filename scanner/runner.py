@@ -18,6 +18,7 @@ from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Facts], None]
+RECHECK_S = 0.05  # pause before a job put back while its service is being checked is taken again
 
 
 def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
@@ -27,6 +28,11 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     facts = Facts(probe=probe.name, target_id=target.id, started_at=started)
     if target.host and not ctx.scope.allows(target.host):
         facts.status, facts.reason = "inconclusive", f"host {target.host} is outside the scan scope"
+        return facts
+    silent = "" if ctx.proxy else ctx.reachability.silent(target, ctx.timeout)
+    if silent:  # a dead or filtered service costs one timeout for the whole target, not one per connection
+        facts.status, facts.reason = "inconclusive", encodable(silent)
+        facts.duration_s = round(time.monotonic() - clock, 3)
         return facts
     try:
         facts.data = encodable_data(probe.run(target, ctx))  # the one place facts are made
@@ -60,6 +66,10 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
                 target, probe = pending.get_nowait()
             except queue.Empty:
                 return
+            if ctx.reachability.checking(target):  # another worker is checking that service: do other work first
+                pending.put((target, probe))
+                stop.wait(RECHECK_S)
+                continue
             finished.put(observe(probe, target, ctx))
 
     for number in range(min(max(1, workers), len(jobs))):

@@ -66,13 +66,13 @@ def output_options(func: Any) -> Any:
     return verbose_option(func)
 
 
-def check_outputs(files: dict[str, Path | None]) -> None:
+def check_outputs(files: dict[str, Any]) -> None:
     """Exit 2 before any scanning when a report could not be written: a folder in the way, or a folder
     that cannot be created or written to (the check creates the folder, as writing would)."""
     import tempfile
 
     for name, path in files.items():
-        if path is None or name == "full_matrix":
+        if not isinstance(path, Path):  # unset, or a flag such as --full-matrix / --csv-dialect
             continue
         folder = path if name == "per_agency_dir" else path.parent
         try:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from scanner.model import COVERAGE_KEY, CoverageLimit, Target
+from scanner.net.reachability import Reachability
 from scanner.politeness import HostGate
 from scanner.scope import Scope
 
@@ -37,6 +38,8 @@ class ProbeContext:
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
     # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # one silence check per service, shared by every probe (scanner.net.reachability)
+    reachability: Reachability = field(default_factory=Reachability, repr=False, compare=False)
 
     @property
     def timeout(self) -> float:

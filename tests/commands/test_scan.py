@@ -120,7 +120,7 @@ def test_partly_observed_scan_is_partial(tmp_path: Path) -> None:
     assert table.stdout.startswith("No findings in what was observed, but 1 of 2 targets")
 
 
-@pytest.mark.parametrize("peer,reason", [("silent", "no answer"), ("plain-http", "plain HTTP")])
+@pytest.mark.parametrize("peer,reason", [("silent", "silent service"), ("plain-http", "plain HTTP")])
 def test_tls_without_a_handshake_is_inconclusive(peer: str, reason: str) -> None:
     """A port that accepts and never answers, or a plain-HTTP server behind https://: exit 3 with the
     reason, no facts (no fallback-SCSV "ok" with zero protocols), nothing "tested"."""
