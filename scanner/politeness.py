@@ -54,7 +54,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not '²', which isdigit() accepts and float() refuses
         return min(float(value), RETRY_AFTER_MAX_S)
     import email.utils  # only for the rare HTTP-date form; keeps `pindai --version` light
 
