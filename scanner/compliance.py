@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from scanner.engine import applicable_targets
-from scanner.model import Facts, ScanResult, Target
+from scanner.model import ScanResult
 from scanner.regulations import Article
 from scanner.rules import RuleSet
 
@@ -46,19 +45,18 @@ class RequirementStatus:
         return self.status == FINDING or bool(self.tested)
 
 
-# (facts, targets, rule set, applicability) of the last few views: one CLI run renders several
-# formats of the same scan, and CEL evaluation is slow. Holding the objects keeps identity checks sound.
-_RECENT: list[tuple[list[Facts], list[Target], RuleSet, dict[str, set[str]]]] = []
+def _applicable(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:
+    """Where each rule applied, as the judge recorded it in ``result``.
 
+    A result judged before the judge recorded it (an older JSON report or history entry) gets it
+    worked out once from its facts and kept on the result, so several formats judge only once.
+    """
+    if result.applicable is None:
+        from scanner.engine import applicable_targets  # only for results recorded without it
 
-def _applicable(result: ScanResult, ruleset: RuleSet) -> dict[str, set[str]]:
-    """applicable_targets, computed once per scan and rule set when several reports are rendered."""
-    for facts, targets, rules, applies in _RECENT:
-        if facts is result.facts and targets is result.targets and rules is ruleset:
-            return applies
-    applies = applicable_targets(result.facts, result.targets, ruleset)
-    _RECENT[:] = [*_RECENT[-3:], (result.facts, result.targets, ruleset, applies)]
-    return applies
+        worked_out = applicable_targets(result.facts, result.targets, ruleset)
+        result.applicable = {rule: sorted(targets) for rule, targets in worked_out.items()}
+    return result.applicable
 
 
 def tested_by(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:

@@ -283,6 +283,9 @@ class ScanResult:
     evaluated_rules: list[str] = field(default_factory=list)
     profile: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    applicable: dict[str, list[str]] | None = None
+    """rule id -> targets where the rule's ``applies_when`` held, as the judge recorded it;
+    None for results judged before it was recorded (the compliance view then works it out)."""
 
     def inconclusive(self) -> list[Facts]:
         return [f for f in self.facts if not f.conclusive]
@@ -312,6 +315,7 @@ class ScanResult:
             "findings": [f.to_dict() for f in self.findings],
             "evaluation_errors": [e.to_dict() for e in self.evaluation_errors],
             "evaluated_rules": self.evaluated_rules,
+            **({} if self.applicable is None else {"applicable": self.applicable}),
         }
 
     @classmethod
@@ -329,4 +333,5 @@ class ScanResult:
             findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             evaluation_errors=[RuleEvaluationError(**e) for e in data.get("evaluation_errors", [])],
             evaluated_rules=data.get("evaluated_rules", []),
+            applicable=data.get("applicable"),
         )

@@ -46,6 +46,7 @@ def judged(result: ScanResult, ruleset: RuleSet) -> ScanResult:
         findings=judgement.findings,
         evaluation_errors=judgement.errors,
         evaluated_rules=sorted(judgement.evaluated_rules),
+        applicable=judgement.applicable_lists(),
         rulepack_version=ruleset.version,
     )
 
