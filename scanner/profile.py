@@ -7,11 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
-from scanner.probes.database.scope import compile_patterns
+from scanner.probes import OptionsError, checked_options
 from scanner.scope import Scope
 from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
@@ -25,54 +25,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class DatabaseOptions(_Strict):
-    """``options.database`` of a database target: what the scan may read (see docs/facts/database.md)."""
-
-    include: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    read_data: StrictBool = True
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _valid_patterns(cls, value: list[str]) -> list[str]:
-        compile_patterns(value)  # ScopeError is a ValueError: reported with the field's path
-        return value
-
-
-class TargetOptions(BaseModel):
-    """Probe options of one target: the known ones are type- and range-checked here, so that
-    ``tls_timeout = "x"`` or ``sample_rows = -5`` is a profile error naming the field, not a
-    traceback or ``LIMIT -5``. Defaults stay with the probes (an option not written is not
-    passed on); options this model does not know pass through unchanged."""
-
-    model_config = ConfigDict(extra="allow")
-
-    sample_rows: int | None = Field(default=None, ge=1, le=100_000)
-    max_tables: int | None = Field(default=None, ge=1, le=100_000)
-    sample_seed: int | str | None = None
-    max_bytes: int | None = Field(default=None, ge=1)
-    max_pages: int | None = Field(default=None, ge=0, le=1000)
-    pages: list[str] | None = None
-    cors_paths: list[str] | None = None
-    judol_pages: int | None = Field(default=None, ge=0, le=100)
-    exposures: bool | None = None
-    verify_tls: bool | None = None
-    ca_bundle: str | None = None
-    http_port: int | None = Field(default=None, ge=1, le=65535)
-    tls: bool | None = None
-    tls_port: int | None = Field(default=None, ge=1, le=65535)
-    tls_timeout: float | None = Field(default=None, gt=0, le=300)
-    starttls: str | None = None
-    sni: str | None = None
-    ca_file: str | None = None
-    auth: dict[str, Any] | None = None
-    database: DatabaseOptions | None = None
-
-    def given(self) -> dict[str, Any]:
-        """Only the options the profile wrote (probes apply their own defaults)."""
-        return self.model_dump(exclude_unset=True)
-
-
 class TargetEntry(_Strict):
     target: str = Field(min_length=1)
     agency: str = ""
@@ -80,7 +32,8 @@ class TargetEntry(_Strict):
     name: str = ""
     password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     zone: str = Field(default="", pattern=r"^[a-z0-9_-]*$")
-    options: TargetOptions = Field(default_factory=TargetOptions)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Probe options: each probe's options model checks its own (scanner.probes.checked_options)."""
 
 
 class ScopeEntry(_Strict):
@@ -206,9 +159,15 @@ def load_profile(path: Path) -> Profile:
     lines = _target_lines(text)
     scope = Scope(tuple(spec.scope.allow))
     targets: list[Target] = []
+    bad_options: list[str] = []
     for index, entry in enumerate(spec.targets):
         line = lines[index] if index < len(lines) else 0
         where = f"{path}: targets[{index}]"
+        try:
+            options = checked_options(entry.options)
+        except OptionsError as exc:  # every target's bad options are named together
+            bad_options += [f"{where}.options.{field}: {message}" for field, message in exc.problems]
+            continue
         try:
             target = parse_target(
                 entry.target,
@@ -216,7 +175,7 @@ def load_profile(path: Path) -> Profile:
                 exposure=entry.exposure,
                 name=entry.name,
                 password_env=entry.password_env,
-                options=entry.options.given(),
+                options=options,
                 zone=entry.zone,
                 declared_at=f"{path}:{line}" if line else str(path),
                 base_dir=path.parent,
@@ -229,6 +188,8 @@ def load_profile(path: Path) -> Profile:
                 "add it to [scope] allow or remove the target"
             )
         targets.append(target)
+    if bad_options:
+        raise ProfileError("\n".join(bad_options))
     suppressions = None
     if spec.suppressions:
         try:

@@ -24,7 +24,6 @@ from scanner.regulations import FINDING_KINDS, RegulationIndex, load_regulations
 from scanner.resources import rules_dir
 from scanner.yamlio import cache_dir, load_yaml
 
-PROBES = ("tls", "http", "auth", "database", "sqlfile", "code")
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,15}-[A-Z]+-[0-9]{3}$"  # PND-… shipped; agencies use their own prefix
 
 TEMPLATES = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
@@ -48,7 +47,8 @@ class RuleSpec(_Strict):
     """The schema of one rule, as written in a rule pack."""
 
     id: str = Field(pattern=RULE_ID_PATTERN)
-    probe: Literal["tls", "http", "auth", "database", "sqlfile", "code"]
+    probe: str
+    """Whose facts the rule reads: a registered probe (scanner.probes.REGISTRY); a pack may set it once."""
     severity: Severity
     title: Bilingual
     description: Bilingual
@@ -66,6 +66,15 @@ class RuleSpec(_Strict):
     confidence: Literal["high", "medium", "low"] = "high"
     evidence: list[str] | None = None
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("probe")
+    @classmethod
+    def _known_probe(cls, name: str) -> str:
+        from scanner.probes import probe_names
+
+        if name not in probe_names():
+            raise ValueError(f"unknown probe {name!r}; known: {', '.join(probe_names())}")
+        return name
 
     @field_validator("references")
     @classmethod

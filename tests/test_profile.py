@@ -150,3 +150,20 @@ def test_database_scope_options_reach_the_target(tmp_path):
                         'options = { database = { exclude = ["audit\\\\..*"], read_data = false } }')
     target = load_profile(_write(tmp_path, text)).targets[1]
     assert target.options == {"database": {"exclude": ["audit\\..*"], "read_data": False}}
+
+
+def test_a_bad_auth_option_is_a_usage_error_naming_file_and_field(tmp_path):
+    """Was exit 3 ("scan partial") from the probe at run time; now the auth probe's options model
+    checks `[targets.options.auth]` when the profile is read, like every other probe's options."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    text = GOOD.replace('exposure = "internet"', 'exposure = "internet"\n\n[targets.options.auth]\n'
+                        'bearer_env = "TOKEN"\nlogin_rate_limit_attempts = 99\nendpointz = []')
+    message = _error(tmp_path, text)
+    assert "targets[0].options.auth.login_rate_limit_attempts: Input should be less than or equal to 20" in message
+    assert "targets[0].options.auth.endpointz: Extra inputs are not permitted" in message
+    result = CliRunner().invoke(main, ["scan", "--profile", str(tmp_path / "profile.toml"), "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "profile.toml: targets[0].options.auth.endpointz" in result.output

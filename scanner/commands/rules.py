@@ -60,13 +60,25 @@ def rules_show(rule_id: str, rules_path: RulePaths, lang: str) -> None:
 @click.option("--examples", "examples_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Directory of <probe>.json example facts (default: the shipped docs/facts/examples).")
 def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
-    """Validate rule packs (default: the shipped ones) and evaluate each rule on example facts of its probe.
+    """Validate rule packs (default: the shipped ones): every fact path against its probe's facts
+    schema (docs/facts/schemas), then each rule evaluated on example facts of its probe.
 
     Exit 2 naming file, rule and field, or the rule and example it cannot be evaluated on.
     """
-    from scanner.rulecheck import example_failures
+    from scanner.rulecheck import example_failures, example_shape_problems, path_problems
 
     ruleset = load_ruleset(path)
+    paths = path_problems(ruleset)
+    for problem in paths:
+        click.echo(f"error: {problem}", err=True)
+    if paths:
+        fail(f"{len(paths)} unknown fact path(s) / jalur fakta tidak dikenal (docs/facts/schemas)")
+    if examples_dir is not None:
+        shapes = example_shape_problems({rule.probe for rule in ruleset.rules}, examples_dir)
+        for shape in shapes:
+            click.echo(f"error: {shape}", err=True)
+        if shapes:
+            fail(f"{len(shapes)} example field(s) not in the facts schemas / kolom contoh tidak dikenal")
     failures, missing = example_failures(ruleset, examples_dir)
     for probe in missing:
         click.echo(f"warning: no example facts for probe {probe!r}; its rules were not evaluated", err=True)
@@ -75,4 +87,4 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
         click.echo(f"error: {rule.file if rule else ''} {failure}", err=True)
     if failures:
         fail(f"{len(failures)} rule evaluation error(s) / aturan gagal dievaluasi")
-    click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version}), evaluated on example facts")
+    click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version}), fact paths checked, evaluated on example facts")

@@ -26,9 +26,9 @@ from scanner.commands.common import (
 )
 from scanner.commands.options import RulePaths, rules_options
 from scanner.commands.progress import scan_progress
-from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
+from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
-from scanner.probes import PROBES
+from scanner.probes import specs
 from scanner.probes.base import Probe, ProbeContext
 from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
@@ -85,7 +85,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
 @rules_options
-@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
+@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(specs())),
               help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity.")
@@ -204,21 +204,22 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
-    """``--changed-only``: the latest complete database observation of each database target."""
+    """``--changed-only``: the latest complete observation of each target by each probe that uses it."""
     from scanner.store import StoreError
 
     if store is None:
         fail("--changed-only needs the history store (drop --no-store)")
+    users = [spec for spec in specs().values() if spec.uses_previous]
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for target in targets:
-        if target.kind is TargetKind.DATABASE:
+        for spec in (s for s in users if target.kind in s.target_kinds):
             try:
-                previous = store.latest_facts(target.id, "database")
+                previous = store.latest_facts(target.id, spec.name)
             except StoreError as exc:
-                click.echo(f"warning: --changed-only: {exc}; scanning every column", err=True)
+                click.echo(f"warning: --changed-only: {exc}; observing {target.id} in full", err=True)
                 continue
             if previous:
-                found[target.id] = {"database": previous}
+                found.setdefault(target.id, {})[spec.name] = previous
     return found
 
 

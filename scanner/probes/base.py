@@ -1,13 +1,24 @@
-"""The contract every probe follows: observe a target, return JSON-able facts."""
+"""The contract every probe follows: observe a target, return JSON-able facts.
+
+Each probe package declares its whole contract in one :class:`ProbeSpec` (``SPEC`` in its
+``__init__``): its name (spelled nowhere else), the target kinds it serves, the options model
+checked when a profile is read, how a finding is reproduced, whether it uses the previous
+observation (``--changed-only``). ``scanner.probes.REGISTRY`` lists the packages.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, NamedTuple, Protocol
 
-from scanner.model import COVERAGE_KEY, CoverageLimit, Target
+from pydantic import BaseModel, ConfigDict
+
+from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Target, TargetKind
 from scanner.politeness import HostGate
 from scanner.scope import Scope
 
@@ -68,3 +79,92 @@ class Probe(Protocol):
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         """Observe ``target`` and return plain facts; raise ProbeInconclusive if unable."""
         ...
+
+
+class SubStatus(StrEnum):
+    """The status of one sub-check inside a probe's facts (``facts.<check>.status``)."""
+
+    OK = "ok"
+    INCONCLUSIVE = "inconclusive"  # tried and could not tell (the reason says why)
+    SKIPPED = "skipped"  # not tried on this target (switched off, or another observation made it moot)
+    NOT_CONFIGURED = "not-configured"  # needs an option the profile did not give
+
+
+class ProbeOptions(BaseModel):
+    """Base of a probe's options model: checks the target options that probe reads.
+
+    Other probes' options are left to their own models; options no probe knows pass through.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Line(NamedTuple):
+    """One labelled line of a reproduction step; ``label`` is a key of the report strings
+    (``repro_request``, ``repro_response``, ``repro_command``, ``repro_sql``, ``repro_location``)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """How an auditor repeats the observation behind one finding, and where it points.
+
+    ``file``/``line``: the scanned file and line of a code or SQL-file finding (SARIF uses them).
+    """
+
+    lines: list[Line] = field(default_factory=list)
+    file: str | None = None
+    line: int | None = None
+
+
+Reproducer = Callable[[Finding, Target, dict[str, Any], tuple[str, ...]], Reproduction]
+"""(finding, target, facts of the observation, the fact areas the rule reads) -> Reproduction.
+The areas are the names after ``facts.`` in the rule's ``when``, in order (``("server", "settings")``)."""
+
+
+def evidence_line(evidence: dict[str, Any]) -> int | None:
+    """``evidence.line`` as a line number (1 or more), or None."""
+    line = evidence.get("line")
+    if isinstance(line, bool):
+        return None
+    try:
+        number = int(line)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
+def _attribute(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """Everything a probe is, declared once in its own package."""
+
+    name: str
+    target_kinds: frozenset[TargetKind]
+    implementation: str
+    """``module:Class`` of the probe, imported only when a scan runs (``pindai rules`` stays fast)."""
+    options: type[BaseModel] = ProbeOptions
+    reproduce: str | None = None
+    """``module:function``, a :data:`Reproducer`."""
+    uses_previous: bool = False
+    """``scan --changed-only`` hands the probe its last complete observation of the target."""
+    example_target: str = ""
+    """A target of the probe's kind, for rule cases (``pindai rules test``)."""
+
+    def load(self) -> Probe:
+        probe: Probe = _attribute(self.implementation)()
+        return probe
+
+    def reproducer(self) -> Reproducer | None:
+        return None if self.reproduce is None else _attribute(self.reproduce)
+
+
+FACTS_SCHEMA_VERSION = "1"
+"""Version of the facts schemas (docs/facts/schemas/<probe>.schema.json); bumped when a field is
+removed or changes meaning, so stored facts and agency rules can say which shape they expect."""

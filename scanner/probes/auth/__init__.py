@@ -1,1 +1,14 @@
 """Authentication probe: differential access-control tests, JWT analysis, login-form checks."""
+
+from scanner.model import TargetKind
+from scanner.probes.auth.options import AuthTargetOptions
+from scanner.probes.base import ProbeSpec
+
+SPEC = ProbeSpec(
+    name="auth",
+    target_kinds=frozenset({TargetKind.URL}),
+    implementation="scanner.probes.auth.probe:AuthProbe",
+    options=AuthTargetOptions,
+    reproduce="scanner.probes.auth.reproduce:reproduce",
+    example_target="https://api.contoh.go.id/",
+)

@@ -13,6 +13,7 @@ from typing import Any
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.code import SPEC
 from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.secrets import SecretHit, Setting, scan_file
@@ -91,7 +92,7 @@ def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, An
 class CodeProbe:
     """Observes a source directory; rules/code.yaml judges."""
 
-    name = "code"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.SOURCE

@@ -1,1 +1,14 @@
 """The http probe: web transport, headers, cookies, CORS, exposures, judol and personal data."""
+
+from scanner.model import TargetKind
+from scanner.probes.base import ProbeSpec
+from scanner.probes.http.options import HttpOptions
+
+SPEC = ProbeSpec(
+    name="http",
+    target_kinds=frozenset({TargetKind.URL}),
+    implementation="scanner.probes.http.probe:HttpProbe",
+    options=HttpOptions,
+    reproduce="scanner.probes.http.reproduce:reproduce",
+    example_target="https://portal.contoh.go.id/",
+)

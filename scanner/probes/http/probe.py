@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.http import SPEC, observatory
 from scanner.probes.http import cookies as cookie_mod
-from scanner.probes.http import observatory
 from scanner.probes.http.cors import observe_cors
 from scanner.probes.http.disclosure import DebugCollector, version_disclosure
 from scanner.probes.http.exposures import observe_exposures
@@ -78,7 +78,7 @@ def _record_cut_bodies(facts: dict[str, Any], fetcher: Fetcher, pages: list[Page
 class HttpProbe:
     """Observes http:// and https:// URL targets."""
 
-    name = "http"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")

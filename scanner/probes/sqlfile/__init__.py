@@ -1,5 +1,14 @@
-"""SQL dump / migration analysis: the ``sqlfile`` probe and the reusable ``analyze_sql``."""
+"""SQL dump / migration analysis: the ``sqlfile`` probe (``analyze.analyze_sql`` is reusable)."""
 
-from scanner.probes.sqlfile.analyze import analyze_sql
+from scanner.model import TargetKind
+from scanner.probes.base import ProbeSpec
+from scanner.probes.sqlfile.options import SqlFileOptions
 
-__all__ = ["analyze_sql"]
+SPEC = ProbeSpec(
+    name="sqlfile",
+    target_kinds=frozenset({TargetKind.SQLFILE}),
+    implementation="scanner.probes.sqlfile.probe:SqlFileProbe",
+    options=SqlFileOptions,
+    reproduce="scanner.probes.sqlfile.reproduce:reproduce",
+    example_target="dump.sql",
+)

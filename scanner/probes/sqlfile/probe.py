@@ -7,6 +7,7 @@ from typing import Any
 
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.sqlfile import SPEC
 from scanner.probes.sqlfile.analyze import analyze_sql
 
 MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
@@ -15,7 +16,7 @@ MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
 class SqlFileProbe:
     """Observe a SQL dump or migration file (nothing is executed)."""
 
-    name = "sqlfile"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.SQLFILE

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.tls import SPEC
 from scanner.probes.tls import suites as suite_db
 from scanner.probes.tls.certificate import analyse_chain, fetch_chain_stdlib
 from scanner.probes.tls.enumerate import (
@@ -48,7 +49,7 @@ def endpoint(target: Target) -> tuple[str, int, str | None]:
 class TlsProbe:
     """Protocols, cipher suites, groups, TLS features and the certificate chain."""
 
-    name = "tls"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         if target.options.get("tls_port") or target.options.get("starttls"):

@@ -1,0 +1,15 @@
+"""The database probe: server settings, accounts, grants and personal data in columns."""
+
+from scanner.model import TargetKind
+from scanner.probes.base import ProbeSpec
+from scanner.probes.database.options import DatabaseTargetOptions
+
+SPEC = ProbeSpec(
+    name="database",
+    target_kinds=frozenset({TargetKind.DATABASE}),
+    implementation="scanner.probes.database.probe:DatabaseProbe",
+    options=DatabaseTargetOptions,
+    reproduce="scanner.probes.database.reproduce:reproduce",
+    uses_previous=True,
+    example_target="postgresql://pindai@db.contoh.go.id/simpeg",
+)
