@@ -45,25 +45,11 @@ class RequirementStatus:
         return self.status == FINDING or bool(self.tested)
 
 
-def _applicable(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:
-    """Where each rule applied, as the judge recorded it in ``result``.
-
-    A result judged before the judge recorded it (an older JSON report or history entry) gets it
-    worked out once from its facts and kept on the result, so several formats judge only once.
-    """
-    if result.applicable is None:
-        from scanner.engine import applicable_targets  # only for results recorded without it
-
-        worked_out = applicable_targets(result.facts, result.targets, ruleset)
-        result.applicable = {rule: sorted(targets) for rule, targets in worked_out.items()}
-    return result.applicable
-
-
 def tested_by(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:
     """Rule id -> sorted targets on which the rule ran on applicable facts without an evaluation error."""
     failed = {(e.rule_id, e.target_id) for e in result.evaluation_errors}
     evaluated = set(result.evaluated_rules)
-    applies = _applicable(result, ruleset)
+    applies = result.applicable or {}  # recorded by the judge (scanner.scan.with_applicability for older results)
     out: dict[str, list[str]] = {}
     for rule_id, targets in applies.items():
         kept = sorted(t for t in targets if (rule_id, t) not in failed)

@@ -11,7 +11,7 @@ import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from scanner.urlsecrets import split_password
@@ -335,3 +335,23 @@ class ScanResult:
             evaluated_rules=data.get("evaluated_rules", []),
             applicable=data.get("applicable"),
         )
+
+
+class Line(NamedTuple):
+    """One labelled line of a reproduction step; ``label`` is a key of the report strings
+    (``repro_request``, ``repro_response``, ``repro_command``, ``repro_sql``, ``repro_location``)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """How an auditor repeats the observation behind one finding, and where it points.
+
+    ``file``/``line``: the scanned file and line of a code or SQL-file finding (SARIF uses them).
+    """
+
+    lines: list[Line] = field(default_factory=list)
+    file: str | None = None
+    line: int | None = None

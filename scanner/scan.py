@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__
-from scanner.engine import judge
+from scanner.engine import applicable_targets, judge
 from scanner.extras import require_extra
 from scanner.model import Facts, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
@@ -49,6 +49,15 @@ def judged(result: ScanResult, ruleset: RuleSet) -> ScanResult:
         applicable=judgement.applicable_lists(),
         rulepack_version=ruleset.version,
     )
+
+
+def with_applicability(result: ScanResult, ruleset: RuleSet) -> ScanResult:
+    """``result`` with where each rule applied, worked out from its facts when it was judged before
+    the judge recorded that (an older JSON result or history entry); the compliance view reads it."""
+    if result.applicable is not None:
+        return result
+    applies = applicable_targets(result.facts, result.targets, ruleset)
+    return replace(result, applicable={rule: sorted(targets) for rule, targets in sorted(applies.items())})
 
 
 def new_scan(targets: list[Target], ruleset: RuleSet, profile: dict[str, Any] | None = None) -> ScanResult:

@@ -71,6 +71,9 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
     Files come first: nothing a target put into the terminal view can stop them being written.
     The HTML report shows the trend against ``previous``.
     """
+    from scanner.scan import with_applicability
+
+    result = with_applicability(result, ruleset)
     files = dict(files)
     full_matrix = bool(files.pop("full_matrix", None))
     per_agency_dir = files.pop("per_agency_dir", None)

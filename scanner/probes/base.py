@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Target, TargetKind
+from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Reproduction, Target, TargetKind
 from scanner.politeness import HostGate
 from scanner.scope import Scope
+
+log = logging.getLogger(__name__)
 
 
 def record_limit(facts: dict[str, Any], code: str, limit: int, total: int | None = None) -> None:
@@ -90,6 +93,26 @@ class SubStatus(StrEnum):
     NOT_CONFIGURED = "not-configured"  # needs an option the profile did not give
 
 
+def inconclusive(reason: str, **extra: Any) -> dict[str, Any]:
+    """A sub-check record that could not tell, saying why."""
+    return {"status": SubStatus.INCONCLUSIVE, "reason": reason, **extra}
+
+
+def _exception_text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def subcheck(name: str, observe: Callable[[], dict[str, Any]],
+             explain: Callable[[Exception], str] = _exception_text) -> dict[str, Any]:
+    """Run one sub-check; any failure becomes an inconclusive record in its place (``explain`` words
+    the reason), so one failing check never loses the probe's other observations."""
+    try:
+        return observe()
+    except Exception as exc:  # a sub-check must not take the others down with it
+        log.warning("sub-check %s failed: %s", name, exc)
+        return inconclusive(explain(exc))
+
+
 class ProbeOptions(BaseModel):
     """Base of a probe's options model: checks the target options that probe reads.
 
@@ -97,26 +120,6 @@ class ProbeOptions(BaseModel):
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Line(NamedTuple):
-    """One labelled line of a reproduction step; ``label`` is a key of the report strings
-    (``repro_request``, ``repro_response``, ``repro_command``, ``repro_sql``, ``repro_location``)."""
-
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Reproduction:
-    """How an auditor repeats the observation behind one finding, and where it points.
-
-    ``file``/``line``: the scanned file and line of a code or SQL-file finding (SARIF uses them).
-    """
-
-    lines: list[Line] = field(default_factory=list)
-    file: str | None = None
-    line: int | None = None
 
 
 Reproducer = Callable[[Finding, Target, dict[str, Any], tuple[str, ...]], Reproduction]

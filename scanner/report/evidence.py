@@ -12,9 +12,8 @@ from functools import cache
 from typing import Any
 
 from scanner.factpaths import fact_areas
-from scanner.model import Finding, Target
+from scanner.model import Finding, Line, Reproduction, Target
 from scanner.probes import specs
-from scanner.probes.base import Line, Reproduction
 from scanner.report.common import scrub_line
 from scanner.resources import templates_dir
 from scanner.rules import Rule

@@ -156,7 +156,7 @@ def location(target_id: str, target: Target | None, path: str | None = None, lin
 
 
 def _logical(target_id: str, target: Target | None, kind: TargetKind) -> list[dict[str, Any]]:
-    logical_kind = {"url": "resource", "database": "resource", "sqlfile": "module", "source": "module"}[kind.value]
+    logical_kind = "module" if kind in (TargetKind.SQLFILE, TargetKind.SOURCE) else "resource"
     return [{"name": (target.name if target and target.name else target_id),
              "fullyQualifiedName": target_id, "kind": logical_kind}]
 

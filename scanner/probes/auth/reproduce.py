@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.model import Finding, Target
-from scanner.probes.base import Reproduction
-from scanner.probes.http.reproduce import reproduce as http_request
+from scanner.model import Finding, Reproduction, Target
+from scanner.net.reproduce import http_request
 
 
 def reproduce(finding: Finding, target: Target, facts: dict[str, Any], areas: tuple[str, ...]) -> Reproduction:

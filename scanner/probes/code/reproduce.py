@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from scanner.model import Finding, Target
-from scanner.probes.base import Line, Reproduction, evidence_line
+from scanner.model import Finding, Line, Reproduction, Target
+from scanner.probes.base import evidence_line
 
 
 def _scanned_file(target: Target, evidence: dict[str, Any]) -> str | None:

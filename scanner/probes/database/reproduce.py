@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.model import Finding, Target
-from scanner.probes.base import Line, Reproduction
+from scanner.model import Finding, Line, Reproduction, Target
 
 # What the database probe read, by the fact area a rule's condition uses (see docs/facts/database.md).
 _SQL = {

@@ -9,6 +9,6 @@ SPEC = ProbeSpec(
     target_kinds=frozenset({TargetKind.URL}),
     implementation="scanner.probes.http.probe:HttpProbe",
     options=HttpOptions,
-    reproduce="scanner.probes.http.reproduce:reproduce",
+    reproduce="scanner.net.reproduce:http_request",
     example_target="https://portal.contoh.go.id/",
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.model import Finding, Target
-from scanner.probes.base import Line, Reproduction, evidence_line
+from scanner.model import Finding, Line, Reproduction, Target
+from scanner.probes.base import evidence_line
 
 
 def reproduce(finding: Finding, target: Target, facts: dict[str, Any], areas: tuple[str, ...]) -> Reproduction:

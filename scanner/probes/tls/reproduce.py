@@ -6,8 +6,7 @@ import shlex
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.model import Finding, Target
-from scanner.probes.base import Line, Reproduction
+from scanner.model import Finding, Line, Reproduction, Target
 
 _OPENSSL_FLAGS = {"SSLv2": "-ssl2", "SSLv3": "-ssl3", "TLSv1.0": "-tls1", "TLSv1.1": "-tls1_1",
                   "TLSv1.2": "-tls1_2", "TLSv1.3": "-tls1_3"}

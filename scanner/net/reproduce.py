@@ -1,4 +1,4 @@
-"""How an auditor repeats an http (or auth) finding: the request, the answer seen, a curl command."""
+"""How an auditor repeats an HTTP observation: the request, the answer seen, a curl command (http and auth probes)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import shlex
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scanner.model import Finding, Target
-from scanner.probes.base import Line, Reproduction
+from scanner.model import Finding, Line, Reproduction, Target
 
 _HEADER_NAMES = {"strict_transport_security": "Strict-Transport-Security",
                  "content_security_policy": "Content-Security-Policy", "x_frame_options": "X-Frame-Options",
@@ -15,7 +14,7 @@ _HEADER_NAMES = {"strict_transport_security": "Strict-Transport-Security",
                  "permissions_policy": "Permissions-Policy"}
 
 
-def reproduce(finding: Finding, target: Target, facts: dict[str, Any], areas: tuple[str, ...]) -> Reproduction:
+def http_request(finding: Finding, target: Target, facts: dict[str, Any], areas: tuple[str, ...]) -> Reproduction:
     """Request line, the status and security headers seen, and the curl command (masked by the caller)."""
     ev = finding.evidence if isinstance(finding.evidence, dict) else {}
     base = str(facts.get("final_url") or target.location)
