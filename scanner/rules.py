@@ -137,6 +137,8 @@ class RuleSet:
     source: tuple[Path, ...] | None = None
     """Where the packs were loaded from, with the shipped catalogues; lets worker processes reload
     the same rules. None for rule sets built by hand or with other catalogues."""
+    warnings: tuple[RuleError, ...] = ()
+    """Accepted but worth fixing (an agency rule without English text)."""
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -204,6 +206,79 @@ def _reference_problems(spec: RuleSpec, regulations: RegulationIndex) -> list[st
     return problems
 
 
+LET_NAME = r"^[A-Z][A-Z0-9_]*$"
+PACK_FIELDS = {"pack", "rules", "description", "applies_when", "probe", "let"}
+_TEXT_FIELDS = ("title", "description", "message", "remediation")
+_EXPRESSIONS = ("when", "applies_when", "item_key")
+
+
+def _expand(expression: str, names: dict[str, str]) -> str:
+    """``expression`` with each ``let`` name (an upper-case identifier outside string literals and
+    not after a dot) replaced by its parenthesised definition."""
+    out: list[str] = []
+    i, n = 0, len(expression)
+    while i < n:
+        char = expression[i]
+        if char in "\"'":
+            end = i + 1
+            while end < n and expression[end] != char:
+                end += 2 if expression[end] == "\\" else 1
+            out.append(expression[i:end + 1])
+            i = end + 1
+        elif char.isalpha() or char == "_":
+            end = i
+            while end < n and (expression[end].isalnum() or expression[end] == "_"):
+                end += 1
+            word = expression[i:end]
+            after_dot = "".join(out).rstrip().endswith(".")
+            out.append(f"({names[word]})" if word in names and not after_dot else word)
+            i = end
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _pack_lets(raw: dict[str, Any], file: str) -> tuple[dict[str, str], list[RuleError]]:
+    """The pack's ``let`` block: named constants and predicates, each usable in later ones."""
+    block = raw.get("let") or {}
+    if not isinstance(block, dict):
+        return {}, [RuleError(file, "", "let", "must map NAMES to CEL expressions")]
+    names: dict[str, str] = {}
+    errors: list[RuleError] = []
+    for name, expression in block.items():
+        if not isinstance(name, str) or not re.fullmatch(LET_NAME, name):
+            errors.append(RuleError(file, "", f"let.{name}", "a name is upper-case letters, digits and _ "
+                                                              "(e.g. ID_KINDS)"))
+        elif not isinstance(expression, str) or not expression.strip():
+            errors.append(RuleError(file, "", f"let.{name}", "must be a CEL expression"))
+        else:
+            names[name] = _expand(expression, names)
+    return names, errors
+
+
+def _with_pack_defaults(item: Any, raw: dict[str, Any], lets: dict[str, str], file: str
+                        ) -> tuple[Any, list[RuleError]]:
+    """A rule with its pack's defaults (``probe``, ``applies_when``), ``let`` names expanded, and,
+    for an agency rule (not ``PND-``), Indonesian text standing in for missing English (a warning)."""
+    if not isinstance(item, dict):
+        return item, []
+    item = {**{k: raw[k] for k in ("probe", "applies_when") if k in raw}, **item}
+    for key in _EXPRESSIONS:
+        if isinstance(item.get(key), str) and lets:
+            item[key] = _expand(item[key], lets)
+    warnings: list[RuleError] = []
+    rule_id = str(item.get("id", ""))
+    if rule_id.startswith("PND-"):
+        return item, warnings
+    for key in _TEXT_FIELDS:
+        text = item.get(key)
+        if isinstance(text, dict) and text.get("id") and not text.get("en"):
+            item[key] = {**text, "en": text["id"]}
+            warnings.append(RuleError(file, rule_id, f"{key}.en", "no English text; the Indonesian text is shown"))
+    return item, warnings
+
+
 def _templates_checked(text: str) -> Path:
     """Marker file: this exact pack text had no template syntax error (parsing them costs start-up)."""
     key = hashlib.sha256(f"{jinja2.__version__}\n{text}".encode()).hexdigest()[:40]
@@ -218,10 +293,11 @@ def _mark(marker: Path) -> None:
         pass
 
 
-def _pack_files(path: Path) -> list[Path]:
+def pack_files(path: Path) -> list[Path]:
+    """The rule packs at ``path``: the file itself, or the ``*.yaml`` of a directory (not cases files)."""
     if path.is_file():
         return [path]
-    return sorted(p for p in path.glob("*.yaml") if p.is_file())
+    return sorted(p for p in path.glob("*.yaml") if p.is_file() and not p.name.endswith(".cases.yaml"))
 
 
 def load_rules(path: Path | Sequence[Path] | None = None, regulations: RegulationIndex | None = None) -> RuleSet:
@@ -233,12 +309,13 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
     paths = (rules_dir(),) if path is None else (path,) if isinstance(path, Path) else tuple(path)
     reloadable = regulations is None
     regulations = regulations or load_regulations()
-    files = [file for each in paths for file in _pack_files(each)]
+    files = [file for each in paths for file in pack_files(each)]
     if not files:
         where = ", ".join(str(p) for p in paths)
         raise RuleValidationError([RuleError(where, "", "", "no rule packs (*.yaml) found")])
     rules: list[Rule] = []
     errors: list[RuleError] = []
+    warnings: list[RuleError] = []
     seen: dict[str, str] = {}
     digest = hashlib.sha256()
     for file in files:
@@ -253,15 +330,17 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
         if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
             errors.append(RuleError(name, "", "rules", "a rule pack needs 'pack' and a list of 'rules'"))
             continue
-        unknown = set(raw) - {"pack", "rules", "description", "applies_when"}
+        unknown = set(raw) - PACK_FIELDS
         if unknown:
             errors.append(RuleError(name, "", ", ".join(sorted(unknown)), "unknown top-level field"))
+        lets, let_errors = _pack_lets(raw, name)
+        errors.extend(let_errors)
         marker = _templates_checked(text)
         check_templates = not marker.exists()
         template_errors = 0
         for index, item in enumerate(raw["rules"]):
-            if isinstance(item, dict) and "applies_when" not in item and "applies_when" in raw:
-                item = {**item, "applies_when": raw["applies_when"]}
+            item, advice = _with_pack_defaults(item, raw, lets, name)
+            warnings.extend(advice)
             rule, problems = _validate_rule(item, name, index, regulations, check_templates)
             errors.extend(problems)
             template_errors += sum(1 for p in problems if p.field.startswith("message."))
@@ -277,4 +356,5 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
     if errors:
         raise RuleValidationError(errors)
     version = f"{__version__}+{digest.hexdigest()[:12]}"
-    return RuleSet(rules=rules, regulations=regulations, version=version, source=paths if reloadable else None)
+    return RuleSet(rules=rules, regulations=regulations, version=version, source=paths if reloadable else None,
+                   warnings=tuple(warnings))

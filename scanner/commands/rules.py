@@ -1,7 +1,8 @@
-"""``pindai rules list|show|validate``: the rule packs."""
+"""``pindai rules list|show|validate|test``: the rule packs."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ from scanner.commands.options import RulePaths, rules_options
 
 @click.group()
 def rules() -> None:
-    """List, show and validate rule packs. / Daftar, tampilkan dan validasi aturan."""
+    """List, show, validate and test rule packs. / Daftar, tampilkan, validasi dan uji aturan."""
 
 
 @rules.command("list")
@@ -68,6 +69,8 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
     from scanner.rulecheck import example_failures, example_shape_problems, path_problems
 
     ruleset = load_ruleset(path)
+    for warning in ruleset.warnings:
+        click.echo(f"warning: {warning}", err=True)
     paths = path_problems(ruleset)
     for problem in paths:
         click.echo(f"error: {problem}", err=True)
@@ -88,3 +91,41 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
     if failures:
         fail(f"{len(failures)} rule evaluation error(s) / aturan gagal dievaluasi")
     click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version}), fact paths checked, evaluated on example facts")
+
+
+@rules.command("test")
+@click.argument("packs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def rules_test(packs: tuple[Path, ...]) -> None:
+    """Run the cases stored beside each pack (PACK.cases.yaml; default: the shipped packs and their cases)
+    and print every case that failed and why. / Jalankan kasus uji di samping setiap paket aturan.
+
+    Exit 0 when every case holds, 1 when one fails, 2 when a pack or a cases file is invalid.
+    """
+    from scanner.resources import rules_dir
+    from scanner.rulecases import cases_file, check_cases, load_cases
+    from scanner.rules import pack_files
+
+    ruleset = load_ruleset(packs or None)
+    files = [file for each in (packs or (rules_dir(),)) for file in pack_files(each)]
+    total, failed = 0, 0
+    for pack in files:
+        rules = [rule for rule in ruleset.rules if Path(rule.file) == pack]
+        found = cases_file(pack)
+        if found is None:
+            click.echo(f"{pack}: no cases (write {pack.name.removesuffix('.yaml')}.cases.yaml beside it)", err=True)
+            failed += len(rules)
+            continue
+        try:
+            cases = load_cases(found)
+        except ValueError as exc:
+            fail(str(exc))
+        ran, failures = check_cases(ruleset, rules, cases, str(found))
+        total += ran
+        failed += len(failures)
+        for failure in failures:
+            click.echo(f"FAIL {failure}", err=True)
+        click.echo(f"{pack}: {len(rules)} rules, {ran} cases, {len(failures)} failed")
+    if failed:
+        click.echo(f"pindai: {failed} failing case(s) / kasus gagal", err=True)
+        sys.exit(1)
+    click.echo(f"{total} cases OK / semua kasus lolos")

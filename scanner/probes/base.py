@@ -157,8 +157,8 @@ class ProbeSpec:
     """``module:function``, a :data:`Reproducer`."""
     uses_previous: bool = False
     """``scan --changed-only`` hands the probe its last complete observation of the target."""
-    example_target: str = ""
-    """A target of the probe's kind, for rule cases (``pindai rules test``)."""
+    example_target: tuple[TargetKind, str] = (TargetKind.URL, "")
+    """A target the probe serves, for rule cases (``pindai rules test``)."""
 
     def load(self) -> Probe:
         probe: Probe = _attribute(self.implementation)()

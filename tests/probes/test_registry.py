@@ -40,7 +40,7 @@ def test_the_registry_gives_every_probe_its_spec() -> None:
         assert probe.name == name == spec.name
         assert spec.target_kinds <= set(TargetKind)
         assert spec.reproducer() is not None
-        assert spec.example_target
+        assert spec.example_target[0] in spec.target_kinds and spec.example_target[1]
     assert [s.name for s in specs().values() if s.uses_previous] == ["database"]
 
 

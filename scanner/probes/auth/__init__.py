@@ -10,5 +10,5 @@ SPEC = ProbeSpec(
     implementation="scanner.probes.auth.probe:AuthProbe",
     options=AuthTargetOptions,
     reproduce="scanner.probes.auth.reproduce:reproduce",
-    example_target="https://api.contoh.go.id/",
+    example_target=(TargetKind.URL, "https://api.contoh.go.id/"),
 )

@@ -8,5 +8,5 @@ SPEC = ProbeSpec(
     target_kinds=frozenset({TargetKind.SOURCE}),
     implementation="scanner.probes.code.probe:CodeProbe",
     reproduce="scanner.probes.code.reproduce:reproduce",
-    example_target="src",
+    example_target=(TargetKind.SOURCE, "src"),
 )

@@ -11,5 +11,5 @@ SPEC = ProbeSpec(
     options=DatabaseTargetOptions,
     reproduce="scanner.probes.database.reproduce:reproduce",
     uses_previous=True,
-    example_target="postgresql://pindai@db.contoh.go.id/simpeg",
+    example_target=(TargetKind.DATABASE, "postgresql://pindai@db.contoh.go.id/simpeg"),
 )

@@ -10,5 +10,5 @@ SPEC = ProbeSpec(
     implementation="scanner.probes.http.probe:HttpProbe",
     options=HttpOptions,
     reproduce="scanner.net.reproduce:http_request",
-    example_target="https://portal.contoh.go.id/",
+    example_target=(TargetKind.URL, "https://portal.contoh.go.id/"),
 )

@@ -10,5 +10,5 @@ SPEC = ProbeSpec(
     implementation="scanner.probes.sqlfile.probe:SqlFileProbe",
     options=SqlFileOptions,
     reproduce="scanner.probes.sqlfile.reproduce:reproduce",
-    example_target="dump.sql",
+    example_target=(TargetKind.SQLFILE, "dump.sql"),
 )

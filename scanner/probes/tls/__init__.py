@@ -10,5 +10,5 @@ SPEC = ProbeSpec(
     implementation="scanner.probes.tls.probe:TlsProbe",
     options=TlsOptions,
     reproduce="scanner.probes.tls.reproduce:reproduce",
-    example_target="https://portal.contoh.go.id/",
+    example_target=(TargetKind.URL, "https://portal.contoh.go.id/"),
 )
