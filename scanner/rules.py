@@ -139,6 +139,8 @@ class RuleSet:
     the same rules. None for rule sets built by hand or with other catalogues."""
     warnings: tuple[RuleError, ...] = ()
     """Accepted but worth fixing (an agency rule without English text)."""
+    checks: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    """Checks the packs add for a probe to run (probe name -> validated checks, e.g. HTTP exposure checks)."""
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -207,7 +209,7 @@ def _reference_problems(spec: RuleSpec, regulations: RegulationIndex) -> list[st
 
 
 LET_NAME = r"^[A-Z][A-Z0-9_]*$"
-PACK_FIELDS = {"pack", "rules", "description", "applies_when", "probe", "let"}
+PACK_FIELDS = {"pack", "rules", "description", "applies_when", "probe", "let", "checks"}
 _TEXT_FIELDS = ("title", "description", "message", "remediation")
 _EXPRESSIONS = ("when", "applies_when", "item_key")
 
@@ -279,6 +281,46 @@ def _with_pack_defaults(item: Any, raw: dict[str, Any], lets: dict[str, str], fi
     return item, warnings
 
 
+def _item_lines(text: str, key: str) -> list[int]:
+    """Line number of each item of the top-level list ``key`` (for errors that point into a pack)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    for name, value in getattr(node, "value", []):
+        if getattr(name, "value", None) == key and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _pack_checks(raw: dict[str, Any], text: str, file: str) -> tuple[str, list[dict[str, Any]], list[RuleError]]:
+    """The pack's ``checks:`` validated by the format its probe declares: (probe, checks, errors)."""
+    from scanner.probes import specs
+
+    checks = raw.get("checks")
+    if checks is None:
+        return "", [], []
+    spec = specs().get(str(raw.get("probe", "")))
+    if spec is None or spec.checks is None:
+        runs = ", ".join(s.name for s in specs().values() if s.checks is not None)
+        return "", [], [RuleError(file, "", "checks", f"checks need a pack-level probe that runs them ({runs})")]
+    if not isinstance(checks, list):
+        return "", [], [RuleError(file, "", "checks", "must be a list")]
+    lines = _item_lines(text, "checks")
+    valid: list[dict[str, Any]] = []
+    errors: list[RuleError] = []
+    for index, item in enumerate(checks):
+        where = f"{file}:{lines[index]}" if index < len(lines) else file
+        try:
+            model = spec.checks.model_validate(item)
+        except ValidationError as exc:
+            errors += [RuleError(where, str(item.get("id", "")) if isinstance(item, dict) else "",
+                                 f"checks[{index}].{_field_path(e['loc'])}", e["msg"]) for e in exc.errors()]
+            continue
+        valid.append(model.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return spec.name, valid, errors
+
+
 def _templates_checked(text: str) -> Path:
     """Marker file: this exact pack text had no template syntax error (parsing them costs start-up)."""
     key = hashlib.sha256(f"{jinja2.__version__}\n{text}".encode()).hexdigest()[:40]
@@ -316,6 +358,7 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
     rules: list[Rule] = []
     errors: list[RuleError] = []
     warnings: list[RuleError] = []
+    found_checks: dict[str, list[dict[str, Any]]] = {}
     seen: dict[str, str] = {}
     digest = hashlib.sha256()
     for file in files:
@@ -327,6 +370,8 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
         except yaml.YAMLError as exc:
             errors.append(RuleError(name, "", "", f"invalid YAML: {exc}"))
             continue
+        if isinstance(raw, dict) and "checks" in raw and "rules" not in raw:
+            raw = {**raw, "rules": []}  # a pack of checks only (its rules may sit in another pack)
         if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
             errors.append(RuleError(name, "", "rules", "a rule pack needs 'pack' and a list of 'rules'"))
             continue
@@ -335,6 +380,10 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
             errors.append(RuleError(name, "", ", ".join(sorted(unknown)), "unknown top-level field"))
         lets, let_errors = _pack_lets(raw, name)
         errors.extend(let_errors)
+        checks_probe, checks, check_errors = _pack_checks(raw, text, name)
+        errors.extend(check_errors)
+        if checks:
+            found_checks.setdefault(checks_probe, []).extend(checks)
         marker = _templates_checked(text)
         check_templates = not marker.exists()
         template_errors = 0
@@ -357,4 +406,4 @@ def load_rules(path: Path | Sequence[Path] | None = None, regulations: Regulatio
         raise RuleValidationError(errors)
     version = f"{__version__}+{digest.hexdigest()[:12]}"
     return RuleSet(rules=rules, regulations=regulations, version=version, source=paths if reloadable else None,
-                   warnings=tuple(warnings))
+                   warnings=tuple(warnings), checks={k: tuple(v) for k, v in found_checks.items()})

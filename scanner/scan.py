@@ -81,7 +81,10 @@ def scan(
 
     A fresh result observes everything; a resumed one (facts loaded from the store)
     only runs the target/probe pairs that have no facts yet, so nothing is duplicated.
+    Checks the rule packs add (an agency's HTTP exposure checks) go to their probe through ``ctx``.
     """
+    if ruleset.checks:
+        ctx = replace(ctx, checks={**ctx.checks, **ruleset.checks})
     done = {(f.target_id, f.probe) for f in result.facts}
     fresh = runner(result.targets, probes, ctx, on_facts=on_facts, skip=done)
     facts = result.facts + [f for f in fresh if (f.target_id, f.probe) not in done]

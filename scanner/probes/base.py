@@ -51,6 +51,8 @@ class ProbeContext:
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
     # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # checks the loaded rule packs add, per probe name (``checks:`` in a pack; validated by the probe's spec)
+    checks: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
 
     @property
     def timeout(self) -> float:
@@ -157,6 +159,8 @@ class ProbeSpec:
     """``module:function``, a :data:`Reproducer`."""
     uses_previous: bool = False
     """``scan --changed-only`` hands the probe its last complete observation of the target."""
+    checks: type[BaseModel] | None = None
+    """The format of checks a rule pack may add for this probe to run (``checks:`` in a pack)."""
     example_target: tuple[TargetKind, str] = (TargetKind.URL, "")
     """A target the probe serves, for rule cases (``pindai rules test``)."""
 

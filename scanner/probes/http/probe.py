@@ -114,7 +114,8 @@ class HttpProbe:
                 if page.status >= 400:  # error pages of template requests may be debug pages
                     debug.note(path, page.status, page.body)
 
-            facts["exposures"] = subcheck("exposures", lambda: observe_exposures(fetcher, base, on_page=on_page))
+            facts["exposures"] = subcheck("exposures", lambda: observe_exposures(
+                fetcher, base, on_page=on_page, extra=ctx.checks.get(SPEC.name, ())))
         else:
             facts["exposures"] = {"status": "inconclusive", "reason": "disabled by target option 'exposures'"}
         debug.add_template_hits(facts["exposures"].get("hits", []))
