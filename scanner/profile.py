@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from scanner.errors import PindaiError
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
 from scanner.probes import OptionsError, checked_options
@@ -17,7 +18,7 @@ from scanner.suppressions import SuppressionError, Suppressions, load_suppressio
 from scanner.targets import TargetError, parse_target
 
 
-class ProfileError(Exception):
+class ProfileError(PindaiError):
     """A profile that cannot be used; the message names the file and the field."""
 
 

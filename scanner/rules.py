@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scanner import __version__
 from scanner import celext as cel
+from scanner.errors import PindaiError
 from scanner.model import Severity
 from scanner.regulations import FINDING_KINDS, RegulationIndex, load_regulations
 from scanner.resources import rules_dir
@@ -100,7 +101,7 @@ class RuleError:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
-class RuleValidationError(Exception):
+class RuleValidationError(PindaiError):
     """Raised when one or more rule packs are invalid; ``errors`` lists every problem."""
 
     def __init__(self, errors: list[RuleError]) -> None:

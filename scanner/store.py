@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from scanner.errors import PindaiError
 from scanner.model import Facts, ScanResult
 from scanner.pii import scrub
 from scanner.urlsecrets import redact, redact_url, url_password
@@ -86,7 +87,7 @@ findings_table = Table(
 )
 
 
-class StoreError(Exception):
+class StoreError(PindaiError):
     """The history store cannot be opened or written; the message says why."""
 
 

@@ -116,10 +116,6 @@ class Page:
     def scheme(self) -> str:
         return urlsplit(self.final_url).scheme.lower()
 
-    @property
-    def redirected(self) -> bool:
-        return len(self.chain) > 1
-
 
 @dataclass
 class Fetcher:
