@@ -302,7 +302,8 @@ def _pack_checks(raw: dict[str, Any], text: str, file: str) -> tuple[str, list[d
     if checks is None:
         return "", [], []
     spec = specs().get(str(raw.get("probe", "")))
-    if spec is None or spec.checks is None:
+    model = spec.checks_model() if spec is not None else None
+    if spec is None or model is None:
         runs = ", ".join(s.name for s in specs().values() if s.checks is not None)
         return "", [], [RuleError(file, "", "checks", f"checks need a pack-level probe that runs them ({runs})")]
     if not isinstance(checks, list):
@@ -313,12 +314,12 @@ def _pack_checks(raw: dict[str, Any], text: str, file: str) -> tuple[str, list[d
     for index, item in enumerate(checks):
         where = f"{file}:{lines[index]}" if index < len(lines) else file
         try:
-            model = spec.checks.model_validate(item)
+            checked = model.model_validate(item)
         except ValidationError as exc:
             errors += [RuleError(where, str(item.get("id", "")) if isinstance(item, dict) else "",
                                  f"checks[{index}].{_field_path(e['loc'])}", e["msg"]) for e in exc.errors()]
             continue
-        valid.append(model.model_dump(mode="json", by_alias=True, exclude_none=True))
+        valid.append(checked.model_dump(mode="json", by_alias=True, exclude_none=True))
     return spec.name, valid, errors
 
 

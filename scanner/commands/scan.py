@@ -24,11 +24,10 @@ from scanner.commands.common import (
     store_call,
     stored_result,
 )
-from scanner.commands.options import RulePaths, rules_options
+from scanner.commands.options import ProbeName, RulePaths, rules_options
 from scanner.commands.progress import scan_progress
 from scanner.model import Facts, ScanResult, Severity, Target
 from scanner.politeness import HostGate, PolitenessPolicy
-from scanner.probes import specs
 from scanner.probes.base import Probe, ProbeContext
 from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
@@ -85,7 +84,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
 @rules_options
-@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(specs())),
+@click.option("--probe", "probe_names", multiple=True, type=ProbeName(),
               help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity.")
@@ -205,6 +204,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
     """``--changed-only``: the latest complete observation of each target by each probe that uses it."""
+    from scanner.probes import specs
     from scanner.store import StoreError
 
     if store is None:

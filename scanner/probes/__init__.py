@@ -73,7 +73,7 @@ def checked_options(options: dict[str, Any]) -> dict[str, Any]:
     problems: list[tuple[str, str]] = []
     for spec in specs().values():
         try:
-            model = spec.options.model_validate(options)
+            model = spec.options_model().model_validate(options)
         except ValidationError as exc:
             problems += [(_field_path(e["loc"]), e["msg"]) for e in exc.errors()]
             continue

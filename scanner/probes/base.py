@@ -154,19 +154,28 @@ class ProbeSpec:
     target_kinds: frozenset[TargetKind]
     implementation: str
     """``module:Class`` of the probe, imported only when a scan runs (``pindai rules`` stays fast)."""
-    options: type[BaseModel] = ProbeOptions
+    options: str = "scanner.probes.base:ProbeOptions"
+    """``module:Model``: the options model, imported when a profile is read."""
     reproduce: str | None = None
     """``module:function``, a :data:`Reproducer`."""
     uses_previous: bool = False
     """``scan --changed-only`` hands the probe its last complete observation of the target."""
-    checks: type[BaseModel] | None = None
-    """The format of checks a rule pack may add for this probe to run (``checks:`` in a pack)."""
+    checks: str | None = None
+    """``module:Model``: the format of checks a rule pack may add for this probe to run (``checks:``
+    in a pack); imported only when a pack has checks."""
     example_target: tuple[TargetKind, str] = (TargetKind.URL, "")
     """A target the probe serves, for rule cases (``pindai rules test``)."""
 
     def load(self) -> Probe:
         probe: Probe = _attribute(self.implementation)()
         return probe
+
+    def options_model(self) -> type[BaseModel]:
+        model: type[BaseModel] = _attribute(self.options)
+        return model
+
+    def checks_model(self) -> type[BaseModel] | None:
+        return None if self.checks is None else _attribute(self.checks)
 
     def reproducer(self) -> Reproducer | None:
         return None if self.reproduce is None else _attribute(self.reproduce)

@@ -2,13 +2,12 @@
 
 from scanner.model import TargetKind
 from scanner.probes.base import ProbeSpec
-from scanner.probes.database.options import DatabaseTargetOptions
 
 SPEC = ProbeSpec(
     name="database",
     target_kinds=frozenset({TargetKind.DATABASE}),
     implementation="scanner.probes.database.probe:DatabaseProbe",
-    options=DatabaseTargetOptions,
+    options="scanner.probes.database.options:DatabaseTargetOptions",
     reproduce="scanner.probes.database.reproduce:reproduce",
     uses_previous=True,
     example_target=(TargetKind.DATABASE, "postgresql://pindai@db.contoh.go.id/simpeg"),

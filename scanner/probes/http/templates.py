@@ -10,7 +10,7 @@ baselines, and keeps what an extractor reads only in masked form.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -129,7 +129,3 @@ class ExposureTemplate(_Strict):
                 raise ValueError(f"{path!r}: no '..' segment, scheme or fragment")
         return paths
 
-
-def template_dict(template: ExposureTemplate) -> dict[str, Any]:
-    """A validated template in the plain form the http probe runs."""
-    return template.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -2,13 +2,12 @@
 
 from scanner.model import TargetKind
 from scanner.probes.base import ProbeSpec
-from scanner.probes.sqlfile.options import SqlFileOptions
 
 SPEC = ProbeSpec(
     name="sqlfile",
     target_kinds=frozenset({TargetKind.SQLFILE}),
     implementation="scanner.probes.sqlfile.probe:SqlFileProbe",
-    options=SqlFileOptions,
+    options="scanner.probes.sqlfile.options:SqlFileOptions",
     reproduce="scanner.probes.sqlfile.reproduce:reproduce",
     example_target=(TargetKind.SQLFILE, "dump.sql"),
 )

@@ -2,13 +2,12 @@
 
 from scanner.model import TargetKind
 from scanner.probes.base import ProbeSpec
-from scanner.probes.tls.options import TlsOptions
 
 SPEC = ProbeSpec(
     name="tls",
     target_kinds=frozenset({TargetKind.URL, TargetKind.DATABASE}),
     implementation="scanner.probes.tls.probe:TlsProbe",
-    options=TlsOptions,
+    options="scanner.probes.tls.options:TlsOptions",
     reproduce="scanner.probes.tls.reproduce:reproduce",
     example_target=(TargetKind.URL, "https://portal.contoh.go.id/"),
 )
