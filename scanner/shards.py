@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from scanner.lifeline import die_with_parent
 from scanner.model import Facts, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import Probe, ProbeContext
@@ -57,6 +58,12 @@ def shards(targets: list[Target], count: int, policy: PolitenessPolicy) -> list[
 ShardMain = Callable[[list[Target], list[str], ProbeContext, int, set[tuple[str, str]], Any], None]
 
 
+def _shard(parent_pid: int, shard_main: ShardMain, *args: Any) -> None:
+    """Child process: end with the parent (even a SIGKILLed one), then observe the shard."""
+    die_with_parent(parent_pid)
+    shard_main(*args)
+
+
 def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, count: int, workers: int,
                 on_facts: Callable[[Facts], None], skip: set[tuple[str, str]], shard_main: ShardMain) -> list[Facts]:
     """Observe ``targets`` in ``count`` processes; facts arrive through ``on_facts`` as they finish.
@@ -71,8 +78,9 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
     out = spawn.Queue()
     names = [p.name for p in probes]
     per_shard = max(1, workers // count)
-    children = [spawn.Process(target=shard_main, daemon=True, name=f"pindai-shard-{n}",
-                              args=(shard, names, replace(ctx, gate=HostGate(policy)), per_shard, skip, out))
+    children = [spawn.Process(target=_shard, daemon=True, name=f"pindai-shard-{n}",
+                              args=(os.getpid(), shard_main, shard, names, replace(ctx, gate=HostGate(policy)),
+                                    per_shard, skip, out))
                 for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
     for child in children:
         child.start()

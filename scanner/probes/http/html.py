@@ -56,6 +56,8 @@ MAX_INLINE_SCRIPT = 256_000
 class HtmlDoc:
     title: str = ""
     metas: dict[str, str] = field(default_factory=dict)
+    csp_metas: list[str] = field(default_factory=list)  # <meta http-equiv="Content-Security-Policy"> contents
+    referrer_metas: list[str] = field(default_factory=list)  # <meta name="referrer"> contents
     links: list[tuple[str, str]] = field(default_factory=list)  # (rel, href)
     anchors: list[Anchor] = field(default_factory=list)
     scripts: list[tuple[str, str]] = field(default_factory=list)  # (src, integrity)
@@ -96,12 +98,22 @@ class _Reader(HTMLParser):
                 return f"class {cls}: {self.hidden_classes[cls]}"
         return ""
 
+    def _policy_meta(self, attrs: dict[str, str]) -> None:
+        """Policies a browser applies from meta tags (as the MDN HTTP Observatory reads them)."""
+        content = attrs.get("content")
+        if "http-equiv" in attrs and content is not None:
+            if attrs["http-equiv"].strip().lower() == "content-security-policy" and content:
+                self.doc.csp_metas.append(content)
+        elif attrs.get("name", "").strip().lower() == "referrer" and content:
+            self.doc.referrer_metas[:] = [content]
+
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = {k.lower(): (v or "") for k, v in attrs_list}
         if tag == "meta":
             key = (attrs.get("name") or attrs.get("property") or attrs.get("http-equiv") or "").lower()
             if key and key not in self.doc.metas:
                 self.doc.metas[key] = attrs.get("content", "")
+            self._policy_meta(attrs)
             return
         if tag == "link":
             for rel in attrs.get("rel", "").lower().split():

@@ -36,6 +36,17 @@ def _cookies(pages: list[tuple[str, Page]], twin: list[Page]) -> dict[str, Any]:
     return {"status": "ok", "items": cookie_mod.observe_cookies(raw)}
 
 
+def _main_page_cookies(main: Page) -> list[dict[str, Any]]:
+    """Cookies set while loading the main page (every hop), marked when set by its final answer."""
+    cookies = []
+    for index, hop in enumerate(main.chain):
+        for header in hop.set_cookies:
+            cookie = cookie_mod.parse_set_cookie(header, urlsplit(hop.url).scheme)
+            cookie["final_response"] = index == len(main.chain) - 1
+            cookies.append(cookie)
+    return cookies
+
+
 def _main_facts(target: Target, main: Page) -> dict[str, Any]:
     return {
         "url": target.location,
@@ -86,7 +97,9 @@ class HttpProbe:
         base = urljoin(main.final_url, "/")
         main_path = urlsplit(main.final_url).path or "/"
         facts = _main_facts(target, main)
-        facts["headers"] = headers = observe_headers(main.headers)
+        facts["headers"] = headers = observe_headers(
+            main.headers, csp_meta=doc.csp_metas if doc else None, referrer_meta=doc.referrer_metas if doc else None,
+            https=main.scheme == "https")
 
         twin: list[Page] = []
 
@@ -131,7 +144,7 @@ class HttpProbe:
             "errors": pages.errors})
         facts["observatory"] = subcheck("observatory", lambda: {"status": "ok", **observatory.score(
             headers, scheme=main.scheme, tls_verified=main.tls_verified,
-            cookies=facts["cookies"].get("items", []), cors=facts["cors"].get("items", []),
+            cookies=_main_page_cookies(main), cors=facts["cors"].get("items", []),
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
