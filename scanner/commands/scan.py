@@ -191,25 +191,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
             result = with_baseline(result, baseline_fps)
     except KeyboardInterrupt:
-        from scanner.store import INTERRUPTED
-
-        if writer:
-            writer.finish(result, INTERRUPTED)
-            _store_summary(writer)
-            fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
-                  f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
-        fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+        _interrupted(stop.signal_name, writer, result)
     except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
         _internal_error(exc, _failed(result, writer))
-    previous = None
-    stored = True
-    if store and writer:
-        from scanner.store import COMPLETE
-
-        stored = writer.finish(result) == COMPLETE
-        _store_summary(writer)
-        if stored:
-            previous = _previous_scan(store, result)
+    stored, previous = _finished(store, writer, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
@@ -220,6 +205,29 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and not stored else code)
+
+
+def _interrupted(signal_name: str, writer: ScanWriter | None, result: ScanResult) -> NoReturn:
+    """Exit 130: finished observations are stored (the scan is marked interrupted) unless --no-store."""
+    from scanner.store import INTERRUPTED
+
+    if writer:
+        writer.finish(result, INTERRUPTED)
+        _store_summary(writer)
+        fail(f"interrupted ({signal_name}); finished observations are saved. Resume with: "
+             f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
+    fail(f"interrupted ({signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+
+
+def _finished(store: Store | None, writer: ScanWriter | None, result: ScanResult) -> tuple[bool, ScanResult | None]:
+    """Record the scan's end: (whether it was recorded, the previous complete scan for the trend)."""
+    if not (store and writer):
+        return True, None
+    from scanner.store import COMPLETE
+
+    stored = writer.finish(result) == COMPLETE
+    _store_summary(writer)
+    return stored, (_previous_scan(store, result) if stored else None)
 
 
 def _begun(store: Store, result: ScanResult) -> ScanWriter:
