@@ -11,13 +11,14 @@ from contextlib import closing
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.model import Facts, Target
+from scanner.model import Facts, Target, encodable, encodable_data
 from scanner.politeness import HostBackedOff
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Facts], None]
+RECHECK_S = 0.05  # pause before a job put back while its service is being checked is taken again
 
 
 def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
@@ -28,13 +29,19 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     if target.host and not ctx.scope.allows(target.host):
         facts.status, facts.reason = "inconclusive", f"host {target.host} is outside the scan scope"
         return facts
+    silent = "" if ctx.proxy else ctx.reachability.silent(target, ctx.timeout)
+    if silent:  # a dead or filtered service costs one timeout for the whole target, not one per connection
+        facts.status, facts.reason = "inconclusive", silent
+        facts.duration_s = round(time.monotonic() - clock, 3)
+        return facts
     try:
-        facts.data = probe.run(target, ctx)
+        facts.data = encodable_data(probe.run(target, ctx))  # the one place facts are made
     except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
         facts.status, facts.reason = "inconclusive", str(exc)
     except Exception as exc:  # a probe bug must not lose other targets' results
         log.exception("probe %s failed on %s", probe.name, target.id)
         facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
+    facts.reason = encodable(facts.reason)
     facts.duration_s = round(time.monotonic() - clock, 3)
     log.info("%s on %s: %s%s (%.1f s)", probe.name, target.id, facts.status,
              f": {facts.reason}" if facts.reason else "", facts.duration_s)
@@ -59,6 +66,10 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
                 target, probe = pending.get_nowait()
             except queue.Empty:
                 return
+            if ctx.reachability.checking(target):  # another worker is checking that service: do other work first
+                pending.put((target, probe))
+                stop.wait(RECHECK_S)
+                continue
             finished.put(observe(probe, target, ctx))
 
     for number in range(min(max(1, workers), len(jobs))):

@@ -7,7 +7,10 @@ from urllib.parse import urlsplit
 
 from scanner.pii.masking import scrub_text
 
-JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
+# A token starts where a run of base64url characters starts: each run is tried once, so matching
+# stays linear on hostile text such as "eyJeyJeyJ..." (without the look-behind every "eyJ" inside
+# the run would start a scan to its end: quadratic).
+JWT_PATTERN = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
 
 
 def loggable_url(url: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Reproduction, Target, TargetKind
+from scanner.net.reachability import Reachability
 from scanner.politeness import HostGate
 from scanner.scope import Scope
 
@@ -53,6 +54,8 @@ class ProbeContext:
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # checks the loaded rule packs add, per probe name (``checks:`` in a pack; validated by the probe's spec)
     checks: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    # one silence check per service, shared by every probe (scanner.net.reachability)
+    reachability: Reachability = field(default_factory=Reachability, repr=False, compare=False)
 
     @property
     def timeout(self) -> float:

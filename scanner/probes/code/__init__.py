@@ -7,6 +7,7 @@ SPEC = ProbeSpec(
     name="code",
     target_kinds=frozenset({TargetKind.SOURCE}),
     implementation="scanner.probes.code.probe:CodeProbe",
+    options="scanner.probes.code.options:CodeOptions",
     reproduce="scanner.probes.code.reproduce:reproduce",
     example_target=(TargetKind.SOURCE, "src"),
 )

@@ -11,6 +11,7 @@ from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, subcheck
 from scanner.probes.http import SPEC, observatory
 from scanner.probes.http import cookies as cookie_mod
+from scanner.probes.http.authors import mask_author_paths
 from scanner.probes.http.cors import observe_cors
 from scanner.probes.http.disclosure import DebugCollector, version_disclosure
 from scanner.probes.http.exposures import observe_exposures
@@ -61,6 +62,23 @@ def _main_facts(target: Target, main: Page) -> dict[str, Any]:
         "redirect_chain": [h.to_dict() for h in main.chain],
         "redirect_stopped": main.stopped or None,
     }
+
+
+SUB_CHECKS = ("https_redirect", "cookies", "cors", "disclosure", "software", "exposures", "judol", "judol_pages",
+              "personal_data", "observatory")
+
+
+def _record_incomplete_checks(facts: dict[str, Any], opts: dict[str, Any], unread_pages: int) -> None:
+    """Sub-checks (or judol views of linked pages) that could not finish, and linked pages that could
+    not be read, make the observation partial: what they would have seen is unknown, not clean."""
+    failed = [name for name in SUB_CHECKS if facts.get(name, {}).get("status") == "inconclusive"]
+    if not opts.get("exposures", True):
+        failed = [name for name in failed if name != "exposures"]  # switched off by the operator
+    failed += [p["path"] for p in facts.get("judol_pages", {}).get("pages", []) if p.get("status") == "inconclusive"]
+    if failed:
+        record_limit(facts, "http_checks", len(failed))
+    if unread_pages:
+        record_limit(facts, "http_pages_unread", unread_pages)
 
 
 def _record_cut_bodies(facts: dict[str, Any], fetcher: Fetcher, pages: list[Page]) -> None:
@@ -148,4 +166,5 @@ class HttpProbe:
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
-        return facts
+        _record_incomplete_checks(facts, opts, len(pages.errors))
+        return dict(mask_author_paths(facts))
