@@ -7,12 +7,13 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from scanner.errors import PindaiError
 from scanner.followup.states import DEFAULT_SLA
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
-from scanner.probes.database.scope import compile_patterns
+from scanner.probes import OptionsError, checked_options
 from scanner.scope import Scope
 from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
@@ -21,61 +22,12 @@ if TYPE_CHECKING:
     from scanner.inventory import Inventory, RowProblem
 
 
-class ProfileError(Exception):
+class ProfileError(PindaiError):
     """A profile that cannot be used; the message names the file and the field."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class DatabaseOptions(_Strict):
-    """``options.database`` of a database target: what the scan may read (see docs/facts/database.md)."""
-
-    include: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    read_data: StrictBool = True
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _valid_patterns(cls, value: list[str]) -> list[str]:
-        compile_patterns(value)  # ScopeError is a ValueError: reported with the field's path
-        return value
-
-
-class TargetOptions(BaseModel):
-    """Probe options of one target: the known ones are type- and range-checked here, so that
-    ``tls_timeout = "x"`` or ``sample_rows = -5`` is a profile error naming the field, not a
-    traceback or ``LIMIT -5``. Defaults stay with the probes (an option not written is not
-    passed on); options this model does not know pass through unchanged."""
-
-    model_config = ConfigDict(extra="allow")
-
-    sample_rows: int | None = Field(default=None, ge=1, le=100_000)
-    max_tables: int | None = Field(default=None, ge=1, le=100_000)
-    sample_seed: int | str | None = None
-    max_bytes: int | None = Field(default=None, ge=1)
-    max_pages: int | None = Field(default=None, ge=0, le=1000)
-    pages: list[str] | None = None
-    cors_paths: list[str] | None = None
-    judol_pages: int | None = Field(default=None, ge=0, le=100)
-    exposures: bool | None = None
-    verify_tls: bool | None = None
-    ca_bundle: str | None = None
-    http_port: int | None = Field(default=None, ge=1, le=65535)
-    tls: bool | None = None
-    tls_port: int | None = Field(default=None, ge=1, le=65535)
-    tls_timeout: float | None = Field(default=None, gt=0, le=300)
-    starttls: str | None = None
-    sni: str | None = None
-    ca_file: str | None = None
-    auth: dict[str, Any] | None = None
-    database: DatabaseOptions | None = None
-    git_history: bool | str | None = None  # code probe: also read the commits' added lines (a string: since it)
-
-    def given(self) -> dict[str, Any]:
-        """Only the options the profile wrote (probes apply their own defaults)."""
-        return self.model_dump(exclude_unset=True)
 
 
 class TargetEntry(_Strict):
@@ -85,7 +37,8 @@ class TargetEntry(_Strict):
     name: str = ""
     password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     zone: str = Field(default="", pattern=r"^[a-z0-9_-]*$")
-    options: TargetOptions = Field(default_factory=TargetOptions)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Probe options: each probe's options model checks its own (scanner.probes.checked_options)."""
 
 
 class ScopeEntry(_Strict):
@@ -313,9 +266,15 @@ def load_profile(path: Path) -> Profile:
     inventory = _inventory(path, spec)
     scope = _scope(spec, inventory)
     targets: list[Target] = []
+    bad_options: list[str] = []
     for index, entry in enumerate(spec.targets):
         line = lines[index] if index < len(lines) else 0
         where = f"{path}: targets[{index}]"
+        try:
+            options = checked_options(entry.options)
+        except OptionsError as exc:  # every target's bad options are named together
+            bad_options += [f"{where}.options.{field}: {message}" for field, message in exc.problems]
+            continue
         try:
             target = parse_target(
                 entry.target,
@@ -323,7 +282,7 @@ def load_profile(path: Path) -> Profile:
                 exposure=entry.exposure,
                 name=entry.name,
                 password_env=entry.password_env,
-                options=entry.options.given(),
+                options=options,
                 zone=entry.zone,
                 declared_at=f"{path}:{line}" if line else str(path),
                 base_dir=path.parent,
@@ -336,6 +295,8 @@ def load_profile(path: Path) -> Profile:
                 "add it to [scope] allow or remove the target"
             )
         targets.append(target)
+    if bad_options:
+        raise ProfileError("\n".join(bad_options))
     declared = {t.id for t in targets}
     targets += [t for t in (inventory.targets if inventory else []) if t.id not in declared]
     suppressions = None

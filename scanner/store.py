@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from scanner import schema
+from scanner.errors import PindaiError
 from scanner.model import Facts, ScanResult
 from scanner.pii import scrub
 from scanner.urlsecrets import redact, redact_url, url_password
@@ -89,7 +90,7 @@ findings_table = Table(
 )
 
 
-class StoreError(Exception):
+class StoreError(PindaiError):
     """The history store cannot be opened or written; the message says why."""
 
 

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scanner.errors import PindaiError
 from scanner.model import DATABASE_SCHEMES, Exposure, Target, TargetKind, strip_password
 from scanner.urlsecrets import redact_url, split_password
 
 
-class TargetError(ValueError):
+class TargetError(PindaiError, ValueError):
     """A target string that Pindai cannot interpret."""
 
 

@@ -91,6 +91,7 @@ def test_retry_after_as_http_date_and_hostile_values():
     assert retry_after_seconds("99999999") == RETRY_AFTER_MAX_S
     assert retry_after_seconds("0" * 40 + "7") == 7.0
     assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("²") is None  # a digit to str.isdigit, not to float()
     assert retry_after_seconds(None) is None
 
 
@@ -211,3 +212,46 @@ def test_a_service_that_keeps_failing_does_not_stop_the_hosts_other_services() -
     with gate.slot(healthy):  # same machine, another service: still served at full concurrency
         pass
     assert gate.allowed(healthy) == 2
+
+
+class _RateLimitedApi(http.server.BaseHTTPRequestHandler):
+    """The audit's NEW-12 site: a home page linking 40 API paths, each answered 429 Retry-After: 30."""
+
+    hits = 0
+
+    def do_GET(self) -> None:
+        type(self).hits += 1
+        if self.path == "/":
+            body = "".join(f"<a href='/api/v1/i{i}'>x</a>" for i in range(40)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+        else:
+            body = b"slow down"
+            self.send_response(429)
+            self.send_header("Retry-After", "30")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_auth_probe_backs_off_on_429_and_honours_retry_after() -> None:
+    """#24 item 11 (NEW-12): the auth probe sent 54 requests in 0.1 s after `429 Retry-After: 30`."""
+    from scanner.probes.auth.probe import AuthProbe
+
+    handler = type("Handler", (_RateLimitedApi,), {"hits": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    waits: list[float] = []
+    gate = HostGate(PolitenessPolicy(timeout_s=5), sleep=waits.append)  # waits recorded, not slept
+    try:
+        target = Target(TargetKind.URL, f"http://127.0.0.1:{server.server_address[1]}/")
+        facts = observe(AuthProbe(), target, ProbeContext(gate=gate, scope=Scope(("127.0.0.1",))))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert handler.hits <= GIVE_UP_AFTER + 2  # the home page, then at most the give-up count of 429s
+    assert any(w > 29 for w in waits)  # the next request waited out Retry-After
+    assert facts.status == "inconclusive" or facts.data  # an observation, never a crash

@@ -27,11 +27,10 @@ from scanner.commands.common import (
     read_result,
     stored_result,
 )
-from scanner.commands.options import RulePaths, rules_options
+from scanner.commands.options import ProbeName, RulePaths, rules_options
 from scanner.commands.progress import scan_progress
 from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
-from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
 from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
@@ -89,7 +88,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
 @rules_options
-@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
+@click.option("--probe", "probe_names", multiple=True, type=ProbeName(),
               help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity.")
@@ -164,13 +163,11 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)
-    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides,
-                                                    inventory.targets if inventory else [])
-    problems = [*(inventory.problems if inventory else []), *(loaded.inventory_problems if loaded else [])]
-    for problem in problems:
-        click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
+    overrides = {k: v for k, v in {"per_host_concurrency": concurrency, "requests_per_second": rate,
+                                   "timeout_s": timeout}.items() if v is not None}
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides, inventory.targets if inventory else [])
+    problems = _warn_not_scanned([*(inventory.problems if inventory else []),
+                                  *(loaded.inventory_problems if loaded else [])])
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     if git_history is not None:
         target_list = _with_git_history(target_list, git_history)
@@ -209,25 +206,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
             result = with_baseline(result, baseline_fps)
     except KeyboardInterrupt:
-        from scanner.store import INTERRUPTED
-
-        if writer:
-            writer.finish(result, INTERRUPTED)
-            _store_summary(writer)
-            fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
-                  f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
-        fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+        _interrupted(stop.signal_name, writer, result)
     except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
         _internal_error(exc, _failed(result, writer))
-    previous = None
-    stored = True
-    if store and writer:
-        from scanner.store import COMPLETE
-
-        stored = writer.finish(result) == COMPLETE
-        _store_summary(writer)
-        if stored:
-            previous = _previous_scan(store, result)
+    stored, previous = _finished(store, writer, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
@@ -238,6 +220,36 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
+
+
+def _warn_not_scanned(problems: list[Any]) -> list[Any]:
+    """One warning line per inventory row that could not become a target; the rows, for the exit code."""
+    for problem in problems:
+        click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
+    return problems
+
+
+def _interrupted(signal_name: str, writer: ScanWriter | None, result: ScanResult) -> NoReturn:
+    """Exit 130: finished observations are stored (the scan is marked interrupted) unless --no-store."""
+    from scanner.store import INTERRUPTED
+
+    if writer:
+        writer.finish(result, INTERRUPTED)
+        _store_summary(writer)
+        fail(f"interrupted ({signal_name}); finished observations are saved. Resume with: "
+             f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
+    fail(f"interrupted ({signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+
+
+def _finished(store: Store | None, writer: ScanWriter | None, result: ScanResult) -> tuple[bool, ScanResult | None]:
+    """Record the scan's end: (whether it was recorded, the previous complete scan for the trend)."""
+    if not (store and writer):
+        return True, None
+    from scanner.store import COMPLETE
+
+    stored = writer.finish(result) == COMPLETE
+    _store_summary(writer)
+    return stored, (_previous_scan(store, result) if stored else None)
 
 
 def _begun(store: Store, result: ScanResult) -> ScanWriter:
@@ -279,21 +291,23 @@ def _internal_error(exc: Exception, kept: str) -> NoReturn:
 
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
-    """``--changed-only``: the latest complete database observation of each database target."""
+    """``--changed-only``: the latest complete observation of each target by each probe that uses it."""
+    from scanner.probes import specs
     from scanner.store import StoreError
 
     if store is None:
         fail("--changed-only needs the history store (drop --no-store)")
+    users = [spec for spec in specs().values() if spec.uses_previous]
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for target in targets:
-        if target.kind is TargetKind.DATABASE:
+        for spec in (s for s in users if target.kind in s.target_kinds):
             try:
-                previous = store.latest_facts(target.id, "database")
+                previous = store.latest_facts(target.id, spec.name)
             except StoreError as exc:
-                click.echo(f"warning: --changed-only: {exc}; scanning every column", err=True)
+                click.echo(f"warning: --changed-only: {exc}; observing {target.id} in full", err=True)
                 continue
             if previous:
-                found[target.id] = {"database": previous}
+                found.setdefault(target.id, {})[spec.name] = previous
     return found
 
 

@@ -5,8 +5,10 @@
 target replies never pass through a host the operator did not name. Its sessions never follow
 a redirect themselves (callers follow hops through ``scanner.net.urls.gate``), and a malformed
 ``Location`` no longer raises out of ``requests`` (which parses it even with allow_redirects=False).
-``read_capped`` bounds one response body in size and in total wall-clock time, so a
-drip-feeding peer cannot hold a request.
+Given the scan's politeness gate, a session reports every answer it receives to it, so a 429 or
+503 (and its ``Retry-After``) slows down every later request Pindai sends to that service,
+whichever probe sends it. ``read_capped`` bounds one response body in size and in total
+wall-clock time, so a drip-feeding peer cannot hold a request.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import time
 from typing import Any
 
 import requests
+
+from scanner.politeness import HostGate, politeness_key
 
 log = logging.getLogger(__name__)
 BODY_DEADLINE_FACTOR = 3  # a whole body may take at most 3 x the per-read timeout
@@ -27,10 +31,12 @@ class _GatedSession(requests.Session):
 
 
 def http_session(proxy: str | None = None, user_agent: str | None = None,
-                 headers: tuple[tuple[str, str], ...] = ()) -> requests.Session:
+                 headers: tuple[tuple[str, str], ...] = (), *, gate: HostGate | None = None) -> requests.Session:
     """A session with ``trust_env`` off; ``proxy`` (e.g. ``http://127.0.0.1:8080``) for http and https;
-    ``headers`` (the operator's ``--header``) on every request."""
+    ``headers`` (the operator's ``--header``) on every request; every answer reported to ``gate``."""
     session = _GatedSession()
+    if gate is not None:
+        session.hooks["response"].append(_reporter(gate))
     session.trust_env = False
     session.proxies = {"http": proxy, "https": proxy} if proxy else {}
     if user_agent:
@@ -38,6 +44,21 @@ def http_session(proxy: str | None = None, user_agent: str | None = None,
     session.hooks["response"].append(_log_response)
     session.headers.update(dict(headers))
     return session
+
+
+def _reporter(gate: HostGate) -> Any:
+    """A response hook telling ``gate`` each status of the service it came from (429/503 back off)."""
+    from scanner.net.urls import UnsafeURL, destination
+
+    def report(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        try:
+            where = destination(response.request.url or "")
+        except UnsafeURL:  # never sent: the URL gate refuses such URLs before a request is made
+            return
+        gate.answered(politeness_key(where.host, where.port), response.status_code,
+                      response.headers.get("Retry-After"))
+
+    return report
 
 
 def _log_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:

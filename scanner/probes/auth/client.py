@@ -86,7 +86,7 @@ class Client:
     def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool = True) -> None:
         self.ctx = ctx
         self.origin = origin
-        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers)
+        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers, gate=ctx.gate)
         self.session.verify = verify  # False only where no user credential is sent (the black-box scan)
         self.budget = budget
         self.sent = 0

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
 from scanner.net.urls import link_host
-from scanner.probes.auth import analysis, loginform, neighbours, openapi, recipes
+from scanner.probes.auth import SPEC, analysis, loginform, neighbours, openapi, recipes
 from scanner.probes.auth.blackbox import BlackBox
 from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
 from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, personal_data
@@ -67,7 +67,7 @@ class AuthProbe:
     discovers the site's API and tests it without credentials.
     """
 
-    name = "auth"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")
