@@ -63,6 +63,7 @@ def big_values_db(pg_weak: DbServer) -> str:
     admin.dispose()
     url = f"postgresql://{ADMIN}:{pg_weak.admin_password}@127.0.0.1:{pg_weak.port}/lampiran_besar"
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    url += f"?{pg_weak.scan_query}"
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE lampiran (id serial PRIMARY KEY, nik text, berkas bytea, catatan text)"))
         conn.execute(text("INSERT INTO lampiran (nik, berkas, catatan) SELECT '3201011708450001', "
