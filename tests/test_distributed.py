@@ -127,7 +127,8 @@ def test_database_password_comes_from_the_worker_environment_not_the_broker(
     env = "PINDAI_TEST_PG_PASSWORD"
     monkeypatch.delenv(env, raising=False)  # the coordinator does not know the password
     try:
-        target = parse_target(server.url(query=server.scan_query).replace("postgresql+psycopg", "postgresql"), zone="db", password_env=env)
+        location = server.url(query=server.scan_query).replace("postgresql+psycopg", "postgresql")
+        target = parse_target(location, zone="db", password_env=env)
         worker = start_worker(broker, "db", tmp_path, env={env: server.admin_password})
         try:
             wait_ready(worker)

@@ -20,6 +20,7 @@ from scanner.probes.database import drivers
 from scanner.urlsecrets import redact as redact_secrets
 from scanner.urlsecrets import split_password
 
+
 @dataclass
 class Endpoint:
     """Connection parameters of a target (the password is kept out of ``repr``)."""

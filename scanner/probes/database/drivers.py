@@ -10,6 +10,8 @@ the URL says ``sslmode=disable`` / ``sslmode=require`` for that target.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import ssl
 from typing import Any
 
@@ -35,19 +37,30 @@ def withheld_reason(message: str) -> str | None:
     return None
 
 
+def address(host: str, port: int) -> str:
+    """The one IP address ``host`` is contacted at (resolved once; an IP literal is itself)."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return str(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0])
+
+
 def pg_connect(host: str, port: int | None, user: str, database: str, password: str, params: DatabaseParams,
                timeout: float, *, application_name: str = "pindai") -> Any:
     """A psycopg connection; an empty ``password`` sends none (libpq may not look one up)."""
     import psycopg
 
-    tls: dict[str, str] = {"sslmode": params.sslmode}
+    tls: dict[str, Any] = {"sslmode": params.sslmode}
     if params.sslmode != "disable":
         tls["sslrootcert"] = params.sslrootcert or ("system" if params.sslmode == "verify-full" else NO_FILE)
     try:
         return psycopg.connect(
-            host=host, port=port or 5432, user=user, dbname=database or user or None, password=password,
+            host=host, hostaddr=address(host, port or 5432), port=port or 5432, user=user,
+            dbname=database or user or None, password=password,
             passfile=NO_FILE, sslcert=NO_FILE, sslkey=NO_FILE, gssencmode="disable",
             connect_timeout=max(1, int(timeout)), application_name=application_name, **tls)
+    except OSError as exc:  # name resolution
+        raise psycopg.OperationalError(f"cannot resolve {host}: {exc}") from None
     except psycopg.OperationalError as exc:
         reason = withheld_reason(str(exc))
         if reason is None:

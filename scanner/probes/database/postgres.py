@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from scanner.dburl import DatabaseParams
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
-from scanner.dburl import DatabaseParams
 from scanner.probes.database import drivers
 from scanner.probes.database.checks import guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint, short_error
