@@ -17,26 +17,67 @@ from typing import Any
 
 import requests
 
+from scanner.net.urls import origin_of
+
 log = logging.getLogger(__name__)
 BODY_DEADLINE_FACTOR = 3  # a whole body may take at most 3 x the per-read timeout
 
 
-class _GatedSession(requests.Session):
+NOT_ORIGIN = "not the target's origin"
+UNVERIFIED = "certificate not verified"
+
+
+class GatedSession(requests.Session):
+    """A session that never follows redirects and treats the operator's headers as credentials.
+
+    ``credentials`` (``--header``) go only to ``origin`` (``scheme://host:port`` of the target),
+    and never over HTTPS with certificate verification off unless ``allow_unverified`` (the
+    operator turned verification off for this target). ``withheld`` counts requests sent without
+    them, by reason (``NOT_ORIGIN``, ``UNVERIFIED``).
+    """
+
+    credentials: dict[str, str]
+    origin: str = ""
+    allow_unverified: bool = False
+    withheld: dict[str, int]
+
     def get_redirect_target(self, resp: requests.Response) -> None:
         return None  # every hop is the caller's, through the URL gate
 
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,
+                **kwargs: Any) -> requests.Response:
+        if self.credentials:
+            reason = self._withheld_reason(str(url), kwargs.get("verify", self.verify))
+            if reason is None:
+                kwargs["headers"] = {**self.credentials, **(kwargs.get("headers") or {})}
+            else:
+                self.withheld[reason] = self.withheld.get(reason, 0) + 1
+        return super().request(method, url, *args, **kwargs)
+
+    def _withheld_reason(self, url: str, verify: object) -> str | None:
+        where = origin_of(url)
+        if not where or where != self.origin:
+            return NOT_ORIGIN
+        if where.startswith("https:") and verify is False and not self.allow_unverified:
+            return UNVERIFIED
+        return None
+
 
 def http_session(proxy: str | None = None, user_agent: str | None = None,
-                 headers: tuple[tuple[str, str], ...] = ()) -> requests.Session:
+                 headers: tuple[tuple[str, str], ...] = (), *, origin: str = "",
+                 allow_unverified: bool = False) -> GatedSession:
     """A session with ``trust_env`` off; ``proxy`` (e.g. ``http://127.0.0.1:8080``) for http and https;
-    ``headers`` (the operator's ``--header``) on every request."""
-    session = _GatedSession()
+    ``headers`` (the operator's ``--header``) only on requests to ``origin``, see :class:`GatedSession`."""
+    session = GatedSession()
     session.trust_env = False
     session.proxies = {"http": proxy, "https": proxy} if proxy else {}
     if user_agent:
         session.headers["User-Agent"] = user_agent
     session.hooks["response"].append(_log_response)
-    session.headers.update(dict(headers))
+    session.credentials = dict(headers)
+    session.origin = origin
+    session.allow_unverified = allow_unverified
+    session.withheld = {}
     return session
 
 

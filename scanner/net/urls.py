@@ -124,6 +124,15 @@ def gate(url: str, scope: Scope) -> Destination:
     return where
 
 
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of ``url`` as the client connects to it ('' when malformed)."""
+    try:
+        scheme, host, port = destination(url).origin
+    except UnsafeURL:
+        return ""
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
 def join(base: str, link: str) -> Destination:
     """The destination of ``link`` (from a page or a Location header) relative to ``base``."""
     try:

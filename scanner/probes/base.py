@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from scanner.model import COVERAGE_KEY, CoverageLimit, Target
+from scanner.net.session import UNVERIFIED
 from scanner.politeness import HostGate
 from scanner.scope import Scope
 
@@ -19,6 +20,19 @@ def record_limit(facts: dict[str, Any], code: str, limit: int, total: int | None
     partial, each report shows a localised note and the scan cannot exit 0.
     """
     facts.setdefault(COVERAGE_KEY, []).append(CoverageLimit(code, int(limit), total).to_dict())
+
+
+def record_withheld(facts: dict[str, Any], withheld: dict[str, int]) -> None:
+    """Say in ``facts`` how many requests went without the operator's ``--header`` values, by reason.
+
+    Requests withheld for lack of a verified certificate are a coverage limit: the authenticated
+    view the operator asked for was not observed.
+    """
+    if not withheld:
+        return
+    facts["credentials_withheld"] = dict(sorted(withheld.items()))
+    if unverified := withheld.get(UNVERIFIED):
+        record_limit(facts, "credentials_unverified_tls", unverified)
 
 
 class ProbeInconclusive(Exception):
@@ -33,7 +47,7 @@ class ProbeContext:
     scope: Scope = field(default_factory=Scope.allow_all)
     proxy: str | None = None  # explicit HTTP(S) proxy; the environment's proxies are never used
     user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
-    headers: tuple[tuple[str, str], ...] = ()  # sent on every HTTP request to in-scope targets (`--header`)
+    headers: tuple[tuple[str, str], ...] = ()  # `--header`: credentials, sent only to the target's own origin
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
     # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)

@@ -31,7 +31,7 @@ from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, 
 from scanner.probes.auth.compare import NO_DATA, compare, personal_data, similarity
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, collect, decode, hmac_signed, unsigned
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_withheld
 from scanner.probes.http.exposures import Shape, shape_of
 from scanner.probes.http.html import parse
 
@@ -156,7 +156,7 @@ class BlackBox:
         endpoints = [e for e in (self._endpoint(c, discovery) for c in candidates) if e is not None]
         self._crack_tokens()
         self._forge_all(endpoints)
-        return {
+        facts = {
             "mode": "black-box",
             "recipe": "none",
             "settings": {"endpoint_limit": MAX_ENDPOINTS, "request_budget": REQUEST_BUDGET},
@@ -167,6 +167,8 @@ class BlackBox:
             "tokens": analysis.token_facts(list(self.seen_tokens.values()), self.words),
             "requests_sent": self.client.sent,
         }
+        record_withheld(facts, self.client.session.withheld)
+        return facts
 
     def _start_page(self) -> Reply:
         """The start page, following up to MAX_START_REDIRECTS in-scope redirects (http -> https);

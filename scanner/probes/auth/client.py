@@ -11,7 +11,7 @@ import requests
 import urllib3
 
 from scanner.net.session import body_deadline, http_session, read_capped
-from scanner.net.urls import UnsafeURL, destination, gate
+from scanner.net.urls import UnsafeURL, gate, origin_of
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
 
@@ -66,15 +66,6 @@ def path_of(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def origin_of(url: str) -> str:
-    """``scheme://host:port`` of ``url`` as the client connects to it ('' when malformed)."""
-    try:
-        scheme, host, port = destination(url).origin
-    except UnsafeURL:
-        return ""
-    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
-
-
 class Client:
     """Sends single requests within scope and politeness limits; never follows redirects.
 
@@ -86,7 +77,7 @@ class Client:
     def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool = True) -> None:
         self.ctx = ctx
         self.origin = origin
-        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers)
+        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers, origin=origin)
         self.session.verify = verify  # False only where no user credential is sent (the black-box scan)
         self.budget = budget
         self.sent = 0

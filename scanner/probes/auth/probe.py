@@ -18,7 +18,7 @@ from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
 from scanner.probes.auth.tokens import collect, load_wordlist
 from scanner.probes.auth.variants import Variant, build
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.resources import rules_dir
 
 DEFAULT_WORDLIST = rules_dir() / "auth" / "jwt-secrets.txt"
@@ -97,6 +97,7 @@ class AuthProbe:
         facts["endpoints"] = [self._endpoint(scan, e, variants) for e in endpoints]
         facts["tokens"] = self._tokens(scan)  # the credential's token and tokens seen in replies
         facts["requests_sent"] = scan.client.sent
+        record_withheld(facts, scan.client.session.withheld)
         if not any(e["reachable"] for e in facts["endpoints"]) and facts["endpoints"]:
             raise ProbeInconclusive("no endpoint could be reached: " + facts["endpoints"][0]["reason"])
         return facts

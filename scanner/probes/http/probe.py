@@ -10,7 +10,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scanner.model import Target, TargetKind
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.net.urls import origin_of
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.probes.http import cookies as cookie_mod
 from scanner.probes.http import observatory
 from scanner.probes.http.cors import observe_cors
@@ -86,7 +87,7 @@ class HttpProbe:
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         opts = target.options or {}
         verify: bool | str = opts.get("ca_bundle") or bool(opts.get("verify_tls", True))
-        fetcher = Fetcher(ctx, verify=verify)
+        fetcher = Fetcher(ctx, verify=verify, origin=origin_of(target.location))
         try:
             main = fetcher.get(target.location)
         except FetchError as exc:
@@ -146,5 +147,6 @@ class HttpProbe:
             cookies=facts["cookies"].get("items", []), cors=facts["cors"].get("items", []),
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
+        record_withheld(facts, fetcher.withheld)
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
         return facts
