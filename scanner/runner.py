@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner.model import Facts, Target
+from scanner.net.redact import redact_facts, redact_secrets
 from scanner.politeness import HostBackedOff
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive
 
@@ -29,12 +30,13 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
         facts.status, facts.reason = "inconclusive", f"host {target.host} is outside the scan scope"
         return facts
     try:
-        facts.data = probe.run(target, ctx)
+        facts.data = redact_facts(probe.run(target, ctx))  # tokens a site put in URLs never go further
     except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
         facts.status, facts.reason = "inconclusive", str(exc)
     except Exception as exc:  # a probe bug must not lose other targets' results
         log.exception("probe %s failed on %s", probe.name, target.id)
         facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
+    facts.reason = redact_secrets(facts.reason)
     facts.duration_s = round(time.monotonic() - clock, 3)
     log.info("%s on %s: %s%s (%.1f s)", probe.name, target.id, facts.status,
              f": {facts.reason}" if facts.reason else "", facts.duration_s)
