@@ -138,7 +138,7 @@ class Store:
         try:
             self.engine: Engine = create_engine(self.url, future=True)
             metadata.create_all(self.engine)
-        except (SQLAlchemyError, ModuleNotFoundError) as exc:
+        except (SQLAlchemyError, ModuleNotFoundError, ValueError) as exc:  # ValueError: a malformed URL
             raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
 
     @property
