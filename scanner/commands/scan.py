@@ -74,6 +74,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
         name, sep, content = value.partition(":")
         if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()) or re.search(r"[\r\n\0]", content):
             raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
+        if not re.fullmatch(r"[\t\x20-\x7e\xa0-\xff]*", content):  # what HTTP/1.1 (latin-1, no controls) can carry
+            raise click.BadParameter(f"{name.strip()!r}: the value holds a character HTTP headers cannot carry "
+                                     "(control character or outside Latin-1) / nilai memuat karakter yang tidak "
+                                     "dapat dikirim dalam header HTTP")
         headers.append((name.strip(), content.strip()))
     return tuple(headers)
 
