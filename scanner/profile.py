@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
@@ -123,8 +123,17 @@ class NotifyEntry(_Strict):
     smtp_user: str = ""
     smtp_password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     smtp_starttls: bool = False
+    smtp_login_without_tls: bool = False  # the operator's explicit choice to send the SMTP password in clear
     mail_from: str = ""
     mail_to: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _login_needs_tls(self) -> NotifyEntry:
+        if self.smtp_user and not self.smtp_starttls and not self.smtp_login_without_tls:
+            raise ValueError("smtp_user without smtp_starttls = true would send the SMTP password in clear; "
+                             "set smtp_starttls = true (or smtp_login_without_tls = true to accept that) / "
+                             "login SMTP tanpa TLS mengirim kata sandi tanpa enkripsi: aktifkan smtp_starttls")
+        return self
 
 
 class ProfileSpec(_Strict):
