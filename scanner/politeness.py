@@ -16,11 +16,13 @@ are bounded by concurrency alone.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 BACKOFF_FIRST_S = 0.1
 BACKOFF_MAX_S = 5.0
@@ -37,6 +39,22 @@ class PolitenessPolicy:
     per_host_concurrency: int = 5
     requests_per_second: float = 0.0
     timeout_s: float = 10.0
+
+    @classmethod
+    def from_untrusted(cls, values: dict[str, Any]) -> PolitenessPolicy:
+        """A policy from a task a broker delivered: each setting clamped to the CLI's ranges
+        (concurrency 1-64, rate 0-1000/s, timeout 0.1-300 s); a missing or unusable one is the default."""
+        default = cls()
+
+        def number(name: str, low: float, high: float) -> float:
+            try:
+                value = float(values.get(name, getattr(default, name)))
+            except (TypeError, ValueError, OverflowError):
+                return float(getattr(default, name))
+            return min(max(value, low), high) if math.isfinite(value) else float(getattr(default, name))
+
+        return cls(int(number("per_host_concurrency", 1, 64)), number("requests_per_second", 0, 1000),
+                   number("timeout_s", 0.1, 300))
 
 
 def politeness_key(host: str, port: int | None) -> str:

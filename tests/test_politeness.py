@@ -178,3 +178,28 @@ def test_a_service_that_keeps_failing_does_not_stop_the_hosts_other_services() -
     with gate.slot(healthy):  # same machine, another service: still served at full concurrency
         pass
     assert gate.allowed(healthy) == 2
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"per_host_concurrency": 400, "requests_per_second": 1e9, "timeout_s": 1e9}, (64, 1000.0, 300.0)),
+    ({"per_host_concurrency": 0, "requests_per_second": -5, "timeout_s": 0}, (1, 0.0, 0.1)),
+    ({"per_host_concurrency": "x", "requests_per_second": float("nan"), "timeout_s": None}, (5, 0.0, 10.0)),
+    ({}, (5, 0.0, 10.0)),
+])
+def test_policy_from_a_task_is_clamped(values: dict, expected: tuple) -> None:
+    """Security review 2026-12-06 (NEW-16): the worker built its policy from the task unclamped."""
+    policy = PolitenessPolicy.from_untrusted(values)
+    assert (policy.per_host_concurrency, policy.requests_per_second, policy.timeout_s) == expected
+
+
+def test_worker_clamps_the_policy_of_a_task(tmp_path) -> None:
+    import sqlite3
+
+    from scanner import distributed
+
+    db = tmp_path / "a.db"
+    sqlite3.connect(db).close()
+    target = {"kind": "database", "location": f"sqlite:///{db}"}
+    distributed.observe_remote(target, "database", {"per_host_concurrency": 400, "timeout_s": 1e9}, ["*"])
+    assert max(p.per_host_concurrency for p in distributed._gates) <= 64
+    assert max(p.timeout_s for p in distributed._gates) <= 300
