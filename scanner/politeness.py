@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from scanner import deadline
+
 BACKOFF_FIRST_S = 0.1
 BACKOFF_MAX_S = 5.0
 RETRY_AFTER_MAX_S = 60.0
@@ -65,6 +67,10 @@ def politeness_key(host: str, port: int | None) -> str:
 
 class HostBackedOff(OSError):
     """The host kept answering 429/503 or timing out; the gate sends it nothing more."""
+
+
+class DeadlineReached(HostBackedOff):
+    """The scan's or the probe's time limit has passed (``scanner.deadline``): no further connection."""
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -171,6 +177,8 @@ class HostGate:
         Raises HostBackedOff when the host has been given up on. An OSError (timeout, reset)
         leaving the slot counts as trouble; a clean exit as a clean answer.
         """
+        if deadline.expired():
+            raise DeadlineReached("time limit reached: no further connection / batas waktu tercapai")
         limiter = self._limiter(host.lower())
         limiter.enter(rated)
         troubles_before = limiter.troubles_ever

@@ -8,15 +8,18 @@ import threading
 import time
 from collections.abc import Callable, Generator
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from scanner import deadline
 from scanner.model import Facts, Target
 from scanner.net.redact import redact_facts, redact_secrets
 from scanner.politeness import HostBackedOff
-from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive
+from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive, record_limit
 
 log = logging.getLogger(__name__)
+GRACE_S = 10.0  # after the scan's deadline, running probes get this long to hand in partial facts
 
 ProgressCallback = Callable[[Facts], None]
 
@@ -29,18 +32,41 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     if target.host and not ctx.scope.allows(target.host):
         facts.status, facts.reason = "inconclusive", f"host {target.host} is outside the scan scope"
         return facts
-    try:
-        facts.data = redact_facts(probe.run(target, ctx))  # tokens a site put in URLs never go further
-    except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
-        facts.status, facts.reason = "inconclusive", str(exc)
-    except Exception as exc:  # a probe bug must not lose other targets' results
-        log.exception("probe %s failed on %s", probe.name, target.id)
-        facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
+    with deadline.within(ctx.probe_time_s):
+        try:
+            facts.data = redact_facts(probe.run(target, ctx))  # tokens a site put in URLs never go further
+        except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
+            facts.status, facts.reason = "inconclusive", str(exc)
+        except Exception as exc:  # a probe bug must not lose other targets' results
+            log.exception("probe %s failed on %s", probe.name, target.id)
+            facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
+        if deadline.expired():
+            _time_limited(facts, ctx, time.monotonic() - clock)
     facts.reason = redact_secrets(facts.reason)
     facts.duration_s = round(time.monotonic() - clock, 3)
     log.info("%s on %s: %s%s (%.1f s)", probe.name, target.id, facts.status,
              f": {facts.reason}" if facts.reason else "", facts.duration_s)
     return facts
+
+
+def _time_limited(facts: Facts, ctx: ProbeContext, elapsed: float) -> None:
+    """Mark an observation that ran into a wall-clock limit as partial (or say so in its reason)."""
+    if ctx.deadline_at is not None and time.monotonic() >= ctx.deadline_at:
+        code, limit = "scan_seconds", ctx.max_time_s or 0
+    elif ctx.probe_time_s is not None and elapsed >= ctx.probe_time_s:
+        code, limit = "probe_seconds", ctx.probe_time_s
+    else:
+        code, limit = "target_seconds", ctx.target_time_s or 0
+    if facts.status == "ok":
+        record_limit(facts.data, code, round(limit))
+    else:
+        facts.reason += f" (time limit {code} = {limit:g} s reached / batas waktu tercapai)"
+
+
+def _unfinished(target: Target, probe: Probe, ctx: ProbeContext) -> Facts:
+    return Facts(probe=probe.name, target_id=target.id, status="inconclusive",
+                 reason=f"scan time limit (--max-time {ctx.max_time_s or 0:g} s) reached before this observation "
+                        "finished / batas waktu pemindaian tercapai sebelum pengamatan ini selesai")
 
 
 def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: int) -> Generator[Facts, None, None]:
@@ -54,6 +80,14 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
         pending.put(job)
     finished: queue.Queue[Facts] = queue.Queue()
     stop = threading.Event()
+    first_start: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def target_deadline(target: Target) -> float | None:
+        if ctx.target_time_s is None:
+            return None
+        with lock:
+            return first_start.setdefault(target.id, time.monotonic()) + ctx.target_time_s
 
     def work() -> None:
         while not stop.is_set():
@@ -61,13 +95,25 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
                 target, probe = pending.get_nowait()
             except queue.Empty:
                 return
-            finished.put(observe(probe, target, ctx))
+            with deadline.until(ctx.deadline_at), deadline.until(target_deadline(target)):
+                finished.put(observe(probe, target, ctx))
 
     for number in range(min(max(1, workers), len(jobs))):
         threading.Thread(target=work, name=f"pindai-probe-{number}", daemon=True).start()
+    done: set[tuple[str, str]] = set()
     try:
         for _ in jobs:
-            yield finished.get()
+            wait = None if ctx.deadline_at is None else max(0.0, ctx.deadline_at + GRACE_S - time.monotonic())
+            try:
+                facts = finished.get(timeout=wait)
+            except queue.Empty:  # the scan's time is up: probes still running are abandoned
+                log.warning("scan time limit reached; %d observation(s) unfinished", len(jobs) - len(done))
+                for target, probe in jobs:
+                    if (target.id, probe.name) not in done:
+                        yield _unfinished(target, probe, ctx)
+                return
+            done.add((facts.target_id, facts.probe))
+            yield facts
     finally:
         stop.set()
 
@@ -89,6 +135,8 @@ def run_probes(
     cancelled at once; observations already reported through ``on_facts`` are kept by the caller.
     """
     skip = skip or set()
+    if ctx.max_time_s is not None and ctx.deadline_at is None:  # CLOCK_MONOTONIC: shared with shard processes
+        ctx = replace(ctx, deadline_at=time.monotonic() + ctx.max_time_s)
     jobs = [(t, p) for t in targets for p in probes if p.applies_to(t) and (t.id, p.name) not in skip]
     results: dict[tuple[str, str], Facts] = {}
     for target in targets:

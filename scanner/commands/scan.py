@@ -113,6 +113,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               help="Fixed cap on HTTP requests per second per service (default: none, adaptive back-off only).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
               help="Network timeout in seconds per connection or request (default 10, or the profile's).")
+@click.option("--max-time", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
+              help="Wall-clock limit for the whole scan: observations still running then are stopped and marked "
+              "partial (exit 3). Each request (headers included) is limited to 3 x --timeout, each probe on a "
+              "target to 30 min and all probes of a target to 60 min.")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
               help="Observe in N worker processes sharded by host (default: every core, up to 8, "
               "when there are 20 or more targets).")
@@ -126,9 +130,12 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
               help="Do not run this rule (repeatable).")
 @click.option("--proxy", callback=_proxy_url, metavar="URL",
-              help="Send HTTP(S) requests through this proxy (http://host:port); environment proxies are never used.")
+              help="Send HTTP(S) requests (http and auth probes) through this proxy (http://host:port); the tls and "
+              "database probes connect directly. Environment proxies are never used.")
 @click.option("--header", "headers", multiple=True, callback=_header_list, metavar="'NAME: value'",
-              help="Add this header to every HTTP request to the targets (repeatable).")
+              help="Add this header to HTTP requests to each target's own origin (scheme, host, port) only; it is "
+              "treated as a credential: never sent to other hosts or ports, nor over HTTPS whose certificate "
+              "did not verify (unless the target sets verify_tls = false) (repeatable).")
 @click.option("--user-agent", default=None,
               help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
               "compares a browser's and Googlebot's view).")
@@ -136,7 +143,8 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
-         timeout: float | None, processes: int | None, distributed: bool, targets_file: TextIO | None,
+         timeout: float | None, max_time: float | None, processes: int | None, distributed: bool,
+         targets_file: TextIO | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
@@ -173,6 +181,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
             store_call(store.begin_scan, result)
+    ctx = replace(ctx, max_time_s=max_time)
     stop = _InterruptGuard()
     try:
         with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:

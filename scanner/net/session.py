@@ -5,22 +5,104 @@
 target replies never pass through a host the operator did not name. Its sessions never follow
 a redirect themselves (callers follow hops through ``scanner.net.urls.gate``), and a malformed
 ``Location`` no longer raises out of ``requests`` (which parses it even with allow_redirects=False).
-``read_capped`` bounds one response body in size and in total wall-clock time, so a
-drip-feeding peer cannot hold a request.
+``read_capped`` bounds one response body in size and in total wall-clock time, and every request
+is cut when its connection, TLS handshake, status line and headers take longer than
+``BODY_DEADLINE_FACTOR`` x its timeout (or the scan's or probe's deadline, ``scanner.deadline``),
+so a drip-feeding peer cannot hold a request.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 import time
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from scanner import deadline
 from scanner.net.urls import origin_of
 
 log = logging.getLogger(__name__)
 BODY_DEADLINE_FACTOR = 3  # a whole body may take at most 3 x the per-read timeout
+
+
+_tracked = threading.local()  # the sockets the current request of this thread uses (for the watchdog)
+
+
+def _track(sock: socket.socket | None) -> None:
+    socks = getattr(_tracked, "socks", None)
+    if socks is not None and sock is not None:
+        socks.append(sock)
+
+
+class _TrackedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _track(sock)
+        return sock
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _track(self.sock)  # a kept-alive connection is reused without _new_conn
+        return super().getresponse(*args, **kwargs)
+
+
+class _TrackedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _track(sock)
+        return sock
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _track(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _TrackedAdapter(HTTPAdapter):
+    """An adapter whose connections report their sockets to the request watchdog."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+def _abort(socks: list[socket.socket], fired: threading.Event) -> None:
+    fired.set()
+    for sock in list(socks):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            continue
+
+
+def request_limit(timeout: object) -> float | None:
+    """Wall-clock seconds one request may take up to its headers: 3 x its timeout, capped by the deadline."""
+    per_read = max(timeout) if isinstance(timeout, tuple) else timeout
+    limits = [BODY_DEADLINE_FACTOR * float(per_read)] if isinstance(per_read, int | float) else []
+    left = deadline.remaining()
+    if left is not None:
+        limits.append(left)
+    return min(limits) if limits else None
 
 
 NOT_ORIGIN = "not the target's origin"
@@ -36,13 +118,18 @@ class GatedSession(requests.Session):
     them, by reason (``NOT_ORIGIN``, ``UNVERIFIED``).
     """
 
-    credentials: dict[str, str]
-    origin: str = ""
-    allow_unverified: bool = False
-    withheld: dict[str, int]
 
     def get_redirect_target(self, resp: requests.Response) -> None:
         return None  # every hop is the caller's, through the URL gate
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.credentials: dict[str, str] = {}
+        self.origin = ""
+        self.allow_unverified = False
+        self.withheld: dict[str, int] = {}
+        for prefix in ("http://", "https://"):
+            self.mount(prefix, _TrackedAdapter())
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any,
                 **kwargs: Any) -> requests.Response:
@@ -52,7 +139,27 @@ class GatedSession(requests.Session):
                 kwargs["headers"] = {**self.credentials, **(kwargs.get("headers") or {})}
             else:
                 self.withheld[reason] = self.withheld.get(reason, 0) + 1
-        return super().request(method, url, *args, **kwargs)
+        limit = request_limit(kwargs.get("timeout"))
+        if limit is None:
+            return super().request(method, url, *args, **kwargs)
+        if limit <= 0:
+            raise requests.exceptions.ReadTimeout("time limit reached: request not sent / batas waktu tercapai")
+        socks: list[socket.socket] = []
+        fired = threading.Event()
+        watchdog = threading.Timer(limit, _abort, (socks, fired))
+        watchdog.daemon = True
+        _tracked.socks = socks
+        watchdog.start()
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except requests.RequestException as exc:
+            if fired.is_set():
+                raise requests.exceptions.ReadTimeout(
+                    f"no complete response headers within {limit:g} s (wall-clock limit per request)") from exc
+            raise
+        finally:
+            watchdog.cancel()
+            _tracked.socks = None
 
     def _withheld_reason(self, url: str, verify: object) -> str | None:
         where = origin_of(url)
@@ -77,7 +184,6 @@ def http_session(proxy: str | None = None, user_agent: str | None = None,
     session.credentials = dict(headers)
     session.origin = origin
     session.allow_unverified = allow_unverified
-    session.withheld = {}
     return session
 
 

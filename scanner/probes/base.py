@@ -35,6 +35,10 @@ def record_withheld(facts: dict[str, Any], withheld: dict[str, int]) -> None:
         record_limit(facts, "credentials_unverified_tls", unverified)
 
 
+DEFAULT_PROBE_TIME_S = 1800.0
+DEFAULT_TARGET_TIME_S = 3600.0
+
+
 class ProbeInconclusive(Exception):
     """Raised by a probe that could not observe its target; the message says why."""
 
@@ -49,6 +53,11 @@ class ProbeContext:
     user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
     headers: tuple[tuple[str, str], ...] = ()  # `--header`: credentials, sent only to the target's own origin
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
+    # wall-clock limits (scanner.deadline): one probe on one target, all probes of one target, the whole scan
+    probe_time_s: float | None = DEFAULT_PROBE_TIME_S
+    target_time_s: float | None = DEFAULT_TARGET_TIME_S
+    max_time_s: float | None = None  # `scan --max-time`
+    deadline_at: float | None = None  # time.monotonic() when the scan's time is up (set from max_time_s)
     # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
