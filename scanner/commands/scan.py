@@ -111,6 +111,9 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               "automatically while the service answers 429/503 or times out.")
 @click.option("--rate", type=click.FloatRange(0, 1000), default=None,
               help="Fixed cap on HTTP requests per second per service (default: none, adaptive back-off only).")
+@click.option("--global-rate", type=click.FloatRange(0, 10000), default=None,
+              help="Cap on requests per second across all targets and services together, besides the "
+              "per-service limits (default: none).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
               help="Network timeout in seconds per connection or request (default 10, or the profile's).")
 @click.option("--max-time", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
@@ -143,8 +146,8 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
-         timeout: float | None, max_time: float | None, processes: int | None, distributed: bool,
-         targets_file: TextIO | None,
+         global_rate: float | None, timeout: float | None, max_time: float | None, processes: int | None,
+         distributed: bool, targets_file: TextIO | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
@@ -164,7 +167,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)
-    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
+    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout,
+                 "global_rate": global_rate}
     overrides = {k: v for k, v in overrides.items() if v is not None}
     loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)

@@ -17,6 +17,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -25,6 +26,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from scanner import deadline
+from scanner.net.resolve import address
 from scanner.net.urls import origin_of
 
 log = logging.getLogger(__name__)
@@ -40,11 +42,22 @@ def _track(sock: socket.socket | None) -> None:
         socks.append(sock)
 
 
+def _pinned_conn(conn: HTTPConnection, connect: Callable[[], socket.socket]) -> socket.socket:
+    """Connect to the address the gate checked (``net.resolve``), not a fresh DNS answer; the name
+    stays the connection's host for ``Host``, SNI and certificate checks."""
+    name = conn._dns_host
+    conn._dns_host = address(name) or name
+    try:
+        sock = connect()
+    finally:
+        conn._dns_host = name
+    _track(sock)
+    return sock
+
+
 class _TrackedHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _track(sock)
-        return sock
+        return _pinned_conn(self, super()._new_conn)
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _track(self.sock)  # a kept-alive connection is reused without _new_conn
@@ -53,9 +66,7 @@ class _TrackedHTTPConnection(HTTPConnection):
 
 class _TrackedHTTPSConnection(HTTPSConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _track(sock)
-        return sock
+        return _pinned_conn(self, super()._new_conn)
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _track(self.sock)
