@@ -85,12 +85,17 @@ class TargetEntry(_Strict):
 
 class ScopeEntry(_Strict):
     allow: list[str] = Field(default_factory=list)
+    allow_private: bool = False  # wildcard-matched names may resolve to private addresses (scanner.net.resolve)
+
+    def scope(self) -> Scope:
+        return Scope(tuple(self.allow), allow_private=self.allow_private)
 
 
 class PolitenessEntry(_Strict):
     per_host_concurrency: int = Field(default=5, ge=1, le=64)
     requests_per_second: float = Field(default=0.0, ge=0, le=1000)  # 0: no fixed rate, adaptive back-off only
     timeout: float = Field(default=10.0, gt=0, le=300)
+    global_rate: float = Field(default=0.0, ge=0, le=10000)  # requests per second across all services; 0: none
 
 
 class ThresholdsEntry(_Strict):
@@ -162,12 +167,12 @@ class Profile:
 
     @property
     def scope(self) -> Scope:
-        return Scope(tuple(self.spec.scope.allow))
+        return self.spec.scope.scope()
 
     @property
     def politeness(self) -> PolitenessPolicy:
         p = self.spec.politeness
-        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout)
+        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout, p.global_rate)
 
     def summary(self) -> dict[str, Any]:
         """What a report shows about the profile (no credentials)."""
@@ -213,7 +218,7 @@ def load_profile(path: Path) -> Profile:
         problems = [f"{path}: {_field_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise ProfileError("\n".join(problems)) from exc
     lines = _target_lines(text)
-    scope = Scope(tuple(spec.scope.allow))
+    scope = spec.scope.scope()
     targets: list[Target] = []
     for index, entry in enumerate(spec.targets):
         line = lines[index] if index < len(lines) else 0
