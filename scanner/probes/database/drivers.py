@@ -10,12 +10,11 @@ the URL says ``sslmode=disable`` / ``sslmode=require`` for that target.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import ssl
 from typing import Any
 
 from scanner.dburl import DatabaseParams
+from scanner.net import resolve
 
 NO_FILE = "/nonexistent/pindai/none"  # a path that never exists: no password file, client cert or key
 WITHHELD = "credentials withheld"
@@ -37,12 +36,12 @@ def withheld_reason(message: str) -> str | None:
     return None
 
 
-def address(host: str, port: int) -> str:
-    """The one IP address ``host`` is contacted at (resolved once; an IP literal is itself)."""
-    try:
-        return str(ipaddress.ip_address(host.strip("[]")))
-    except ValueError:
-        return str(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0])
+def address(host: str) -> str:
+    """The one IP address ``host`` is contacted at (``net.resolve``: resolved once, shared with the gate)."""
+    found = resolve.address(host)
+    if found is None:
+        raise OSError(f"{host} does not resolve")
+    return found
 
 
 def pg_connect(host: str, port: int | None, user: str, database: str, password: str, params: DatabaseParams,
@@ -55,7 +54,7 @@ def pg_connect(host: str, port: int | None, user: str, database: str, password: 
         tls["sslrootcert"] = params.sslrootcert or ("system" if params.sslmode == "verify-full" else NO_FILE)
     try:
         return psycopg.connect(
-            host=host, hostaddr=address(host, port or 5432), port=port or 5432, user=user,
+            host=host, hostaddr=address(host), port=port or 5432, user=user,
             dbname=database or user or None, password=password,
             passfile=NO_FILE, sslcert=NO_FILE, sslkey=NO_FILE, gssencmode="disable",
             connect_timeout=max(1, int(timeout)), application_name=application_name, **tls)
