@@ -72,3 +72,30 @@ def test_explicitly_unverified_target_gets_the_headers() -> None:
     assert strict._withheld_reason("https://127.0.0.1:1/a", True) is None
     assert strict._withheld_reason("https://127.0.0.1:2/a", True) is not None
     assert strict._withheld_reason("http://127.0.0.1:1/a", True) is not None
+
+
+@pytest.mark.parametrize(("options", "carried"), [
+    ({}, False),  # system CAs only: the self-signed certificate does not verify
+    ({"verify_tls": False}, True),  # the operator's explicit choice for this target
+    ("pin", True),  # ca_bundle pins the certificate
+])
+def test_profile_credentials_need_a_verified_or_pinned_certificate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: object, carried: bool) -> None:
+    from scanner.model import Target, TargetKind
+    from scanner.probes.auth.probe import AuthProbe
+    from scanner.probes.base import ProbeContext
+
+    crt, key = make_self_signed(tmp_path, "localhost")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(crt, key)
+    monkeypatch.setenv("PINDAI_TEST_OP_TOKEN", "PROFILE-SECRET")
+    extra = {"ca_bundle": str(crt)} if options == "pin" else dict(options)  # type: ignore[call-overload]
+    with RecordingSite("127.0.0.1", {"/api/v1/me": (200, {}, b"{}")}, tls=context) as site:
+        target = Target(TargetKind.URL, site.url.replace("127.0.0.1", "localhost"), options={
+            "auth": {"bearer_env": "PINDAI_TEST_OP_TOKEN", "endpoints": [{"url": "/api/v1/me"}]}, **extra})
+        try:
+            AuthProbe().run(target, ProbeContext())
+        except Exception as exc:  # unreachable endpoints make the probe inconclusive
+            assert not carried, exc
+    sent = [r for r in site.requests if r.headers.get("authorization") == "Bearer PROFILE-SECRET"]
+    assert bool(sent) is carried, site.requests

@@ -74,11 +74,16 @@ class Client:
     At most ``budget`` requests are sent when one is given.
     """
 
-    def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool = True) -> None:
+    def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool | str = True,
+                 credentials_unverified: bool = False) -> None:
         self.ctx = ctx
         self.origin = origin
-        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers, origin=origin)
-        self.session.verify = verify  # False only where no user credential is sent (the black-box scan)
+        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers, origin=origin,
+                                    allow_unverified=credentials_unverified)
+        # verify: a CA bundle path pins the target's certificate; False in the black-box scan (no user
+        # credential is sent) or where the profile turned verification off for the target
+        # (``credentials_unverified``: the operator's explicit choice)
+        self.session.verify = verify
         self.budget = budget
         self.sent = 0
 
@@ -116,6 +121,9 @@ class Client:
                     raw, _, too_slow = read_capped(response, limit, time.monotonic() + deadline)
                 finally:
                     response.close()
+        except requests.exceptions.SSLError as exc:
+            withheld = "credentials withheld: certificate not verified; " if headers or cookies or data or auth else ""
+            raise RequestFailed(f"{withheld}{type(exc).__name__}: {exc}") from exc
         except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
             raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
         if too_slow:

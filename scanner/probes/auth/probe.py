@@ -79,7 +79,9 @@ class AuthProbe:
         public_key = _read_file(target, options.public_key_file, "public_key_file").read_bytes() \
             if options.public_key_file else None
         wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist else DEFAULT_WORDLIST
-        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=_words(wordlist))
+        verify: bool | str = target.options.get("ca_bundle") or bool(target.options.get("verify_tls", True))
+        client = Client(ctx, origin_of(target.location), verify=verify, credentials_unverified=verify is False)
+        scan = _Scan(client, options, words=_words(wordlist))
         facts: dict[str, Any] = {
             "mode": "profile",
             "recipe": options.recipe,
