@@ -56,6 +56,8 @@ def _pinned_conn(conn: HTTPConnection, connect: Callable[[], socket.socket]) -> 
 
 
 class _TrackedHTTPConnection(HTTPConnection):
+    """Connects to the pinned address and reports its socket to the request watchdog."""
+
     def _new_conn(self) -> socket.socket:
         return _pinned_conn(self, super()._new_conn)
 
@@ -64,13 +66,8 @@ class _TrackedHTTPConnection(HTTPConnection):
         return super().getresponse(*args, **kwargs)
 
 
-class _TrackedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        return _pinned_conn(self, super()._new_conn)
-
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _track(self.sock)
-        return super().getresponse(*args, **kwargs)
+class _TrackedHTTPSConnection(_TrackedHTTPConnection, HTTPSConnection):
+    """The same for HTTPS (TLS is set up on the pinned socket, for the host name)."""
 
 
 class _HTTPPool(HTTPConnectionPool):
