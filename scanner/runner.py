@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -20,6 +21,7 @@ from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive, record_l
 
 log = logging.getLogger(__name__)
 GRACE_S = 10.0  # after the scan's deadline, running probes get this long to hand in partial facts
+POLL_S = 1.0  # how often the pool looks for probes past their time limit
 
 ProgressCallback = Callable[[Facts], None]
 
@@ -63,31 +65,27 @@ def _time_limited(facts: Facts, ctx: ProbeContext, elapsed: float) -> None:
         facts.reason += f" (time limit {code} = {limit:g} s reached / batas waktu tercapai)"
 
 
-def _unfinished(target: Target, probe: Probe, ctx: ProbeContext) -> Facts:
-    return Facts(probe=probe.name, target_id=target.id, status="inconclusive",
-                 reason=f"scan time limit (--max-time {ctx.max_time_s or 0:g} s) reached before this observation "
-                        "finished / batas waktu pemindaian tercapai sebelum pengamatan ini selesai")
+def _unfinished(target: Target, probe: Probe, why: str) -> Facts:
+    return Facts(probe=probe.name, target_id=target.id, status="inconclusive", reason=why)
 
 
 def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: int) -> Generator[Facts, None, None]:
     """Yield facts as jobs finish, from a pool of daemon threads.
 
     Daemon threads (unlike ThreadPoolExecutor's) never keep the process alive: after an
-    interruption, a probe still waiting on a slow server is abandoned instead of joined.
+    interruption, a probe still waiting on a slow server is abandoned instead of joined. So is a
+    probe that ignores its time limit (stuck in CPU or a driver call) ``GRACE_S`` after the limit,
+    with a fresh thread in its place, and every probe still running when the scan's time is up.
     """
     pending: queue.Queue[tuple[Target, Probe]] = queue.Queue()
     for job in jobs:
         pending.put(job)
+    by_key = {(t.id, p.name): (t, p) for t, p in jobs}
     finished: queue.Queue[Facts] = queue.Queue()
     stop = threading.Event()
-    first_start: dict[str, float] = {}
     lock = threading.Lock()
-
-    def target_deadline(target: Target) -> float | None:
-        if ctx.target_time_s is None:
-            return None
-        with lock:
-            return first_start.setdefault(target.id, time.monotonic()) + ctx.target_time_s
+    first_start: dict[str, float] = {}
+    give_up_at: dict[tuple[str, str], float] = {}  # running jobs: when they are abandoned
 
     def work() -> None:
         while not stop.is_set():
@@ -95,25 +93,56 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
                 target, probe = pending.get_nowait()
             except queue.Empty:
                 return
-            with deadline.until(ctx.deadline_at), deadline.until(target_deadline(target)):
-                finished.put(observe(probe, target, ctx))
+            key = (target.id, probe.name)
+            with lock:
+                now = time.monotonic()
+                first = first_start.setdefault(target.id, now)
+                if ctx.probe_time_s is not None:
+                    give_up_at[key] = now + ctx.probe_time_s + GRACE_S
+            target_end = None if ctx.target_time_s is None else first + ctx.target_time_s
+            with deadline.until(ctx.deadline_at), deadline.until(target_end):
+                facts = observe(probe, target, ctx)
+            with lock:
+                give_up_at.pop(key, None)
+            finished.put(facts)
 
-    for number in range(min(max(1, workers), len(jobs))):
-        threading.Thread(target=work, name=f"pindai-probe-{number}", daemon=True).start()
+    def start_thread() -> None:
+        threading.Thread(target=work, name=f"pindai-probe-{next(numbers)}", daemon=True).start()
+
+    numbers = itertools.count()
+    for _ in range(min(max(1, workers), len(jobs))):
+        start_thread()
     done: set[tuple[str, str]] = set()
+    scan_end = None if ctx.deadline_at is None else ctx.deadline_at + GRACE_S
     try:
-        for _ in jobs:
-            wait = None if ctx.deadline_at is None else max(0.0, ctx.deadline_at + GRACE_S - time.monotonic())
-            try:
-                facts = finished.get(timeout=wait)
-            except queue.Empty:  # the scan's time is up: probes still running are abandoned
+        while len(done) < len(jobs):
+            now = time.monotonic()
+            with lock:
+                overdue = [key for key, end in give_up_at.items() if end <= now]
+                for key in overdue:
+                    del give_up_at[key]
+                soonest = min(give_up_at.values(), default=None)
+            for key in overdue:
+                done.add(key)
+                start_thread()  # the stuck thread keeps its slot; the other jobs get a new one
+                yield _unfinished(*by_key[key], f"probe time limit ({ctx.probe_time_s or 0:g} s) reached and the "
+                                  "probe did not stop: abandoned / batas waktu probe tercapai, probe dihentikan")
+            if scan_end is not None and now >= scan_end:
                 log.warning("scan time limit reached; %d observation(s) unfinished", len(jobs) - len(done))
-                for target, probe in jobs:
-                    if (target.id, probe.name) not in done:
-                        yield _unfinished(target, probe, ctx)
+                for key in [k for k in by_key if k not in done]:
+                    yield _unfinished(*by_key[key], f"scan time limit (--max-time {ctx.max_time_s or 0:g} s) reached "
+                                      "before this observation finished / batas waktu pemindaian tercapai sebelum "
+                                      "pengamatan ini selesai")
                 return
-            done.add((facts.target_id, facts.probe))
-            yield facts
+            poll = now + POLL_S if ctx.probe_time_s is not None else None  # jobs that start meanwhile
+            ends = [end for end in (soonest, scan_end, poll) if end is not None]
+            try:
+                facts = finished.get(timeout=max(0.0, min(ends) - now) if ends else None)
+            except queue.Empty:
+                continue
+            if (facts.target_id, facts.probe) not in done:  # not an abandoned probe that came back late
+                done.add((facts.target_id, facts.probe))
+                yield facts
     finally:
         stop.set()
 

@@ -80,3 +80,15 @@ def test_max_time_ends_a_scan_of_a_header_dripping_site(tmp_path: Path) -> None:
     assert result.exit_code == 3, result.output
     (facts,) = json.loads(out.read_text())["facts"]
     assert facts["status"] == "inconclusive" and "time limit" in facts["reason"], facts["reason"]
+
+
+def test_a_probe_that_ignores_its_time_limit_is_abandoned_and_the_others_go_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No --max-time: a stuck probe is given up GRACE_S after its own limit; its thread's slot is refilled."""
+    monkeypatch.setattr(runner, "GRACE_S", 0.5)
+    targets = [Target(TargetKind.URL, f"http://127.0.0.1:{port}/") for port in (1, 2, 3)]
+    started = time.monotonic()
+    facts = runner.run_probes(targets, [_Stuck()], ProbeContext(probe_time_s=1), workers=1)
+    assert time.monotonic() - started < HANG_DETECTOR_S
+    assert [f.status for f in facts] == ["inconclusive"] * 3
+    assert all("abandoned" in f.reason for f in facts), [f.reason for f in facts]
