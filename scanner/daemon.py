@@ -3,6 +3,8 @@
 A profile is *due* when a cron time (in the profile's timezone) has passed since its last
 scan in the history store; a profile never scanned before is overdue and runs at once.
 SIGTERM stops the daemon between scans: a scan in progress is finished and stored first.
+A scan the daemon left ``running`` (it was killed) or ``incomplete`` (the store failed) is finished
+when it starts again, or closed as ``interrupted`` when its profile is no longer given.
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from sqlalchemy.exc import SQLAlchemyError
 
-from scanner.model import Facts
+from scanner.durable import ScanWriter
+from scanner.model import ScanResult
 from scanner.notify import Delivery, new_findings, notify
 from scanner.politeness import HostGate
 from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.rules import RuleSet
-from scanner.store import INTERRUPTED, Store, StoreError
+from scanner.store import COMPLETE, FAILED, INTERRUPTED, Store, StoreError
+
+RUNNER = "daemon"  # the profile summary of the daemon's scans names it, so it only takes over its own
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +100,7 @@ def last_run(store: Store, path: Path) -> datetime | None:
     """Start time of the latest complete scan of the profile at ``path`` in ``store``."""
     try:
         started = store.last_complete(str(path))
-    except SQLAlchemyError as exc:
+    except StoreError as exc:
         log.warning("cannot read the last runs from %s: %s", store.display_url, exc)
         return None
     return _parse_time(started) if started else None
@@ -133,35 +137,36 @@ def run_profile(
     probe_names: list[str] | None = None,
     distributed: bool = False,
     notify_timeout: float = 10.0,
+    resumed: ScanResult | None = None,
 ) -> RunOutcome:
-    """Scan one profile as ``pindai scan --profile`` does, store it and notify. Never raises."""
+    """Scan one profile as ``pindai scan --profile`` does (or finish the ``resumed`` scan of it), store it
+    and notify. Never raises."""
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for, scan
 
     outcome = RunOutcome(profile=str(profile.path))
+    writer: ScanWriter | None = None
+    result = resumed
     try:
         ctx = ProbeContext(gate=HostGate(profile.politeness), scope=profile.scope)
         probes = load_probes(probe_names)
-        result = new_scan(profile.targets, ruleset, profile.summary())
+        if result is None:
+            result = new_scan(profile.targets, ruleset, profile.summary() | {"runner": RUNNER})
+            store.begin_scan(result)
         outcome.scan_id = result.scan_id
-        store.begin_scan(result)
-
-        def on_facts(facts: Facts) -> None:
-            try:
-                store.add_facts(result.scan_id, facts)
-            except StoreError as exc:  # keep scanning; finish_scan reports a lasting problem
-                log.warning("scan %s: %s", result.scan_id, exc)
-
-        runner = runner_for(distributed)
+        writer = ScanWriter(store, result.scan_id)
+        if writer.recover():  # an earlier run's spooled observations are in the store now: not observed again
+            result = store.load(result.scan_id)
         try:
-            result = scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
+            result = scan(result, probes, ruleset, ctx, on_facts=writer.add, runner=runner_for(distributed))
         except KeyboardInterrupt:  # Ctrl-C: keep what was observed, resumable with `pindai scan --resume`
-            store.finish_scan(result, INTERRUPTED)
+            writer.finish(result, INTERRUPTED)
             raise
         if profile.suppressions:
             result = profile.suppressions.apply(result)
         previous = store.previous(result)
-        store.finish_scan(result)
+        if writer.finish(result) != COMPLETE:
+            raise RuntimeError(writer.summary() or f"the scan's end is not recorded: {writer.error}")
         outcome.open_findings = len(result.open_findings())
         outcome.deliveries = notify(result, previous, profile.spec.notify, timeout=notify_timeout)
         outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
@@ -170,7 +175,42 @@ def run_profile(
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
         log.exception("profile %s: scan failed", profile.path)
         outcome.error = f"{type(exc).__name__}: {exc}"
+        if writer is not None and result is not None and not writer.pending:  # else left for --resume
+            writer.finish(result, FAILED)
     return outcome
+
+
+def resume_left(schedule: list[Scheduled], store: Store, ruleset: RuleSet, *, probe_names: list[str] | None = None,
+                distributed: bool = False) -> list[RunOutcome]:
+    """Finish each scan the daemon left ``running`` (killed mid-scan) or ``incomplete`` (observations spooled)
+    whose profile is scheduled; close the others as ``interrupted``. Logs which; the profile's last run
+    becomes the finished scan's."""
+    by_path = {str(item.path): item for item in schedule}
+    outcomes: list[RunOutcome] = []
+    try:
+        left = store.left_running(RUNNER)
+    except StoreError as exc:
+        log.error("cannot look for scans left running: %s", exc)
+        return outcomes
+    for scan_id, summary in left:
+        item = by_path.get(str(summary.get("path")))
+        try:
+            result = store.load(scan_id)
+            if item is None:
+                store.finish_scan(result, INTERRUPTED)
+        except StoreError as exc:
+            log.error("scan %s left running: %s", scan_id, exc)
+            continue
+        if item is None:
+            log.warning("closing scan %s left running (profile %s is not loaded): stored as interrupted; "
+                        "`pindai scan --resume %s` completes it", scan_id, summary.get("path"), scan_id)
+            continue
+        log.warning("resuming scan %s left running (profile %s): %d observation(s) already stored", scan_id,
+                    item.path, len(result.facts))
+        outcomes.append(run_profile(item.profile, store, ruleset, probe_names=probe_names, distributed=distributed,
+                                    resumed=result))
+        item.last_run = last_run(store, item.path) or item.last_run
+    return outcomes
 
 
 class _Stopper:
@@ -224,6 +264,7 @@ def run_daemon(
         return outcomes
     ruleset = load_rules(rules_path)
     with _Stopper(stop):
+        outcomes += resume_left(schedule, store, ruleset, probe_names=probe_names, distributed=distributed)
         while not stop.is_set():
             for item in schedule:
                 if stop.is_set():

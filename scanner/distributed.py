@@ -7,8 +7,13 @@ judges centrally. Rules never run on workers.
 
 Reliability: ``task_acks_late`` + ``task_reject_on_worker_lost`` mean a task is acknowledged
 only after it finished, so a worker that dies mid-task leaves it on the broker for another
-worker (Redis re-delivers after ``PINDAI_VISIBILITY_TIMEOUT`` seconds, default 1800). A task that fails or
-gets no answer before the deadline becomes an ``inconclusive`` observation naming the zone.
+worker (Redis re-delivers after ``PINDAI_VISIBILITY_TIMEOUT`` seconds, default 600). A task the
+broker lost (Redis restarted without its data, a flushed database) is noticed by the coordinator:
+every ``PINDAI_LOST_CHECK`` seconds (default 30) it looks for each unanswered task in the zone
+queues and among the tasks workers hold; a task missing from both twice in a row, and not
+started, is sent again (at most ``MAX_RESENDS`` times), then recorded inconclusive. A task that
+fails, runs on a worker longer than ``PINDAI_TASK_TIMEOUT`` seconds (default 1800), or gets no
+answer before the whole scan's deadline becomes an ``inconclusive`` observation naming the zone.
 
 Credentials never travel through the broker: ``Target.to_dict`` drops ``password``, and a
 worker reads a database password from its own environment variable ``target.password_env``.
@@ -20,6 +25,7 @@ matching its ``--allow-env`` patterns (``WorkerLimits``). See docs/distributed.m
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -46,7 +52,10 @@ TASK_NAME = "pindai.observe_remote"
 QUEUE_PREFIX = "pindai.zone."
 DEFAULT_ZONE = "default"
 DEFAULT_TIMEOUT_S = 6 * 3600.0  # whole-scan deadline; $PINDAI_DISTRIBUTED_TIMEOUT overrides
-DEFAULT_VISIBILITY_S = 1800.0
+DEFAULT_VISIBILITY_S = 600.0
+DEFAULT_TASK_TIMEOUT_S = 1800.0  # one task, from when a worker starts it; $PINDAI_TASK_TIMEOUT overrides
+DEFAULT_LOST_CHECK_S = 30.0  # how often unanswered tasks are looked for on the broker; $PINDAI_LOST_CHECK overrides
+MAX_RESENDS = 2
 POLL_INTERVAL_S = 0.2
 
 
@@ -63,7 +72,7 @@ def zone_queue(zone: str) -> str:
 def make_app(url: str | None = None) -> Celery:
     """A Celery app on ``url`` (broker and result backend) with the observe task registered.
 
-    ``PINDAI_VISIBILITY_TIMEOUT`` (seconds, default 1800) is how long Redis waits before
+    ``PINDAI_VISIBILITY_TIMEOUT`` (seconds, default 600) is how long Redis waits before
     handing an unacknowledged task of a vanished worker to another worker; keep it above
     the longest probe run, or a slow task may run twice (harmless: the first answer is used).
     """
@@ -153,6 +162,9 @@ class _Job:
     probe: str
     queue: str
     result: AsyncResult | None = None
+    missing: int = 0  # consecutive checks that found the task neither queued, held by a worker nor started
+    resent: int = 0
+    started_at: float | None = None  # when a check first saw a worker running it
 
 
 def _inconclusive(job: _Job, reason: str) -> Facts:
@@ -178,15 +190,83 @@ def _collect(job: _Job) -> Facts | None:
         job.result.forget()
         return facts
     except Exception as exc:  # result backend unreachable or an unreadable answer: try again next round
-        log.warning("cannot read the result of %s on %s: %s", job.probe, job.target.id, exc)
+        log.debug("cannot read the result of %s on %s: %s", job.probe, job.target.id, exc)  # _LostCheck warns
         return None
+
+
+def _message_id(raw: bytes | str) -> str:
+    """The task id in a message as Redis keeps it (a queued message, or ``[message, exchange, key]`` held)."""
+    try:
+        data = json.loads(raw)
+        message = data[0] if isinstance(data, list) else data
+        return str(message["headers"]["id"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""
+
+
+def _broker_ids(app: Celery, queues: set[str]) -> set[str] | None:
+    """Ids of the tasks the broker still holds: queued, or delivered to a worker and not yet acknowledged
+    (kombu's ``unacked`` hash). None when the broker cannot be asked."""
+    try:
+        with app.connection_for_write() as conn:
+            client = conn.default_channel.client
+            held = [m for queue in sorted(queues) for m in client.lrange(queue, 0, -1)]
+            held += list(client.hvals("unacked"))
+    except Exception as exc:  # broker down: ask again at the next check
+        log.debug("cannot list the broker's tasks: %s", exc)
+        return None
+    return {_message_id(raw) for raw in held} - {""}
+
+
+@dataclass
+class _LostCheck:
+    """Looks for lost tasks every ``interval`` seconds (``held()`` lists the broker's task ids), and for
+    tasks a worker has run for longer than ``task_timeout`` seconds."""
+
+    interval: float
+    held: Callable[[], set[str] | None]
+    task_timeout: float = DEFAULT_TASK_TIMEOUT_S
+    next_at: float = 0.0
+    down: bool = False  # the broker did not answer at the last check (said once per outage)
+
+    def lost(self, pending: list[_Job], now: float) -> list[_Job]:
+        """Jobs whose task was missing at two checks in a row (checked only every ``interval``)."""
+        if now < self.next_at:
+            return []
+        self.next_at = now + self.interval
+        ids = self.held()
+        if (ids is None) != self.down:
+            self.down = ids is None
+            log.warning("the broker does not answer; waiting for it (tasks it lost are sent again when it is back)"
+                        if self.down else "the broker answers again")
+        if ids is None:
+            return []
+        gone = []
+        for job in pending:
+            assert job.result is not None
+            try:
+                state = job.result.state  # PENDING (queued, or unknown to the broker), STARTED, or finished
+            except Exception:  # result backend down: not a verdict on the task
+                continue
+            if state == "STARTED" and job.started_at is None:
+                job.started_at = now
+            job.missing = 0 if state != "PENDING" or job.result.id in ids else job.missing + 1
+            if job.missing >= 2:
+                gone.append(job)
+        return gone
+
+    def overdue(self, pending: list[_Job], now: float) -> list[_Job]:
+        """Jobs a worker started more than ``task_timeout`` seconds ago that have no answer yet."""
+        return [job for job in pending if job.started_at is not None and now - job.started_at > self.task_timeout]
 
 
 def _gather(
     pending: list[_Job], deadline: float, timeout: float, done: Callable[[_Job, Facts], None],
-    sleep: Callable[[float], None],
+    sleep: Callable[[float], None], check: _LostCheck | None = None,
+    resend: Callable[[_Job], bool] | None = None,
 ) -> None:
-    """Poll until every job has facts; past ``deadline`` the rest become inconclusive."""
+    """Poll until every job has facts; past ``deadline`` the rest become inconclusive. Jobs whose task the
+    broker lost (``check``) are sent again by ``resend`` while it returns True, then become inconclusive."""
     while pending:
         still = []
         for job in pending:
@@ -196,6 +276,8 @@ def _gather(
             else:
                 done(job, facts)
         pending[:] = still
+        if check:
+            _recheck(pending, check, done, resend)
         if pending and time.monotonic() >= deadline:
             for job in pending:
                 done(job, _inconclusive(job, f"no answer from a worker in zone {_zone(job)!r} (queue {job.queue}) "
@@ -205,6 +287,27 @@ def _gather(
             pending.clear()
         if pending:
             sleep(min(2.0, POLL_INTERVAL_S + len(pending) / 500))  # one GET per pending task per round
+
+
+def _recheck(pending: list[_Job], check: _LostCheck, done: Callable[[_Job, Facts], None],
+             resend: Callable[[_Job], bool] | None) -> None:
+    """Send lost tasks again (or give up on them), and give up on tasks a worker has run too long."""
+    for job in check.lost(pending, time.monotonic()):
+        job.missing = 0
+        if resend and resend(job):
+            log.warning("the broker lost the task %s on %s (queue %s); sent it again", job.probe,
+                        job.target.id, job.queue)
+            continue
+        pending.remove(job)
+        done(job, _inconclusive(job, f"the broker lost the task (queue {job.queue}) {job.resent + 1} time(s): "
+                                     "was Redis restarted without its data? See docs/distributed.md"))
+    for job in check.overdue(pending, time.monotonic()):
+        pending.remove(job)
+        done(job, _inconclusive(job, f"a worker in zone {_zone(job)!r} started the task but gave no answer "
+                                     f"within {check.task_timeout:g} s (PINDAI_TASK_TIMEOUT)"))
+        if job.result is not None:
+            with suppress(Exception):
+                job.result.revoke()
 
 
 def _broker_problem(app: Celery) -> str:
@@ -233,18 +336,24 @@ def run_distributed(
     timeout: float | None = None,
     app: Celery | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    lost_check: float | None = None,
+    task_timeout: float | None = None,
 ) -> list[Facts]:
     """Drop-in for :func:`scanner.runner.run_probes` that observes through zone workers.
 
     ``probes`` are probe names (or probe objects); (target id, probe) pairs in ``skip`` are
     not observed (resumed scans). Every other pair yields exactly one Facts: the worker's,
     or an inconclusive one naming the zone when the task failed or no answer came within
-    ``timeout`` seconds (default ``$PINDAI_DISTRIBUTED_TIMEOUT`` or 6 h, for the whole scan).
-    Results keep target order.
+    ``timeout`` seconds (default ``$PINDAI_DISTRIBUTED_TIMEOUT`` or 6 h, for the whole scan), or the
+    broker lost it more than ``MAX_RESENDS`` times (looked for every ``lost_check`` seconds, default
+    ``$PINDAI_LOST_CHECK`` or 30), or a worker started it and gave no answer within ``task_timeout``
+    seconds (default ``$PINDAI_TASK_TIMEOUT`` or 1800). Results keep target order.
     """
     from scanner.probes import load_probes
 
     timeout = timeout or float(os.environ.get("PINDAI_DISTRIBUTED_TIMEOUT") or DEFAULT_TIMEOUT_S)
+    lost_check = lost_check or float(os.environ.get("PINDAI_LOST_CHECK") or DEFAULT_LOST_CHECK_S)
+    task_timeout = task_timeout or float(os.environ.get("PINDAI_TASK_TIMEOUT") or DEFAULT_TASK_TIMEOUT_S)
 
     app = app or make_app()
     skip = skip or set()
@@ -268,6 +377,22 @@ def run_distributed(
     scope = _scope_patterns(ctx.scope)
     pending: list[_Job] = []
     broker_error = _broker_problem(app) if jobs else ""
+    started = time.monotonic()
+
+    def send(job: _Job) -> None:
+        remaining = max(1.0, timeout - (time.monotonic() - started))
+        job.result = app.send_task(TASK_NAME, args=[job.target.to_dict(), job.probe, policy, scope],
+                                   queue=job.queue, expires=remaining)
+
+    def resend(job: _Job) -> bool:
+        if job.resent >= MAX_RESENDS:
+            return False
+        try:
+            send(job)
+        except Exception as exc:  # broker still gone: look again at the next check
+            log.warning("cannot send %s on %s again yet: %s", job.probe, job.target.id, exc)
+        job.resent += 1
+        return True
     for job in jobs:
         if job.target.password and not job.target.password_env:
             done(job, _inconclusive(job, "the password was given inline; distributed workers only read it from "
@@ -277,8 +402,7 @@ def run_distributed(
             done(job, _inconclusive(job, f"cannot queue the task for {job.queue}: {broker_error}"))
             continue
         try:
-            job.result = app.send_task(TASK_NAME, args=[job.target.to_dict(), job.probe, policy, scope],
-                                       queue=job.queue, expires=timeout)
+            send(job)
             pending.append(job)
         except Exception as exc:  # broker gone: every job stays accounted for
             broker_error = f"{type(exc).__name__}: {exc}"
@@ -286,7 +410,9 @@ def run_distributed(
     log.info("queued %d task(s) on %s", len(pending), ", ".join(sorted({j.queue for j in pending})) or "no queue")
 
     try:
-        _gather(pending, time.monotonic() + timeout, timeout, done, sleep)
+        check = _LostCheck(lost_check, lambda: _broker_ids(app, {j.queue for j in pending}), task_timeout,
+                           time.monotonic() + lost_check)
+        _gather(pending, started + timeout, timeout, done, sleep, check, resend)
     except KeyboardInterrupt:  # interrupted scan: do not leave work queued for the workers
         for job in pending:
             with suppress(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -17,6 +18,31 @@ from urllib.parse import urlsplit, urlunsplit
 from scanner.urlsecrets import split_password
 
 SCHEMA_VERSION = "1.0"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def encodable_data(value: Any) -> Any:
+    """Copy of a JSON-like ``value`` whose strings (dict keys too) all encode as UTF-8 and whose
+    integers fit CEL's 64-bit ints (larger ones saturate at the bound, keeping every comparison).
+
+    A target's JSON may carry ``"\ud800"`` or ``1e400``-sized integers; facts pass through here once,
+    where they are made, so that storing, judging (CEL) and rendering them cannot fail on it.
+    """
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, _INT64_MIN), _INT64_MAX)
+    if isinstance(value, dict):
+        return {encodable_data(k): encodable_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(encodable_data(v) for v in value)
+    return value
 
 
 class Severity(StrEnum):

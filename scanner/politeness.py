@@ -17,6 +17,7 @@ are bounded by concurrency alone.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ RETRY_AFTER_MAX_S = 60.0
 GIVE_UP_AFTER = 5  # troubles in a row
 RECOVER_AFTER = 10  # clean answers in a row
 TROUBLE_STATUSES = (429, 503)
+_DELTA_SECONDS = re.compile(r"[0-9]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -78,20 +80,24 @@ class DeadlineReached(HostBackedOff):
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), capped at 60 s."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), capped at 60 s.
+
+    Tolerant of anything a target sends: a value that is neither ASCII digits (RFC 9110 §10.2.3;
+    ``²`` or ``٣`` are not) nor a parseable HTTP-date gives ``None``, never an exception.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return min(float(value), RETRY_AFTER_MAX_S)
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(float(value.lstrip("0")[:6] or 0), RETRY_AFTER_MAX_S)  # 6 digits already exceed the cap
     import email.utils  # only for the rare HTTP-date form; keeps `pindai --version` light
 
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        wall = time.time() if now is None else now
+        return min(max(0.0, when.timestamp() - wall), RETRY_AFTER_MAX_S)
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return None
-    wall = time.time() if now is None else now
-    return min(max(0.0, when.timestamp() - wall), RETRY_AFTER_MAX_S)
 
 
 class _HostLimiter:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner import deadline
-from scanner.model import Facts, Target
+from scanner.model import Facts, Target, encodable, encodable_data
 from scanner.net.redact import redact_facts, redact_secrets
 from scanner.politeness import HostBackedOff
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive, record_limit
@@ -36,7 +36,8 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
         return facts
     with deadline.within(ctx.probe_time_s):
         try:
-            facts.data = redact_facts(probe.run(target, ctx))  # tokens a site put in URLs never go further
+            # the one place facts are made: lone surrogates replaced, tokens a site put in URLs hidden
+            facts.data = redact_facts(encodable_data(probe.run(target, ctx)))
         except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
             facts.status, facts.reason = "inconclusive", str(exc)
         except Exception as exc:  # a probe bug must not lose other targets' results
@@ -44,7 +45,7 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
             facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
         if deadline.expired():
             _time_limited(facts, ctx, time.monotonic() - clock)
-    facts.reason = redact_secrets(facts.reason)
+    facts.reason = redact_secrets(encodable(facts.reason))
     facts.duration_s = round(time.monotonic() - clock, 3)
     log.info("%s on %s: %s%s (%.1f s)", probe.name, target.id, facts.status,
              f": {facts.reason}" if facts.reason else "", facts.duration_s)

@@ -12,6 +12,7 @@ sees more than the policy allows.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import queue
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from scanner.lifeline import die_with_parent
 from scanner.model import Facts, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import Probe, ProbeContext
@@ -57,6 +59,17 @@ def shards(targets: list[Target], count: int, policy: PolitenessPolicy) -> list[
 ShardMain = Callable[[list[Target], list[str], ProbeContext, int, set[tuple[str, str]], Any], None]
 
 
+def _shard(parent_pid: int, level: int, shard_main: ShardMain, *args: Any) -> None:
+    """Child process: end with the parent (even a SIGKILLed one), send each log record to the parent
+    through ``out`` (the last argument), then observe the shard. The parent's handlers, levels and
+    redaction apply to the records: ``-vv`` keeps every request line."""
+    die_with_parent(parent_pid)
+    root = logging.getLogger()
+    root.handlers = [logging.handlers.QueueHandler(args[-1])]
+    root.setLevel(level)
+    shard_main(*args)
+
+
 def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, count: int, workers: int,
                 on_facts: Callable[[Facts], None], skip: set[tuple[str, str]], shard_main: ShardMain) -> list[Facts]:
     """Observe ``targets`` in ``count`` processes; facts arrive through ``on_facts`` as they finish.
@@ -71,8 +84,10 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
     out = spawn.Queue()
     names = [p.name for p in probes]
     per_shard = max(1, workers // count)
-    children = [spawn.Process(target=shard_main, daemon=True, name=f"pindai-shard-{n}",
-                              args=(shard, names, replace(ctx, gate=HostGate(policy)), per_shard, skip, out))
+    level = logging.getLogger().getEffectiveLevel()
+    children = [spawn.Process(target=_shard, daemon=True, name=f"pindai-shard-{n}",
+                              args=(os.getpid(), level, shard_main, shard, names, replace(ctx, gate=HostGate(policy)),
+                                    per_shard, skip, out))
                 for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
     for child in children:
         child.start()
@@ -92,6 +107,9 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
             if item is None:
                 finished += 1
                 continue
+            if isinstance(item, logging.LogRecord):  # a child's log line, handled as if logged here
+                _relay(item)
+                continue
             results.append(item)
             on_facts(item)
     finally:
@@ -100,3 +118,9 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
                 child.terminate()
             child.join()
     return results
+
+
+def _relay(record: logging.LogRecord) -> None:
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)

@@ -40,6 +40,8 @@ from scanner.pii import scrub
 from scanner.urlsecrets import redact, redact_url, url_password
 
 RUNNING, COMPLETE, INTERRUPTED = "running", "complete", "interrupted"
+INCOMPLETE = "incomplete"  # finished, but not every observation reached the store (spooled): exit 3, resumable
+FAILED = "failed"  # an internal error stopped the scan; the observations made are stored, resumable
 
 metadata = MetaData()
 
@@ -125,21 +127,45 @@ def _create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: a server that accepts and never answers must not stall the scan
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    """Driver options: a connect timeout for PostgreSQL unless the URL sets one."""
+    if url.startswith("postgresql") and "connect_timeout=" not in url:
+        return {"connect_timeout": CONNECT_TIMEOUT_S}
+    return {}
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of ``path``, None when it is gone."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class Store:
     """Scans, facts and findings, persisted through SQLAlchemy."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_store_url()
+        self._file: Path | None = None
         if self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///").split("?", 1)[0]).expanduser()
             try:
-                _create_private_file(Path(self.url.removeprefix("sqlite:///").split("?", 1)[0]).expanduser())
+                _create_private_file(path)
             except OSError as exc:
                 raise self._error(f"cannot create history store {self.display_url}: {exc}") from exc
+            if str(path) not in ("", ":memory:"):
+                self._file = path
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
+            self.engine: Engine = create_engine(self.url, future=True, connect_args=_connect_args(self.url))
             metadata.create_all(self.engine)
         except (SQLAlchemyError, ModuleNotFoundError, ValueError) as exc:  # ValueError: a malformed URL
             raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
+        self._file_identity = _identity(self._file) if self._file else None
 
     @property
     def display_url(self) -> str:
@@ -150,13 +176,22 @@ class Store:
         """A StoreError whose text never holds the store's password (drivers echo URLs)."""
         return StoreError(redact(message, url_password(self.url)))
 
+    def _check_file(self) -> None:
+        """Refuse to write when the SQLite file was deleted or replaced since it was opened: SQLite
+        would write to the unlinked file or create an empty new one, and the history would be lost."""
+        if self._file is not None and _identity(self._file) != self._file_identity:
+            raise self._error(f"history store file {self._file} was deleted or replaced while Pindai was using it; "
+                              "it is not recreated (restore it from a backup)")
+
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        self._check_file()
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except SQLAlchemyError as exc:
-            raise self._error(f"history store write failed: {exc}") from exc
+        except SQLAlchemyError as exc:  # the driver's own message, not the statement and its parameters
+            cause = getattr(exc, "orig", None) or exc
+            raise self._error(f"history store write failed: {type(cause).__name__}: {cause}") from exc
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -260,6 +295,16 @@ class Store:
             value = conn.execute(select(scans.c.scan_id).where(scans.c.status != COMPLETE)
                                  .order_by(scans.c.started_at.desc()).limit(1)).scalar_one_or_none()
         return str(value) if value else None
+
+    def left_running(self, runner: str) -> list[tuple[str, dict[str, Any]]]:
+        """(scan id, profile) of every scan still ``running`` (or ``incomplete``: observations spooled) whose
+        profile names ``runner`` (e.g. the daemon), oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(select(scans.c.scan_id, scans.c.profile)
+                                .where(scans.c.status.in_([RUNNING, INCOMPLETE]))
+                                .order_by(scans.c.started_at)).all()
+        return [(str(scan_id), profile) for scan_id, profile in rows
+                if isinstance(profile, dict) and profile.get("runner") == runner]
 
     def last_complete(self, profile_path: str) -> str | None:
         """Start time (ISO text) of the latest complete scan of the profile at ``profile_path``."""

@@ -14,7 +14,8 @@ from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 PASSWORD_PARAMS = frozenset({"password", "passwd", "pwd"})
 HIDDEN = "***"
-_USERINFO_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*):[^@\s/]*@")
+# anchored on "://" (any scheme): a scheme run before it would be rescanned from each letter (quadratic)
+_USERINFO_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s/]*@")
 _QUERY_PASSWORD = re.compile(r"(?i)([?&;](?:password|passwd|pwd|sslpassword)(?:\+|%20)*=)[^&#\s'\"]*")
 
 

@@ -164,3 +164,99 @@ def test_daemon_command_exits_on_sigterm_while_waiting(tmp_path: Path, rules: Pa
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_a_scan_left_running_by_a_killed_daemon_is_finished_on_start(
+        tmp_path: Path, rules: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The daemon SIGKILLed mid-scan (the database observed, a slow site not yet): on the next start it
+    finishes that scan (only the missing observation is made), says which, and does not start another."""
+    from fixtures.hostile import SlowServer
+
+    slow = SlowServer(delay=600, lifetime=200).start()
+    profile = tmp_path / "p.toml"
+    profile.write_text(f"""\
+name = "Dinas Uji"
+[schedule]
+cron = "0 2 * * *"
+timezone = "Asia/Jakarta"
+[scope]
+allow = ["127.0.0.1"]
+[politeness]
+timeout = 300
+[[targets]]
+target = "sqlite:///{make_db(tmp_path / 'a.db')}"
+[[targets]]
+target = "{slow.url}"
+""", encoding="utf-8")
+    history = f"sqlite:///{tmp_path / 'h.db'}"
+    code = ("import sys; from scanner.commands.daemon import daemon; "
+            "sys.exit(daemon(sys.argv[1:], standalone_mode=True))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(profile), "--once", "--store", history, "--rules",
+                             str(rules), "--no-default-rules", "--probe", "database", "--probe", "http"],
+                            cwd=REPO, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        store = Store(history)
+        deadline = time.monotonic() + 60
+        while not store.history() or not store.load(store.history()[0].scan_id).facts:
+            assert time.monotonic() < deadline and proc.poll() is None, "the daemon did not start its scan"
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        (left,) = store.history()
+        assert left.status == "running"
+        before = store.load(left.scan_id).facts
+        slow.delay = 0
+        caplog.set_level("INFO", logger="scanner.daemon")
+        outcomes = run_daemon([profile], store, once=True, rules_path=rules, probe_names=["database", "http"])
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        slow.stop()
+    assert [(o.scan_id, o.error) for o in outcomes] == [(left.scan_id, "")]
+    assert [(s.scan_id, s.status) for s in store.history()] == [(left.scan_id, "complete")]
+    facts = store.load(left.scan_id).facts
+    assert sorted(f.probe for f in facts) == ["database", "http"]
+    assert [f for f in facts if f.probe == "database"] == before  # not observed again
+    assert f"resuming scan {left.scan_id} left running" in caplog.text
+
+
+def test_a_scan_left_running_for_a_profile_not_loaded_is_closed(
+        tmp_path: Path, rules: Path, store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    from scanner.model import ScanResult
+
+    gone = ScanResult("0ld5ca9", "2026-01-01T00:00:00+00:00", "", "0.1.0", "v1", [], [],
+                      profile={"path": str(tmp_path / "dihapus.toml"), "runner": "daemon"})
+    store.begin_scan(gone)
+    by_hand = ScanResult("c1i5ca9", "2026-01-01T00:00:00+00:00", "", "0.1.0", "v1", [], [],
+                         profile={"path": str(tmp_path / "dihapus.toml")})
+    store.begin_scan(by_hand)  # a `pindai scan` of its own (maybe still running): not the daemon's to close
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"))
+    caplog.set_level("INFO", logger="scanner.daemon")
+    run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES, now=at("2099-01-01", "03:00"))
+    assert store.status("0ld5ca9") == "interrupted" and store.status("c1i5ca9") == "running"
+    assert "closing scan 0ld5ca9 left running" in caplog.text
+
+
+def test_a_scan_left_incomplete_is_finished_from_its_spool(
+        tmp_path: Path, rules: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daemon scan whose observation did not reach the store (spooled, scan `incomplete`): on start the
+    daemon writes the spooled observation (not observed again) and completes the scan."""
+    from scanner.model import Facts
+    from scanner.profile import load_profile
+    from scanner.rules import load_rules
+    from scanner.scan import new_scan
+    from scanner.spool import Spool
+
+    monkeypatch.setenv("PINDAI_SPOOL_DIR", str(tmp_path / "spool"))
+    path = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db")).resolve()
+    profile = load_profile(path)
+    left = new_scan(profile.targets, load_rules(rules), profile.summary() | {"runner": "daemon"})
+    store.begin_scan(left)
+    spooled = Facts("database", profile.targets[0].id, {"tables": []}, started_at="2026-12-06T01:02:03+00:00")
+    Spool(store.display_url, left.scan_id).append(spooled)
+    store.finish_scan(left, "incomplete")
+    (outcome,) = run_daemon([path], store, once=True, rules_path=rules, probe_names=PROBES)  # not due again
+    assert outcome.scan_id == left.scan_id and outcome.error == ""
+    assert store.status(left.scan_id) == "complete"
+    assert [f.started_at for f in store.load(left.scan_id).facts] == [spooled.started_at]

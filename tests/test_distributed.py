@@ -318,3 +318,51 @@ def test_broker_writer_cannot_route_a_database_task_out_of_scope(app, broker: st
         outside.stop()
     assert facts.status == "inconclusive" and "'host" in facts.reason, facts.reason
     assert outside.connections == 0 and inside.connections == 0
+
+
+def test_tasks_lost_with_a_restarted_broker_are_sent_again(tmp_path: Path) -> None:
+    """Redis SIGKILLed while a worker runs one task and three wait in the queue, restarted empty: the
+    coordinator notices the lost tasks within a few checks, sends them again, and every observation
+    arrives (without the check it would wait for the whole-scan deadline)."""
+    from tests.services.processes import redis_process
+
+    with redis_process() as redis, api_server(hold=True) as api:
+        app = make_app(redis.url)
+        targets = [parse_target(api.url, zone="e", options={"auth": {}})]
+        targets += [parse_target(f"sqlite:///{make_db(tmp_path / f'e{n}.db')}", zone="e") for n in range(3)]
+        worker = start_worker(redis.url, "e", tmp_path, concurrency=1)
+        try:
+            wait_ready(worker)
+            box: dict[str, list[Facts]] = {}
+            thread = threading.Thread(target=lambda: box.setdefault("facts", run_distributed(
+                targets, PROBES, ProbeContext(scope=Scope(("127.0.0.1",))), app=app, timeout=300, lost_check=1)))
+            thread.start()
+            assert api.hit.wait(30), worker.output()[-2000:]
+            redis.kill()
+            redis.start()  # same port, empty: the three queued tasks are gone
+            api.hold = False
+            api.release.set()
+            thread.join(90)  # hang detector: the deadline is 300 s
+            assert not thread.is_alive(), "the coordinator still waits for lost tasks"
+        finally:
+            worker.kill()
+    facts = box["facts"]
+    assert sorted(f.target_id for f in facts) == sorted(t.id for t in targets)
+    assert all(f.conclusive for f in facts), [f.reason for f in facts]
+
+
+def test_a_task_a_worker_runs_too_long_becomes_inconclusive(broker: str, app, tmp_path: Path) -> None:
+    """A worker starts a task that does not finish (the API holds its answer): with a 3 s task timeout the
+    coordinator records it inconclusive within seconds instead of waiting for the scan's deadline."""
+    with api_server(hold=True) as api:
+        targets = [parse_target(api.url, zone="f", options={"auth": {}})]
+        worker = start_worker(broker, "f", tmp_path, concurrency=1)
+        try:
+            wait_ready(worker)
+            facts = run_distributed(targets, ["auth"], ProbeContext(scope=Scope(("127.0.0.1",))), app=app,
+                                    timeout=120, lost_check=0.5, task_timeout=3)
+        finally:
+            api.release.set()
+            worker.kill()
+    assert [f.status for f in facts] == ["inconclusive"]
+    assert "gave no answer within 3 s (PINDAI_TASK_TIMEOUT)" in facts[0].reason

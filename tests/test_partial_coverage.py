@@ -14,6 +14,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from fixtures.hostile.recording import RecordingSite
 from scanner.cli import main
 from scanner.resources import rules_dir
 
@@ -121,3 +122,28 @@ def test_rich_markup_and_terminal_escapes_from_a_target_neither_crash_nor_reach_
     assert set(reports) == set(OUTPUTS)
     assert "PND-SQL-002" in result.stdout and "warga[/]" in result.stdout  # the finding names the table
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
+def test_one_malformed_script_src_keeps_the_end_of_life_findings(tmp_path: Path) -> None:
+    """R7 (issue 24): a single ``<script src="http://[x]/a.js">`` must not hide PHP/WordPress end of life."""
+    page = (b'<html><head><meta name="generator" content="WordPress 4.9.1">'
+            b'<script src="http://[x]/a.js"></script><script src="/wp-includes/js/jquery/jquery.js?ver=1.12.4">'
+            b'</script></head><body>portal</body></html>')
+    with RecordingSite("127.0.0.1", {"/": (200, {"X-Powered-By": "PHP/5.4.0"}, page)}) as site:
+        result, reports = _scan(tmp_path, site.url, "--probe", "http", "--fail-on", "high")
+    assert result.exit_code == 1, result.output
+    data = json.loads(reports["json"])
+    [http] = [f for f in data["facts"] if f["probe"] == "http"]
+    assert http["data"]["software"]["status"] == "ok"
+    eol = " ".join(f["message"]["en"].lower() for f in data["findings"] if f["rule_id"] == "PND-HTTP-040")
+    assert "php 5.4.0" in eol and "wordpress 4.9.1" in eol
+
+
+def test_sub_checks_stopped_by_429_back_off_make_the_scan_partial(tmp_path: Path) -> None:
+    """A site answering ``429 Retry-After: 1`` to everything but ``/`` cannot hide .env or .git (issue 24)."""
+    page = b"<html><body>" + b"".join(b"<a href='/p%d'>p</a>" % i for i in range(5)) + b"</body></html>"
+    routes = {"/": (200, {}, page)}
+    with RecordingSite("127.0.0.1", routes, default=(429, {"Retry-After": "0"}, b"slow down")) as site:
+        result, reports = _scan(tmp_path, site.url, "--probe", "http", "--fail-on", "critical", "--timeout", "2")
+    assert result.exit_code == 3, result.output
+    _assert_noted_everywhere(result, reports, "could not be completed")

@@ -8,7 +8,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from fixtures.hostile.recording import RecordingSite
 from scanner.model import Facts, Target, TargetKind
 from scanner.politeness import (
     GIVE_UP_AFTER,
@@ -86,8 +89,38 @@ def test_429_with_retry_after_halves_concurrency_and_delays_the_next_request():
 def test_retry_after_as_http_date_and_hostile_values():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412500.0) == 10.0
     assert retry_after_seconds("99999999") == RETRY_AFTER_MAX_S
+    assert retry_after_seconds("0" * 40 + "7") == 7.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u00b2\u00b3", "\u0663", "\uff15", "1" * 5000, "1e9", "-5", "+5", "1.5",
+                                   "Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+                                   "Fri, 31 Dec 99999999999 23:59:59 GMT", "Mon, 99 Foo 2020 99:99:99 +9999", "\x00"])
+def test_retry_after_never_raises_on_hostile_values(value: str):
+    seconds = retry_after_seconds(value, now=1445412500.0)
+    assert seconds is None or 0.0 <= seconds <= RETRY_AFTER_MAX_S
+    if not value.isascii():
+        assert seconds is None  # a superscript two or an Arabic-Indic three is not a number of seconds
+
+
+_HTTP_DATES = st.datetimes().map(lambda d: d.strftime("%a, %d %b %Y %H:%M:%S GMT"))
+
+
+@given(st.text() | st.from_regex(r"\A[0-9]{1,40}\Z") | _HTTP_DATES)
+def test_retry_after_is_none_or_within_the_cap(value: str):
+    seconds = retry_after_seconds(value)
+    assert seconds is None or 0.0 <= seconds <= RETRY_AFTER_MAX_S
+
+
+def test_non_ascii_retry_after_on_a_crawled_page_keeps_the_http_probe():
+    routes = {"/": (200, {"X-Powered-By": "PHP/5.4.0"}, b"<a href='/page2'>x</a>"),
+              "/page2": (429, {"Retry-After": "\u00b2"}, b"no")}
+    with RecordingSite("127.0.0.1", routes) as site:
+        ctx = ProbeContext(gate=HostGate(PolitenessPolicy(requests_per_second=1000, timeout_s=3)),
+                           scope=Scope(("127.0.0.1",)))
+        facts = observe(HttpProbe(), Target(TargetKind.URL, site.url), ctx)
+    assert facts.conclusive, facts.reason
 
 
 def test_timeouts_back_off_and_clean_answers_recover():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import suppress
 from pathlib import Path
 
 from fixtures.web import start_site
@@ -66,3 +68,82 @@ def test_serial_and_parallel_observation_give_identical_findings(caplog):
     assert "observing in worker processes failed" not in caplog.text  # really observed in 2 processes
     assert len(serial) > 10
     assert parallel == serial
+
+
+def test_child_processes_keep_the_request_log(caplog):
+    """``-vv`` (DEBUG) keeps each request line when observing in worker processes (issue 24)."""
+    portals = [start_site(variant) for variant in ("clean", "custom404")]
+    try:
+        targets = [Target(TargetKind.URL, p.base_url, options=p.target_options) for p in portals]
+        ctx = ProbeContext(gate=HostGate(PolitenessPolicy(per_host_concurrency=4, timeout_s=5)),
+                           scope=Scope(("127.0.0.1",)))
+        with caplog.at_level(logging.DEBUG):
+            facts = run_probes(targets, load_probes(["http"]), ctx, processes=2)
+    finally:
+        for portal in portals:
+            portal.stop()
+    assert all(f.conclusive for f in facts), [f.reason for f in facts]
+    requests = [r for r in caplog.records if r.name == "scanner.net.session" and r.getMessage().startswith("GET ")]
+    assert {r.processName for r in requests} == {"pindai-shard-0", "pindai-shard-1"}
+    for portal in portals:
+        assert any(portal.base_url.rstrip("/") in r.getMessage() for r in requests)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process whose parent chain leads to ``pid`` (read from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_no_child_outlives_a_sigkilled_parent(tmp_path):
+    """SIGKILL to `pindai scan` while its shard processes wait on slow servers: within a few seconds no
+    process it started (shards, multiprocessing's resource tracker) is alive."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from fixtures.hostile import SlowServer
+
+    pindai = Path(__file__).parent.parent / ".venv" / "bin" / "pindai"
+    slow = [SlowServer(delay=120, lifetime=200).start() for _ in range(2)]
+    proc = subprocess.Popen([str(pindai), "scan", *(s.url for s in slow), "--probe", "http", "--processes", "2",
+                             "--timeout", "300", "--no-store"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(children := _descendants(proc.pid)) < 3:  # two shards and the resource tracker
+            assert time.monotonic() < deadline and proc.poll() is None, "the shard processes did not start"
+            time.sleep(0.2)
+        time.sleep(1.0)  # the shards are probing
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 15
+        while (survivors := {pid for pid in children if _alive(pid)}) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not survivors, f"still alive after the parent was killed: {survivors}"
+    finally:
+        for pid in _descendants(proc.pid) | children:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for server in slow:
+            server.stop()

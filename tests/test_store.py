@@ -138,3 +138,34 @@ def test_malformed_store_url_is_a_usage_error_without_traceback(url: str) -> Non
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and "StorePw3" not in result.output
     assert "history store" in result.output
+
+
+def test_a_silent_postgresql_server_is_a_store_error_not_a_hang(tmp_path):
+    """A server that accepts the connection and never answers (a hung or half-dead PostgreSQL): the store
+    gives up after its connect timeout instead of waiting forever."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(listener.accept()[0]), daemon=True).start()
+    outcome: list[BaseException | None] = []
+
+    def open_store() -> None:
+        try:
+            Store(f"postgresql+psycopg://pindai@127.0.0.1:{port}/pindai")
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=open_store, daemon=True)
+    try:
+        thread.start()
+        thread.join(60)  # hang detector
+        assert outcome, "opening the store still waits for a server that never answers"
+        assert isinstance(outcome[0], StoreError) and "timeout" in str(outcome[0]).lower()
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the c
     from scanner.store import Store
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OUTPUT = 4  # a report file could not be written (read-only directory, full disk)
+EXIT_INTERNAL = 5  # an internal error (a Pindai bug) stopped the scan; what was observed is stored
 
 
 SEVERITIES = [s.value for s in Severity] + ["none"]
@@ -69,33 +70,51 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
     """Write every requested file, then print ``fmt`` and the coverage notes (on stderr).
 
     Files come first: nothing a target put into the terminal view can stop them being written.
+    Each is written atomically; one that cannot be written (read-only directory, full disk) is one
+    line on stderr, the others are still written, and the command then exits ``EXIT_OUTPUT``.
     The HTML report shows the trend against ``previous``.
     """
+    from scanner.report.files import write_atomic
+
     files = dict(files)
     full_matrix = bool(files.pop("full_matrix", None))
     per_agency_dir = files.pop("per_agency_dir", None)
+    failed = 0
     if per_agency_dir is not None:
         from scanner.report.agencies import write_per_agency
 
-        for written in write_per_agency(result, ruleset, lang, per_agency_dir):
-            click.echo(f"wrote {written}", err=True)
+        try:
+            for written in write_per_agency(result, ruleset, lang, per_agency_dir):
+                click.echo(f"wrote {written}", err=True)
+        except OSError as exc:
+            failed += _write_failed(per_agency_dir, exc)
     for name, path in files.items():
         if path is None:
             continue
         if name not in FORMATS:
             fail(f"--{name} output is not available in this version")
-        path.parent.mkdir(parents=True, exist_ok=True)
         if name == "html":
             from scanner.report.html import render_with_history
 
             text = render_with_history(result, ruleset, lang, previous, full_matrix)
         else:
             text = renderer(name)(result, ruleset, lang)
-        path.write_text(encodable(text), encoding="utf-8")
+        try:
+            write_atomic(path, encodable(text))
+        except OSError as exc:
+            failed += _write_failed(path, exc)
+            continue
         click.echo(f"wrote {path}", err=True)
     shown = _terminal_table(result, ruleset, lang) if fmt == "table" else renderer(fmt)(result, ruleset, lang)
     click.echo(encodable(shown), nl=False)
     _warn_partial(result, lang)
+    if failed:
+        sys.exit(EXIT_OUTPUT)
+
+
+def _write_failed(path: Path, exc: OSError) -> int:
+    click.echo(f"pindai: cannot write {path}: {exc.strerror or exc} / laporan tidak dapat ditulis", err=True)
+    return 1
 
 
 def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
@@ -164,15 +183,6 @@ def open_store(url: str | None) -> Store:
         return Store(url)
     except StoreError as exc:
         fail(str(exc))
-
-
-def store_call(method: Callable[..., None], *args: Any) -> None:
-    from scanner.store import StoreError
-
-    try:
-        method(*args)
-    except StoreError as exc:
-        click.echo(f"warning: {exc}", err=True)
 
 
 def stored_result(store: Store, scan_id: str) -> ScanResult:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
 from scanner.commands.common import (
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SCAN_ERROR,
     SEVERITIES,
     emit,
     exit_code,
@@ -21,7 +25,6 @@ from scanner.commands.common import (
     open_store,
     output_options,
     read_result,
-    store_call,
     stored_result,
 )
 from scanner.commands.options import RulePaths, rules_options
@@ -34,6 +37,7 @@ from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
+    from scanner.durable import ScanWriter
     from scanner.profile import Profile
     from scanner.rules import RuleSet
     from scanner.store import Store
@@ -83,8 +87,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 
 
 @click.command(epilog="Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; "
-                     "3 a target or probe was inconclusive, an observation was cut short by a cap, or a rule "
-                     "could not be evaluated; 130 interrupted (resume with --resume).")
+                     "3 a target or probe was inconclusive, an observation was cut short by a cap, a rule "
+                     "could not be evaluated, or an observation is not in the history store yet (resume with "
+                     "--resume); 4 a report file could not be written; 5 internal error (the scan is stored "
+                     "as failed); 130 interrupted (resume with --resume).")
 @click.argument("targets", nargs=-1)
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
@@ -176,48 +182,100 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     probes = load_probes(list(probe_names) or None)
     if changed_only:
         ctx = replace(ctx, previous=_previous_observations(store, target_list))
+    writer = None
     if resume:
-        result = _resumed(store, resume)
+        result, writer = _resumed(store, resume)
         if not target_list:
             ctx = _command_line_context(result.targets, overrides)
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         if store:
-            store_call(store.begin_scan, result)
+            writer = _begun(store, result)
     ctx = replace(ctx, max_time_s=max_time)
     stop = _InterruptGuard()
     try:
         with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:
             def on_facts(facts: Facts) -> None:
+                if writer:  # stored (or spooled) before it counts
+                    writer.add(facts)
                 advance(facts)
-                if store:
-                    store_call(store.add_facts, result.scan_id, facts)
 
             result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
+        if suppressions:
+            result = suppressions.apply(result)
+        if baseline:
+            from scanner.diff import with_baseline
+
+            result = with_baseline(result, baseline_fps)
     except KeyboardInterrupt:
         from scanner.store import INTERRUPTED
 
-        if store:
-            store_call(store.finish_scan, result, INTERRUPTED)
+        if writer:
+            writer.finish(result, INTERRUPTED)
+            _store_summary(writer)
             fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
                   f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
         fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
-    if suppressions:
-        result = suppressions.apply(result)
-    if baseline:
-        from scanner.diff import with_baseline
-
-        result = with_baseline(result, baseline_fps)
+    except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
+        _internal_error(exc, _failed(result, writer))
     previous = None
-    if store:
-        store_call(store.finish_scan, result)
-        previous = _previous_scan(store, result)
+    stored = True
+    if store and writer:
+        from scanner.store import COMPLETE
+
+        stored = writer.finish(result) == COMPLETE
+        _store_summary(writer)
+        if stored:
+            previous = _previous_scan(store, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
-    emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
-    sys.exit(exit_code(result, threshold, baseline_fps))
+    try:
+        emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
+    except Exception as exc:  # a rendering bug: the scan itself is stored as it is
+        _internal_error(exc, f"the scan is stored; pindai report {result.scan_id} renders it again" if writer
+                        else "nothing was saved (--no-store)")
+    code = exit_code(result, threshold, baseline_fps)
+    sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and not stored else code)
+
+
+def _begun(store: Store, result: ScanResult) -> ScanWriter:
+    """Record the new scan as running; a store that refuses that is a configuration error (nothing scanned)."""
+    from scanner.durable import ScanWriter
+    from scanner.store import StoreError
+
+    try:
+        store.begin_scan(result)
+    except StoreError as exc:
+        fail(f"{exc}; nothing was scanned / tidak ada yang dipindai")
+    return ScanWriter(store, result.scan_id)
+
+
+def _store_summary(writer: ScanWriter) -> None:
+    if line := writer.summary():
+        click.echo(f"pindai: {line}", err=True)
+    elif writer.error:  # everything is stored, but recording the scan's end failed
+        click.echo(f"pindai: the scan's end is not recorded in the history store ({writer.error}); "
+                   f"pindai scan --resume {writer.scan_id} records it", err=True)
+
+
+def _failed(result: ScanResult, writer: ScanWriter | None) -> str:
+    """Mark the scan failed (its observations are stored); what was kept, for the error line."""
+    from scanner.store import FAILED
+
+    if not writer:
+        return "nothing was saved (--no-store)"
+    writer.finish(result, FAILED)
+    _store_summary(writer)
+    return f"the scan is stored as failed with its observations; pindai scan --resume {result.scan_id} tries again"
+
+
+def _internal_error(exc: Exception, kept: str) -> NoReturn:
+    """One line for a Pindai bug (the traceback with -vv), exit ``EXIT_INTERNAL``."""
+    logging.getLogger(__name__).debug("internal error", exc_info=exc)
+    fail(f"internal error: {type(exc).__name__}: {exc}; {kept} (run with -vv for the traceback and please "
+         f"report it) / galat internal Pindai", EXIT_INTERNAL)
 
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -292,16 +350,24 @@ def _command_line_context(targets: list[Target], overrides: dict[str, Any]) -> P
     return ProbeContext(gate=HostGate(PolitenessPolicy(**overrides)), scope=Scope(_hosts(targets)))
 
 
-def _resumed(store: Store | None, resume: str) -> ScanResult:
-    """The stored, unfinished scan to complete (``latest`` or a scan id)."""
+def _resumed(store: Store | None, resume: str) -> tuple[ScanResult, ScanWriter]:
+    """The stored, unfinished scan to complete (``latest`` or a scan id), with what an earlier run
+    spooled written to the store first."""
+    from scanner.durable import ScanWriter
+
     if store is None:
         fail("--resume needs the history store (drop --no-store)")
     scan_id = store.latest_unfinished() if resume == "latest" else resume
     if not scan_id:
         fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
+    writer = ScanWriter(store, stored_result(store, scan_id).scan_id)
+    if spooled := writer.recover():
+        click.echo(f"{spooled - writer.unstored} spooled observation(s) written to the history store", err=True)
+    if writer.unstored:
+        fail(writer.summary(), EXIT_SCAN_ERROR)
     result = stored_result(store, scan_id)
     click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
-    return result
+    return result, writer
 
 
 def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ those URLs end up as page paths, endpoint keys and token sources. :func:`redact_
 every JWT-shaped string and the value of every query parameter whose name says it is a
 credential; :func:`redact_facts` applies it to a whole observation (the runner does, once, before
 facts are judged, stored or reported). Both patterns run in linear time on hostile input: a
-token starts only at a token boundary and its runs are possessive, so no position is rescanned.
+token starts only at a token boundary and a secret value only after ``?``/``&``/``;`` and a name.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from scanner.pii.masking import scrub_text
 
 HIDDEN = "***"
 JWT_MASK = "<jwt>"
-JWT_PATTERN = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]++\.eyJ[A-Za-z0-9_-]++\.[A-Za-z0-9_-]*+")
+# A token starts where a run of base64url characters starts: each run is tried once, so matching
+# stays linear on hostile text such as "eyJeyJeyJ..." (without the look-behind every "eyJ" inside
+# the run would start a scan to its end: quadratic).
+JWT_PATTERN = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
 SECRET_PARAMS = ("access_token", "id_token", "refresh_token", "auth_token", "token", "jwt", "api_key", "apikey",
                  "api-key", "key", "secret", "client_secret", "password", "passwd", "pwd", "sslpassword", "auth",
                  "session", "sessionid", "session_id", "sid", "signature", "sig", "code", "otp", "ticket")

@@ -8,6 +8,7 @@ from pathlib import Path
 from scanner.model import ScanResult
 from scanner.report.common import UNASSIGNED, agency_of, slug, targets_by_id
 from scanner.report.escape import encodable
+from scanner.report.files import write_atomic
 from scanner.rules import RuleSet
 
 
@@ -47,6 +48,6 @@ def write_per_agency(result: ScanResult, ruleset: RuleSet, lang: str, directory:
             name += "-x"
         used.add(name)
         path = directory / f"{name}.html"
-        path.write_text(encodable(render(part, ruleset, lang)), encoding="utf-8")
+        write_atomic(path, encodable(render(part, ruleset, lang)))
         written.append(path)
     return written

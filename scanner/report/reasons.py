@@ -48,7 +48,7 @@ REASON_CLASSES: tuple[ReasonClass, ...] = (
 )
 
 _WHERE = re.compile(r"(?:https?|postgresql|mysql|mariadb|sqlite)://[^\s:'\"]*(?::\d+)?[^\s'\"]*"
-                    r"|\b[\w.-]+:\d{1,5}\b|'[^']+\.db'")
+                    r"|(?<![\w.-])[\w.-]+:\d{1,5}\b|'[^']+\.db'")
 _INTRO = {"id": "tidak dapat diamati", "en": "could not be observed"}
 
 

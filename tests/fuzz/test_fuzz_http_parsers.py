@@ -108,7 +108,8 @@ def test_nul_in_charset_does_not_raise(ctype: str) -> None:
 def test_observatory_score_never_raises(headers: dict[str, str], html: str, scheme: str,
                                         verified: bool | None) -> None:
     h = observe_headers({k.lower(): v for k, v in headers.items()})
-    cookies = observe_cookies([(v, scheme, "/") for k, v in headers.items() if k == "set-cookie"])
+    cookies = [{**c, "final_response": True}
+               for c in observe_cookies([(v, scheme, "/") for k, v in headers.items() if k == "set-cookie"])]
     redirect: dict[str, Any] = {"status": "ok", "reachable": False, "error": "refused"}
     result = observatory.score(h, scheme=scheme, tls_verified=verified, cookies=cookies, cors=[], redirect=redirect,
                                doc=parse(html), final_url=f"{scheme}://127.0.0.1/")

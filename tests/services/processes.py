@@ -38,31 +38,59 @@ def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait: float 
             proc.wait(5)
 
 
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """A throw-away Redis on 127.0.0.1:<random port>; yields its URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--daemonize", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    try:
+@dataclass
+class RedisProcess:
+    """A throw-away Redis on 127.0.0.1:``port`` without persistence; ``kill`` and ``start`` it again (empty)."""
+
+    port: int
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                     s.sendall(b"PING\r\n")
                     if s.recv(16).startswith(b"+PONG"):
-                        break
+                        return
             except OSError:
                 pass
-            if time.monotonic() > deadline or proc.poll() is not None:
+            if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: everything in memory is lost."""
+        if self.proc is not None:
+            _stop(self.proc, signal.SIGKILL)
+
+
+@contextmanager
+def redis_process() -> Iterator[RedisProcess]:
+    """A started :class:`RedisProcess`, stopped afterwards."""
+    redis = RedisProcess(free_port())
+    try:
+        redis.start()
+        yield redis
     finally:
-        _stop(proc)
+        if redis.proc is not None:
+            _stop(redis.proc)
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A throw-away Redis on 127.0.0.1:<random port>; yields its URL."""
+    with redis_process() as redis:
+        yield redis.url
 
 
 @dataclass

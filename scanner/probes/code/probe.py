@@ -83,6 +83,8 @@ def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, An
     if inventory.truncated:
         record_limit(facts, "code_files", detectors.max_files,
                      detectors.max_files + len(inventory.skipped.get("file_limit", [])))
+    if inventory.skipped.get("ignore_pattern"):  # the rest of each file applied; which files it meant is unknown
+        record_limit(facts, "code_ignore_lines", 0, len(inventory.skipped["ignore_pattern"]))
     if inventory.skipped.get("too_large"):
         record_limit(facts, "code_file_bytes", detectors.max_file_bytes, len(inventory.skipped["too_large"]))
     return dict(scrub(facts))

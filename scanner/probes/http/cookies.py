@@ -39,7 +39,15 @@ def parse_set_cookie(header: str, scheme: str, path: str = "/") -> dict[str, Any
         "anti_csrf_like": bool(_CSRF.search(name)),
         "host_prefix": name.startswith("__Host-"),
         "secure_prefix": name.startswith("__Secure-"),
+        "prefix_ok": _prefix_ok(name, attrs, scheme),
     }
+
+
+def _prefix_ok(name: str, attrs: dict[str, str], scheme: str) -> bool:
+    """False when browsers reject the cookie for its name prefix (RFC 6265bis 4.1.3)."""
+    if name.startswith(("__Secure-", "__Host-")) and ("secure" not in attrs or scheme != "https"):
+        return False
+    return not name.startswith("__Host-") or ("domain" not in attrs and attrs.get("path") == "/")
 
 
 def observe_cookies(set_cookies: list[tuple[str, str, str]]) -> list[dict[str, Any]]:

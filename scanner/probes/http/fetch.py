@@ -278,7 +278,7 @@ def _set_cookies(resp: requests.Response) -> list[str]:
     return [value] if value else []
 
 
-_SSL_FILE_LINE = re.compile(r"\s*\(_ssl\.c:\d+\)")
+_SSL_FILE_LINE = re.compile(r"(?<!\s)\s*\(_ssl\.c:\d+\)")
 
 
 def describe(exc: Exception, timeout: float) -> str:

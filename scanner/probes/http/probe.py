@@ -14,6 +14,7 @@ from scanner.net.urls import origin_of
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.probes.http import cookies as cookie_mod
 from scanner.probes.http import observatory
+from scanner.probes.http.authors import mask_author_paths
 from scanner.probes.http.cors import observe_cors
 from scanner.probes.http.disclosure import DebugCollector, version_disclosure
 from scanner.probes.http.exposures import observe_exposures
@@ -50,6 +51,17 @@ def _cookies(pages: list[tuple[str, Page]], twin: list[Page]) -> dict[str, Any]:
     return {"status": "ok", "items": cookie_mod.observe_cookies(raw)}
 
 
+def _main_page_cookies(main: Page) -> list[dict[str, Any]]:
+    """Cookies set while loading the main page (every hop), marked when set by its final answer."""
+    cookies = []
+    for index, hop in enumerate(main.chain):
+        for header in hop.set_cookies:
+            cookie = cookie_mod.parse_set_cookie(header, urlsplit(hop.url).scheme)
+            cookie["final_response"] = index == len(main.chain) - 1
+            cookies.append(cookie)
+    return cookies
+
+
 def _main_facts(target: Target, main: Page) -> dict[str, Any]:
     return {
         "url": target.location,
@@ -64,6 +76,23 @@ def _main_facts(target: Target, main: Page) -> dict[str, Any]:
         "redirect_chain": [h.to_dict() for h in main.chain],
         "redirect_stopped": main.stopped or None,
     }
+
+
+SUB_CHECKS = ("https_redirect", "cookies", "cors", "disclosure", "software", "exposures", "judol", "judol_pages",
+              "personal_data", "observatory")
+
+
+def _record_incomplete_checks(facts: dict[str, Any], opts: dict[str, Any], unread_pages: int) -> None:
+    """Sub-checks (or judol views of linked pages) that could not finish, and linked pages that could
+    not be read, make the observation partial: what they would have seen is unknown, not clean."""
+    failed = [name for name in SUB_CHECKS if facts.get(name, {}).get("status") == "inconclusive"]
+    if not opts.get("exposures", True):
+        failed = [name for name in failed if name != "exposures"]  # switched off by the operator
+    failed += [p["path"] for p in facts.get("judol_pages", {}).get("pages", []) if p.get("status") == "inconclusive"]
+    if failed:
+        record_limit(facts, "http_checks", len(failed))
+    if unread_pages:
+        record_limit(facts, "http_pages_unread", unread_pages)
 
 
 def _record_cut_bodies(facts: dict[str, Any], fetcher: Fetcher, pages: list[Page]) -> None:
@@ -100,7 +129,9 @@ class HttpProbe:
         base = urljoin(main.final_url, "/")
         main_path = urlsplit(main.final_url).path or "/"
         facts = _main_facts(target, main)
-        facts["headers"] = headers = observe_headers(main.headers)
+        facts["headers"] = headers = observe_headers(
+            main.headers, csp_meta=doc.csp_metas if doc else None, referrer_meta=doc.referrer_metas if doc else None,
+            https=main.scheme == "https")
 
         twin: list[Page] = []
 
@@ -144,9 +175,10 @@ class HttpProbe:
             "errors": pages.errors})
         facts["observatory"] = _guard("observatory", lambda: {"status": "ok", **observatory.score(
             headers, scheme=main.scheme, tls_verified=main.tls_verified,
-            cookies=facts["cookies"].get("items", []), cors=facts["cors"].get("items", []),
+            cookies=_main_page_cookies(main), cors=facts["cors"].get("items", []),
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
         record_withheld(facts, fetcher.withheld)
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
-        return facts
+        _record_incomplete_checks(facts, opts, len(pages.errors))
+        return dict(mask_author_paths(facts))

@@ -54,6 +54,7 @@ def observe_redirect(fetcher: Fetcher, target: Target) -> tuple[dict[str, Any], 
         "first_hop_host_changed": bool(first_host) and first_host != (urlsplit(url).hostname or "").lower(),
         "final_url": final,
         "final_is_https": final.startswith("https://"),
+        "final_tls_verified": page.tls_verified,
         "chain": [h.to_dict() for h in page.chain],
         "stopped": page.stopped or None,
     }, page

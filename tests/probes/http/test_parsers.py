@@ -21,15 +21,24 @@ def _page(body: bytes, status: int = 200, ctype: str = "text/plain") -> Page:
 def test_hsts_parsing() -> None:
     hsts = parse_hsts("max-age=31536000; includeSubDomains; preload")
     assert hsts == {"present": True, "value": "max-age=31536000; includeSubDomains; preload", "max_age": 31536000,
-                    "include_subdomains": True, "preload": True}
+                    "include_subdomains": True, "preload": True,
+                    "valid": True, "invalid_reason": ""}
     assert parse_hsts(None)["present"] is False
     assert parse_hsts("includeSubDomains")["max_age"] is None
+    assert parse_hsts("includeSubDomains")["invalid_reason"] == "max-age missing"
+    assert parse_hsts("max-age=1, max-age=2")["valid"] is False  # sent twice: browsers ignore it
+    assert parse_hsts('max-age = "31536000"')["max_age"] == 31536000  # RFC 6797 spacing and quoting
 
 
 def test_csp_parsing() -> None:
     csp = parse_csp("default-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
     assert csp["script_unsafe_inline"] and not csp["script_unsafe_eval"]
     assert csp["frame_ancestors"] == "'none'"
+    assert "script-unsafe-inline-or-broad" in csp["weaknesses"]
+    assert parse_csp("default-src 'self'; frame-ancestors")["frame_ancestors"] == "'none'"  # empty forbids all
+    assert "script-unsafe-inline-or-broad" in parse_csp("script-src 'self'")["weaknesses"]  # no object-src
+    assert parse_csp("default-src 'none'; default-src 'self'")["invalid_reason"].startswith("directive default-src")
+    assert parse_csp("script-src 'strict-dynamic'; object-src 'none'")["valid"] is False
     assert not parse_csp("script-src 'nonce-abc' 'unsafe-inline'")["script_unsafe_inline"]
     assert parse_csp(None)["frame_ancestors"] == ""
 

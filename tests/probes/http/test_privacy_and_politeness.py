@@ -28,7 +28,7 @@ def test_every_request_went_through_the_gate(scan_variant: Any) -> None:
 
 def test_scoring_table_version_is_recorded(scan_variant: Any) -> None:
     data = scan_variant("vulnerable", True).facts.data
-    assert data["observatory"]["scoring_version"] == "pindai-observatory-1"
+    assert data["observatory"]["scoring_version"] == "pindai-observatory-2"
     assert data["observatory"]["grade"] == "F"
     assert data["exposures"]["templates_version"]
     assert data["judol"]["keywords_version"]
