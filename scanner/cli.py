@@ -15,12 +15,16 @@ import click
 
 from scanner import __version__
 from scanner.commands.common import verbose_option
-from scanner.commands.daemon import daemon
+from scanner.commands.daemon import daemon, schedule
+from scanner.commands.findings import findings
 from scanner.commands.history import diff, history
+from scanner.commands.inventory import inventory
 from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
 from scanner.commands.rules import rules
 from scanner.commands.scan import scan
+from scanner.commands.serve import serve, users
+from scanner.commands.verify import sign, verify
 from scanner.commands.worker import worker
 from scanner.extras import MissingExtra
 
@@ -45,5 +49,6 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, verify, sign, inventory, schedule,
+                 findings, serve, users):
     main.add_command(_command)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from scanner.audit import declares_personal_data
 from scanner.engine import applicable_targets
 from scanner.model import Facts, ScanResult, Target
 from scanner.regulations import Article
@@ -74,13 +75,17 @@ def tested_by(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:
     return out
 
 
-def _status(ref: str, rules: list[str], cited: int, tested: dict[str, list[str]], ruleset: RuleSet) -> str:
+def _status(ref: str, rules: list[str], cited: int, tested: dict[str, list[str]], ruleset: RuleSet,
+            personal_data: bool = False) -> str:
     if cited:
         return FINDING
-    if ruleset.regulations.applicability.is_context(ref):
+    applicability = ruleset.regulations.applicability
+    if applicability.is_context(ref):
         return CONTEXT
     if not rules:
         return MANUAL
+    if applicability.sensitivity(ref) != "none" and not personal_data:
+        return NOT_TESTED  # a clean run says nothing about a personal-data article when none was involved
     return NO_FINDINGS if all(r in tested for r in rules) else NOT_TESTED
 
 
@@ -93,13 +98,14 @@ def compliance_view(result: ScanResult, ruleset: RuleSet) -> dict[str, list[Requ
             covering.setdefault(ref, []).append(rule.id)
     cited = Counter(ref for finding in result.open_findings() for ref in finding.references)
     tested = tested_by(result, ruleset)
+    personal_data = declares_personal_data(result)
     view: dict[str, list[RequirementStatus]] = {}
     for catalogue in ruleset.regulations.catalogues.values():
         rows = view.setdefault(catalogue.id, [])
         for article in catalogue.articles.values():
             rules = sorted(covering.get(article.ref, []))
             row_tested = {r: tested[r] for r in rules if r in tested}
-            status = _status(article.ref, rules, cited[article.ref], row_tested, ruleset)
+            status = _status(article.ref, rules, cited[article.ref], row_tested, ruleset, personal_data)
             rows.append(RequirementStatus(article, status, rules, cited[article.ref], row_tested))
     return view
 

@@ -99,6 +99,8 @@ class Target:
     which is kept in memory only and never serialised. ``declared_at`` is
     ``file:line`` of the profile entry that declared the target (for SARIF locations).
     ``zone`` names the network zone whose workers can reach it (distributed mode).
+    ``contacts`` (the owner's e-mail addresses, from an inventory) are personal data: kept in
+    memory for delivery and serialised masked only. ``labels`` are an inventory's other columns.
     """
 
     kind: TargetKind
@@ -111,6 +113,9 @@ class Target:
     declared_at: str = field(default="", compare=False)
     zone: str = field(default="", compare=False)
     password: str = field(default="", repr=False, compare=False)
+    criticality: str = field(default="", compare=False)
+    contacts: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def id(self) -> str:
@@ -124,8 +129,11 @@ class Target:
         return ""
 
     def to_dict(self) -> dict[str, Any]:
+        from scanner.pii.mask import mask
+
         data = asdict(self)
         del data["password"]
+        data["contacts"] = [mask("email", c) for c in self.contacts]
         data["kind"] = self.kind.value
         data["exposure"] = self.exposure.value
         data["id"] = self.id
@@ -144,6 +152,9 @@ class Target:
             options=data.get("options", {}) or {},
             declared_at=data.get("declared_at", ""),
             zone=data.get("zone", ""),
+            criticality=data.get("criticality", ""),
+            contacts=tuple(data.get("contacts", ())),
+            labels=dict(data.get("labels", {}) or {}),
         )
 
 

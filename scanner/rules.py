@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scanner import __version__
 from scanner import celext as cel
+from scanner.controls import control_problems
 from scanner.model import Severity
 from scanner.regulations import FINDING_KINDS, RegulationIndex, load_regulations
 from scanner.resources import rules_dir
@@ -62,6 +63,8 @@ class RuleSpec(_Strict):
     remediation: BilingualSteps
     snippets: dict[str, str] = Field(default_factory=dict)
     references: list[str] = Field(min_length=1)
+    controls: list[str] = Field(default_factory=list)
+    """The BSSN web-application controls (K1-K72, rules/regulations/controls/) the rule tests."""
     sensitivity: Literal["none", "general", "specific"] = "none"
     confidence: Literal["high", "medium", "low"] = "high"
     evidence: list[str] | None = None
@@ -172,6 +175,7 @@ def _validate_rule(
         except jinja2.TemplateSyntaxError as exc:
             errors.append(RuleError(file, spec.id, f"message.{lang}", f"template error: {exc.message}"))
     errors.extend(RuleError(file, spec.id, "references", m) for m in _reference_problems(spec, regulations))
+    errors.extend(RuleError(file, spec.id, "controls", m) for m in control_problems(spec.controls))
     if errors:
         return None, errors
     return Rule(spec=spec, file=file, when_program=programs["when"], key_program=programs.get("item_key"),

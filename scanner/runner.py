@@ -24,6 +24,7 @@ GRACE_S = 10.0  # after the scan's deadline, running probes get this long to han
 POLL_S = 1.0  # how often the pool looks for probes past their time limit
 
 ProgressCallback = Callable[[Facts], None]
+RECHECK_S = 0.05  # pause before a job put back while its service is being checked is taken again
 
 
 def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
@@ -33,6 +34,11 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     facts = Facts(probe=probe.name, target_id=target.id, started_at=started)
     if target.host and not ctx.scope.allows(target.host):
         facts.status, facts.reason = "inconclusive", f"host {target.host} is outside the scan scope"
+        return facts
+    silent = "" if ctx.proxy else ctx.reachability.silent(target, ctx.timeout)
+    if silent:  # a dead or filtered service costs one timeout for the whole target, not one per connection
+        facts.status, facts.reason = "inconclusive", silent
+        facts.duration_s = round(time.monotonic() - clock, 3)
         return facts
     with deadline.within(ctx.probe_time_s):
         try:
@@ -94,6 +100,10 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
                 target, probe = pending.get_nowait()
             except queue.Empty:
                 return
+            if ctx.reachability.checking(target):  # another worker is checking that service: do other work first
+                pending.put((target, probe))
+                stop.wait(RECHECK_S)
+                continue
             key = (target.id, probe.name)
             with lock:
                 now = time.monotonic()

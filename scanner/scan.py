@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__
+from scanner.audit import declares_personal_data
 from scanner.engine import judge
 from scanner.extras import require_extra
-from scanner.model import Facts, ScanResult, Target
+from scanner.model import Facts, Finding, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.rules import RuleSet
 from scanner.runner import ProgressCallback, run_probes
@@ -41,6 +42,8 @@ def _now() -> str:
 def judged(result: ScanResult, ruleset: RuleSet) -> ScanResult:
     """Return ``result`` with findings recomputed from its facts under ``ruleset``."""
     judgement = judge(result.facts, result.targets, ruleset)
+    if declares_personal_data(result):
+        _cite_personal_data_law(judgement.findings, ruleset)
     return replace(
         result,
         findings=judgement.findings,
@@ -48,6 +51,16 @@ def judged(result: ScanResult, ruleset: RuleSet) -> ScanResult:
         evaluated_rules=sorted(judgement.evaluated_rules),
         rulepack_version=ruleset.version,
     )
+
+
+def _cite_personal_data_law(findings: list[Finding], ruleset: RuleSet) -> None:
+    """The profile says the system processes personal data: findings cite the personal-data articles
+    (gated on observed data by rules/regulations/applicability.yaml) as if general data was seen."""
+    applicability = ruleset.regulations.applicability
+    for finding in findings:
+        rule = ruleset.by_id(finding.rule_id)
+        if rule is not None and finding.sensitivity == "none":
+            finding.references = applicability.cited_for(list(rule.spec.references), "general")
 
 
 def new_scan(targets: list[Target], ruleset: RuleSet, profile: dict[str, Any] | None = None) -> ScanResult:

@@ -8,7 +8,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -38,13 +38,11 @@ from scanner.targets import TargetError, parse_target
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
     from scanner.durable import ScanWriter
+    from scanner.inventory import Inventory
     from scanner.profile import Profile
     from scanner.rules import RuleSet
     from scanner.store import Store
     from scanner.suppressions import Suppressions
-
-
-_COMMENT = re.compile(r"(^|\s)#.*")
 
 
 def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
@@ -131,8 +129,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               "when there are 20 or more targets).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
-@click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
-              help="Read targets from FILE, one per line ('#' starts a comment; '-' is standard input).")
+@click.option("-l", "--targets-file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Read targets from FILE: an inventory (CSV or XLSX with a header row: target, "
+              "perangkat_daerah/agency, nama_aplikasi/name, exposure, zone, email, criticality; other columns "
+              "are labels) or one target per line ('#' starts a comment; '-' is standard input).")
 @click.option("--severity", "severities", callback=_severity_list, metavar="LIST",
               help="Show and write only findings of these severities, e.g. critical,high "
               "(the history store keeps every finding).")
@@ -148,26 +148,32 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--user-agent", default=None,
               help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
               "compares a browser's and Googlebot's view).")
+@click.option("--git-history", default=None, is_flag=False, flag_value="", metavar="[SINCE]",
+              help="Source targets: also look for secrets in the lines every commit added (only since commit SINCE "
+                   "if given) / cari juga rahasia di riwayat git.")
+@click.option("--operator", default=None, help="Who runs the scan, for the workpaper (overrides [audit] operator).")
+@click.option("--authorisation", default=None, metavar="REF",
+              help="Authorisation reference, e.g. the surat tugas number (overrides [audit] authorisation).")
 @output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
          global_rate: float | None, timeout: float | None, max_time: float | None, processes: int | None,
-         distributed: bool, targets_file: TextIO | None,
+         distributed: bool, targets_file: Path | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
-         headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
+         headers: tuple[tuple[str, str], ...], user_agent: str | None, git_history: str | None,
+         operator: str | None, authorisation: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
     """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
 
     Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
     """
-    if targets_file is not None:
-        targets = (*targets, *_read_targets_file(targets_file))
+    inventory = _read_targets_file(targets_file) if targets_file is not None else None
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for
     from scanner.scan import scan as run_scan
 
-    if bool(targets) == bool(profile) and not resume:
+    if bool(targets or inventory) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
     ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
@@ -176,8 +182,14 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout,
                  "global_rate": global_rate}
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides,
+                                                    inventory.targets if inventory else [])
+    problems = [*(inventory.problems if inventory else []), *(loaded.inventory_problems if loaded else [])]
+    for problem in problems:
+        click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
+    if git_history is not None:
+        target_list = _with_git_history(target_list, git_history)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
     if changed_only:
@@ -190,6 +202,11 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
+        from scanner.audit import audit_record
+
+        result.profile["audit"] = audit_record(
+            loaded.spec.audit.model_dump() if loaded else {}, operator, authorisation, [p.name for p in probes],
+            ctx.gate.policy, any(t.options.get("auth") or t.password_env for t in target_list))
         if store:
             writer = _begun(store, result)
     ctx = replace(ctx, max_time_s=max_time)
@@ -237,7 +254,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
         _internal_error(exc, f"the scan is stored; pindai report {result.scan_id} renders it again" if writer
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
-    sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and not stored else code)
+    sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
 
 
 def _begun(store: Store, result: ScanResult) -> ScanWriter:
@@ -297,11 +314,26 @@ def _previous_observations(store: Store | None, targets: list[Target]) -> dict[s
     return found
 
 
-def _read_targets_file(handle: TextIO) -> list[str]:
-    """Targets of a ``--targets-file``: one per line, blank lines and ``#`` comments ignored."""
-    found = [kept for line in handle if (kept := _COMMENT.sub("", line).strip())]
-    if not found:
-        fail(f"{handle.name}: no targets in the file / tidak ada target di berkas")
+def _with_git_history(targets: list[Target], since: str) -> list[Target]:
+    """Source targets with the code probe's ``git_history`` option (True, or the commit to start after)."""
+    if since.startswith("-"):
+        fail(f"--git-history: {since!r} is not a commit / bukan commit")
+    return [replace(t, options={**t.options, "git_history": since or True}) if t.kind is TargetKind.SOURCE else t
+            for t in targets]
+
+
+def _read_targets_file(path: Path) -> Inventory:
+    """The inventory of a ``--targets-file`` (``-``: standard input); a file with no target is a usage error."""
+    from scanner.inventory import InventoryError, parse_inventory_text, read_inventory
+
+    try:
+        found = parse_inventory_text(sys.stdin.read(), "<stdin>") if str(path) == "-" else read_inventory(path)
+    except InventoryError as exc:
+        fail(str(exc))
+    for problem in found.problems if not found.targets else []:
+        click.echo(f"error: {problem}", err=True)
+    if not found.targets:
+        fail(f"{path}: no targets in the file / tidak ada target di berkas")
     return found
 
 
@@ -324,9 +356,10 @@ def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
 
 
 def _targets_and_context(
-    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any]
+    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any], listed: list[Target]
 ) -> tuple[Profile | None, list[Target], ProbeContext]:
-    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope.
+    """Targets and probe context from a profile, or from TARGET strings and ``listed`` (``-l``) targets
+    with their hosts as scope.
 
     ``overrides`` (--concurrency, --rate, --timeout) replace the profile's politeness values.
     """
@@ -340,7 +373,7 @@ def _targets_and_context(
         policy = replace(loaded.politeness, **overrides)
         return loaded, loaded.targets, ProbeContext(gate=HostGate(policy), scope=loaded.scope)
     try:
-        target_list = [parse_target(t) for t in targets]
+        target_list = [parse_target(t) for t in targets] + listed
     except TargetError as exc:
         fail(str(exc))
     return None, target_list, _command_line_context(target_list, overrides)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from scanner.model import COVERAGE_KEY, CoverageLimit, Target
+from scanner.net.reachability import Reachability
 from scanner.net.session import UNVERIFIED
 from scanner.politeness import HostGate
 from scanner.scope import Scope
@@ -60,6 +61,8 @@ class ProbeContext:
     deadline_at: float | None = None  # time.monotonic() when the scan's time is up (set from max_time_s)
     # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # one silence check per service, shared by every probe (scanner.net.reachability)
+    reachability: Reachability = field(default_factory=Reachability, repr=False, compare=False)
 
     @property
     def timeout(self) -> float:

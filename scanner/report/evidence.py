@@ -54,7 +54,7 @@ def value_text(value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return words["yes"] if value else words["no"]
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {value_text(v, lang)}" for k, v in value.items()) or words["none"]
+        return "; ".join(f"{label(k, lang)}: {value_text(v, lang)}" for k, v in value.items()) or words["none"]
     if isinstance(value, list):
         if not value:
             return words["none"]

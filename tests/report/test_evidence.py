@@ -63,7 +63,8 @@ def test_html_evidence_is_labelled_localised_and_complete(result: ScanResult, sh
     assert "<dt>First redirect (Location)</dt><dd><code>(none)</code></dd>" in en
     assert "<dt>Alihan pertama (Location)</dt><dd><code>(tidak ada)</code></dd>" in ident
     assert "<dt>Secure</dt><dd><code>no</code></dd>" in en and "<dd><code>tidak</code></dd>" in ident
-    assert "alg: none; http_status: 200 | alg: nOnE; http_status: 200" in en
+    assert "Algorithm: none; HTTP status: 200 | Algorithm: nOnE; HTTP status: 200" in en
+    assert "Algoritme: none; Status HTTP: 200" in ident  # nested keys are labelled too: no English keys
     assert LONG in en  # full value, never cut
     findings = en[en.index('<section class="agency-block"'):en.index('id="compliance"')]
     assert "{&#39;" not in findings and "=None" not in findings and ">None<" not in findings and "…" not in findings

@@ -198,3 +198,13 @@ def test_redact_masks_secret_lines_patterns_and_personal_data() -> None:
     assert redact_line('q = "SELECT 1"', DETECTORS) == 'q = "SELECT 1"'
     assert redact_line('f("x", "y")', DETECTORS, force=True) == 'f("*", "*")'
     assert "3171011708450001" not in redact_line('nik = "3171011708450001"', DETECTORS)
+
+
+def test_settings_that_name_or_size_a_secret_are_not_secrets() -> None:
+    from scanner.probes.code.patterns import load_detectors
+
+    detectors = load_detectors()
+    for name in ("csrf_token_name", "sess_cookie_name", "token_length", "jwt_ttl"):
+        assert detectors.name_class(name) is None, name
+    for name in ("csrf_token", "DB_PASSWORD", "app_key", "JWT_SECRET", "api_key"):
+        assert detectors.name_class(name) == "secret", name
