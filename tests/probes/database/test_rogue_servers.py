@@ -65,7 +65,8 @@ def test_url_parameters_never_route_the_connection(pair: tuple[RoguePostgres, Ro
                                                    parameter: str) -> None:
     inside, outside = pair
     status, reason = _observe(template.format(port=inside.port))
-    assert status == "inconclusive" and repr(parameter) in reason, reason
+    # (a MySQL client waits for a greeting the rogue PostgreSQL never sends: the reachability check may stop first)
+    assert status == "inconclusive" and (repr(parameter) in reason or "silent service" in reason), reason
     assert outside.connections == 0 and outside.logins == []
     assert inside.logins == []  # refused before any connection
 
