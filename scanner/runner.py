@@ -37,7 +37,7 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
         return facts
     silent = "" if ctx.proxy else ctx.reachability.silent(target, ctx.timeout)
     if silent:  # a dead or filtered service costs one timeout for the whole target, not one per connection
-        facts.status, facts.reason = "inconclusive", silent
+        facts.status, facts.reason = "inconclusive", encodable(silent)
         facts.duration_s = round(time.monotonic() - clock, 3)
         return facts
     with deadline.within(ctx.probe_time_s):

@@ -1,8 +1,8 @@
 """The dated folder of one scheduled run: the full report, one report per agency, and retention.
 
 ``<reports.dir>/<YYYY-MM-DD_HHMMSS>_<scan id>/`` (local time of the profile's schedule) holds
-``report.<format>`` for each of ``[reports] formats``, ``summary.html`` (the management summary,
-when this build has it) and ``agencies/<agency>.html`` holding only that agency's targets. The
+``report.<format>`` for each of ``[reports] formats``, ``summary.html`` (the management summary)
+and ``agencies/<agency>.html`` holding only that agency's targets. The
 folder is written under a hidden temporary name and renamed when complete, so a folder that
 exists is whole. Only folders of this shape are ever removed by retention (``[reports] keep``
 newest runs are kept).
@@ -10,7 +10,6 @@ newest runs are kept).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import shutil
@@ -73,6 +72,7 @@ def _write_reports(result: ScanResult, ruleset: RuleSet, folder: Path, formats: 
                    previous: ScanResult | None) -> tuple[list[Path], dict[str, Path]]:
     from scanner.report.agencies import split_by_agency, write_per_agency
     from scanner.report.html import render_with_history
+    from scanner.report.management import render_summary
 
     files: list[Path] = []
     for fmt in dict.fromkeys(formats):
@@ -81,23 +81,11 @@ def _write_reports(result: ScanResult, ruleset: RuleSet, folder: Path, formats: 
         path = folder / f"report.{_EXTENSIONS.get(fmt, fmt)}"
         path.write_text(encodable(text), encoding="utf-8")
         files.append(path)
-    summary = management_summary(result, ruleset, lang, previous)
-    if summary is not None:
-        path = folder / "summary.html"
-        path.write_text(encodable(summary), encoding="utf-8")
-        files.append(path)
+    summary = folder / "summary.html"  # the management summary (`pindai scan --summary`)
+    summary.write_text(encodable(render_summary(result, ruleset, lang, previous)), encoding="utf-8")
+    files.append(summary)
     written = write_per_agency(result, ruleset, lang, folder / "agencies")
     return files, dict(zip(split_by_agency(result), written, strict=True))
-
-
-def management_summary(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None) -> str | None:
-    """The management summary page (``scanner.report.management.render_summary``, the `--summary` report),
-    or None in a build that does not have that report yet."""
-    try:
-        module = importlib.import_module("scanner.report.management")
-    except ModuleNotFoundError:
-        return None
-    return str(module.render_summary(result, ruleset, lang, previous))
 
 
 _EXTENSIONS = {"markdown": "md", "junit": "xml", "sarif": "sarif"}

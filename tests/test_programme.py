@@ -72,7 +72,7 @@ def test_inventory_to_dated_reports_and_deliveries(tmp_path: Path, caplog: pytes
 
         # the dated folder: full reports and one report per agency holding only its own target
         (folder,) = (tmp_path / "laporan").iterdir()
-        assert sorted(p.name for p in folder.iterdir()) == ["agencies", "report.html", "report.json"]
+        assert sorted(p.name for p in folder.iterdir()) == ["agencies", "report.html", "report.json", "summary.html"]
         full = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         assert {t["agency"] for t in full["targets"]} == set(AGENCIES) and full["findings"]
         per_agency = {p.name: p.read_text(encoding="utf-8") for p in (folder / "agencies").iterdir()}

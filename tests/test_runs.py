@@ -25,7 +25,8 @@ def test_dated_folder_in_local_time_with_every_format_and_agency(tmp_path: Path)
     reports = write_run(_result(), load_rules(), tmp_path, ["html", "json", "markdown"], "id", JAKARTA)
     assert reports.folder.name == "2026-12-07_023000_a1b2c3d4e5f6"  # 19:30 UTC is 02:30 WIB the next day
     assert RUN_FOLDER.fullmatch(reports.folder.name)
-    assert sorted(p.name for p in reports.folder.iterdir()) == ["agencies", "report.html", "report.json", "report.md"]
+    assert sorted(p.name for p in reports.folder.iterdir()) == ["agencies", "report.html", "report.json", "report.md",
+                                                                 "summary.html"]
     assert reports.full == reports.folder / "report.html"
     assert {a: p.name for a, p in reports.agencies.items()} == {"Dinas A": "dinas-a.html", "Dinas B": "dinas-b.html"}
     own = reports.agencies["Dinas A"].read_text(encoding="utf-8")
@@ -55,16 +56,7 @@ def test_retention_keeps_the_newest_runs_and_nothing_else(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[3:], "catatan-petugas"])
 
 
-def test_the_management_summary_is_written_beside_the_full_report(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.util
-    import sys
-    import types
-
-    if importlib.util.find_spec("scanner.report.management") is None:  # until the summary report exists
-        fake = types.ModuleType("scanner.report.management")
-        fake.render_summary = lambda result, ruleset, lang, previous: f"<p>ringkasan {result.scan_id}</p>"  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "scanner.report.management", fake)
+def test_the_management_summary_is_written_beside_the_full_report(tmp_path: Path) -> None:
     reports = write_run(_result(), load_rules(), tmp_path, ["html"], "id", JAKARTA)
     summary = reports.folder / "summary.html"
     assert summary in reports.files and "a1b2c3d4e5f6" in summary.read_text(encoding="utf-8")
