@@ -146,7 +146,7 @@ def observe_remote(
         return Facts(probe=probe_name, target_id=target.id, status="inconclusive",
                      reason=f"host {target.host} is outside this worker's --scope allowlist",
                      started_at=datetime.now(UTC).isoformat(timespec="seconds")).to_dict()
-    policy = PolitenessPolicy(**{k: politeness_dict[k] for k in asdict(PolitenessPolicy()) if k in politeness_dict})
+    policy = PolitenessPolicy.from_untrusted(politeness_dict)  # the broker is not trusted: clamp
     scope = Scope(tuple(str(p) for p in scope_patterns)).narrowed(_limits.scope)
     ctx = ProbeContext(gate=_gate(policy), scope=scope, env_allowed=_limits.env)
     return observe(probe, target, ctx).to_dict()

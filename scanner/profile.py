@@ -43,12 +43,17 @@ class TargetEntry(_Strict):
 
 class ScopeEntry(_Strict):
     allow: list[str] = Field(default_factory=list)
+    allow_private: bool = False  # wildcard-matched names may resolve to private addresses (scanner.net.resolve)
+
+    def scope(self) -> Scope:
+        return Scope(tuple(self.allow), allow_private=self.allow_private)
 
 
 class PolitenessEntry(_Strict):
     per_host_concurrency: int = Field(default=5, ge=1, le=64)
     requests_per_second: float = Field(default=0.0, ge=0, le=1000)  # 0: no fixed rate, adaptive back-off only
     timeout: float = Field(default=10.0, gt=0, le=300)
+    global_rate: float = Field(default=0.0, ge=0, le=10000)  # requests per second across all services; 0: none
 
 
 class ThresholdsEntry(_Strict):
@@ -87,12 +92,21 @@ class NotifyEntry(_Strict):
     smtp_password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     smtp_starttls: bool = False
     smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_login_without_tls: bool = False  # the operator's explicit choice to send the SMTP password in clear
     mail_from: str = ""
     mail_to: list[str] = Field(default_factory=list)
     agency_mail: bool = False  # each agency's inventory contacts get their own report
     dashboard_url: str = ""  # named in agency mails
     retry_hours: float = Field(default=72.0, gt=0, le=24 * 60)  # undelivered messages are retried this long
     timeout: float = Field(default=10.0, gt=0, le=300)  # seconds per connection or answer
+
+    @model_validator(mode="after")
+    def _login_needs_tls(self) -> NotifyEntry:
+        if self.smtp_user and not (self.smtp_starttls or self.smtp_tls or self.smtp_login_without_tls):
+            raise ValueError("smtp_user without smtp_starttls = true or smtp_tls = true would send the SMTP password "
+                             "in clear; turn TLS on (or set smtp_login_without_tls = true to accept that) / "
+                             "login SMTP tanpa TLS mengirim kata sandi tanpa enkripsi: aktifkan smtp_starttls")
+        return self
 
 
 ReportFormat = Literal["html", "json", "sarif", "junit", "csv", "markdown"]
@@ -197,7 +211,7 @@ class Profile:
     @property
     def politeness(self) -> PolitenessPolicy:
         p = self.spec.politeness
-        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout)
+        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout, p.global_rate)
 
     def summary(self) -> dict[str, Any]:
         """What a report shows about the profile (no credentials)."""

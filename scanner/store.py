@@ -165,7 +165,7 @@ class Store:
         try:
             self.engine: Engine = create_engine(self.url, future=True, connect_args=_connect_args(self.url))
             schema.upgrade(self.engine)
-        except (SQLAlchemyError, ModuleNotFoundError, schema.NewerSchemaError) as exc:
+        except (SQLAlchemyError, ModuleNotFoundError, schema.NewerSchemaError, ValueError) as exc:  # or a bad URL
             raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
         self._file_identity = _identity(self._file) if self._file else None
 

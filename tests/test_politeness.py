@@ -255,3 +255,28 @@ def test_auth_probe_backs_off_on_429_and_honours_retry_after() -> None:
     assert handler.hits <= GIVE_UP_AFTER + 2  # the home page, then at most the give-up count of 429s
     assert any(w > 29 for w in waits)  # the next request waited out Retry-After
     assert facts.status == "inconclusive" or facts.data  # an observation, never a crash
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"per_host_concurrency": 400, "requests_per_second": 1e9, "timeout_s": 1e9}, (64, 1000.0, 300.0)),
+    ({"per_host_concurrency": 0, "requests_per_second": -5, "timeout_s": 0}, (1, 0.0, 0.1)),
+    ({"per_host_concurrency": "x", "requests_per_second": float("nan"), "timeout_s": None}, (5, 0.0, 10.0)),
+    ({}, (5, 0.0, 10.0)),
+])
+def test_policy_from_a_task_is_clamped(values: dict, expected: tuple) -> None:
+    """Security review 2026-12-06 (NEW-16): the worker built its policy from the task unclamped."""
+    policy = PolitenessPolicy.from_untrusted(values)
+    assert (policy.per_host_concurrency, policy.requests_per_second, policy.timeout_s) == expected
+
+
+def test_worker_clamps_the_policy_of_a_task(tmp_path) -> None:
+    import sqlite3
+
+    from scanner import distributed
+
+    db = tmp_path / "a.db"
+    sqlite3.connect(db).close()
+    target = {"kind": "database", "location": f"sqlite:///{db}"}
+    distributed.observe_remote(target, "database", {"per_host_concurrency": 400, "timeout_s": 1e9}, ["*"])
+    assert max(p.per_host_concurrency for p in distributed._gates) <= 64
+    assert max(p.timeout_s for p in distributed._gates) <= 300

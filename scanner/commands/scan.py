@@ -75,6 +75,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
         name, sep, content = value.partition(":")
         if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()) or re.search(r"[\r\n\0]", content):
             raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
+        if not re.fullmatch(r"[\t\x20-\x7e\xa0-\xff]*", content):  # what HTTP/1.1 (latin-1, no controls) can carry
+            raise click.BadParameter(f"{name.strip()!r}: the value holds a character HTTP headers cannot carry "
+                                     "(control character or outside Latin-1) / nilai memuat karakter yang tidak "
+                                     "dapat dikirim dalam header HTTP")
         headers.append((name.strip(), content.strip()))
     return tuple(headers)
 
@@ -110,8 +114,15 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               "automatically while the service answers 429/503 or times out.")
 @click.option("--rate", type=click.FloatRange(0, 1000), default=None,
               help="Fixed cap on HTTP requests per second per service (default: none, adaptive back-off only).")
+@click.option("--global-rate", type=click.FloatRange(0, 10000), default=None,
+              help="Cap on requests per second across all targets and services together, besides the "
+              "per-service limits (default: none).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
               help="Network timeout in seconds per connection or request (default 10, or the profile's).")
+@click.option("--max-time", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
+              help="Wall-clock limit for the whole scan: observations still running then are stopped and marked "
+              "partial (exit 3). Each request (headers included) is limited to 3 x --timeout, each probe on a "
+              "target to 30 min and all probes of a target to 60 min.")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
               help="Observe in N worker processes sharded by host (default: every core, up to 8, "
               "when there are 20 or more targets).")
@@ -127,9 +138,12 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
               help="Do not run this rule (repeatable).")
 @click.option("--proxy", callback=_proxy_url, metavar="URL",
-              help="Send HTTP(S) requests through this proxy (http://host:port); environment proxies are never used.")
+              help="Send HTTP(S) requests (http and auth probes) through this proxy (http://host:port); the tls and "
+              "database probes connect directly. Environment proxies are never used.")
 @click.option("--header", "headers", multiple=True, callback=_header_list, metavar="'NAME: value'",
-              help="Add this header to every HTTP request to the targets (repeatable).")
+              help="Add this header to HTTP requests to each target's own origin (scheme, host, port) only; it is "
+              "treated as a credential: never sent to other hosts or ports, nor over HTTPS whose certificate "
+              "did not verify (unless the target sets verify_tls = false) (repeatable).")
 @click.option("--user-agent", default=None,
               help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
               "compares a browser's and Googlebot's view).")
@@ -143,7 +157,8 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
-         timeout: float | None, processes: int | None, distributed: bool, targets_file: Path | None,
+         global_rate: float | None, timeout: float | None, max_time: float | None, processes: int | None,
+         distributed: bool, targets_file: Path | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, git_history: str | None,
          operator: str | None, authorisation: str | None, fmt: str, lang: str | None,
@@ -164,7 +179,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)
     overrides = {k: v for k, v in {"per_host_concurrency": concurrency, "requests_per_second": rate,
-                                   "timeout_s": timeout}.items() if v is not None}
+                                   "timeout_s": timeout, "global_rate": global_rate}.items() if v is not None}
     loaded, target_list, ctx = _targets_and_context(targets, profile, overrides, inventory.targets if inventory else [])
     problems = _warn_not_scanned([*(inventory.problems if inventory else []),
                                   *(loaded.inventory_problems if loaded else [])])
@@ -190,6 +205,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
             ctx.gate.policy, any(t.options.get("auth") or t.password_env for t in target_list))
         if store:
             writer = _begun(store, result)
+    ctx = replace(ctx, max_time_s=max_time)
     stop = _InterruptGuard()
     try:
         with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:

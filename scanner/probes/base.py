@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Reproduction, Target, TargetKind
 from scanner.net.reachability import Reachability
+from scanner.net.session import UNVERIFIED
 from scanner.politeness import HostGate
 from scanner.scope import Scope
 
@@ -36,6 +37,23 @@ def record_limit(facts: dict[str, Any], code: str, limit: int, total: int | None
     facts.setdefault(COVERAGE_KEY, []).append(CoverageLimit(code, int(limit), total).to_dict())
 
 
+def record_withheld(facts: dict[str, Any], withheld: dict[str, int]) -> None:
+    """Say in ``facts`` how many requests went without the operator's ``--header`` values, by reason.
+
+    Requests withheld for lack of a verified certificate are a coverage limit: the authenticated
+    view the operator asked for was not observed.
+    """
+    if not withheld:
+        return
+    facts["credentials_withheld"] = dict(sorted(withheld.items()))
+    if unverified := withheld.get(UNVERIFIED):
+        record_limit(facts, "credentials_unverified_tls", unverified)
+
+
+DEFAULT_PROBE_TIME_S = 1800.0
+DEFAULT_TARGET_TIME_S = 3600.0
+
+
 class ProbeInconclusive(Exception):
     """Raised by a probe that could not observe its target; the message says why."""
 
@@ -48,8 +66,13 @@ class ProbeContext:
     scope: Scope = field(default_factory=Scope.allow_all)
     proxy: str | None = None  # explicit HTTP(S) proxy; the environment's proxies are never used
     user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
-    headers: tuple[tuple[str, str], ...] = ()  # sent on every HTTP request to in-scope targets (`--header`)
+    headers: tuple[tuple[str, str], ...] = ()  # `--header`: credentials, sent only to the target's own origin
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
+    # wall-clock limits (scanner.deadline): one probe on one target, all probes of one target, the whole scan
+    probe_time_s: float | None = DEFAULT_PROBE_TIME_S
+    target_time_s: float | None = DEFAULT_TARGET_TIME_S
+    max_time_s: float | None = None  # `scan --max-time`
+    deadline_at: float | None = None  # time.monotonic() when the scan's time is up (set from max_time_s)
     # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # checks the loaded rule packs add, per probe name (``checks:`` in a pack; validated by the probe's spec)

@@ -18,7 +18,7 @@ from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
 from scanner.probes.auth.tokens import collect, load_wordlist
 from scanner.probes.auth.variants import Variant, build
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.resources import rules_dir
 
 DEFAULT_WORDLIST = rules_dir() / "auth" / "jwt-secrets.txt"
@@ -79,7 +79,9 @@ class AuthProbe:
         public_key = _read_file(target, options.public_key_file, "public_key_file").read_bytes() \
             if options.public_key_file else None
         wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist else DEFAULT_WORDLIST
-        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=_words(wordlist))
+        verify: bool | str = target.options.get("ca_bundle") or bool(target.options.get("verify_tls", True))
+        client = Client(ctx, origin_of(target.location), verify=verify, credentials_unverified=verify is False)
+        scan = _Scan(client, options, words=_words(wordlist))
         facts: dict[str, Any] = {
             "mode": "profile",
             "recipe": options.recipe,
@@ -97,6 +99,7 @@ class AuthProbe:
         facts["endpoints"] = [self._endpoint(scan, e, variants) for e in endpoints]
         facts["tokens"] = self._tokens(scan)  # the credential's token and tokens seen in replies
         facts["requests_sent"] = scan.client.sent
+        record_withheld(facts, scan.client.session.withheld)
         if not any(e["reachable"] for e in facts["endpoints"]) and facts["endpoints"]:
             raise ProbeInconclusive("no endpoint could be reached: " + facts["endpoints"][0]["reason"])
         return facts

@@ -123,6 +123,7 @@ class Fetcher:
 
     ctx: ProbeContext
     verify: bool | str = True
+    origin: str = ""  # the target's scheme://host:port: the only one the operator's --header values go to
     max_body: int = MAX_BODY
     max_redirects: int = MAX_REDIRECTS
     session: requests.Session | None = None  # made by scanner.net.session.http_session
@@ -140,8 +141,14 @@ class Fetcher:
     def __post_init__(self) -> None:
         if self.session is None:
             self.session = http_session(self.ctx.proxy, self.ctx.user_agent or BROWSER_UA, self.ctx.headers,
+                                        origin=self.origin, allow_unverified=self.verify is False,
                                         gate=self.ctx.gate)  # 429/503 slow us down
         self.session.cookies.set_policy(_NoCookies())  # every request is a first visit
+
+    @property
+    def withheld(self) -> dict[str, int]:
+        """Requests sent without the operator's ``--header`` values, by reason."""
+        return getattr(self.session, "withheld", {})
 
     def _one(self, method: str, where: Destination, headers: dict[str, str]) -> tuple[requests.Response, bool | None]:
         host, url = where.host, where.url

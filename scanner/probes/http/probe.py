@@ -8,7 +8,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scanner.model import Target, TargetKind
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, subcheck
+from scanner.net.urls import origin_of
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld, subcheck
 from scanner.probes.http import SPEC, observatory
 from scanner.probes.http import cookies as cookie_mod
 from scanner.probes.http.authors import mask_author_paths
@@ -102,7 +103,7 @@ class HttpProbe:
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         opts = target.options or {}
         verify: bool | str = opts.get("ca_bundle") or bool(opts.get("verify_tls", True))
-        fetcher = Fetcher(ctx, verify=verify)
+        fetcher = Fetcher(ctx, verify=verify, origin=origin_of(target.location))
         try:
             main = fetcher.get(target.location)
         except FetchError as exc:
@@ -165,6 +166,7 @@ class HttpProbe:
             cookies=_main_page_cookies(main), cors=facts["cors"].get("items", []),
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
+        record_withheld(facts, fetcher.withheld)
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
         _record_incomplete_checks(facts, opts, len(pages.errors))
         return dict(mask_author_paths(facts))
