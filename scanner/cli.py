@@ -26,17 +26,22 @@ from scanner.commands.scan import scan
 from scanner.commands.serve import serve, users
 from scanner.commands.verify import sign, verify
 from scanner.commands.worker import worker
+from scanner.errors import PindaiError
 from scanner.extras import MissingExtra
 
 
 class _PindaiGroup(click.Group):
-    """The command group; a feature used without its optional extra is a usage error (exit 2) naming it."""
+    """The command group maps every PindaiError to its exit code, once: a feature used without its
+    optional extra is a usage error naming the extra; any other says its message (exit 2)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except MissingExtra as exc:
             raise click.UsageError(str(exc)) from None
+        except PindaiError as exc:
+            click.echo(f"pindai: {exc}", err=True)
+            ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_PindaiGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,8 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from scanner.audit import declares_personal_data
-from scanner.engine import applicable_targets
-from scanner.model import Facts, ScanResult, Target
+from scanner.model import ScanResult
 from scanner.regulations import Article
 from scanner.rules import RuleSet
 
@@ -47,26 +46,11 @@ class RequirementStatus:
         return self.status == FINDING or bool(self.tested)
 
 
-# (facts, targets, rule set, applicability) of the last few views: one CLI run renders several
-# formats of the same scan, and CEL evaluation is slow. Holding the objects keeps identity checks sound.
-_RECENT: list[tuple[list[Facts], list[Target], RuleSet, dict[str, set[str]]]] = []
-
-
-def _applicable(result: ScanResult, ruleset: RuleSet) -> dict[str, set[str]]:
-    """applicable_targets, computed once per scan and rule set when several reports are rendered."""
-    for facts, targets, rules, applies in _RECENT:
-        if facts is result.facts and targets is result.targets and rules is ruleset:
-            return applies
-    applies = applicable_targets(result.facts, result.targets, ruleset)
-    _RECENT[:] = [*_RECENT[-3:], (result.facts, result.targets, ruleset, applies)]
-    return applies
-
-
 def tested_by(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:
     """Rule id -> sorted targets on which the rule ran on applicable facts without an evaluation error."""
     failed = {(e.rule_id, e.target_id) for e in result.evaluation_errors}
     evaluated = set(result.evaluated_rules)
-    applies = _applicable(result, ruleset)
+    applies = result.applicable or {}  # recorded by the judge (scanner.scan.with_applicability for older results)
     out: dict[str, list[str]] = {}
     for rule_id, targets in applies.items():
         kept = sorted(t for t in targets if (rule_id, t) not in failed)

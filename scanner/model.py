@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from scanner.urlsecrets import split_password
@@ -320,6 +320,9 @@ class ScanResult:
     evaluated_rules: list[str] = field(default_factory=list)
     profile: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    applicable: dict[str, list[str]] | None = None
+    """rule id -> targets where the rule's ``applies_when`` held, as the judge recorded it;
+    None for results judged before it was recorded (the compliance view then works it out)."""
 
     def inconclusive(self) -> list[Facts]:
         return [f for f in self.facts if not f.conclusive]
@@ -349,6 +352,7 @@ class ScanResult:
             "findings": [f.to_dict() for f in self.findings],
             "evaluation_errors": [e.to_dict() for e in self.evaluation_errors],
             "evaluated_rules": self.evaluated_rules,
+            **({} if self.applicable is None else {"applicable": self.applicable}),
         }
 
     @classmethod
@@ -366,4 +370,25 @@ class ScanResult:
             findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             evaluation_errors=[RuleEvaluationError(**e) for e in data.get("evaluation_errors", [])],
             evaluated_rules=data.get("evaluated_rules", []),
+            applicable=data.get("applicable"),
         )
+
+
+class Line(NamedTuple):
+    """One labelled line of a reproduction step; ``label`` is a key of the report strings
+    (``repro_request``, ``repro_response``, ``repro_command``, ``repro_sql``, ``repro_location``)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """How an auditor repeats the observation behind one finding, and where it points.
+
+    ``file``/``line``: the scanned file and line of a code or SQL-file finding (SARIF uses them).
+    """
+
+    lines: list[Line] = field(default_factory=list)
+    file: str | None = None
+    line: int | None = None

@@ -7,12 +7,13 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from scanner.errors import PindaiError
 from scanner.followup.states import DEFAULT_SLA
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
-from scanner.probes.database.scope import compile_patterns
+from scanner.probes import OptionsError, checked_options
 from scanner.scope import Scope
 from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
@@ -21,61 +22,12 @@ if TYPE_CHECKING:
     from scanner.inventory import Inventory, RowProblem
 
 
-class ProfileError(Exception):
+class ProfileError(PindaiError):
     """A profile that cannot be used; the message names the file and the field."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class DatabaseOptions(_Strict):
-    """``options.database`` of a database target: what the scan may read (see docs/facts/database.md)."""
-
-    include: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    read_data: StrictBool = True
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _valid_patterns(cls, value: list[str]) -> list[str]:
-        compile_patterns(value)  # ScopeError is a ValueError: reported with the field's path
-        return value
-
-
-class TargetOptions(BaseModel):
-    """Probe options of one target: the known ones are type- and range-checked here, so that
-    ``tls_timeout = "x"`` or ``sample_rows = -5`` is a profile error naming the field, not a
-    traceback or ``LIMIT -5``. Defaults stay with the probes (an option not written is not
-    passed on); options this model does not know pass through unchanged."""
-
-    model_config = ConfigDict(extra="allow")
-
-    sample_rows: int | None = Field(default=None, ge=1, le=100_000)
-    max_tables: int | None = Field(default=None, ge=1, le=100_000)
-    sample_seed: int | str | None = None
-    max_bytes: int | None = Field(default=None, ge=1)
-    max_pages: int | None = Field(default=None, ge=0, le=1000)
-    pages: list[str] | None = None
-    cors_paths: list[str] | None = None
-    judol_pages: int | None = Field(default=None, ge=0, le=100)
-    exposures: bool | None = None
-    verify_tls: bool | None = None
-    ca_bundle: str | None = None
-    http_port: int | None = Field(default=None, ge=1, le=65535)
-    tls: bool | None = None
-    tls_port: int | None = Field(default=None, ge=1, le=65535)
-    tls_timeout: float | None = Field(default=None, gt=0, le=300)
-    starttls: str | None = None
-    sni: str | None = None
-    ca_file: str | None = None
-    auth: dict[str, Any] | None = None
-    database: DatabaseOptions | None = None
-    git_history: bool | str | None = None  # code probe: also read the commits' added lines (a string: since it)
-
-    def given(self) -> dict[str, Any]:
-        """Only the options the profile wrote (probes apply their own defaults)."""
-        return self.model_dump(exclude_unset=True)
 
 
 class TargetEntry(_Strict):
@@ -85,17 +37,23 @@ class TargetEntry(_Strict):
     name: str = ""
     password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     zone: str = Field(default="", pattern=r"^[a-z0-9_-]*$")
-    options: TargetOptions = Field(default_factory=TargetOptions)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Probe options: each probe's options model checks its own (scanner.probes.checked_options)."""
 
 
 class ScopeEntry(_Strict):
     allow: list[str] = Field(default_factory=list)
+    allow_private: bool = False  # wildcard-matched names may resolve to private addresses (scanner.net.resolve)
+
+    def scope(self) -> Scope:
+        return Scope(tuple(self.allow), allow_private=self.allow_private)
 
 
 class PolitenessEntry(_Strict):
     per_host_concurrency: int = Field(default=5, ge=1, le=64)
     requests_per_second: float = Field(default=0.0, ge=0, le=1000)  # 0: no fixed rate, adaptive back-off only
     timeout: float = Field(default=10.0, gt=0, le=300)
+    global_rate: float = Field(default=0.0, ge=0, le=10000)  # requests per second across all services; 0: none
 
 
 class ThresholdsEntry(_Strict):
@@ -134,12 +92,21 @@ class NotifyEntry(_Strict):
     smtp_password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     smtp_starttls: bool = False
     smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_login_without_tls: bool = False  # the operator's explicit choice to send the SMTP password in clear
     mail_from: str = ""
     mail_to: list[str] = Field(default_factory=list)
     agency_mail: bool = False  # each agency's inventory contacts get their own report
     dashboard_url: str = ""  # named in agency mails
     retry_hours: float = Field(default=72.0, gt=0, le=24 * 60)  # undelivered messages are retried this long
     timeout: float = Field(default=10.0, gt=0, le=300)  # seconds per connection or answer
+
+    @model_validator(mode="after")
+    def _login_needs_tls(self) -> NotifyEntry:
+        if self.smtp_user and not (self.smtp_starttls or self.smtp_tls or self.smtp_login_without_tls):
+            raise ValueError("smtp_user without smtp_starttls = true or smtp_tls = true would send the SMTP password "
+                             "in clear; turn TLS on (or set smtp_login_without_tls = true to accept that) / "
+                             "login SMTP tanpa TLS mengirim kata sandi tanpa enkripsi: aktifkan smtp_starttls")
+        return self
 
 
 ReportFormat = Literal["html", "json", "sarif", "junit", "csv", "markdown"]
@@ -245,7 +212,7 @@ class Profile:
     @property
     def politeness(self) -> PolitenessPolicy:
         p = self.spec.politeness
-        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout)
+        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout, p.global_rate)
 
     def summary(self) -> dict[str, Any]:
         """What a report shows about the profile (no credentials)."""
@@ -314,9 +281,15 @@ def load_profile(path: Path) -> Profile:
     inventory = _inventory(path, spec)
     scope = _scope(spec, inventory)
     targets: list[Target] = []
+    bad_options: list[str] = []
     for index, entry in enumerate(spec.targets):
         line = lines[index] if index < len(lines) else 0
         where = f"{path}: targets[{index}]"
+        try:
+            options = checked_options(entry.options)
+        except OptionsError as exc:  # every target's bad options are named together
+            bad_options += [f"{where}.options.{field}: {message}" for field, message in exc.problems]
+            continue
         try:
             target = parse_target(
                 entry.target,
@@ -324,7 +297,7 @@ def load_profile(path: Path) -> Profile:
                 exposure=entry.exposure,
                 name=entry.name,
                 password_env=entry.password_env,
-                options=entry.options.given(),
+                options=options,
                 zone=entry.zone,
                 declared_at=f"{path}:{line}" if line else str(path),
                 base_dir=path.parent,
@@ -337,6 +310,8 @@ def load_profile(path: Path) -> Profile:
                 "add it to [scope] allow or remove the target"
             )
         targets.append(target)
+    if bad_options:
+        raise ProfileError("\n".join(bad_options))
     declared = {t.id for t in targets}
     targets += [t for t in (inventory.targets if inventory else []) if t.id not in declared]
     suppressions = None

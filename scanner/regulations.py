@@ -8,11 +8,12 @@ from typing import Any
 
 import yaml
 
+from scanner.errors import PindaiError
 from scanner.resources import rules_dir
 from scanner.yamlio import load_yaml
 
 
-class CatalogueError(Exception):
+class CatalogueError(PindaiError):
     """A regulation catalogue file is malformed."""
 
 

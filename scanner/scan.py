@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.audit import declares_personal_data
-from scanner.engine import judge
+from scanner.engine import applicable_targets, judge
 from scanner.extras import require_extra
 from scanner.model import Facts, Finding, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
@@ -49,8 +49,18 @@ def judged(result: ScanResult, ruleset: RuleSet) -> ScanResult:
         findings=judgement.findings,
         evaluation_errors=judgement.errors,
         evaluated_rules=sorted(judgement.evaluated_rules),
+        applicable=judgement.applicable_lists(),
         rulepack_version=ruleset.version,
     )
+
+
+def with_applicability(result: ScanResult, ruleset: RuleSet) -> ScanResult:
+    """``result`` with where each rule applied, worked out from its facts when it was judged before
+    the judge recorded that (an older JSON result or history entry); the compliance view reads it."""
+    if result.applicable is not None:
+        return result
+    applies = applicable_targets(result.facts, result.targets, ruleset)
+    return replace(result, applicable={rule: sorted(targets) for rule, targets in sorted(applies.items())})
 
 
 def _cite_personal_data_law(findings: list[Finding], ruleset: RuleSet) -> None:
@@ -84,7 +94,10 @@ def scan(
 
     A fresh result observes everything; a resumed one (facts loaded from the store)
     only runs the target/probe pairs that have no facts yet, so nothing is duplicated.
+    Checks the rule packs add (an agency's HTTP exposure checks) go to their probe through ``ctx``.
     """
+    if ruleset.checks:
+        ctx = replace(ctx, checks={**ctx.checks, **ruleset.checks})
     done = {(f.target_id, f.probe) for f in result.facts}
     fresh = runner(result.targets, probes, ctx, on_facts=on_facts, skip=done)
     facts = result.facts + [f for f in fresh if (f.target_id, f.probe) not in done]

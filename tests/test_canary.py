@@ -231,24 +231,9 @@ def test_history_store_rows_are_masked(canary_scan: CanaryScan) -> None:
 SECRETS = (ISSUED_SECRET, WEAK_SECRET, LOGIN_PASSWORD, BASIC_PASSWORD)
 
 
-def secret_leaks(text: str, forged: frozenset[str] = frozenset()) -> list[str]:
-    """Tokens (any JWT but the ``forged`` ones Pindai made up), fixture passwords and the portal's
-    crackable secret found in ``text``."""
-    tokens = [m for m in JWT_PATTERN.findall(text) if m not in forged]
-    return [f"token {m[:12]}..." for m in tokens] + [s[:2] + "..." for s in SECRETS if s in text]
-
-
-def forged_tokens(result: dict) -> frozenset[str]:
-    """The accepted forged tokens a finding's reproduction step carries: made up by Pindai, with
-    masked claims; checked here to hold no personal data and to differ from every issued token."""
-    import base64
-
-    found = frozenset(a["token"] for f in result["findings"] if f["rule_id"] == "PND-AUTH-015"
-                      for a in f["evidence"]["accepted"] if a.get("token"))
-    for token in found:
-        claims = base64.urlsafe_b64decode(token.split(".")[1] + "==").decode("utf-8")
-        assert find_leaks(claims) == [], "a forged token carries personal data"
-    return found
+def secret_leaks(text: str) -> list[str]:
+    """Tokens (any JWT), fixture passwords and the portal's crackable secret found in ``text``."""
+    return [f"token {m[:12]}..." for m in JWT_PATTERN.findall(text)] + [s[:2] + "..." for s in SECRETS if s in text]
 
 
 def test_black_box_scan_found_the_tokens_it_must_not_print(canary_scan: CanaryScan) -> None:
@@ -264,7 +249,5 @@ def test_no_token_password_or_cracked_secret_anywhere(canary_scan: CanaryScan) -
     texts.update({path.name: path.read_text(encoding="utf-8", errors="replace")
                   for path in canary_scan.agency_dir.rglob("*") if path.is_file()})
     texts["store"] = canary_scan.store.read_bytes().decode("utf-8", errors="replace")
-    forged = forged_tokens(json.loads(canary_scan.outputs["json"].read_text(encoding="utf-8")))
-    assert forged  # the reproduction of the forged-token finding carries its token
     for name, text in texts.items():
-        assert secret_leaks(text, forged) == [], f"{name} leaks"
+        assert secret_leaks(text) == [], f"{name} leaks"

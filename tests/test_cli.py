@@ -161,3 +161,28 @@ def test_rule_ids_clashing_with_the_shipped_packs_are_named(tmp_path):
     copy.write_text((rules_dir() / "tls.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     clash = _run("rules", "list", "--rules", str(copy))
     assert clash.exit_code == 2 and "duplicate rule id" in clash.output
+
+
+def test_every_user_error_maps_to_its_exit_code_in_the_command_group() -> None:
+    """One error root (scanner.errors.PindaiError) mapped once: a command need not catch it."""
+    from scanner.cli import _PindaiGroup
+    from scanner.errors import PindaiError
+    from scanner.profile import ProfileError
+    from scanner.regulations import CatalogueError
+    from scanner.rules import RuleValidationError
+    from scanner.store import StoreError
+    from scanner.suppressions import SuppressionError
+    from scanner.targets import TargetError
+
+    for error in (ProfileError, CatalogueError, StoreError, SuppressionError, TargetError):
+        assert issubclass(error, PindaiError)
+    assert issubclass(RuleValidationError, PindaiError)
+    group = _PindaiGroup()
+
+    @group.command()
+    def broken() -> None:
+        raise ProfileError("pemkab.toml: targets[0].target: missing")
+
+    result = CliRunner().invoke(group, ["broken"])
+    assert result.exit_code == 2
+    assert "pindai: pemkab.toml: targets[0].target: missing" in result.output

@@ -86,9 +86,11 @@ def test_complete_scan_still_exits_0(tmp_path: Path) -> None:
 def _broken_pack(tmp_path: Path) -> Path:
     """The shipped sqlfile pack with one rule reading a field that no observation has."""
     text = (rules_dir() / "sqlfile.yaml").read_text(encoding="utf-8")
-    when = 'facts.columns.filter(c, c.has_values && c.category == "specific"'  # PND-SQL-001's condition
-    broken = text.replace(when, when.replace("c.category", "c.no_such_field"), 1)
-    assert broken != text
+    applies = 'facts.columns.exists(c, c.has_values && c.category == "specific")'  # PND-SQL-001's applicability
+    when = 'facts.columns.filter(c, c.has_values && c.category == "specific"'  # and its condition
+    broken = text.replace(applies, applies.replace("c.category", "c.no_such_field"), 1)
+    broken = broken.replace(when, when.replace("c.category", "c.no_such_field"), 1)
+    assert broken.count("no_such_field") == 2
     path = tmp_path / "rules" / "sqlfile.yaml"
     path.parent.mkdir()
     path.write_text(broken, encoding="utf-8")
@@ -107,9 +109,9 @@ def test_rule_that_fails_to_evaluate_makes_the_scan_partial(tmp_path: Path) -> N
 
 def test_rules_validate_evaluates_rules_on_example_facts(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["rules", "validate", str(_broken_pack(tmp_path))])
-    assert result.exit_code == 2
-    assert "PND-SQL-001: cannot be evaluated on sqlfile.json#0" in result.stderr
-    assert "no_such_field" in result.stderr
+    assert result.exit_code == 2  # the misspelt field is named before any example is evaluated
+    assert "sqlfile.yaml: PND-SQL-001: applies_when: no such fact 'c.no_such_field'" in result.stderr
+    assert "sqlfile.yaml: PND-SQL-001: when: no such fact 'c.no_such_field'" in result.stderr
     assert CliRunner().invoke(main, ["rules", "validate"]).exit_code == 0
 
 

@@ -191,3 +191,20 @@ def test_unknown_time_zone_is_a_profile_error(tmp_path: Path) -> None:
                        encoding="utf-8")
     with pytest.raises(ProfileError, match="unknown time zone"):
         load_profile(profile)
+
+
+def test_a_bad_auth_option_is_a_usage_error_naming_file_and_field(tmp_path):
+    """Was exit 3 ("scan partial") from the probe at run time; now the auth probe's options model
+    checks `[targets.options.auth]` when the profile is read, like every other probe's options."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    text = GOOD.replace('exposure = "internet"', 'exposure = "internet"\n\n[targets.options.auth]\n'
+                        'bearer_env = "TOKEN"\nlogin_rate_limit_attempts = 99\nendpointz = []')
+    message = _error(tmp_path, text)
+    assert "targets[0].options.auth.login_rate_limit_attempts: Input should be less than or equal to 20" in message
+    assert "targets[0].options.auth.endpointz: Extra inputs are not permitted" in message
+    result = CliRunner().invoke(main, ["scan", "--profile", str(tmp_path / "profile.toml"), "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "profile.toml: targets[0].options.auth.endpointz" in result.output

@@ -142,7 +142,9 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
     The HTML report shows the trend against ``previous``.
     """
     from scanner.report.files import write_atomic
+    from scanner.scan import with_applicability
 
+    result = with_applicability(result, ruleset)
     files = dict(files)
     full_matrix = bool(files.pop("full_matrix", None))
     audit_files = {name: files.pop(name, None) for name in ("xlsx", "summary", "pdf", "summary_pdf")}

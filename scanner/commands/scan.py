@@ -28,11 +28,10 @@ from scanner.commands.common import (
     read_result,
     stored_result,
 )
-from scanner.commands.options import RulePaths, rules_options
+from scanner.commands.options import ProbeName, RulePaths, rules_options
 from scanner.commands.progress import scan_progress
 from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
-from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
 from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
@@ -77,6 +76,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
         name, sep, content = value.partition(":")
         if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()) or re.search(r"[\r\n\0]", content):
             raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
+        if not re.fullmatch(r"[\t\x20-\x7e\xa0-\xff]*", content):  # what HTTP/1.1 (latin-1, no controls) can carry
+            raise click.BadParameter(f"{name.strip()!r}: the value holds a character HTTP headers cannot carry "
+                                     "(control character or outside Latin-1) / nilai memuat karakter yang tidak "
+                                     "dapat dikirim dalam header HTTP")
         headers.append((name.strip(), content.strip()))
     return tuple(headers)
 
@@ -90,7 +93,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
 @rules_options
-@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
+@click.option("--probe", "probe_names", multiple=True, type=ProbeName(),
               help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity.")
@@ -112,8 +115,15 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               "automatically while the service answers 429/503 or times out.")
 @click.option("--rate", type=click.FloatRange(0, 1000), default=None,
               help="Fixed cap on HTTP requests per second per service (default: none, adaptive back-off only).")
+@click.option("--global-rate", type=click.FloatRange(0, 10000), default=None,
+              help="Cap on requests per second across all targets and services together, besides the "
+              "per-service limits (default: none).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
               help="Network timeout in seconds per connection or request (default 10, or the profile's).")
+@click.option("--max-time", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
+              help="Wall-clock limit for the whole scan: observations still running then are stopped and marked "
+              "partial (exit 3). Each request (headers included) is limited to 3 x --timeout, each probe on a "
+              "target to 30 min and all probes of a target to 60 min.")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
               help="Observe in N worker processes sharded by host (default: every core, up to 8, "
               "when there are 20 or more targets).")
@@ -129,9 +139,12 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
               help="Do not run this rule (repeatable).")
 @click.option("--proxy", callback=_proxy_url, metavar="URL",
-              help="Send HTTP(S) requests through this proxy (http://host:port); environment proxies are never used.")
+              help="Send HTTP(S) requests (http and auth probes) through this proxy (http://host:port); the tls and "
+              "database probes connect directly. Environment proxies are never used.")
 @click.option("--header", "headers", multiple=True, callback=_header_list, metavar="'NAME: value'",
-              help="Add this header to every HTTP request to the targets (repeatable).")
+              help="Add this header to HTTP requests to each target's own origin (scheme, host, port) only; it is "
+              "treated as a credential: never sent to other hosts or ports, nor over HTTPS whose certificate "
+              "did not verify (unless the target sets verify_tls = false) (repeatable).")
 @click.option("--user-agent", default=None,
               help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
               "compares a browser's and Googlebot's view).")
@@ -145,7 +158,8 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
-         timeout: float | None, processes: int | None, distributed: bool, targets_file: Path | None,
+         global_rate: float | None, timeout: float | None, max_time: float | None, processes: int | None,
+         distributed: bool, targets_file: Path | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
          headers: tuple[tuple[str, str], ...], user_agent: str | None, git_history: str | None,
          operator: str | None, authorisation: str | None, fmt: str, lang: str | None,
@@ -167,13 +181,11 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     ruleset = _without_rules(full_ruleset, excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)
-    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides,
-                                                    inventory.targets if inventory else [])
-    problems = [*(inventory.problems if inventory else []), *(loaded.inventory_problems if loaded else [])]
-    for problem in problems:
-        click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
+    overrides = {k: v for k, v in {"per_host_concurrency": concurrency, "requests_per_second": rate,
+                                   "timeout_s": timeout, "global_rate": global_rate}.items() if v is not None}
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides, inventory.targets if inventory else [])
+    problems = _warn_not_scanned([*(inventory.problems if inventory else []),
+                                  *(loaded.inventory_problems if loaded else [])])
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
     if git_history is not None:
         target_list = _with_git_history(target_list, git_history)
@@ -203,6 +215,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
             ctx.gate.policy, any(t.options.get("auth") or t.password_env for t in target_list))
         if store:
             writer = _begun(store, result)
+    ctx = replace(ctx, max_time_s=max_time)
     stop = _InterruptGuard()
     try:
         with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:
@@ -222,25 +235,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
             result = with_baseline(result, baseline_fps)
     except KeyboardInterrupt:
-        from scanner.store import INTERRUPTED
-
-        if writer:
-            writer.finish(result, INTERRUPTED)
-            _store_summary(writer)
-            fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
-                  f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
-        fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+        _interrupted(stop.signal_name, writer, result)
     except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
         _internal_error(exc, _failed(result, writer))
-    previous = None
-    stored = True
-    if store and writer:
-        from scanner.store import COMPLETE
-
-        stored = writer.finish(result) == COMPLETE
-        _store_summary(writer)
-        if stored:
-            previous = _previous_scan(store, result)
+    stored, previous = _finished(store, writer, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
@@ -251,6 +249,36 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
+
+
+def _warn_not_scanned(problems: list[Any]) -> list[Any]:
+    """One warning line per inventory row that could not become a target; the rows, for the exit code."""
+    for problem in problems:
+        click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
+    return problems
+
+
+def _interrupted(signal_name: str, writer: ScanWriter | None, result: ScanResult) -> NoReturn:
+    """Exit 130: finished observations are stored (the scan is marked interrupted) unless --no-store."""
+    from scanner.store import INTERRUPTED
+
+    if writer:
+        writer.finish(result, INTERRUPTED)
+        _store_summary(writer)
+        fail(f"interrupted ({signal_name}); finished observations are saved. Resume with: "
+             f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
+    fail(f"interrupted ({signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+
+
+def _finished(store: Store | None, writer: ScanWriter | None, result: ScanResult) -> tuple[bool, ScanResult | None]:
+    """Record the scan's end: (whether it was recorded, the previous complete scan for the trend)."""
+    if not (store and writer):
+        return True, None
+    from scanner.store import COMPLETE
+
+    stored = writer.finish(result) == COMPLETE
+    _store_summary(writer)
+    return stored, (_previous_scan(store, result) if stored else None)
 
 
 def _begun(store: Store, result: ScanResult) -> ScanWriter:
@@ -292,21 +320,23 @@ def _internal_error(exc: Exception, kept: str) -> NoReturn:
 
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
-    """``--changed-only``: the latest complete database observation of each database target."""
+    """``--changed-only``: the latest complete observation of each target by each probe that uses it."""
+    from scanner.probes import specs
     from scanner.store import StoreError
 
     if store is None:
         fail("--changed-only needs the history store (drop --no-store)")
+    users = [spec for spec in specs().values() if spec.uses_previous]
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for target in targets:
-        if target.kind is TargetKind.DATABASE:
+        for spec in (s for s in users if target.kind in s.target_kinds):
             try:
-                previous = store.latest_facts(target.id, "database")
+                previous = store.latest_facts(target.id, spec.name)
             except StoreError as exc:
-                click.echo(f"warning: --changed-only: {exc}; scanning every column", err=True)
+                click.echo(f"warning: --changed-only: {exc}; observing {target.id} in full", err=True)
                 continue
             if previous:
-                found[target.id] = {"database": previous}
+                found.setdefault(target.id, {})[spec.name] = previous
     return found
 
 

@@ -31,7 +31,7 @@ from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, 
 from scanner.probes.auth.compare import NO_DATA, compare, personal_data, similarity
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, collect, decode, hmac_signed, unsigned
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.probes.http.exposures import Shape, shape_of
 from scanner.probes.http.html import parse
 
@@ -168,6 +168,7 @@ class BlackBox:
             "requests_sent": self.client.sent,
         }
         _record_limits(facts, refusing)
+        record_withheld(facts, self.client.session.withheld)
         return facts
 
     def _start_page(self) -> Reply:

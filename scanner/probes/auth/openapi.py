@@ -44,7 +44,7 @@ def parse_document(text: str) -> dict[str, Any]:
         if _YAML_ALIAS.search(text):
             raise ValueError("YAML with anchors or aliases is not read") from None
         try:
-            doc = load_yaml(text)
+            doc = load_yaml(text, cache=False)  # a target's document never goes to the cache
         except (yaml.YAMLError, RecursionError) as exc:
             raise ValueError(f"neither JSON nor YAML: {type(exc).__name__}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):

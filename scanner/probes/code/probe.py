@@ -13,6 +13,7 @@ from typing import Any
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.code import SPEC
 from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.datafiles import analyze_data_files
 from scanner.probes.code.history import MAX_COMMITS, scan_history
@@ -107,7 +108,7 @@ def observe_tree(root: Path, detectors: Detectors | None = None, git_history: bo
 class CodeProbe:
     """Observes a source directory; rules/code.yaml judges."""
 
-    name = "code"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.SOURCE

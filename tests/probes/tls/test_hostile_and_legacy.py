@@ -16,7 +16,7 @@ import pytest
 
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeInconclusive
-from scanner.probes.tls import TlsProbe
+from scanner.probes.tls.probe import TlsProbe
 from tests.probes.tls.conftest import make_ctx
 from tests.probes.tls.pki import issue
 from tests.probes.tls.servers import (
