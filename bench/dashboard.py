@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import re
+import secrets
 import statistics
 import tempfile
 import threading
@@ -32,7 +33,7 @@ from scanner.store import Store, facts_table
 from scanner.web.accounts import Accounts
 from scanner.web.app import create_app
 
-PASSWORD = "bench-password-123"
+PASSWORD = secrets.token_urlsafe(16)  # the benchmark's own users, made fresh each run
 RULES = [("PND-TLS-001", Severity.HIGH, "tls"), ("PND-TLS-020", Severity.LOW, "tls"),
          ("PND-HTTP-001", Severity.MEDIUM, "http"), ("PND-HTTP-002", Severity.MEDIUM, "http"),
          ("PND-HTTP-010", Severity.CRITICAL, "http"), ("PND-AUTH-003", Severity.HIGH, "auth")]

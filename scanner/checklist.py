@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 from scanner.compliance import tested_by
 from scanner.controls import Control, ControlCatalogue, shipped_controls
 from scanner.model import ScanResult, TargetKind
+from scanner.probes import specs
 from scanner.rules import RuleSet
 
 FINDING, NO_FINDINGS, PARTIAL, NOT_TESTED, MANUAL, NOT_APPLICABLE = (
     "finding", "no_findings", "partial", "not_tested", "manual", "not_applicable")
 STATUSES = (FINDING, NO_FINDINGS, PARTIAL, NOT_TESTED, MANUAL, NOT_APPLICABLE)
 
-# Target kinds each probe observes.
-PROBE_KINDS = {"tls": TargetKind.URL, "http": TargetKind.URL, "auth": TargetKind.URL,
-               "database": TargetKind.DATABASE, "sqlfile": TargetKind.SQLFILE, "code": TargetKind.SOURCE}
 
 
 @dataclass
@@ -79,13 +77,14 @@ def checklist_view(result: ScanResult, ruleset: RuleSet, catalogue: ControlCatal
         fired_on.setdefault(f.rule_id, set()).add(f.target_id)
     tested = tested_by(result, ruleset)
     kinds_scanned = {t.kind for t in result.targets}
+    kinds_of = {name: spec.target_kinds for name, spec in specs().items()}  # target kinds each probe observes
     rows: list[ControlStatus] = []
     for control in catalogue.controls.values():
         rules = sorted(declaring.get(control.id, []))
         findings = sum(fired[r] for r in rules)
         targets = sorted({t for r in rules for t in fired_on.get(r, ())})
         row_tested = {r: tested[r] for r in rules if r in tested}
-        rule_kinds = {PROBE_KINDS[probes[r]] for r in rules if probes[r] in PROBE_KINDS}
+        rule_kinds = {kind for r in rules if probes[r] in kinds_of for kind in kinds_of[probes[r]]}
         status = _status(control, rules, findings, row_tested, kinds_scanned, rule_kinds)
         rows.append(ControlStatus(control, status, rules, findings, targets, row_tested))
     return rows

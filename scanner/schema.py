@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import column, inspect, select, table, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -51,7 +51,8 @@ def current(conn: Connection) -> tuple[str, ...]:
     """The revision(s) the store is stamped with (empty for a new or a pre-migration store)."""
     if not inspect(conn).has_table(VERSION_TABLE):
         return ()
-    return tuple(str(v) for v in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+    versions = select(column("version_num")).select_from(table(VERSION_TABLE))  # type: ignore[var-annotated]
+    return tuple(str(v) for v in conn.execute(versions).scalars())
 
 
 def upgrade(engine: Engine) -> None:

@@ -208,11 +208,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
-        from scanner.audit import audit_record
-
-        result.profile["audit"] = audit_record(
-            loaded.spec.audit.model_dump() if loaded else {}, operator, authorisation, [p.name for p in probes],
-            ctx.gate.policy, any(t.options.get("auth") or t.password_env for t in target_list))
+        result.profile["audit"] = _audit(loaded, operator, authorisation, probes, ctx, target_list)
         if store:
             writer = _begun(store, result)
     ctx = replace(ctx, max_time_s=max_time)
@@ -249,6 +245,16 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
+
+
+def _audit(loaded: Any, operator: str | None, authorisation: str | None, probes: list[Probe], ctx: ProbeContext,
+           targets: list[Target]) -> dict[str, Any]:
+    """The workpaper record of a new scan: who, under which authorisation, how."""
+    from scanner.audit import audit_record
+
+    return audit_record(loaded.spec.audit.model_dump() if loaded else {}, operator, authorisation,
+                        [p.name for p in probes], ctx.gate.policy,
+                        any(t.options.get("auth") or t.password_env for t in targets))
 
 
 def _warn_not_scanned(problems: list[Any]) -> list[Any]:

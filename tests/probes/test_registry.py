@@ -14,7 +14,10 @@ NOT_PROBE_NAMES = {
     "scanner/model.py": {"database", "sqlfile", "http", "code"},  # TargetKind values, URL schemes, CoverageLimit.code
     "scanner/net/session.py": {"http"},  # proxy scheme
     "scanner/net/urls.py": {"http"},  # URL scheme
-    "scanner/commands/scan.py": {"http"},  # URL scheme of --proxy
+    "scanner/commands/scan.py": {"http", "auth"},  # URL scheme of --proxy; the target option "auth"
+    "scanner/commands/serve.py": {"http"},  # URL scheme
+    "scanner/net/reachability.py": {"http"},  # URL scheme
+    "scanner/net/redact.py": {"auth", "code"},  # query parameter names that carry secrets
 }
 
 
