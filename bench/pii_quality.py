@@ -12,6 +12,7 @@ Loads the benchmark into SQLite and, when installed, private PostgreSQL and Mari
     .venv/bin/python -m bench.pii_quality                      # sqlite, postgresql, mariadb
     .venv/bin/python -m bench.pii_quality --engines sqlite --rows 250
     .venv/bin/python -m bench.pii_quality --holdout            # the held-out schema
+    .venv/bin/python -m bench.pii_quality --events             # held-out event dates and repeated names
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fixtures.pii_bench.events import build_events
 from fixtures.pii_bench.load import load
 from fixtures.pii_bench.schema import Table, Truth, build, build_holdout
 from scanner.model import Exposure
@@ -191,8 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--holdout", action="store_true",
                         help="the held-out schema (written after tuning, never tuned on) instead of the main one")
+    parser.add_argument("--events", action="store_true",
+                        help="the held-out schema of appointment/issue/visit dates and repeated names (issue 25)")
     args = parser.parse_args(argv)
-    tables = build_holdout(args.rows, args.seed) if args.holdout else build(args.rows, args.seed)
+    if args.events:
+        tables = build_events(args.rows, args.seed)
+    else:
+        tables = build_holdout(args.rows, args.seed) if args.holdout else build(args.rows, args.seed)
     truth = truth_by_key(tables)
     columns = sum(1 for t in truth.values() if not t.credential)
     personal = sum(1 for t in truth.values() if t.personal)

@@ -27,7 +27,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 
 from scanner.channels import Delivery
+from scanner.credentials import MissingCredential, check_ready
 from scanner.durable import ScanWriter
+from scanner.extras import MissingExtra
 from scanner.model import ScanResult
 from scanner.notify import messages, new_findings, send
 from scanner.politeness import HostGate
@@ -35,6 +37,7 @@ from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.rules import RuleSet
 from scanner.store import COMPLETE, FAILED, INTERRUPTED, Store, StoreError
+from scanner.suppressions import SuppressionError, apply_inline
 
 RUNNER = "daemon"  # the profile summary of the daemon's scans names it, so it only takes over its own
 
@@ -175,6 +178,9 @@ def run_profile(
     try:
         ctx = ProbeContext(gate=HostGate(profile.politeness), scope=profile.scope)
         probes = load_probes(probe_names)
+        check_ready(profile.targets, probes, distributed)  # a missing password or driver: a failed run, reported
+        if profile.suppressions and (unknown := profile.suppressions.unknown_rules({r.id for r in ruleset.rules})):
+            raise SuppressionError("; ".join(unknown))
         if result is None:
             result = new_scan(profile.targets, ruleset, profile.summary() | {"runner": RUNNER})
             store.begin_scan(result)
@@ -190,6 +196,7 @@ def run_profile(
             raise
         if profile.suppressions:
             result = profile.suppressions.apply(result)
+        result = apply_inline(result, honour=not profile.spec.ignore_inline_suppressions)
         previous = store.previous(result)
         if writer.finish(result) != COMPLETE:
             raise RuntimeError(writer.summary() or f"the scan's end is not recorded: {writer.error}")
@@ -201,6 +208,9 @@ def run_profile(
                  outcome.not_observed, outcome.open_findings, outcome.new_findings)
         outcome.deliveries = _report_and_deliver(profile, store, ruleset, result, previous, outcome,
                                                  now or _utc_now())
+    except (MissingCredential, MissingExtra, SuppressionError) as exc:
+        log.error("profile %s: scan not started: %s", profile.path, exc)
+        outcome.error = str(exc)
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
         log.exception("profile %s: scan failed", profile.path)
         outcome.error = f"{type(exc).__name__}: {exc}"

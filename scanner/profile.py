@@ -170,6 +170,7 @@ class ProfileSpec(_Strict):
     reports: ReportsEntry = Field(default_factory=ReportsEntry)
     sla: SlaEntry = Field(default_factory=SlaEntry)
     suppressions: str = ""
+    ignore_inline_suppressions: bool = False  # report findings on `# nosec` lines as open (bandit --ignore-nosec)
     inventory: InventoryEntry | None = None
     targets: list[TargetEntry] = Field(default_factory=list)
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    cast,
     create_engine,
     delete,
     func,
@@ -37,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scanner import schema
 from scanner.errors import PindaiError
-from scanner.model import Facts, ScanResult
+from scanner.model import COVERAGE_KEY, Facts, ScanResult
 from scanner.pii import scrub
 from scanner.urlsecrets import redact, redact_url, url_password
 
@@ -112,6 +113,14 @@ class ScanSummary:
     findings: int
     target_ids: tuple[str, ...] = ()
     profile: str = ""
+    assessed: str = ""  # "full", "partial" or "none" (scanner.report.summary.assessment); "" while running
+
+    @property
+    def shown_status(self) -> str:
+        """What ``pindai history`` prints: a complete scan that did not observe everything says so."""
+        if self.status == COMPLETE and self.assessed in ("partial", "none"):
+            return "partial" if self.assessed == "partial" else "not_assessed"
+        return self.status
 
 
 def _create_private_file(path: Path) -> None:
@@ -286,10 +295,30 @@ class Store:
                  .order_by(scans.c.started_at.desc()).limit(limit))
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
+            observed = self._observed_targets(conn, [r["scan_id"] for r in rows])
         return [ScanSummary(r["scan_id"], r["started_at"], r["finished_at"], r["status"], len(r["targets"]),
                             int(r["open"]), tuple(str(t.get("id", "")) for t in r["targets"]),
-                            str((r["profile"] or {}).get("name", "")) if isinstance(r["profile"], dict) else "")
+                            str((r["profile"] or {}).get("name", "")) if isinstance(r["profile"], dict) else "",
+                            _assessed(r, observed.get(r["scan_id"], ({}, set()))))
                 for r in rows]
+
+    @staticmethod
+    def _observed_targets(conn: Any, scan_ids: list[str]) -> dict[str, tuple[dict[str, tuple[bool, bool]], set[str]]]:
+        """Per scan: target id -> (every observation of it conclusive, any conclusive), and the targets
+        with a coverage limit (a partial observation)."""
+        found: dict[str, tuple[dict[str, tuple[bool, bool]], set[str]]] = {}
+        if not scan_ids:
+            return found
+        capped = cast(facts_table.c.data, Text).like(f'%"{COVERAGE_KEY}"%')  # never loads the facts themselves
+        query = (select(facts_table.c.scan_id, facts_table.c.target_id, facts_table.c.status, capped)
+                 .where(facts_table.c.scan_id.in_(scan_ids)))
+        for scan_id, target_id, status, cut in conn.execute(query):
+            targets, limited = found.setdefault(str(scan_id), ({}, set()))
+            every, some = targets.get(target_id, (True, False))
+            targets[target_id] = (every and status == "ok", some or status == "ok")
+            if cut:
+                limited.add(target_id)
+        return found
 
     def latest_unfinished(self) -> str | None:
         """The most recent scan that did not complete, if any."""
@@ -328,16 +357,39 @@ class Store:
         return {"scan_id": str(row[0]), "data": row[1]} if row else None
 
     def previous(self, result: ScanResult) -> ScanResult | None:
-        """The latest complete scan before ``result`` that shares a target with it (for trends)."""
-        ids = {t.id for t in result.targets}
-        query = (select(scans.c.scan_id, scans.c.targets)
+        """Each (target, probe) of ``result`` as last observed conclusively by a complete earlier scan,
+        as one result (see :func:`scanner.diff.earlier_observations`; for trends and notifications)."""
+        from scanner.diff import earlier_observations
+
+        attempted = {(f.target_id, f.probe) for f in result.facts}
+        ids = sorted({target_id for target_id, _ in attempted})
+        if not ids:
+            return None
+        query = (select(facts_table.c.scan_id, facts_table.c.target_id, facts_table.c.probe)
+                 .join(scans, scans.c.scan_id == facts_table.c.scan_id)
                  .where(scans.c.status == COMPLETE, scans.c.scan_id != result.scan_id,
-                        scans.c.started_at <= result.started_at)
-                 .order_by(scans.c.started_at.desc()).limit(200))
+                        scans.c.started_at <= result.started_at, facts_table.c.status == "ok",
+                        facts_table.c.target_id.in_(ids))
+                 .order_by(scans.c.started_at.desc(), facts_table.c.id.desc()))
+        chosen: dict[tuple[str, str], str] = {}
         with self._read() as conn:
-            rows = conn.execute(query).all()
-        match = next((scan_id for scan_id, targets in rows if ids & {t.get("id") for t in targets}), None)
-        return self.load(match) if match else None
+            for scan_id, target_id, probe in conn.execute(query):
+                if (target_id, probe) in attempted:
+                    chosen.setdefault((target_id, probe), str(scan_id))
+        return earlier_observations({sid: self.load(sid) for sid in set(chosen.values())}, chosen)
+
+
+def _assessed(row: Any, observed: tuple[dict[str, tuple[bool, bool]], set[str]]) -> str:
+    """``full``, ``partial`` or ``none`` for a stored scan row (see scanner.report.summary.assessment)."""
+    if row["status"] != COMPLETE:
+        return ""
+    conclusive, limited = observed
+    ids = [str(t.get("id", "")) for t in row["targets"]]
+    if not any(some for _every, some in conclusive.values()):
+        return "none"
+    whole = (all(conclusive.get(i, (False, False))[0] for i in ids) and not limited
+             and not row["evaluation_errors"])
+    return "full" if whole else "partial"
 
 
 def _facts_dict(row: Any) -> dict[str, Any]:

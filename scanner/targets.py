@@ -17,6 +17,7 @@ class TargetError(PindaiError, ValueError):
     """A target string that Pindai cannot interpret."""
 
 
+BARE_HOST_PORT = "bare_host_port"  # option of a target given as host:port without a scheme
 _HOST_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _BARE_HOST = re.compile(
     rf"(?P<host>localhost|{_HOST_LABEL}(?:\.{_HOST_LABEL})+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{{1,5}}))?"
@@ -45,6 +46,23 @@ def bare_host_url(text: str) -> str | None:
     if match["port"] and not 0 < int(match["port"]) < 65536:
         return None
     return f"https://{text}/"
+
+
+# extensions of source, document, data and archive files: "settings.py" or "REAMDE.md" that is not on
+# disk is a mistyped file far more often than a host (both are real top-level domains)
+FILE_EXTENSIONS = frozenset({
+    "py", "pyw", "js", "mjs", "cjs", "ts", "tsx", "jsx", "vue", "php", "phtml", "java", "kt", "go", "rb", "rs",
+    "c", "h", "cc", "cpp", "hpp", "cs", "swift", "scala", "sh", "bash", "ps1", "bat", "pl", "lua", "r",
+    "md", "rst", "txt", "adoc", "pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "rtf",
+    "json", "yaml", "yml", "toml", "ini", "cfg", "conf", "env", "xml", "csv", "tsv", "sql", "db", "sqlite",
+    "sqlite3", "log", "lock", "bak", "old", "orig", "tmp", "html", "htm", "css", "scss", "ipynb",
+    "zip", "tar", "gz", "tgz", "bz2", "xz", "7z", "rar", "jar", "war", "whl", "egg",
+})
+
+
+def _maybe_file(text: str) -> bool:
+    """A scheme-less argument without a port whose last dot-part is a file extension."""
+    return ":" not in text and "." in text and text.rsplit(".", 1)[1].lower() in FILE_EXTENSIONS
 
 
 def _looks_like_path(text: str) -> bool:
@@ -109,8 +127,17 @@ def parse_target(
     path_like = _looks_like_path(text)
     local = path_like or path.exists() or path.suffix.lower() == ".sql"
     url = None if local else bare_host_url(text)
+    if url and _maybe_file(text):
+        raise TargetError(
+            f"{text!r}: not found. As a file: there is no {str(path)!r} here. As a host it would be {url}: "
+            f"write {url} to scan that site / tidak ditemukan. Sebagai berkas: {str(path)!r} tidak ada. "
+            f"Sebagai host: tulis {url} bila situs itu yang dimaksud"
+        )
     if url:
-        return make(TargetKind.URL, url)
+        target = make(TargetKind.URL, url)
+        if re.search(r":\d+$", text):  # host:port: the scan first checks that the port speaks TLS
+            target.options[BARE_HOST_PORT] = True
+        return target
     if path.is_dir():
         return make(TargetKind.SOURCE, str(path))
     if path.suffix.lower() == ".sql":

@@ -345,3 +345,35 @@ def test_a_scan_left_incomplete_is_finished_from_its_spool(
     assert outcome.scan_id == left.scan_id and outcome.error == ""
     assert store.status(left.scan_id) == "complete"
     assert [f.started_at for f in store.load(left.scan_id).facts] == [spooled.started_at]
+
+
+def test_unset_password_variable_fails_the_run_and_says_so(tmp_path: Path, rules: Path, store: Store,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PINDAI_TEST_NO_SUCH_PASSWORD", raising=False)
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "d.db"))
+    scoped = profile.read_text(encoding="utf-8").replace("[schedule]", '[scope]\nallow = ["127.0.0.1"]\n\n[schedule]')
+    profile.write_text(scoped + """
+[[targets]]
+target = "postgresql://pindai@127.0.0.1:1/simpeg"
+password_env = "PINDAI_TEST_NO_SUCH_PASSWORD"
+""", encoding="utf-8")
+    (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
+    assert "PINDAI_TEST_NO_SUCH_PASSWORD is not set" in outcome.error
+    assert store.history() == []  # nothing was scanned with an empty password
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    done = CliRunner().invoke(main, ["daemon", "--once", "--rules", str(rules), "--probe", "database",
+                                     "--store", f"sqlite:///{tmp_path / 'h2.db'}", str(profile)])
+    assert done.exit_code == 2 and "PINDAI_TEST_NO_SUCH_PASSWORD is not set" in done.stderr
+
+
+def test_missing_driver_extra_fails_the_run_and_says_so(tmp_path: Path, rules: Path, store: Store,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pymysql", None)  # as if the [mysql] extra were not installed
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "d.db"))
+    scoped = profile.read_text(encoding="utf-8").replace("[schedule]", '[scope]\nallow = ["127.0.0.1"]\n\n[schedule]')
+    profile.write_text(scoped + '\n[[targets]]\ntarget = "mysql://pindai@127.0.0.1:1/simpeg"\n', encoding="utf-8")
+    (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
+    assert "pipx inject pindai pymysql" in outcome.error and store.history() == []

@@ -85,14 +85,22 @@ def test_personal_data_in_facts_is_masked_before_storage(store):
 
 
 def test_previous_scan_for_trends(store):
+    """Each target and probe is compared with its own last conclusive observation, not with the
+    latest scan that happens to share a target."""
     old = _result("old00001", "2026-10-01T00:00:00+00:00", [_finding("PND-TLS-001", WEB, "SSLv3")])
-    other = replace(_result("other001", "2026-10-15T00:00:00+00:00", []),
-                    targets=[Target(TargetKind.URL, "https://lain.go.id/")])
+    lain = Target(TargetKind.URL, "https://lain.go.id/")
+    other = replace(_result("other001", "2026-10-15T00:00:00+00:00", [_finding("PND-TLS-001", lain, "SSLv3")]),
+                    targets=[lain], facts=[Facts("tls", lain.id, {"protocols": []})])
+    db_seen = replace(_result("dbseen01", "2026-10-20T00:00:00+00:00", []), targets=[DB],
+                      facts=[Facts("database", DB.id, {"columns": []})])
     new = _result("new00001", "2026-11-01T00:00:00+00:00", [])
-    for r in (old, other, new):
+    for r in (old, other, db_seen, new):
         store.save(r)
     previous = store.previous(new)
-    assert previous is not None and previous.scan_id == "old00001"
+    assert previous is not None and previous.scan_id == "old00001+dbseen01"
+    assert [s["scan_id"] for s in previous.profile["compared_scans"]] == ["old00001", "dbseen01"]
+    assert [f.target_id for f in previous.findings] == [WEB.id]  # never lain.go.id's finding
+    assert {(f.target_id, f.probe) for f in previous.facts} == {(WEB.id, "tls"), (DB.id, "database")}
 
 
 def test_errors_are_store_errors(store, tmp_path):
@@ -124,6 +132,21 @@ def test_new_store_file_is_private(tmp_path):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
     assert stat.S_IMODE(tmp_path.stat().st_mode) == existing  # an existing directory is left alone
+
+
+def test_history_says_when_a_complete_scan_did_not_observe_everything(store):
+    full = replace(_result("full0001", "2026-11-01T00:00:00+00:00", []), targets=[WEB],
+                   facts=[Facts("tls", WEB.id, {"protocols": []})])
+    capped = replace(_result("capd0001", "2026-11-02T00:00:00+00:00", []), targets=[WEB],
+                     facts=[Facts("tls", WEB.id, {"coverage_limits": [{"code": "x", "limit": 1}]})])
+    partly = _result("part0001", "2026-11-03T00:00:00+00:00", [])  # DB inconclusive, WEB observed
+    nothing = replace(_result("none0001", "2026-11-04T00:00:00+00:00", []),
+                      facts=[Facts("tls", WEB.id, status="inconclusive", reason="timeout")])
+    for r in (full, capped, partly, nothing):
+        store.save(r)
+    shown = {s.scan_id: s.shown_status for s in store.history()}
+    assert shown == {"full0001": "complete", "capd0001": "partial", "part0001": "partial",
+                     "none0001": "not_assessed"}
 
 
 @pytest.mark.parametrize("url", ["postgresql://u:StorePw3@[::1/x", "postgresql://u@h:99999/x?password+=StorePw3",

@@ -66,6 +66,27 @@ def output_options(func: Any) -> Any:
     return verbose_option(func)
 
 
+def check_outputs(files: dict[str, Any]) -> None:
+    """Exit 2 before any scanning when a report could not be written: a folder in the way, or a folder
+    that cannot be created or written to (the check creates the folder, as writing would)."""
+    import tempfile
+
+    for name, path in files.items():
+        if not isinstance(path, Path):  # unset, or a flag such as --full-matrix / --csv-dialect
+            continue
+        folder = path if name == "per_agency_dir" else path.parent
+        try:
+            if name != "per_agency_dir" and path.is_dir():
+                raise IsADirectoryError(f"{path} is a directory")
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".pindai-check-"):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            fail(f"--{name.replace('_', '-')} {path}: cannot write the report there ({reason}); nothing was "
+                 f"scanned / laporan tidak dapat ditulis di sana; tidak ada yang dipindai")
+
+
 def audit_output_options(func: Any) -> Any:
     """The audit-facing outputs: workbook, management summary and PDFs, and the CSV dialect."""
     out = click.Path(dir_okay=False, path_type=Path)
@@ -174,14 +195,15 @@ def _write_failed(path: Path, exc: OSError) -> int:
 
 def _terminal_table(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     """The table as wide as the terminal, severities coloured on a terminal unless $NO_COLOR is set;
-    piped output is 140 columns without colour."""
+    piped output is $COLUMNS wide when set (CI logs, ``COLUMNS=80 pindai scan ... | less``), else 140
+    columns, without colour."""
     import os
     import shutil
 
     from scanner.report.table import render
 
     tty = sys.stdout.isatty()
-    width = shutil.get_terminal_size((140, 24)).columns if tty else 140
+    width = shutil.get_terminal_size((140, 24)).columns if tty or os.environ.get("COLUMNS", "").isdigit() else 140
     return render(result, ruleset, lang, width=max(40, width), color=tty and not os.environ.get("NO_COLOR"))
 
 
@@ -193,6 +215,10 @@ def _warn_partial(result: ScanResult, lang: str) -> None:
     for note in coverage_notes(result, lang):
         source = f" ({note.source})" if note.kind == "limit" else ""  # an error's text names its rule
         click.echo(terminal_text(f"warning: {note.target_id}{source}: {note.text}"), err=True)
+    for entry in (result.profile or {}).get("stale_suppressions", []):
+        what = entry.get("rule") or entry.get("fingerprint")
+        click.echo(terminal_text(f"warning: {entry.get('source')}: suppression {what} matched no finding (stale?) / "
+                                 "pengecualian ini tidak cocok dengan temuan apa pun"), err=True)
 
 
 def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None) -> int:

@@ -32,7 +32,8 @@ def history(store_url: str | None, limit: int) -> None:
     for s in scans:
         label = f"profile={s.profile!r}  " if s.profile else ""
         shown = ", ".join(s.target_ids[:3]) + (f" (+{len(s.target_ids) - 3})" if len(s.target_ids) > 3 else "")
-        click.echo(f"{s.scan_id}  {s.started_at}  {s.status:<11} open_findings={s.findings:<4} {label}targets={shown}")
+        click.echo(f"{s.scan_id}  {s.started_at}  {s.shown_status:<12} open_findings={s.findings:<4} "
+                   f"{label}targets={shown}")
 
 
 def _history(store: Store, limit: int) -> list[Any]:

@@ -18,6 +18,7 @@ from scanner.commands.common import (
     EXIT_OK,
     EXIT_SCAN_ERROR,
     SEVERITIES,
+    check_outputs,
     emit,
     exit_code,
     fail,
@@ -174,8 +175,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
     if bool(targets or inventory) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
+    check_outputs({k.removeprefix("out_"): v for k, v in files.items()})
     runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
-    ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
+    full_ruleset = load_ruleset(rules_path)
+    ruleset = _without_rules(full_ruleset, excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)
     overrides = {k: v for k, v in {"per_host_concurrency": concurrency, "requests_per_second": rate,
@@ -187,7 +190,14 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     if git_history is not None:
         target_list = _with_git_history(target_list, git_history)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
+    if suppressions and (unknown := suppressions.unknown_rules({r.id for r in full_ruleset.rules})):
+        fail("\n".join(unknown))
     probes = load_probes(list(probe_names) or None)
+    _ready_for(target_list, probes, distributed)
+    if not distributed:  # the first traffic; a worker in the target's zone may reach it, this machine may not
+        target_list = _plain_http_ports(target_list, probes, ctx, lang or (loaded.spec.lang if loaded else "id"))
+    if probe_names:
+        target_list = _applicable(target_list, probes, probe_names)
     if changed_only:
         ctx = replace(ctx, previous=_previous_observations(store, target_list))
     writer = None
@@ -213,6 +223,9 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
             result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
         if suppressions:
             result = suppressions.apply(result)
+        from scanner.suppressions import apply_inline
+
+        result = apply_inline(result, honour=not (loaded and loaded.spec.ignore_inline_suppressions))
         if baseline:
             from scanner.diff import with_baseline
 
@@ -331,6 +344,59 @@ def _previous_observations(store: Store | None, targets: list[Target]) -> dict[s
             if previous:
                 found.setdefault(target.id, {})[spec.name] = previous
     return found
+
+
+def _plain_http_ports(targets: list[Target], probes: list[Probe], ctx: ProbeContext, lang: str) -> list[Target]:
+    """Bare ``host:port`` targets (asset lists from nmap) that a probe will scan and whose port answers a
+    TLS hello with plain HTTP are observed as ``http://host:port/``, with a note; every other target is
+    kept as given."""
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
+
+    from scanner.net.sniff import answers_plain_http
+    from scanner.targets import BARE_HOST_PORT
+
+    def checked(target: Target) -> Target:
+        parts = urlsplit(target.location)
+        host, port = parts.hostname or "", parts.port or 443
+        wanted = target.options.get(BARE_HOST_PORT) and ctx.scope.allows(host) and any(
+            p.applies_to(target) for p in probes)
+        if not wanted or not answers_plain_http(host, port, ctx.timeout, ctx.gate):
+            return target
+        url = f"http://{parts.netloc}/"
+        note = {"id": f"{parts.netloc} menjawab HTTP biasa, bukan TLS: dipindai sebagai {url}",
+                "en": f"{parts.netloc} answers plain HTTP, not TLS: scanned as {url}"}
+        click.echo(f"note: {note[lang]}", err=True)
+        return replace(target, location=url, options={**target.options, "scheme_note": note})
+
+    if not any(t.options.get(BARE_HOST_PORT) for t in targets):
+        return targets
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(checked, targets))
+
+
+def _applicable(targets: list[Target], probes: list[Probe], names: tuple[str, ...]) -> list[Target]:
+    """``--probe X``: only the targets X applies to (a mixed profile's URLs are not partial results of a
+    database-only scan); the others are named on standard error. None at all is a usage error."""
+    kept = [t for t in targets if any(p.applies_to(t) for p in probes)]
+    chosen = ", ".join(names)
+    if targets and not kept:
+        fail(f"--probe {chosen} applies to none of the targets / tidak berlaku untuk target mana pun")
+    if len(kept) < len(targets):
+        click.echo(f"note: --probe {chosen}: skipped {len(targets) - len(kept)} target(s) it does not apply to / "
+                   f"{len(targets) - len(kept)} target dilewati karena probe itu tidak berlaku", err=True)
+    return kept
+
+
+def _ready_for(targets: list[Target], probes: list[Probe], distributed: bool) -> None:
+    """Exit 2 before any scanning when a database driver extra (the command group says so) or a
+    credential variable is missing."""
+    from scanner.credentials import MissingCredential, check_ready
+
+    try:
+        check_ready(targets, probes, distributed)
+    except MissingCredential as exc:
+        fail(str(exc))
 
 
 def _with_git_history(targets: list[Target], since: str) -> list[Target]:

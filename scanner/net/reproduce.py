@@ -34,5 +34,14 @@ def http_request(finding: Finding, target: Target, facts: dict[str, Any], areas:
         lines.append(Line("repro_response", " · ".join([f"HTTP {status}", *seen])))
     flags = "-sS -i" if method == "GET" else f"-sS -i -X {shlex.quote(method)}"
     insecure = " -k" if parts.scheme == "https" and facts.get("tls_verified") is False else ""
-    lines.append(Line("repro_command", f"curl {flags}{insecure} {shlex.quote(url)}"))
+    token = _forged_token(ev)
+    bearer = f" -H {shlex.quote('Authorization: Bearer ' + token)}" if token else ""
+    lines.append(Line("repro_command", f"curl {flags}{insecure}{bearer} {shlex.quote(url)}"))
     return Reproduction(lines)
+
+
+def _forged_token(evidence: dict[str, Any]) -> str:
+    """The first accepted forged token of a forged-token finding (made up by Pindai, no secret), else ""."""
+    accepted = evidence.get("accepted")
+    tokens = [a.get("token") for a in accepted if isinstance(a, dict)] if isinstance(accepted, list) else []
+    return next((t for t in tokens if isinstance(t, str) and t), "")

@@ -21,8 +21,8 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from scanner.pii.columns import classify_column_name
-from scanner.pii.dates import age_on, birth_dates
+from scanner.pii.columns import classify_column_name, normalize
+from scanner.pii.dates import age_on, birth_dates, parse_date
 from scanner.pii.detectors import KIND_CATEGORY, cell_text, classify_value, find_personal_data, matches_kind
 from scanner.pii.mask import mask
 from scanner.pii.names import name_share
@@ -45,6 +45,22 @@ KK_MIN_SAMPLES = 10  # NIK-like values needed before saying NIK or KK
 KK_ISSUE_YEAR = 2005  # KK "dates" are recording dates, mostly from the e-KTP era on
 _AMOUNT = re.compile(r"(?a)^(?:rp\.?\s*)?-?\d[\d.,]*$", re.I)
 SPECIFIC_KINDS = {"health": "specific", "genetic": "specific", "financial": "specific"}
+# name tokens of a date column that records an event other than a birth: appointment (TMT), issue,
+# validity, registration, admission, start, visit, record-keeping; its values may span decades like
+# birth dates, but they are not (``tmt_cpns``, ``tgl_terbit``, ``tanggal_kunjungan``, ``created_at``)
+OTHER_EVENTS = frozenset({
+    "tmt", "terbit", "berlaku", "daftar", "pendaftaran", "registrasi", "register", "registered", "masuk",
+    "mulai", "kunjungan", "kunjung", "periksa", "pemeriksaan", "created", "updated", "modified", "deleted",
+    "input", "entry", "sk", "pangkat", "pensiun", "tugas", "selesai", "akhir", "awal", "sampai", "expired",
+    "expiry", "kadaluarsa", "kedaluwarsa", "valid", "issued", "issue", "visit", "admission", "join", "hire",
+    "start", "end", "cetak", "verifikasi", "pencatatan", "catat", "rekam", "lapor", "kirim", "terima",
+    "bayar", "usaha", "izin", "mutasi", "lulus", "nikah", "kawin", "cerai", "wafat", "meninggal", "login",
+})
+# name tokens of a column that describes a product, not a person: drug brands in a pharmacy list are
+# not anyone's treatment (``merk_obat``, ``nama_produk``)
+PRODUCT_WORDS = frozenset({"merk", "merek", "brand", "produk", "product", "barang", "stok", "stock", "harga",
+                           "katalog", "catalog"})
+REPEATED_NAMES_MIN = 2  # distinct values a column of repeated names (officers, doctors) must show
 
 
 def _non_empty(values: Iterable[object]) -> list[object]:
@@ -71,12 +87,22 @@ def _examples(kind: str, values: list[object]) -> tuple[str, ...]:
     return tuple(examples)
 
 
+def names_product(column: str) -> bool:
+    """True when a column's name says it describes a product (brand, stock, price), not a person."""
+    return bool(set(normalize(column).split("_")) & PRODUCT_WORDS)
+
+
+def names_other_event(column: str) -> bool:
+    """True when a column's name says its dates record something other than a birth."""
+    return bool(set(normalize(column).split("_")) & OTHER_EVENTS)
+
+
 def _minors(kind: str, values: list[object], on: date) -> int:
     if kind == "nik":
         infos = (nik_details(cell_text(v) or "") for v in values)
         return sum(1 for info in infos if info is not None and info.is_minor(on))
-    if kind == "birth_date":
-        dates = birth_dates(values, on) or []
+    if kind == "birth_date":  # only for a column named as births (values alone never show children)
+        dates = [d for d in (parse_date(v) for v in values) if d is not None and d <= on]
         return sum(1 for d in dates if age_on(d, on) < 18)
     return 0
 
@@ -109,7 +135,7 @@ def assess_column(name: str, values: Iterable[object], *, on: date | None = None
     UU PDP data anak).
     """
     on = on or date.today()
-    hit = classify_column_name(name)
+    hit = None if names_product(name) else classify_column_name(name)  # "merk_obat" is no one's treatment
     samples = _non_empty(values)
     n = len(samples)
 
@@ -209,19 +235,30 @@ def _by_value(name: str, samples: list[object], on: date) -> ColumnAssessment | 
     if n < MIN_SAMPLES_HIGH:
         return None
     texts = [t for t in (cell_text(v) for v in samples) if t]
-    kinds = Counter(k for k in (specific_kind(t) for t in texts) if k)
+    kinds = Counter(k for k in (specific_kind(t) for t in texts) if k) if not names_product(name) else Counter()
     if kinds:
         kind, count = kinds.most_common(1)[0]
         if count / n >= HIGH_RATIO:
             return _value_assessment(name, kind, samples, count / n, "medium", on)
     if len(texts) >= 0.9 * n:
         shaped, known = name_share(texts)
-        if shaped >= NAME_SHAPED and known >= NAME_KNOWN and len(set(texts)) >= 0.5 * len(texts):
+        if shaped >= NAME_SHAPED and known >= NAME_KNOWN and (len(set(texts)) >= 0.5 * len(texts)
+                                                                or _repeated_names(texts)):
             return _value_assessment(name, "name", samples, shaped, "medium", on)
-    dates = birth_dates(samples, on)
-    if dates is not None:
+    dates = None if names_other_event(name) else birth_dates(samples, on)
+    if dates is not None:  # births by value only: its minors say nothing about children (see _value_assessment)
         return _value_assessment(name, "birth_date", samples, len(dates) / n, "medium", on)
     return _free_text(name, texts, n)
+
+
+def _repeated_names(texts: list[str]) -> bool:
+    """A few names repeated down the column (the officer who entered each record): the distinct values
+    pass the name-column thresholds themselves (shaped like names: two words or more, no decoy word)."""
+    distinct = set(texts)
+    if len(distinct) < REPEATED_NAMES_MIN:
+        return False
+    shaped, known = name_share(distinct)
+    return shaped >= NAME_SHAPED and known >= NAME_KNOWN
 
 
 def _value_assessment(
@@ -230,8 +267,10 @@ def _value_assessment(
     category: Sensitivity = "specific" if kind in SPECIFIC_KINDS else "general"
     return ColumnAssessment(
         column=name, kind=kind, category=category, confidence=confidence, match_ratio=round(ratio, 4),
-        sample_size=len(samples), masked_examples=_examples(kind, samples), minor_count=_minors(kind, samples, on),
-        value_confirmed=True,
+        sample_size=len(samples), masked_examples=_examples(kind, samples), value_confirmed=True,
+        # a date column recognised by its values alone may record any event: its recent dates are not
+        # children's birth dates (only NIKs, or dates in a column named as births, show minors)
+        minor_count=0 if kind == "birth_date" else _minors(kind, samples, on),
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from scanner.diff import diff_scans
 from scanner.model import CoverageLimit, Facts, Finding, ScanResult, Severity, Target
-from scanner.report.summary import severity_counts
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
 from scanner.yamlio import load_yaml
@@ -133,36 +132,39 @@ def counts_by_agency(result: ScanResult) -> dict[str, dict[str, int]]:
     return dict(sorted(rows.items(), key=lambda kv: (-sum(weight[s] * n for s, n in kv[1].items()), kv[0])))
 
 
-def risk_posture(counts: dict[str, int]) -> str:
-    """Overall posture key: ``critical``, ``high``, ``medium``, ``low`` or ``good``."""
-    for sev in ("critical", "high", "medium", "low"):
-        if counts.get(sev):
-            return sev
-    return "good"
-
-
 @dataclass
 class Trend:
-    """Change between a previous scan and this one, keyed on finding fingerprints."""
+    """Change between earlier observations and this scan, keyed on finding fingerprints (see
+    :func:`scanner.diff.diff_scans`, the same comparison as ``pindai diff``).
+
+    ``not_rescanned`` are earlier findings whose target and probe this scan did not observe: never
+    counted as resolved. ``previous_counts`` are the earlier open findings that were compared (resolved
+    or unchanged), so before and now cover the same targets and probes. ``previous_scans`` names the
+    compared scans (``scan_id``, ``started_at``)."""
 
     new: list[Finding]
     resolved: list[Finding]
     unchanged: list[Finding]
+    not_rescanned: list[Finding]
     previous_counts: dict[str, int]
-    previous_scan_id: str
-    previous_started_at: str
+    previous_scans: list[dict[str, str]]
 
 
 def trend(result: ScanResult, previous: ScanResult) -> Trend:
-    """``resolved`` is every earlier open finding that is gone, re-observed or not."""
     change = diff_scans(previous, result)
+    compared = change.fixed + [f for f in previous.open_findings() if f.fingerprint in
+                               {p.fingerprint for p in change.persisting}]
+    counts = Counter(f.severity.value for f in compared)
+    scans = previous.profile.get("compared_scans") or [
+        {"scan_id": previous.scan_id, "started_at": previous.started_at}]
     return Trend(
         new=sorted_findings(change.new),
-        resolved=sorted_findings(change.fixed + change.unverified),
+        resolved=sorted_findings(change.fixed),
         unchanged=sorted_findings(change.persisting),
-        previous_counts=severity_counts(previous),
-        previous_scan_id=previous.scan_id,
-        previous_started_at=previous.started_at,
+        not_rescanned=sorted_findings(change.unverified),
+        previous_counts={s: counts.get(s, 0) for s in SEVERITIES},
+        previous_scans=[{"scan_id": str(x.get("scan_id", "")), "started_at": str(x.get("started_at", ""))}
+                        for x in scans],
     )
 
 

@@ -24,7 +24,6 @@ from scanner.report.common import (
     inconclusive_rows,
     observed_facts,
     reference,
-    risk_posture,
     scrub,
     slug,
     sorted_findings,
@@ -39,10 +38,11 @@ from scanner.report.controls import checklist, not_tested
 from scanner.report.evidence import Line, evidence_lines, reproduction
 from scanner.report.integrity import sealed
 from scanner.report.issues import fleet_view, issues
-from scanner.report.summary import severity_counts
+from scanner.report.summary import risk_posture, severity_counts
 from scanner.report.workpaper import number, workpaper_meta
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
+from scanner.suppressions import STALE_KEY
 
 PLATFORM_LABELS = {"nginx": "nginx", "apache": "Apache httpd", "laravel": "Laravel", "postgresql": "PostgreSQL",
                    "mariadb": "MariaDB / MySQL", "mysql": "MySQL", "php": "PHP", "iis": "IIS", "django": "Django",
@@ -202,12 +202,14 @@ def _trend(result: ScanResult, previous: ScanResult, lang: str) -> dict[str, Any
     t = trend(result, previous)
     now = severity_counts(result)
     return {
-        "previous_scan_id": t.previous_scan_id, "previous_started_at": t.previous_started_at,
+        "previous_scans": t.previous_scans,
         "rows": [{"severity": sev, "before": t.previous_counts[sev], "now": now[sev],
                   "delta": now[sev] - t.previous_counts[sev]} for sev in now],
-        "counts": {"new": len(t.new), "resolved": len(t.resolved), "unchanged": len(t.unchanged)},
+        "counts": {"new": len(t.new), "resolved": len(t.resolved), "unchanged": len(t.unchanged),
+                   "not_rescanned": len(t.not_rescanned)},
         "new": [_brief(f, lang) for f in t.new[:MAX_TREND_ROWS]],
         "resolved": [_brief(f, lang) for f in t.resolved[:MAX_TREND_ROWS]],
+        "not_rescanned": [_brief(f, lang) for f in t.not_rescanned[:MAX_TREND_ROWS]],
     }
 
 
@@ -252,7 +254,10 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
         "wp": workpaper_meta(result, lang, untested), "num": lambda value: number(float(value), lang),
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
         "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
-        "posture": risk_posture(counts), "sev_labels": sev_labels,
+        "inline_suppressed": sum(1 for f in result.findings if f.status == "suppressed" and (f.suppression or {}).get(
+            "inline")),
+        "stale_suppressions": (result.profile or {}).get(STALE_KEY, []),
+        "posture": risk_posture(result), "sev_labels": sev_labels,
         "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
         "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),
         "agency_chart": agency_stacks(agency_labels, sev_labels, s["by_agency"]) if agencies else Markup(""),

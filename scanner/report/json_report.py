@@ -19,7 +19,6 @@ from scanner.report.common import (
     coverage_notes,
     inconclusive_rows,
     reference,
-    risk_posture,
     scrub,
     strings,
     suppression_view,
@@ -27,7 +26,7 @@ from scanner.report.common import (
     top_fixes,
 )
 from scanner.report.controls import checklist
-from scanner.report.summary import severity_counts
+from scanner.report.summary import assessment, risk_posture, severity_counts
 from scanner.rules import RuleSet
 
 # 2.0: compliance statuses finding/no_findings/not_tested/manual/context; references; coverage
@@ -39,9 +38,10 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
     counts = severity_counts(result)
     return {
         "severity_counts": counts,
-        "risk_posture": risk_posture(counts),
+        "risk_posture": risk_posture(result),
         "open_findings": len(result.open_findings()),
         "suppressed_findings": sum(1 for f in result.findings if f.status == "suppressed"),
+        "stale_suppressions": (result.profile or {}).get("stale_suppressions", []),
         "by_agency": [{"agency": a, "severity_counts": c} for a, c in counts_by_agency(result).items()],
         "top_fixes": [
             {"rule_id": fx.rule_id, "severity": fx.severity.value, "title": text(fx.title, lang),
@@ -50,6 +50,7 @@ def summary(result: ScanResult, lang: str) -> dict[str, Any]:
         ],
         "inconclusive": inconclusive_rows(result, lang),
         "complete": result.complete(),
+        "assessment": assessment(result),
         "coverage": [note.to_dict() for note in coverage_notes(result, lang)],
     }
 

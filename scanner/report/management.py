@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import ScanResult, Severity
-from scanner.report.common import agency_of, counts_by_agency, risk_posture, strings, targets_by_id, text, top_fixes
+from scanner.report.common import agency_of, counts_by_agency, strings, targets_by_id, text, top_fixes
 from scanner.report.controls import checklist, not_tested
 from scanner.report.html import environment
 from scanner.report.integrity import sealed
-from scanner.report.summary import severity_counts
+from scanner.report.summary import risk_posture, severity_counts
 from scanner.report.workpaper import number, workpaper_meta
 from scanner.rules import RuleSet
 
@@ -74,7 +74,7 @@ def summary_context(result: ScanResult, ruleset: RuleSet, lang: str,
                   "unchanged": len(t.unchanged)}
     return {
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
-        "posture": risk_posture(counts), "sev_labels": {sev.value: s["sev_" + sev.value] for sev in Severity},
+        "posture": risk_posture(result), "sev_labels": {sev.value: s["sev_" + sev.value] for sev in Severity},
         "risks": _risks(result, ruleset, lang), "agencies": agencies, "agencies_more": more,
         "checklist": controls, "trend": change, "overdue": _overdue(result),
         "wp": workpaper_meta(result, lang, untested), "num": lambda v: number(v, lang),

@@ -9,7 +9,6 @@ from scanner.report.common import (
     counts_by_agency,
     coverage_notes,
     inconclusive_rows,
-    risk_posture,
     sorted_findings,
     strings,
     targets_by_id,
@@ -18,7 +17,7 @@ from scanner.report.common import (
 )
 from scanner.report.escape import markdown_code, markdown_text, terminal_text
 from scanner.report.evidence import evidence_summary
-from scanner.report.summary import severity_counts
+from scanner.report.summary import risk_posture, severity_counts
 from scanner.rules import RuleSet
 
 MAX_DETAILS = 50  # keep the comment well under GitHub's / GitLab's comment size limits
@@ -30,7 +29,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
     s = strings(lang)
     counts = severity_counts(result)
     targets = targets_by_id(result)
-    posture = risk_posture(counts)
+    posture = risk_posture(result)
     out = [f"## {s['title']}", "", f"**{s['risk_posture']}:** {s['posture_' + posture]}  ",
            f"{s['scan']} `{result.scan_id}` · {result.started_at} · {s['targets']}: {len(result.targets)}", ""]
     out += ["| " + " | ".join(f"{_ICON[k]} {s['sev_' + k]}" for k in counts) + " |",

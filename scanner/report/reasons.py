@@ -26,6 +26,25 @@ def _cls(pattern: str, id_text: str, en_text: str) -> ReasonClass:
 REASON_CLASSES: tuple[ReasonClass, ...] = (
     _cls(r"outside the scan scope", "di luar cakupan pemindaian (scope); tidak dihubungi",
          "outside the scan scope; not contacted"),
+    _cls(r"answers plain HTTP|WRONG_VERSION_NUMBER|wrong version number",
+         "bukan TLS: port itu menjawab HTTP biasa; pindai dengan http:// sebagai gantinya",
+         "not TLS: the port answers plain HTTP; scan it with http:// instead"),
+    _cls(r"CERTIFICATE_VERIFY_FAILED|certificate verify failed",
+         "sertifikat TLS server tidak dapat diverifikasi; periksa rantai sertifikatnya (ca_file di profil)",
+         "the server's TLS certificate could not be verified; check its chain (ca_file in the profile)"),
+    _cls(r"SSLError|SSL: |TLSV1_ALERT|SSLV3_ALERT|handshake failure",
+         "jabat tangan TLS dengan server gagal; coba periksa port dan skema (https:// atau http://)",
+         "the TLS handshake with the server failed; check the port and the scheme (https:// or http://)"),
+    _cls(r"needs the optional package", "fitur ini memerlukan paket opsional; pasang dengan pipx inject pindai "
+         "<paket> atau pip install 'pindai[<extra>]'", "this feature needs an optional package; install it with "
+         "pipx inject pindai <package> or pip install 'pindai[<extra>]'"),
+    _cls(r"no TLS handshake.*(?:timeout|no answer)", "tidak ada jabat tangan TLS: server tidak menjawab sapaan TLS",
+         "no TLS handshake: the server did not answer any TLS hello"),
+    _cls(r"no TLS handshake.*refused",
+         "tidak ada jabat tangan TLS: server menolak setiap versi TLS/SSL yang ditawarkan",
+         "no TLS handshake: the server refused every TLS/SSL version offered"),
+    _cls(r"no TLS handshake", "tidak ada jabat tangan TLS yang selesai; fakta TLS tidak dapat dinilai",
+         "no TLS handshake completed; the TLS facts cannot be assessed"),
     _cls(r"name or service not known|nodename nor servname|getaddrinfo|name resolution|does not resolve"
          r"|gaierror|\[Errno -[23]\]",
          "nama host tidak dapat di-resolve (DNS)", "the host name does not resolve (DNS)"),
@@ -54,11 +73,23 @@ _WHERE = re.compile(r"(?:https?|postgresql|mysql|mariadb|sqlite)://[^\s:'\"]*(?:
 _INTRO = {"id": "tidak dapat diamati", "en": "could not be observed"}
 
 
+_POOL = re.compile(r"host='([^']+)', port=(\d+)")  # urllib3's "HTTPSConnectionPool(host='x', port=443)"
+
+
+def _where(reason: str) -> str:
+    """The target or ``host:port`` a reason names; never a C source line of the ssl module (``_ssl.c:1006``)."""
+    pool = _POOL.search(reason)
+    if pool:
+        return f"{pool.group(1)}:{pool.group(2)}"
+    found = (m.group(0).strip("'") for m in _WHERE.finditer(reason))
+    return next((w for w in found if not re.search(r"\.(?:c|py|h):\d+$", w)), "")
+
+
 def localised_reason(reason: str, lang: str) -> str:
     """``reason`` as a plain sentence in ``lang`` (id/en), keeping the place it names."""
     lang = lang if lang in ("id", "en") else "en"
     for cls in REASON_CLASSES:
         if cls.pattern.search(reason):
-            where = _WHERE.search(reason)
-            return f"{cls.text[lang]} ({where.group(0).strip(chr(39))})" if where else cls.text[lang]
+            where = _where(reason)
+            return f"{cls.text[lang]} ({where})" if where else cls.text[lang]
     return f"{_INTRO[lang]}: {reason}" if lang == "id" else reason

@@ -15,7 +15,7 @@ from rich.text import Text
 from scanner.model import Finding, ScanResult
 from scanner.report.common import coverage_notes, inconclusive_row, scrub, strings
 from scanner.report.escape import terminal_text
-from scanner.report.summary import severity_counts
+from scanner.report.summary import FULL, NONE, PARTIAL, assessment, not_fully_assessed, severity_counts
 from scanner.report.workpaper import number
 from scanner.rules import RuleSet
 
@@ -25,7 +25,15 @@ _HEAD = {
     "en": ("Priority", "Severity", "Rule", "Target", "Finding"),
 }
 _INCONCLUSIVE = {"id": "Tidak dapat disimpulkan", "en": "Inconclusive"}
-_NONE = {"id": "Tidak ada temuan.", "en": "No findings."}
+_NONE = {  # the opening line of a scan without open findings, by how much of it was assessed
+    FULL: {"id": "Tidak ada temuan.", "en": "No findings."},
+    PARTIAL: {"id": "Tidak ada temuan pada bagian yang teramati, tetapi {n} dari {total} target tidak dapat dinilai "
+                    "sepenuhnya: hasilnya sebagian, bukan berarti aman.",
+              "en": "No findings in what was observed, but {n} of {total} targets could not be fully assessed: "
+                    "the result is partial, not safe."},
+    NONE: {"id": "Tidak dapat dinilai: tidak ada target yang berhasil diamati; tidak ada temuan bukan berarti aman.",
+           "en": "Not assessed: no target could be observed; no findings does not mean safe."},
+}
 
 
 def _plain(value: object) -> Text:
@@ -45,13 +53,21 @@ def _marks(f: Finding, lang: str) -> str:
     return " ".join(marks) + " " if marks else ""
 
 
+def _opening(result: ScanResult, lang: str) -> str:
+    """What a scan without open findings says first: never "no findings" alone when a target was not
+    observed in full."""
+    n = len(not_fully_assessed(result))
+    return _NONE[assessment(result)][lang].format(n=n, total=len(result.targets))
+
+
 def _summary(result: ScanResult, lang: str) -> str:
     s = strings(lang)
     parts = [f"{s['sev_' + sev].lower()}: {n}" for sev, n in severity_counts(result).items()]
     suppressed = sum(1 for f in result.findings if f.status == "suppressed")
     expired = sum(1 for f in result.open_findings() if f.suppression and f.suppression.get("expired"))
+    inline = sum(1 for f in result.findings if f.status == "suppressed" and (f.suppression or {}).get("inline"))
     if suppressed or expired:
-        parts.append(f"{s['suppressed'].lower()}: {suppressed}")
+        parts.append(f"{s['suppressed'].lower()}: {suppressed}" + (f" (# nosec: {inline})" if inline else ""))
     if expired:
         parts.append(f"{s['suppression_expired'].lower()}: {expired}")
     if any(f.baseline for f in result.findings):
@@ -81,7 +97,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str, *, width: int = 140,
             table.add_row(*cells)
         console.print(table)
     else:
-        console.print(Text(_NONE[lang]))
+        console.print(Text(_opening(result, lang)))
     console.print(Text(_summary(result, lang)))
     inconclusive = result.inconclusive()
     if inconclusive:

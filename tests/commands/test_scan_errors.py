@@ -38,16 +38,13 @@ def _scan_with_reports(tmp_path: Path, bad: Path) -> subprocess.CompletedProcess
         text=True, timeout=120)
 
 
-@pytest.mark.parametrize("fault", ["full", "read-only"])
-def test_report_write_error_is_one_line_and_exit_4(tmp_path: Path, small_tmpfs: Path, fault: str) -> None:
+def test_report_write_error_is_one_line_and_exit_4(tmp_path: Path, small_tmpfs: Path) -> None:
     """The vulnerable tree has high findings (exit 1 with --fail-on high); a report that cannot be written
-    wins with exit 4, the old file is intact (never truncated), no temporary file is left, the HTML report
-    in another directory is still written, and the scan is stored complete."""
+    (a full file system: the pre-scan check can create a file there, the report does not fit) wins with
+    exit 4, the old file is intact (never truncated), no temporary file is left, the HTML report in
+    another directory is still written, and the scan is stored complete."""
     (small_tmpfs / "hasil.json").write_text(OLD_REPORT, encoding="utf-8")
-    if fault == "full":
-        fill(small_tmpfs)
-    else:
-        subprocess.run(["mount", "-o", "remount,ro", str(small_tmpfs)], check=True)
+    fill(small_tmpfs)
     done = _scan_with_reports(tmp_path, small_tmpfs)
     assert done.returncode == 4, done.stderr
     assert "Traceback" not in done.stderr
@@ -58,6 +55,20 @@ def test_report_write_error_is_one_line_and_exit_4(tmp_path: Path, small_tmpfs: 
     assert "<html" in (tmp_path / "laporan.html").read_text(encoding="utf-8").lower()
     with sqlite3.connect(tmp_path / "history.db") as db:
         assert db.execute("SELECT status FROM pindai_scans").fetchall() == [("complete",)]
+
+
+def test_read_only_report_folder_stops_before_the_scan(tmp_path: Path, small_tmpfs: Path) -> None:
+    """A folder known to be unwritable before the scan (read-only file system): exit 2 before any
+    traffic, one line naming the file, the old report intact, nothing scanned or stored."""
+    (small_tmpfs / "hasil.json").write_text(OLD_REPORT, encoding="utf-8")
+    subprocess.run(["mount", "-o", "remount,ro", str(small_tmpfs)], check=True)
+    done = _scan_with_reports(tmp_path, small_tmpfs)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if line.startswith("pindai:")]
+    assert str(small_tmpfs / "hasil.json") in line and "cannot write the report there" in line
+    assert (small_tmpfs / "hasil.json").read_text(encoding="utf-8") == OLD_REPORT
+    assert not (tmp_path / "laporan.html").exists() and not (tmp_path / "history.db").exists()
 
 
 def test_internal_error_marks_the_scan_failed_and_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -141,3 +141,23 @@ def test_free_text_scan_is_bounded(fake: Faker) -> None:
     a = assess_column("isi", values)
     assert sum(len(v) for v in values) > FREE_TEXT_MAX_CHARS
     assert a is not None and a.kind == "free_text" and a.sample_size == 220 and a.embedded_share > 0.1
+
+
+def test_event_dates_are_not_birth_dates() -> None:
+    from datetime import date
+
+    from scanner.pii import assess_column
+
+    decades = [date(1985 + i % 40, 1 + i % 12, 1 + i % 28) for i in range(60)]
+    for name in ("tmt_cpns", "tgl_terbit", "tanggal_kunjungan", "created_at", "tgl_mulai_tugas", "berlaku_sampai"):
+        assert assess_column(name, decades, on=date(2026, 12, 1)) is None, name
+    assert assess_column("tanggal", decades, on=date(2026, 12, 1)).kind == "birth_date"
+
+
+def test_repeated_names_are_names() -> None:
+    from scanner.pii import assess_column
+
+    officers = ["Budi Santoso", "Siti Rahmawati", "Agus Setiawan"] * 30
+    found = assess_column("operator_input", officers)
+    assert found is not None and found.kind == "name"
+    assert assess_column("ruang", ["Mawar", "Melati", "Anggrek"] * 30) is None

@@ -378,8 +378,8 @@ class BlackBox:
         mine = [decode(raw) for fingerprint, (raw, _) in self.seen_tokens.items()
                 if self.issuers[fingerprint] == origin_of(url)]
         for token in ([cracked[0]] if cracked else []) + mine:
-            if token is not None:
-                claims = {**token.claims, "iat": now}
+            if token is not None:  # personal values in the claims are masked: the forged token may be reported
+                claims = {**_masked(token.claims), "iat": now}
                 if "exp" in claims:
                     claims["exp"] = now + 600
                 return dict(token.header), claims, "harvested-claims"
@@ -425,6 +425,8 @@ class BlackBox:
                 facts = {**head, **_against_refusal(reply, refused)}
                 accepted = facts["status_class"] == "2xx" and not facts["same_as_refusal"] \
                     and facts["refusal_similarity"] < 0.6
+                if accepted:  # the reproduction step needs it: the forged token shows the finding, not the 401
+                    facts["token"] = _shareable(forgery)
                 entry.facts["variants"].append(facts)
         for entry in refusing[MAX_FORGERY_TARGETS:]:
             entry.facts["variants"].append({"name": "forged-tokens", "status": "skipped",
@@ -442,6 +444,19 @@ def _record_limits(facts: dict[str, Any], refusing: int) -> None:
     unreachable = sum(1 for e in endpoints if not e.get("reachable", True))
     if unreachable:
         record_limit(facts, "auth_endpoints_unreachable", unreachable, len(endpoints))
+
+
+def _masked(claims: dict[str, Any]) -> dict[str, Any]:
+    from scanner.pii import scrub
+
+    return dict(scrub(claims))
+
+
+def _shareable(forgery: _Forgery) -> str:
+    """The forged token, for the report's reproduction step, when its claims hold no personal data (a
+    synthetic template, or harvested claims without any); else "" (claims copied from a user's token)."""
+    token = decode(forgery.token)
+    return forgery.token if token is not None and _masked(token.claims) == token.claims else ""
 
 
 def _shape(reply: Reply, paths: set[str]) -> Shape:

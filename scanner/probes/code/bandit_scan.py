@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import warnings
 from collections.abc import Iterator
@@ -19,6 +20,9 @@ from scanner.probes.code.walk import SourceFile
 # Tests whose flagged line holds a credential: every string literal on it is masked.
 SECRET_TESTS = frozenset({"B105", "B106", "B107"})
 _LOCK = threading.Lock()  # bandit keeps module-level state; run one scan at a time
+# bandit's inline suppression comment; bandit runs with ignore_nosec and each issue records the marker, so
+# that suppressed findings are counted and listed instead of vanishing (scanner.suppressions.apply_inline)
+_NOSEC = re.compile(r"#\s*(nosec\b(?:[:\s]+[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)?)", re.I)
 
 
 @dataclass
@@ -36,6 +40,7 @@ class BanditIssue:
     code: str
     secret_length: int | None = None  # B105-B107: length of the flagged literal
     key: str = ""
+    inline_suppression: str = ""  # "# nosec B105" when the flagged lines carry bandit's marker
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,7 +86,17 @@ def _issue(result: Any, source: SourceFile, detectors: Detectors) -> BanditIssue
         code=snippet(lines, line, last, detectors, secret),
         secret_length=_secret_length(result.test_id, result.text),
         key=line_key(source.rel, result.test_id, flagged),
+        inline_suppression=_marker(lines, line, last),
     )
+
+
+def _marker(lines: list[str], first: int, last: int) -> str:
+    """The ``# nosec`` marker on the flagged lines (its rule ids only, never the rest of the comment)."""
+    for number in range(max(1, first), min(len(lines), last) + 1):
+        found = _NOSEC.search(lines[number - 1])
+        if found:
+            return "# " + " ".join(found.group(1).replace(":", " ").replace(",", " ").split())
+    return ""
 
 
 def run_bandit(files: list[SourceFile], detectors: Detectors) -> dict[str, Any]:
@@ -97,7 +112,7 @@ def run_bandit(files: list[SourceFile], detectors: Detectors) -> dict[str, Any]:
     python = {os.path.normpath(str(f.path)): f for f in files if f.rel.endswith(".py")}
     with _LOCK:
         logging.getLogger("bandit").setLevel(logging.ERROR)  # no progress bar or nosec chatter
-        manager = b_manager.BanditManager(b_config.BanditConfig(), "file", quiet=True)
+        manager = b_manager.BanditManager(b_config.BanditConfig(), "file", quiet=True, ignore_nosec=True)
         manager.discover_files(sorted(python), recursive=False)
         manager.run_tests()
         results = manager.get_issue_list()

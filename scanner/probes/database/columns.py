@@ -186,6 +186,7 @@ def column_facts(ref: ColumnRef, values: Sequence[object], *, on: date | None = 
         "nik_or_kk": assessment.nik_or_kk,
         "minor_count": assessment.minor_count,
         "child_data": child,
+        "child_evidence": child_evidence(assessment.kind, assessment.minor_count) if child else {},
         "masked_examples": [_short(str(scrub(e))) for e in assessment.masked_examples],
         "protection": protection,
     })
@@ -210,7 +211,8 @@ def _encrypted_unknown(ref: ColumnRef, values: list[object]) -> dict[str, Any] |
         "kind": ENCRYPTED_UNKNOWN, "label": _label(ENCRYPTED_UNKNOWN), "category": "general",
         "sensitivity": "general", "category_basis": ["table"], "confidence": "low", "match_ratio": 0.0,
         "sample_size": len(values), "name_hit": False, "value_confirmed": False, "name_only": True,
-        "nik_or_kk": False, "minor_count": 0, "child_data": False, "masked_examples": [], "protection": protection,
+        "nik_or_kk": False, "minor_count": 0, "child_data": False, "child_evidence": {}, "masked_examples": [],
+        "protection": protection,
     })
     return item
 
@@ -220,8 +222,9 @@ def settle_table(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     - protected columns known only by name are kept when another column's values confirm that
       the table holds personal data (``nik`` md5 of attachments in a file table is not);
-    - a table whose NIKs or birth dates show minors makes its people's names and birth dates
-      child data (UU PDP Pasal 4(2) huruf e); parents', spouses' and staff names stay as they are.
+    - a table whose own identifiers (NIK columns) show minors is about children: its people's names
+      and birth dates become child data (UU PDP Pasal 4(2) huruf e); parents', spouses' and staff names
+      stay as they are. A birth-date column alone marks only itself.
     """
     confirmed = [i for i in items if i.get("value_confirmed")]
     kept = [i for i in items if confirmed or not i.get("name_only")]
@@ -229,12 +232,25 @@ def settle_table(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for i in kept:
         if i["kind"] == ENCRYPTED_UNKNOWN:
             i.update({"category": top, "sensitivity": top})
-    if any(i.get("child_data") for i in kept):
+    child_ids = [i for i in kept if i["kind"] == "nik" and i.get("child_data")]
+    if child_ids:
+        minors = sum(int(i.get("minor_count") or 0) for i in child_ids)
+        columns = ", ".join(i["column"] for i in child_ids)
         for i in kept:
             if i["kind"] in ("name", "birth_date") and not i.get("child_data") and not _adult_role(i["column"]):
-                i.update({"category": "specific", "sensitivity": "specific", "child_data": True})
+                i.update({"category": "specific", "sensitivity": "specific", "child_data": True,
+                          "child_evidence": {
+                              "id": f"tabelnya memuat {minors} NIK anak di kolom {columns}",
+                              "en": f"its table holds {minors} children's NIKs in column {columns}"}})
                 i["category_basis"] = [*i["category_basis"], "data-anak:table"]
     return kept
+
+
+def child_evidence(kind: str, minors: int) -> dict[str, str]:
+    """What a column's own values showed about children, counted in words (for the finding message)."""
+    if kind == "birth_date":
+        return {"id": f"{minors} tanggal lahir di bawah 18 tahun", "en": f"{minors} dates of birth under 18 years"}
+    return {"id": f"{minors} sampel NIK milik anak", "en": f"{minors} sampled NIKs belong to children"}
 
 
 def _adult_role(column: str) -> bool:

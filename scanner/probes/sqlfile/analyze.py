@@ -273,11 +273,12 @@ def _facts(text: str, source: str, state: _State, copies: list[Any]) -> dict[str
         if column not in [c for c, _ in cols]:
             cols.append((column, ""))
     for table, cols in names.items():
-        line = state.tables[table].line if table in state.tables else state.first_line.get(table)
+        defined = state.tables[table].line if table in state.tables else None
+        data_line = state.first_line.get(table)  # the first INSERT/COPY: where the personal data is written
         table_items: list[dict[str, Any]] = []
         for column, col_type in cols:
             values = state.values.get((table, column), [])
-            ref = ColumnRef(table, column, col_type, line)
+            ref = ColumnRef(table, column, col_type, data_line if values and data_line else defined or data_line)
             call = _call_protection(values)
             cred = credential_facts(ref, _literals(values))
             if cred is not None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 
+from scanner.net.sniff import looks_like_plain_http
 from scanner.politeness import politeness_key
 from scanner.probes.tls.wire import ServerFlight, TlsParseError
 
@@ -22,6 +23,7 @@ Preamble = Callable[[socket.socket, float], None]
 SlotFactory = Callable[[str], AbstractContextManager[None]]
 
 MAX_RESPONSE = 512 * 1024
+PLAIN_HTTP = "garbage: not TLS, the port answers plain HTTP"
 
 
 class Unreachable(Exception):
@@ -33,7 +35,7 @@ class Exchange:
     """What happened on one connection."""
 
     flight: ServerFlight = field(default_factory=ServerFlight)
-    error: str = ""  # "", "timeout", "reset", "closed", "truncated", "garbage: ...", "preamble: ..."
+    error: str = ""  # "", "timeout", "reset", "closed", "truncated", "garbage: ...", PLAIN_HTTP, "preamble: ..."
     followup: ServerFlight | None = None
     elapsed: float = 0.0
 
@@ -127,6 +129,7 @@ def _send_and_read(
 ) -> str:
     """Send and read into ``flight`` until it is done; return an error label or ""."""
     received = 0
+    head = b""  # the answer's first bytes: tell a plain-HTTP server from TLS garbage
     try:
         sock.sendall(data)
         while not flight.done:
@@ -140,6 +143,7 @@ def _send_and_read(
                     return "truncated"
                 return "truncated" if received or flight.pending else "closed"
             received += len(chunk)
+            head = (head + chunk)[:8] if len(head) < 8 else head
             if received > MAX_RESPONSE:
                 return "garbage: response too large"
             flight.feed(chunk, until=until, sslv2=sslv2)
@@ -148,7 +152,7 @@ def _send_and_read(
     except ConnectionResetError:
         return "reset"
     except TlsParseError as exc:
-        return f"garbage: {exc}"
+        return PLAIN_HTTP if looks_like_plain_http(head) else f"garbage: {exc}"
     except OSError as exc:
         return f"socket error: {exc}"
     return ""

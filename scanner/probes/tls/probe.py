@@ -24,7 +24,7 @@ from scanner.probes.tls.enumerate import (
     ProtocolResult,
     group_fact,
 )
-from scanner.probes.tls.net import Connector, Unreachable
+from scanner.probes.tls.net import PLAIN_HTTP, Connector, Unreachable
 from scanner.probes.tls.starttls import DEFAULT_PORTS, preamble_for
 from scanner.probes.tls.wire import SSL2, SSL3, TLS12, TLS13, VERSION_NAMES, is_ip_literal
 
@@ -94,6 +94,8 @@ def _scan(enum: Enumerator, conn: Connector, host: str, port: int, sni: str | No
     # TLS 1.3 first: reachability and the RTT that sets the adaptive timeout.
     res, out = enum.detect(TLS13)
     results[TLS13], firsts[TLS13] = res, out.choice
+    if res.reason == PLAIN_HTTP:  # nothing more to learn from a plain-HTTP port: say so at once
+        raise ProbeInconclusive(_no_handshake({TLS13: res}, host, port))
     # Every later step starts as soon as what it needs is known, so the connections the gate allows
     # are never idle between phases; the gate (not this pool's size) bounds connections per host.
     with ThreadPoolExecutor(max_workers=4 * workers) as pool:
@@ -101,6 +103,8 @@ def _scan(enum: Enumerator, conn: Connector, host: str, port: int, sni: str | No
         g13: Future[Any] | None = pool.submit(enum.tls13_groups) if res.status == ACCEPTED else None
         phases.versions()
         accepted = [v for v in ALL_VERSIONS if results[v].status == ACCEPTED]
+        if not accepted:  # no version negotiated: no TLS fact of this endpoint can be trusted
+            raise ProbeInconclusive(_no_handshake(results, host, port))
         tls_le12 = [v for v in accepted if SSL3 <= v <= TLS12]
         best12 = max(tls_le12) if tls_le12 else None
         fb = pool.submit(enum.fallback_scsv, accepted)
@@ -252,6 +256,21 @@ def _protocol_fact(r: ProtocolResult) -> dict[str, Any]:
         "suites_complete": r.suites_complete if r.status == ACCEPTED else None,
         "suite_count": len(r.suites) if r.status == ACCEPTED else 0,
     }
+
+
+def _no_handshake(results: dict[int, ProtocolResult], host: str, port: int) -> str:
+    """Why no TLS version was negotiated with ``host:port``, from what each hello got back."""
+    reasons = {r.reason for r in results.values()}
+    where = f"{host}:{port}"
+    if PLAIN_HTTP in reasons:
+        return f"not TLS: {where} answers plain HTTP (scan http://{where}/ instead)"
+    if reasons == {"timeout"}:
+        return f"no TLS handshake with {where}: no answer (timeout) to any TLS hello"
+    if "reset" in reasons:
+        return f"no TLS handshake with {where}: connection reset by the server"
+    if all(r.status == REJECTED for r in results.values()):
+        return f"no TLS handshake with {where}: every offered TLS/SSL version was refused"
+    return f"no TLS handshake with {where}: " + "; ".join(sorted(r for r in reasons if r))
 
 
 def _sanity(results: dict[int, ProtocolResult]) -> None:

@@ -43,6 +43,7 @@ class BlackBoxScan:
     result: dict[str, Any]
     stdout: str
     requests: list[tuple[str, str, bool]]
+    base: str = ""
 
     @property
     def auth_facts(self) -> dict[str, Any]:
@@ -59,10 +60,10 @@ def scan() -> Iterator[BlackBoxScan]:
     try:
         done = subprocess.run([PINDAI, "scan", base, "--format", "json", "--no-store"],
                               capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 1), done.stderr[-3000:]
+        yield BlackBoxScan(json.loads(done.stdout), done.stdout, list(log), base)  # the portal runs until teardown
     finally:
         stop()
-    assert done.returncode in (0, 1), done.stderr[-3000:]
-    yield BlackBoxScan(json.loads(done.stdout), done.stdout, log)
 
 
 def test_auth_probe_ran_black_box(scan: BlackBoxScan) -> None:
@@ -123,8 +124,39 @@ def test_forged_tokens_only_go_to_refusing_endpoints(scan: BlackBoxScan) -> None
 
 
 def test_no_token_or_secret_in_the_output(scan: BlackBoxScan) -> None:
-    assert not JWT_PATTERN.search(scan.stdout)
+    """No token the site handed out and no cracked secret; only forged tokens that were accepted, for
+    the reproduction step (made up by Pindai, holding no secret and no personal data)."""
+    forged = {a["token"] for f in scan.result["findings"] if f["rule_id"] == "PND-AUTH-015"
+              for a in f["evidence"]["accepted"]}
+    assert {m.group(0) for m in JWT_PATTERN.finditer(scan.stdout)} <= forged
     assert ISSUED_SECRET not in scan.stdout
+
+
+@pytest.mark.xfail(strict=True, reason="main's redact_facts (i24-net) masks every JWT in facts, the accepted "
+                   "forged token too: the reproduction shows 'Bearer <jwt>'; exempting Pindai's own forged tokens "
+                   "needs the lead's decision")
+def test_forged_token_reproduction_shows_the_finding(scan: BlackBoxScan) -> None:
+    """Running the report's reproduction step gets the protected answer, not the 401."""
+    import shlex
+    import urllib.request
+
+    from scanner.model import Finding
+    from scanner.report.evidence import reproduce
+
+    finding = next(Finding.from_dict(f) for f in scan.result["findings"]
+                   if f["rule_id"] == "PND-AUTH-015" and f["item_key"] == "GET /api/operator/akun")
+    target = Target(TargetKind.URL, scan.base)
+    (command,) = [line.value for line in reproduce(finding, target, {}, None).lines
+                  if line.value.startswith("curl ")]
+    words = shlex.split(command)
+    header = words[words.index("-H") + 1]
+    assert header.startswith("Authorization: Bearer ey")
+    name, _, value = header.partition(": ")
+    with urllib.request.urlopen(urllib.request.Request(words[-1], headers={name: value}), timeout=10) as reply:
+        assert reply.status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(words[-1], timeout=10)
+    assert refused.value.code in (401, 403)
 
 
 def test_start_page_redirect_is_followed_within_scope() -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.model import Severity
+from scanner.model import ScanResult, Severity
 from scanner.rules import RuleSet
+from scanner.suppressions import apply_inline
 from tests.probes.code.helpers import REPO, scan_tree
 
 
@@ -20,12 +21,15 @@ def repo_scan(ruleset: RuleSet):
 
 
 def test_repository_has_no_medium_or_higher_findings(repo_scan) -> None:
-    _, facts, judgement = repo_scan
+    target, facts, judgement = repo_scan
     assert facts.data["inventory"]["ignore_file"] == ".pindaiignore"
     assert facts.data["bandit"]["status"] == "ok"
     assert not judgement.errors
-    serious = [f for f in judgement.findings if f.severity.at_least(Severity.MEDIUM)]
+    result = apply_inline(ScanResult("dogfood", "", "", "", "", [target], [facts], judgement.findings))
+    serious = [f for f in result.open_findings() if f.severity.at_least(Severity.MEDIUM)]
     assert not serious, "\n".join(f"{f.rule_id} {f.message['en']}" for f in serious)
+    inline = [f for f in result.findings if f.status == "suppressed"]
+    assert inline and all(f.suppression and f.suppression["inline"] for f in inline)  # counted, not hidden
 
 
 def test_vulnerable_fixture_is_excluded_from_dogfooding(repo_scan) -> None:

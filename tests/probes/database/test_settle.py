@@ -62,3 +62,32 @@ def test_ciphertext_of_unknown_kind_takes_the_table_category() -> None:
     assert found["catatan_enc"]["category"] == "specific" and found["catatan_enc"]["protection"]["state"] == "encrypted"
     alone = _items("arsip", {"blob": [aes_gcm_b64(str(i), key) for i in range(40)]})
     assert alone == {}
+
+
+def test_a_value_only_birth_date_column_does_not_make_a_table_about_children() -> None:
+    """Appointment dates (``tmt_cpns``) once read as births of minors marked the whole staff table as
+    child data ("0 sampled NIKs belong to children"); only the table's own identifiers may do that."""
+    fake: Faker = make_faker(7)
+    born = [ON - timedelta(days=365 * (25 + i % 30)) for i in range(40)]
+    found = _items("pegawai", {
+        "nik": [fake.nik(birth_date=b) for b in born],
+        "nama": [f"{fake.first_name()} {fake.last_name()}" for _ in range(40)],
+        "tmt_cpns": [date(1990 + i % 35, 1 + i % 12, 1) for i in range(40)],
+        "kol_7": [date(2000 + i % 26, 1 + i % 12, 1) for i in range(40)],  # neutral name, recent dates
+    })
+    assert "tmt_cpns" not in found
+    assert found["kol_7"]["kind"] == "birth_date" and not found["kol_7"]["child_data"]
+    assert not any(i["child_data"] for i in found.values()) and found["nama"]["category"] == "general"
+
+
+def test_child_messages_say_what_was_counted() -> None:
+    fake: Faker = make_faker(5)
+    born = [ON - timedelta(days=365 * (1 + i % 15)) for i in range(40)]
+    found = _items("keluarga", {
+        "nik_anak": [fake.nik(birth_date=b) for b in born],
+        "tgl_lahir_anak": born,
+        "k1": [f"{fake.first_name()} {fake.last_name()}" for _ in range(40)],
+    })
+    assert found["nik_anak"]["child_evidence"]["en"] == "40 sampled NIKs belong to children"
+    assert found["tgl_lahir_anak"]["child_evidence"]["id"] == "40 tanggal lahir di bawah 18 tahun"
+    assert found["k1"]["child_evidence"]["en"] == "its table holds 40 children's NIKs in column nik_anak"

@@ -167,3 +167,14 @@ def test_dump_values_are_judged_by_the_column_classifier() -> None:
     assert kinds == {"k1": ("name", "general"), "k2": ("birth_date", "general"), "k3": ("kk", "general"),
                      "k4": ("free_text", "general")}
     assert not any(r.split("'")[1] in str(facts) for r in rows)
+
+
+def test_a_column_points_at_the_line_holding_its_data() -> None:
+    """The finding's line is where the personal data is written (the INSERT), not the CREATE TABLE."""
+    dump = _mysql_dump()
+    facts = analyze_sql(dump, "dump.sql")
+    lines = dump.splitlines()
+    nik = next(c for c in facts["columns"] if c["key"] == "penduduk.nik")
+    assert lines[nik["line"] - 1].startswith("INSERT INTO `penduduk`")
+    table = next(t for t in facts["tables"] if t["name"] == "penduduk")
+    assert lines[table["line"] - 1].startswith("CREATE TABLE `penduduk`")

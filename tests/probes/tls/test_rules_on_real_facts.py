@@ -9,6 +9,7 @@ import pytest
 
 from scanner.engine import judge
 from scanner.model import Facts, Target, TargetKind
+from scanner.probes.base import ProbeInconclusive
 from scanner.rules import RuleSet, load_rules
 from tests.probes.tls.conftest import scan
 from tests.probes.tls.servers import Server, responder
@@ -65,7 +66,6 @@ def test_legacy_raw_server() -> None:
             "PND-TLS-021", "PND-TLS-022", "PND-TLS-023", "PND-TLS-024", "PND-TLS-029"} <= ids
 
 
-def test_inconclusive_facts_fire_nothing() -> None:
-    with responder(_garbage) as srv:
-        facts = run_probe(srv.port, tls_timeout=0.3)
-    assert fired(facts) == set()
+def test_garbage_peer_gives_no_facts_to_judge() -> None:
+    with responder(_garbage) as srv, pytest.raises(ProbeInconclusive):
+        run_probe(srv.port, tls_timeout=0.3)
