@@ -21,6 +21,7 @@ from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
 from scanner.commands.rules import rules
 from scanner.commands.scan import scan
+from scanner.commands.update import update
 from scanner.commands.worker import worker
 from scanner.extras import MissingExtra
 
@@ -45,5 +46,5 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, update):
     main.add_command(_command)

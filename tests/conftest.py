@@ -36,3 +36,14 @@ def write_pack(tmp_path: Path):
 def _private_history_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never let a test write to the user's history store."""
     monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path_factory.mktemp('store') / 'history.db'}")
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never let a test read or write the datasets ``pindai update`` keeps for the user."""
+    from scanner.advisories import load_index
+    from scanner.eol import load_table
+
+    monkeypatch.setenv("PINDAI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    load_table.cache_clear()
+    load_index.cache_clear()

@@ -14,6 +14,7 @@ from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.code.bandit_scan import run_bandit
+from scanner.probes.code.dependencies import dependency_facts
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.secrets import SecretHit, Setting, scan_file
 from scanner.probes.code.sql import analyze_sql_files
@@ -79,6 +80,7 @@ def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, An
         "settings": [s.to_dict() for s in settings],
         "env_files": _env_files(inventory, detectors),
         "sql": analyze_sql_files(inventory.files),
+        "dependencies": dependency_facts(inventory, root if root.is_dir() else root.parent),
     }
     if inventory.truncated:
         record_limit(facts, "code_files", detectors.max_files,
