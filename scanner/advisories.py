@@ -96,20 +96,20 @@ def _severity(record: dict[str, Any]) -> str:
     return value if value in SEVERITIES else "unknown"
 
 
-def _entries(record: dict[str, Any], ecosystem: str) -> list[tuple[str, dict[str, Any]]]:
-    """(package key, compact advisory) for each package of ``ecosystem`` the record affects."""
-    out = []
+def _entries(record: dict[str, Any], ecosystem: str) -> dict[str, dict[str, Any]]:
+    """The compact advisory per package of ``ecosystem`` the record affects (its ranges merged)."""
+    out: dict[str, dict[str, Any]] = {}
     for affected in record.get("affected") or []:
         package = affected.get("package") or {}
         if package.get("ecosystem") != ecosystem or not package.get("name"):
             continue
-        ranges = [[[kind, str(v)] for event in r.get("events") or [] for kind, v in event.items()]
-                  for r in affected.get("ranges") or [] if r.get("type") in ("ECOSYSTEM", "SEMVER")]
-        out.append((package_key(ecosystem, str(package["name"])), {
+        entry = out.setdefault(package_key(ecosystem, str(package["name"])), {
             "id": str(record["id"]), "aliases": [str(a) for a in record.get("aliases") or []],
             "summary": str(record.get("summary") or "")[:300], "severity": _severity(record),
-            "ranges": ranges, "versions": [str(v) for v in affected.get("versions") or []],
-            "modified": str(record.get("modified") or "")}))
+            "ranges": [], "versions": [], "modified": str(record.get("modified") or "")})
+        entry["ranges"] += [[[kind, str(v)] for event in r.get("events") or [] for kind, v in event.items()]
+                            for r in affected.get("ranges") or [] if r.get("type") in ("ECOSYSTEM", "SEMVER")]
+        entry["versions"] += [str(v) for v in affected.get("versions") or []]
     return out
 
 
@@ -126,7 +126,7 @@ def index_from_export(export: Path, ecosystem: str, retrieved: dt.date) -> dict[
                 record = json.loads(archive.read(member))
                 if record.get("withdrawn"):
                     continue
-                for key, entry in _entries(record, ecosystem):
+                for key, entry in _entries(record, ecosystem).items():
                     packages.setdefault(key, []).append(entry)
                     newest = max(newest, entry["modified"])
                 count += 1

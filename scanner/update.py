@@ -32,7 +32,8 @@ from scanner.datadir import user_eol_table
 from scanner.eol import ENDOFLIFE_API, PRODUCTS, load_table, table_from_endoflife
 
 EOL_HEADER = ("# End of security support per release cycle. Written by `pindai update` from the\n"
-              "# endoflife.date API; each product cites its vendor's own support policy (policy:).\n"
+              "# endoflife.date API (scripts/update-eol-data writes the packaged copy); each product cites\n"
+              "# its vendor's own support policy (policy:).\n"
               "# security_until: last day of security fixes; ended: true = support ended on no published date;\n"
               "# no date and no 'ended' = no end announced.\n")
 MAX_BUNDLE_MEMBER = 2 << 30  # refuse zip members that unpack beyond 2 GiB

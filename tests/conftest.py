@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,17 @@ def _private_history_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch
     monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path_factory.mktemp('store') / 'history.db'}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module- and session-scoped fixtures never see the datasets ``pindai update`` keeps for the user."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PINDAI_DATA_DIR", str(tmp_path_factory.mktemp("session-data")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never let a test read or write the datasets ``pindai update`` keeps for the user."""
+    """Each test starts with an empty data directory: the packaged data only, no advisories."""
     from scanner.advisories import load_index
     from scanner.eol import load_table
 

@@ -32,7 +32,7 @@ def test_missing_directory_is_inconclusive(tmp_path: Path) -> None:
 def test_facts_are_plain_json(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("import yaml\nyaml.load(open('x'))\n")
     data = CodeProbe().run(Target(TargetKind.SOURCE, str(tmp_path)), ProbeContext())
-    assert set(data) == {"root", "inventory", "bandit", "secrets", "settings", "env_files", "sql"}
+    assert set(data) == {"root", "inventory", "bandit", "secrets", "settings", "env_files", "sql", "dependencies"}
     (issue,) = data["bandit"]["issues"]
     assert (issue["test_id"], issue["file"], issue["line"], issue["severity"], issue["cwe"]) == (
         "B506", "app.py", 2, "medium", 20)
