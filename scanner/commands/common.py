@@ -26,7 +26,9 @@ EXIT_INTERNAL = 5  # an internal error (a Pindai bug) stopped the scan; what was
 
 SEVERITIES = [s.value for s in Severity] + ["none"]
 
-FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown")
+FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown", "gitlab_sast", "codequality")
+FILE_OUTPUT_HELP = {"gitlab_sast": "GitLab SAST report (gl-sast-report.json)",
+                    "codequality": "GitLab Code Quality report"}
 
 
 def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
@@ -50,8 +52,9 @@ def load_ruleset(path: Path | RulePaths) -> RuleSet:
 
 def output_options(func: Any) -> Any:
     for fmt in reversed(FILE_OUTPUTS):
-        func = click.option(f"--{fmt}", f"out_{fmt}", type=click.Path(dir_okay=False, path_type=Path),
-                            help=f"Write the {fmt.upper()} report to this file.")(func)
+        label = FILE_OUTPUT_HELP.get(fmt, f"{fmt.upper()} report")
+        func = click.option(f"--{fmt.replace('_', '-')}", f"out_{fmt}", type=click.Path(dir_okay=False, path_type=Path),
+                            help=f"Write the {label} to this file.")(func)
     func = click.option("--per-agency-dir", "out_per_agency_dir", type=click.Path(file_okay=False, path_type=Path),
                         help="Also write one HTML report per agency (SKPD) into this directory.")(func)
     func = click.option("--full-matrix", "full_matrix", is_flag=True, default=None,
