@@ -25,6 +25,31 @@ EXIT_INTERNAL = 5  # an internal error (a Pindai bug) stopped the scan; what was
 
 
 SEVERITIES = [s.value for s in Severity] + ["none"]
+# the words the Indonesian reports print (strings.yaml sev_*), accepted wherever a severity is asked for
+SEVERITY_WORDS = {"kritis": "critical", "tinggi": "high", "sedang": "medium", "rendah": "low", "informasi": "info",
+                  "tidak": "none", "tidak-ada": "none"}
+
+
+def severity_name(word: str) -> str | None:
+    """The severity ``word`` names in English or Indonesian (``kritis`` = ``critical``), or None."""
+    word = word.strip().lower()
+    return word if word in SEVERITIES else SEVERITY_WORDS.get(word)
+
+
+class SeverityChoice(click.ParamType):
+    """A severity in English or Indonesian (``high`` or ``tinggi``), given back in English."""
+
+    name = "severity"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(SEVERITIES) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        name = severity_name(str(value))
+        if name is None:
+            self.fail(f"{value!r} is not a severity: use one of {', '.join(SEVERITIES)} "
+                      f"(or {', '.join(w for w in SEVERITY_WORDS if '-' not in w)})", param, ctx)
+        return name
 
 FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown", "gitlab_sast", "codequality")
 FILE_OUTPUT_HELP = {"gitlab_sast": "GitLab SAST report (gl-sast-report.json)",

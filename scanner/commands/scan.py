@@ -17,7 +17,7 @@ from scanner.commands.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SCAN_ERROR,
-    SEVERITIES,
+    SeverityChoice,
     emit,
     exit_code,
     fail,
@@ -25,6 +25,7 @@ from scanner.commands.common import (
     open_store,
     output_options,
     read_result,
+    severity_name,
     stored_result,
 )
 from scanner.commands.options import RulePaths, rules_options
@@ -50,11 +51,12 @@ _COMMENT = re.compile(r"(^|\s)#.*")
 def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
     if value is None:
         return None
-    chosen = frozenset(v.strip().lower() for v in value.split(",") if v.strip())
-    unknown = chosen - {s.value for s in Severity}
-    if unknown or not chosen:
-        raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)}")
-    return chosen
+    words = [v for v in value.split(",") if v.strip()]
+    chosen = frozenset(severity_name(v) for v in words)
+    if not words or not chosen <= {s.value for s in Severity}:
+        raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)} "
+                                 "(or kritis, tinggi, sedang, rendah, informasi)")
+    return frozenset(str(c) for c in chosen)
 
 
 def _proxy_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -93,7 +95,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @rules_options
 @click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
               help="Run only these probes (repeatable).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+@click.option("--fail-on", type=SeverityChoice(), default=None,
               help="Exit 1 when a finding is at or above this severity.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Earlier JSON result: only findings not in it count for --fail-on.")
