@@ -178,11 +178,24 @@ def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None
     return EXIT_OK if result.complete() else EXIT_SCAN_ERROR
 
 
+RESULT_EXPECTED = ("expected the JSON file `pindai scan --json FILE` writes (an object with scan_id, targets, "
+                   "facts and findings) / diharapkan berkas JSON hasil `pindai scan --json`")
+
+
 def read_result(path: Path) -> ScanResult:
     try:
-        return ScanResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"{path}: not a Pindai JSON result: {exc}")
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"{path}: cannot read: {exc.strerror or exc}")
+    except ValueError as exc:
+        fail(f"{path}: not a Pindai JSON result: not JSON ({exc}); {RESULT_EXPECTED}")
+    missing = [k for k in ("scan_id", "findings") if not isinstance(document, dict) or k not in document]
+    if missing:
+        fail(f"{path}: not a Pindai JSON result: no {', '.join(missing)}; {RESULT_EXPECTED}")
+    try:
+        return ScanResult.from_dict(document)
+    except (ValueError, KeyError, TypeError) as exc:
+        fail(f"{path}: not a Pindai JSON result: {type(exc).__name__} {exc}; {RESULT_EXPECTED}")
 
 
 def _set_verbosity(ctx: click.Context, _param: click.Parameter, count: int) -> int:
