@@ -84,7 +84,7 @@ def test_rules_list_show_validate(pack):
     shown = _run("rules", "show", "pnd-test-001", "--rules", str(pack), "--lang", "en")
     assert "Disable the old protocol." in shown.stdout and "uu-pdp-2022:35:" in shown.stdout
     assert _run("rules", "show", "PND-NOPE-001", "--rules", str(pack)).exit_code == 2
-    assert "1 rules OK" in _run("rules", "validate", str(pack)).stdout
+    assert "1 rule OK" in _run("rules", "validate", str(pack)).stdout
 
 
 def test_scan_usage_errors(tmp_path, pack):

@@ -30,6 +30,11 @@ SEVERITY_WORDS = {"kritis": "critical", "tinggi": "high", "sedang": "medium", "r
                   "tidak": "none", "tidak-ada": "none"}
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 rule``, ``2 rules``: an English count with the noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def severity_name(word: str) -> str | None:
     """The severity ``word`` names in English or Indonesian (``kritis`` = ``critical``), or None."""
     word = word.strip().lower()
@@ -70,7 +75,7 @@ def load_ruleset(path: Path | RulePaths) -> RuleSet:
     except RuleValidationError as exc:
         for error in exc.errors:
             click.echo(f"error: {error}", err=True)
-        fail(f"{len(exc.errors)} rule error(s); nothing was scanned / tidak ada yang dipindai")
+        fail(f"{counted(len(exc.errors), 'rule error')}; nothing was scanned / tidak ada yang dipindai")
     except CatalogueError as exc:
         fail(f"regulation catalogue error: {exc}")
 

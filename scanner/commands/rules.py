@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from scanner.commands.common import (
+    counted,
     fail,
     load_ruleset,
 )
@@ -75,4 +76,4 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
         click.echo(f"error: {rule.file if rule else ''} {failure}", err=True)
     if failures:
         fail(f"{len(failures)} rule evaluation error(s) / aturan gagal dievaluasi")
-    click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version}), evaluated on example facts")
+    click.echo(f"{counted(len(ruleset.rules), 'rule')} OK ({ruleset.version}), evaluated on example facts")

@@ -18,6 +18,7 @@ from scanner.commands.common import (
     EXIT_OK,
     EXIT_SCAN_ERROR,
     SeverityChoice,
+    counted,
     emit,
     exit_code,
     fail,
@@ -347,11 +348,12 @@ def _resumed(store: Store | None, resume: str) -> tuple[ScanResult, ScanWriter]:
         fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
     writer = ScanWriter(store, stored_result(store, scan_id).scan_id)
     if spooled := writer.recover():
-        click.echo(f"{spooled - writer.unstored} spooled observation(s) written to the history store", err=True)
+        written = counted(spooled - writer.unstored, "spooled observation")
+        click.echo(f"{written} written to the history store", err=True)
     if writer.unstored:
         fail(writer.summary(), EXIT_SCAN_ERROR)
     result = stored_result(store, scan_id)
-    click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
+    click.echo(f"resuming scan {result.scan_id}: {counted(len(result.facts), 'observation')} already stored", err=True)
     return result, writer
 
 
