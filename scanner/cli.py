@@ -15,25 +15,34 @@ import click
 
 from scanner import __version__
 from scanner.commands.common import verbose_option
-from scanner.commands.daemon import daemon
+from scanner.commands.daemon import daemon, schedule
+from scanner.commands.findings import findings
 from scanner.commands.history import diff, history
+from scanner.commands.inventory import inventory
 from scanner.commands.rejudge import rejudge
 from scanner.commands.report import report
 from scanner.commands.rules import rules
 from scanner.commands.scan import scan
+from scanner.commands.serve import serve, users
 from scanner.commands.update import update
+from scanner.commands.verify import sign, verify
 from scanner.commands.worker import worker
+from scanner.errors import PindaiError
 from scanner.extras import MissingExtra
 
 
 class _PindaiGroup(click.Group):
-    """The command group; a feature used without its optional extra is a usage error (exit 2) naming it."""
+    """The command group maps every PindaiError to its exit code, once: a feature used without its
+    optional extra is a usage error naming the extra; any other says its message (exit 2)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except MissingExtra as exc:
             raise click.UsageError(str(exc)) from None
+        except PindaiError as exc:
+            click.echo(f"pindai: {exc}", err=True)
+            ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_PindaiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,5 +55,6 @@ def main() -> None:
     """
 
 
-for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, update):
+for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, verify, sign, inventory, schedule,
+                 findings, serve, users, update):
     main.add_command(_command)

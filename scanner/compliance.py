@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from scanner.engine import applicable_targets
-from scanner.model import Facts, ScanResult, Target
+from scanner.audit import declares_personal_data
+from scanner.model import ScanResult
 from scanner.regulations import Article
 from scanner.rules import RuleSet
 
@@ -46,26 +46,11 @@ class RequirementStatus:
         return self.status == FINDING or bool(self.tested)
 
 
-# (facts, targets, rule set, applicability) of the last few views: one CLI run renders several
-# formats of the same scan, and CEL evaluation is slow. Holding the objects keeps identity checks sound.
-_RECENT: list[tuple[list[Facts], list[Target], RuleSet, dict[str, set[str]]]] = []
-
-
-def _applicable(result: ScanResult, ruleset: RuleSet) -> dict[str, set[str]]:
-    """applicable_targets, computed once per scan and rule set when several reports are rendered."""
-    for facts, targets, rules, applies in _RECENT:
-        if facts is result.facts and targets is result.targets and rules is ruleset:
-            return applies
-    applies = applicable_targets(result.facts, result.targets, ruleset)
-    _RECENT[:] = [*_RECENT[-3:], (result.facts, result.targets, ruleset, applies)]
-    return applies
-
-
 def tested_by(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:
     """Rule id -> sorted targets on which the rule ran on applicable facts without an evaluation error."""
     failed = {(e.rule_id, e.target_id) for e in result.evaluation_errors}
     evaluated = set(result.evaluated_rules)
-    applies = _applicable(result, ruleset)
+    applies = result.applicable or {}  # recorded by the judge (scanner.scan.with_applicability for older results)
     out: dict[str, list[str]] = {}
     for rule_id, targets in applies.items():
         kept = sorted(t for t in targets if (rule_id, t) not in failed)
@@ -74,13 +59,17 @@ def tested_by(result: ScanResult, ruleset: RuleSet) -> dict[str, list[str]]:
     return out
 
 
-def _status(ref: str, rules: list[str], cited: int, tested: dict[str, list[str]], ruleset: RuleSet) -> str:
+def _status(ref: str, rules: list[str], cited: int, tested: dict[str, list[str]], ruleset: RuleSet,
+            personal_data: bool = False) -> str:
     if cited:
         return FINDING
-    if ruleset.regulations.applicability.is_context(ref):
+    applicability = ruleset.regulations.applicability
+    if applicability.is_context(ref):
         return CONTEXT
     if not rules:
         return MANUAL
+    if applicability.sensitivity(ref) != "none" and not personal_data:
+        return NOT_TESTED  # a clean run says nothing about a personal-data article when none was involved
     return NO_FINDINGS if all(r in tested for r in rules) else NOT_TESTED
 
 
@@ -93,13 +82,14 @@ def compliance_view(result: ScanResult, ruleset: RuleSet) -> dict[str, list[Requ
             covering.setdefault(ref, []).append(rule.id)
     cited = Counter(ref for finding in result.open_findings() for ref in finding.references)
     tested = tested_by(result, ruleset)
+    personal_data = declares_personal_data(result)
     view: dict[str, list[RequirementStatus]] = {}
     for catalogue in ruleset.regulations.catalogues.values():
         rows = view.setdefault(catalogue.id, [])
         for article in catalogue.articles.values():
             rules = sorted(covering.get(article.ref, []))
             row_tested = {r: tested[r] for r in rules if r in tested}
-            status = _status(article.ref, rules, cited[article.ref], row_tested, ruleset)
+            status = _status(article.ref, rules, cited[article.ref], row_tested, ruleset, personal_data)
             rows.append(RequirementStatus(article, status, rules, cited[article.ref], row_tested))
     return view
 

@@ -1,10 +1,14 @@
-"""``pindai daemon``: run profiles on their ``[schedule]``, store each scan, announce new findings.
+"""``pindai daemon``: run profiles on their ``[schedule]``, store each scan, write its reports, deliver them.
 
 A profile is *due* when a cron time (in the profile's timezone) has passed since its last
 scan in the history store; a profile never scanned before is overdue and runs at once.
-SIGTERM stops the daemon between scans: a scan in progress is finished and stored first.
-A scan the daemon left ``running`` (it was killed) or ``incomplete`` (the store failed) is finished
-when it starts again, or closed as ``interrupted`` when its profile is no longer given.
+Each run is stored first, then writes its dated report folder (:mod:`scanner.runs`), then
+records its notifications in the outbox and sends them (:mod:`scanner.outbox`); a report or
+delivery failure is logged and never loses the scan. Undelivered notifications are retried
+at every wake-up until they expire. SIGTERM stops the daemon between scans: a scan in
+progress is finished and stored first. A scan the daemon left ``running`` (it was killed) or
+``incomplete`` (the store failed) is finished when it starts again, or closed as ``interrupted``
+when its profile is no longer given.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
+from scanner.channels import Delivery
 from scanner.durable import ScanWriter
 from scanner.model import ScanResult
-from scanner.notify import Delivery, new_findings, notify
+from scanner.notify import messages, new_findings, send
 from scanner.politeness import HostGate
 from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
@@ -36,6 +41,7 @@ RUNNER = "daemon"  # the profile summary of the daemon's scans names it, so it o
 log = logging.getLogger(__name__)
 
 MAX_NAP_S = 5.0  # longest single pause; the clock is read again after each
+MIN_RETRY_WAIT = timedelta(minutes=1)  # a notification retry never makes the loop spin (e.g. the store is down)
 Clock = Callable[[], datetime]
 
 
@@ -64,6 +70,17 @@ class Scheduled:
     def due(self, now: datetime) -> bool:
         return self.last_run is None or self.last_run < self.previous_fire(now)
 
+    def next_run(self, now: datetime) -> datetime:
+        """When this profile runs next: now when due, else its next cron time (UTC)."""
+        return now if self.due(now) else self.next_fire(now)
+
+    def describe_next(self, now: datetime) -> str:
+        """``2026-12-07 02:00 WIB (Asia/Jakarta)``, or that it is due now."""
+        if self.due(now):
+            return "now (never run, or a run was missed) / sekarang"
+        moment = self.next_fire(now).astimezone(self.tz)
+        return f"{moment:%Y-%m-%d %H:%M %Z} ({self.tz.key})"
+
 
 @dataclass
 class RunOutcome:
@@ -75,6 +92,11 @@ class RunOutcome:
     open_findings: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
     error: str = ""
+    observed: int = 0
+    not_observed: int = 0
+    report_dir: str = ""
+    report_error: str = ""
+    skipped_rows: int = 0  # inventory rows not scanned
 
 
 def _utc_now() -> datetime:
@@ -136,15 +158,18 @@ def run_profile(
     *,
     probe_names: list[str] | None = None,
     distributed: bool = False,
-    notify_timeout: float = 10.0,
+    now: datetime | None = None,
     resumed: ScanResult | None = None,
 ) -> RunOutcome:
-    """Scan one profile as ``pindai scan --profile`` does (or finish the ``resumed`` scan of it), store it
-    and notify. Never raises."""
+    """Scan one profile as ``pindai scan --profile`` does (or finish the ``resumed`` scan of it), store it,
+    write its reports and deliver. Never raises."""
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for, scan
 
-    outcome = RunOutcome(profile=str(profile.path))
+    outcome = RunOutcome(profile=str(profile.path), skipped_rows=len(profile.inventory_problems))
+    for problem in profile.inventory_problems:
+        log.warning("profile %s: inventory row not scanned / baris inventaris tidak dipindai: %s", profile.path,
+                    problem)
     writer: ScanWriter | None = None
     result = resumed
     try:
@@ -154,6 +179,7 @@ def run_profile(
             result = new_scan(profile.targets, ruleset, profile.summary() | {"runner": RUNNER})
             store.begin_scan(result)
         outcome.scan_id = result.scan_id
+        log.info("profile %s: run started, scan %s, %d target(s)", profile.path, result.scan_id, len(result.targets))
         writer = ScanWriter(store, result.scan_id)
         if writer.recover():  # an earlier run's spooled observations are in the store now: not observed again
             result = store.load(result.scan_id)
@@ -168,16 +194,89 @@ def run_profile(
         if writer.finish(result) != COMPLETE:
             raise RuntimeError(writer.summary() or f"the scan's end is not recorded: {writer.error}")
         outcome.open_findings = len(result.open_findings())
-        outcome.deliveries = notify(result, previous, profile.spec.notify, timeout=notify_timeout)
         outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
-        log.info("profile %s: scan %s stored, %d open finding(s), %d new", profile.path, result.scan_id,
-                 outcome.open_findings, outcome.new_findings)
+        outcome.observed, outcome.not_observed = observed_counts(result)
+        log.info("profile %s: run finished, scan %s stored: %d target(s) observed, %d not observed, "
+                 "%d open finding(s), %d new", profile.path, result.scan_id, outcome.observed,
+                 outcome.not_observed, outcome.open_findings, outcome.new_findings)
+        outcome.deliveries = _report_and_deliver(profile, store, ruleset, result, previous, outcome,
+                                                 now or _utc_now())
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
         log.exception("profile %s: scan failed", profile.path)
         outcome.error = f"{type(exc).__name__}: {exc}"
         if writer is not None and result is not None and not writer.pending:  # else left for --resume
             writer.finish(result, FAILED)
     return outcome
+
+
+def observed_counts(result: ScanResult) -> tuple[int, int]:
+    """Targets with at least one conclusive observation, and the others (not observed)."""
+    seen = {f.target_id for f in result.facts if f.conclusive}
+    observed = sum(1 for t in result.targets if t.id in seen)
+    return observed, len(result.targets) - observed
+
+
+def _report_and_deliver(profile: Profile, store: Store, ruleset: RuleSet, result: ScanResult,
+                        previous: ScanResult | None, outcome: RunOutcome, now: datetime) -> list[Delivery]:
+    """Write the run's folder, record its notifications in the outbox and send what is due."""
+    from scanner.outbox import Outbox
+    from scanner.runs import prune, write_run
+
+    spec = profile.spec
+    tz = ZoneInfo(spec.schedule.timezone if spec.schedule else "Asia/Jakarta")
+    root = profile.path.parent / spec.reports.dir
+    reports = None
+    try:
+        reports = write_run(result, ruleset, root, list(spec.reports.formats), spec.lang, tz, previous)
+        outcome.report_dir = str(reports.folder)
+        log.info("profile %s: reports written to %s (%d agency report(s))", profile.path, reports.folder,
+                 len(reports.agencies))
+        prune(root, spec.reports.keep)
+    except OSError as exc:  # the scan is stored; its reports can be written again with `pindai report`
+        outcome.report_error = f"{type(exc).__name__}: {exc}"
+        log.error("profile %s: cannot write the run's reports to %s: %s (the scan %s is stored; "
+                  "pindai report %s writes them again)", profile.path, root, exc, result.scan_id, result.scan_id)
+    contacts = profile.contacts()
+    found = messages(result, previous, spec.notify, contacts=contacts, full_report=reports.full if reports else None,
+                     agency_reports=reports.agencies if reports else None)
+    try:
+        outbox = Outbox(store)
+        for message in found:
+            outbox.add(result.scan_id, str(profile.path), message, now, spec.notify.retry_hours)
+        return outbox.deliver_due(str(profile.path), spec.notify, now, contacts=contacts,
+                                  timeout=spec.notify.timeout)
+    except StoreError as exc:  # better sent once without a record than not at all
+        log.error("profile %s: cannot record notifications in the outbox (%s); sending them once, "
+                  "without retries", profile.path, exc)
+        return [send(m, spec.notify, contacts=contacts, timeout=spec.notify.timeout) for m in found]
+
+
+def retry_deliveries(schedule: Sequence[Scheduled], store: Store, now: datetime) -> list[Delivery]:
+    """Send the due, still undelivered notifications of every scheduled profile (never raises)."""
+    from scanner.outbox import Outbox
+
+    deliveries: list[Delivery] = []
+    try:
+        outbox = Outbox(store)
+        for item in schedule:
+            notify = item.profile.spec.notify
+            deliveries += outbox.deliver_due(str(item.path), notify, now, contacts=item.profile.contacts(),
+                                             timeout=notify.timeout)
+    except StoreError as exc:
+        log.warning("cannot retry notifications: %s", exc)
+    return deliveries
+
+
+def next_wake(schedule: Sequence[Scheduled], store: Store, now: datetime) -> datetime:
+    """The next cron time of any profile, or an earlier notification retry."""
+    from scanner.outbox import Outbox
+
+    wake = min(item.next_fire(now) for item in schedule)
+    try:
+        retry = Outbox(store).next_attempt([str(item.path) for item in schedule])
+    except StoreError:
+        retry = None
+    return min(wake, max(retry, now + MIN_RETRY_WAIT)) if retry else wake
 
 
 def resume_left(schedule: list[Scheduled], store: Store, ruleset: RuleSet, *, probe_names: list[str] | None = None,
@@ -263,6 +362,8 @@ def run_daemon(
         log.error("no usable scheduled profile; nothing to do")
         return outcomes
     ruleset = load_rules(rules_path)
+    for item in schedule:
+        log.info("profile %s: next run %s (cron %r)", item.path, item.describe_next(clock()), item.cron)
     with _Stopper(stop):
         outcomes += resume_left(schedule, store, ruleset, probe_names=probe_names, distributed=distributed)
         while not stop.is_set():
@@ -274,13 +375,15 @@ def run_daemon(
                     continue
                 log.info("profile %s is due (cron %r, %s)", item.path, item.cron, item.tz.key)
                 outcomes.append(run_profile(item.profile, store, ruleset, probe_names=probe_names,
-                                            distributed=distributed))
+                                            distributed=distributed, now=moment))
                 item.last_run = moment
+                log.info("profile %s: next run %s", item.path, item.describe_next(clock()))
+            retry_deliveries(schedule, store, clock())
             if once:
                 break
             moment = clock()
-            wake = min(item.next_fire(moment) for item in schedule)
-            log.info("next run at %s", wake.isoformat(timespec="seconds"))
+            wake = next_wake(schedule, store, moment)
+            log.info("next wake-up at %s", wake.isoformat(timespec="seconds"))
             while not stop.is_set() and clock() < wake:
                 pause(max(0.0, min(MAX_NAP_S, (wake - clock()).total_seconds())))
     return outcomes

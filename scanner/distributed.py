@@ -146,7 +146,7 @@ def observe_remote(
         return Facts(probe=probe_name, target_id=target.id, status="inconclusive",
                      reason=f"host {target.host} is outside this worker's --scope allowlist",
                      started_at=datetime.now(UTC).isoformat(timespec="seconds")).to_dict()
-    policy = PolitenessPolicy(**{k: politeness_dict[k] for k in asdict(PolitenessPolicy()) if k in politeness_dict})
+    policy = PolitenessPolicy.from_untrusted(politeness_dict)  # the broker is not trusted: clamp
     scope = Scope(tuple(str(p) for p in scope_patterns)).narrowed(_limits.scope)
     ctx = ProbeContext(gate=_gate(policy), scope=scope, env_allowed=_limits.env)
     return observe(probe, target, ctx).to_dict()
@@ -326,6 +326,40 @@ def _probe_name(probe: str | Probe) -> str:
     return probe if isinstance(probe, str) else probe.name
 
 
+def _jobs(targets: list[Target], local: list[Probe], skip: set[tuple[str, str]],
+          done: Callable[[_Job, Facts], None]) -> list[_Job]:
+    """The (target, probe) jobs not skipped; a target no probe applies to is done at once (inconclusive)."""
+    jobs: list[_Job] = []
+    for target in targets:
+        applicable = [p for p in local if p.applies_to(target)]
+        if not applicable and (target.id, "none") not in skip:
+            done(_Job(target, "none", ""), Facts(probe="none", target_id=target.id, status="inconclusive",
+                                                 reason="no probe applies to this target"))
+        jobs += [_Job(target, p.name, zone_queue(target.zone)) for p in applicable if (target.id, p.name) not in skip]
+    return jobs
+
+
+def _queue(jobs: list[_Job], send: Callable[[_Job], None], done: Callable[[_Job, Facts], None],
+           broker_error: str) -> list[_Job]:
+    """Send each job to its zone's queue; the ones that cannot go are done at once (inconclusive)."""
+    pending: list[_Job] = []
+    for job in jobs:
+        if job.target.password and not job.target.password_env:
+            done(job, _inconclusive(job, "the password was given inline; distributed workers only read it from "
+                                         "an environment variable: set password_env in the profile"))
+            continue
+        if broker_error:
+            done(job, _inconclusive(job, f"cannot queue the task for {job.queue}: {broker_error}"))
+            continue
+        try:
+            send(job)
+            pending.append(job)
+        except Exception as exc:  # broker gone: every job stays accounted for
+            broker_error = f"{type(exc).__name__}: {exc}"
+            done(job, _inconclusive(job, f"cannot queue the task for {job.queue}: {broker_error}"))
+    return pending
+
+
 def run_distributed(
     targets: list[Target],
     probes: Sequence[str | Probe],
@@ -359,23 +393,16 @@ def run_distributed(
     skip = skip or set()
     local = load_probes([_probe_name(p) for p in probes])
     results: dict[tuple[str, str], Facts] = {}
-    jobs: list[_Job] = []
 
     def done(job: _Job, facts: Facts) -> None:
         results[(job.target.id, job.probe)] = facts
         if on_facts:
             on_facts(facts)
 
-    for target in targets:
-        applicable = [p for p in local if p.applies_to(target)]
-        if not applicable and (target.id, "none") not in skip:
-            done(_Job(target, "none", ""), Facts(probe="none", target_id=target.id, status="inconclusive",
-                                                 reason="no probe applies to this target"))
-        jobs += [_Job(target, p.name, zone_queue(target.zone)) for p in applicable if (target.id, p.name) not in skip]
+    jobs = _jobs(targets, local, skip, done)
 
     policy = asdict(ctx.gate.policy)
     scope = _scope_patterns(ctx.scope)
-    pending: list[_Job] = []
     broker_error = _broker_problem(app) if jobs else ""
     started = time.monotonic()
 
@@ -393,20 +420,7 @@ def run_distributed(
             log.warning("cannot send %s on %s again yet: %s", job.probe, job.target.id, exc)
         job.resent += 1
         return True
-    for job in jobs:
-        if job.target.password and not job.target.password_env:
-            done(job, _inconclusive(job, "the password was given inline; distributed workers only read it from "
-                                         "an environment variable: set password_env in the profile"))
-            continue
-        if broker_error:
-            done(job, _inconclusive(job, f"cannot queue the task for {job.queue}: {broker_error}"))
-            continue
-        try:
-            send(job)
-            pending.append(job)
-        except Exception as exc:  # broker gone: every job stays accounted for
-            broker_error = f"{type(exc).__name__}: {exc}"
-            done(job, _inconclusive(job, f"cannot queue the task for {job.queue}: {broker_error}"))
+    pending = _queue(jobs, send, done, broker_error)
     log.info("queued %d task(s) on %s", len(pending), ", ".join(sorted({j.queue for j in pending})) or "no queue")
 
     try:

@@ -42,6 +42,12 @@ class Judgement:
     findings: list[Finding] = field(default_factory=list)
     errors: list[RuleEvaluationError] = field(default_factory=list)
     evaluated_rules: set[str] = field(default_factory=set)
+    applicable: dict[str, set[str]] = field(default_factory=dict)
+    """rule id -> targets with a conclusive observation its ``applies_when`` accepted."""
+
+    def applicable_lists(self) -> dict[str, list[str]]:
+        """``applicable`` as sorted lists (what a ScanResult stores)."""
+        return {rule: sorted(targets) for rule, targets in sorted(self.applicable.items())}
 
 
 class _NotApplicable(Exception):
@@ -138,6 +144,7 @@ def applicable_targets(facts: list[Facts], targets: list[Target], ruleset: RuleS
 
     A rule whose applicability cannot be evaluated on an observation (odd facts) does not apply
     there: the compliance view then says "not tested" rather than claiming a clean test.
+    Used for results recorded before the judge stored where each rule applied.
     """
     applies: dict[str, set[str]] = {}
     for observation, target, _view, activation in _activations(facts, targets):
@@ -145,12 +152,16 @@ def applicable_targets(facts: list[Facts], targets: list[Target], ruleset: RuleS
             if rule.applies_program is None or target.id in applies.get(rule.id, ()):
                 continue
             try:
-                result = rule.applies_program.execute(activation)
+                if _applies(rule, activation):
+                    applies.setdefault(rule.id, set()).add(target.id)
             except Exception:  # odd facts: the rule is not shown as applicable there
                 continue
-            if result is True:
-                applies.setdefault(rule.id, set()).add(target.id)
     return applies
+
+
+def _applies(rule: Rule, activation: cel.Context) -> bool:
+    """Whether the rule's ``applies_when`` holds on one observation (a rule without one always applies)."""
+    return rule.applies_program is None or rule.applies_program.execute(activation) is True
 
 
 def judge(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
@@ -185,6 +196,8 @@ def _judge_in_processes(facts: list[Facts], targets: list[Target], source: tuple
             merged.findings.extend(part.findings)
             merged.errors.extend(part.errors)
             merged.evaluated_rules |= part.evaluated_rules
+            for rule_id, applied in part.applicable.items():
+                merged.applicable.setdefault(rule_id, set()).update(applied)
     return merged
 
 
@@ -203,11 +216,17 @@ def _judge_chunk(facts: list[Facts], targets: list[Target]) -> Judgement:
 
 
 def _judge_serially(facts: list[Facts], targets: list[Target], ruleset: RuleSet) -> Judgement:
+    """``applies_when`` first, recording where each rule applied; ``when`` only where it applies."""
     applicability = ruleset.regulations.applicability
     judgement = Judgement()
     for observation, target, target_view, activation in _activations(facts, targets):
         for rule in ruleset.for_probe(observation.probe):
             try:
+                if not _applies(rule, activation):
+                    judgement.evaluated_rules.add(rule.id)
+                    continue
+                if rule.applies_program is not None:
+                    judgement.applicable.setdefault(rule.id, set()).add(target.id)
                 pairs = _offending_items(rule, activation)
                 found = [_finding(rule, target, target_view, item, key, applicability) for item, key in pairs]
             except Exception as exc:  # one rule failing on odd facts must not lose the scan's other findings

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+from scanner.errors import PindaiError
+
 #: extra name -> (importable module, what needs it)
 EXTRAS: dict[str, tuple[str, str]] = {
     "distributed": ("celery", "distributed scanning (pindai worker, scan/daemon --distributed)"),
@@ -11,7 +13,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
 }
 
 
-class MissingExtra(ImportError):
+class MissingExtra(PindaiError, ImportError):
     """A feature's optional dependency is not installed; the message says how to install it."""
 
 

@@ -9,14 +9,40 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from scanner.urlsecrets import split_password
 
 SCHEMA_VERSION = "1.0"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def encodable_data(value: Any) -> Any:
+    """Copy of a JSON-like ``value`` whose strings (dict keys too) all encode as UTF-8 and whose
+    integers fit CEL's 64-bit ints (larger ones saturate at the bound, keeping every comparison).
+
+    A target's JSON may carry ``"\ud800"`` or ``1e400``-sized integers; facts pass through here once,
+    where they are made, so that storing, judging (CEL) and rendering them cannot fail on it.
+    """
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, _INT64_MIN), _INT64_MAX)
+    if isinstance(value, dict):
+        return {encodable_data(k): encodable_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(encodable_data(v) for v in value)
+    return value
 
 
 class Severity(StrEnum):
@@ -73,6 +99,8 @@ class Target:
     which is kept in memory only and never serialised. ``declared_at`` is
     ``file:line`` of the profile entry that declared the target (for SARIF locations).
     ``zone`` names the network zone whose workers can reach it (distributed mode).
+    ``contacts`` (the owner's e-mail addresses, from an inventory) are personal data: kept in
+    memory for delivery and serialised masked only. ``labels`` are an inventory's other columns.
     """
 
     kind: TargetKind
@@ -85,6 +113,9 @@ class Target:
     declared_at: str = field(default="", compare=False)
     zone: str = field(default="", compare=False)
     password: str = field(default="", repr=False, compare=False)
+    criticality: str = field(default="", compare=False)
+    contacts: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def id(self) -> str:
@@ -98,8 +129,11 @@ class Target:
         return ""
 
     def to_dict(self) -> dict[str, Any]:
+        from scanner.pii.mask import mask
+
         data = asdict(self)
         del data["password"]
+        data["contacts"] = [mask("email", c) for c in self.contacts]
         data["kind"] = self.kind.value
         data["exposure"] = self.exposure.value
         data["id"] = self.id
@@ -118,6 +152,9 @@ class Target:
             options=data.get("options", {}) or {},
             declared_at=data.get("declared_at", ""),
             zone=data.get("zone", ""),
+            criticality=data.get("criticality", ""),
+            contacts=tuple(data.get("contacts", ())),
+            labels=dict(data.get("labels", {}) or {}),
         )
 
 
@@ -283,6 +320,9 @@ class ScanResult:
     evaluated_rules: list[str] = field(default_factory=list)
     profile: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    applicable: dict[str, list[str]] | None = None
+    """rule id -> targets where the rule's ``applies_when`` held, as the judge recorded it;
+    None for results judged before it was recorded (the compliance view then works it out)."""
 
     def inconclusive(self) -> list[Facts]:
         return [f for f in self.facts if not f.conclusive]
@@ -312,6 +352,7 @@ class ScanResult:
             "findings": [f.to_dict() for f in self.findings],
             "evaluation_errors": [e.to_dict() for e in self.evaluation_errors],
             "evaluated_rules": self.evaluated_rules,
+            **({} if self.applicable is None else {"applicable": self.applicable}),
         }
 
     @classmethod
@@ -329,4 +370,25 @@ class ScanResult:
             findings=[Finding.from_dict(f) for f in data.get("findings", [])],
             evaluation_errors=[RuleEvaluationError(**e) for e in data.get("evaluation_errors", [])],
             evaluated_rules=data.get("evaluated_rules", []),
+            applicable=data.get("applicable"),
         )
+
+
+class Line(NamedTuple):
+    """One labelled line of a reproduction step; ``label`` is a key of the report strings
+    (``repro_request``, ``repro_response``, ``repro_command``, ``repro_sql``, ``repro_location``)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """How an auditor repeats the observation behind one finding, and where it points.
+
+    ``file``/``line``: the scanned file and line of a code or SQL-file finding (SARIF uses them).
+    """
+
+    lines: list[Line] = field(default_factory=list)
+    file: str | None = None
+    line: int | None = None

@@ -1,50 +1,59 @@
-"""Announce new findings of a scan by webhook and e-mail (``[notify]`` in a profile).
+"""What a scan announces (``[notify]`` in a profile): the messages, and where each one goes.
 
 A finding is *new* when it is open, at or above ``notify.min_severity`` and its
-fingerprint was not in the previous scan. Only masked evidence leaves the machine:
-evidence and messages are passed through :func:`scanner.pii.scrub` once more.
-Delivery never raises; every attempt is logged and returned as a :class:`Delivery`.
+fingerprint was not in the previous scan. The officer's channels (JSON webhook, Slack,
+Telegram, ``mail_to``) get the fleet message when something is new (or on every run with
+``digest = "always"``); with ``agency_mail``, each agency's owner contacts (from the
+inventory) get their own mail holding only their targets' findings, with their report
+attached. Only masked evidence leaves the machine: evidence and messages are passed
+through :func:`scanner.pii.scrub` once more. Each message has an idempotency key
+(scan, channel, audience); :mod:`scanner.outbox` records and retries them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
-import smtplib
-import ssl
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-
-import requests
 
 from scanner import __version__
+from scanner.channels import Delivery, MailServer, post_json, send_mail
 from scanner.model import Finding, ScanResult, Severity
-from scanner.net.session import http_session
 from scanner.pii import scrub
 from scanner.profile import NotifyEntry
 
 log = logging.getLogger(__name__)
 
 MAX_LISTED = 200  # findings listed in one message; the counts always cover all of them
-RETRY_DELAY_S = 1.0
+CHAT_LISTED = 10  # findings named in a chat message
+TELEGRAM_MAX = 4000  # Telegram refuses texts over 4,096 characters
+
+__all__ = ["Delivery", "Message", "messages", "new_findings", "notify", "send", "subject"]
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """Outcome of one notification channel."""
+class Message:
+    """One notification to one channel and audience, ready to send or to keep in the outbox."""
 
-    channel: str  # "webhook" or "email"
-    ok: bool
-    detail: str
-    attempts: int = 1
+    channel: str  # "webhook", "slack", "telegram" or "email"
+    audience: str  # "" for the officer (fleet), else the agency
+    subject: str
+    text: str
+    body: dict[str, Any] = field(default_factory=dict)  # the JSON webhook's payload
+    attachments: tuple[str, ...] = ()
+    key: str = ""
+
+
+def idempotency_key(scan_id: str, channel: str, audience: str) -> str:
+    """The same value for every attempt of one message: receivers drop repeats by it."""
+    return hashlib.sha256(f"{scan_id}\x1f{channel}\x1f{audience}".encode()).hexdigest()[:32]
 
 
 def new_findings(result: ScanResult, previous: ScanResult | None, min_severity: str) -> list[Finding]:
@@ -141,69 +150,136 @@ def mail_body(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _safe_url(url: str) -> str:
-    """Scheme and host only: webhook paths often carry tokens."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/..."
+def chat_text(data: dict[str, Any]) -> str:
+    """A short bilingual chat message (Slack, Telegram) from :func:`payload`'s data."""
+    counts = data["counts"]
+    by_severity = ", ".join(f"{k} {v}" for k, v in counts["new_by_severity"].items() if v)
+    lines = [
+        subject(counts["new"], data["profile"]),
+        f"Pemindaian / scan {data['scan_id']}: {counts['open']} terbuka / open"
+        + (f"; baru / new: {by_severity}" if by_severity else ""),
+    ]
+    for item in data["findings"][:CHAT_LISTED]:
+        lines.append(f"• [{item['severity'].upper()}] {item['rule_id']} {item['target']}")
+    if counts["new"] > CHAT_LISTED:
+        lines.append(f"… +{counts['new'] - CHAT_LISTED}")
+    return "\n".join(lines)[:TELEGRAM_MAX]
 
 
-def send_webhook(
-    url: str, data: dict[str, Any], *, timeout: float = 10.0, sleep: Callable[[float], None] = time.sleep
+def slack_escape(text: str) -> str:
+    """Slack's three control characters escaped, so no text can become a mention (``<!channel>``) or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def agency_subject(agency: str, open_count: int, name: str) -> str:
+    return f"[Pindai] Laporan / Report {agency}: {open_count} temuan terbuka / open findings — {name}"
+
+
+def _officer_channels(entry: NotifyEntry) -> list[str]:
+    wanted = [("webhook", entry.webhook_url), ("slack", entry.slack_webhook_url),
+              ("telegram", entry.telegram_chat_id), ("email", entry.smtp_host and entry.mail_to)]
+    return [name for name, configured in wanted if configured]
+
+
+def messages(
+    result: ScanResult,
+    previous: ScanResult | None,
+    entry: NotifyEntry,
+    *,
+    contacts: Mapping[str, tuple[str, ...]] | None = None,
+    full_report: Path | None = None,
+    agency_reports: Mapping[str, Path] | None = None,
+) -> list[Message]:
+    """Every message ``result`` calls for under ``entry``: the officer's, then one per agency with contacts."""
+    from scanner.report.agencies import split_by_agency
+
+    fresh = new_findings(result, previous, entry.min_severity)
+    found: list[Message] = []
+    if fresh or entry.digest == "always":
+        data = payload(result, previous, fresh, entry.min_severity)
+        text, title = mail_body(data), subject(len(fresh), data["profile"])
+        for channel in _officer_channels(entry):
+            key = idempotency_key(result.scan_id, channel, "")
+            body = {**data, "idempotency_key": key}
+            attached = (str(full_report),) if channel == "email" and full_report else ()
+            found.append(Message(channel, "", title, chat_text(data) if channel in ("slack", "telegram") else text,
+                                 body if channel == "webhook" else {}, attached, key))
+    else:
+        log.info("scan %s: no new findings at or above %s; nothing to notify", result.scan_id, entry.min_severity)
+    if entry.agency_mail and entry.smtp_host:
+        previous_parts = split_by_agency(previous) if previous else {}
+        for agency, part in split_by_agency(result).items():
+            if not (contacts or {}).get(agency):
+                continue
+            own_fresh = new_findings(part, previous_parts.get(agency), entry.min_severity)
+            data = payload(part, previous_parts.get(agency), own_fresh, entry.min_severity)
+            data["findings"] = [_finding_entry(f) for f in _by_severity(part.open_findings())[:MAX_LISTED]]
+            report = (agency_reports or {}).get(agency)
+            link = f"\nDasbor / Dashboard: {entry.dashboard_url}\n" if entry.dashboard_url else ""
+            found.append(Message("email", agency, agency_subject(agency, data["counts"]["open"], data["profile"]),
+                                 agency_body(agency, data) + link, {}, (str(report),) if report else (),
+                                 idempotency_key(result.scan_id, "email", agency)))
+    return found
+
+
+def _by_severity(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-f.severity.rank, -f.priority, f.rule_id, f.target_id, f.item_key))
+
+
+def agency_body(agency: str, data: dict[str, Any]) -> str:
+    """The agency mail: its open findings (every severity) and how many are new at or above the threshold."""
+    counts = data["counts"]
+    lines = [
+        f"Yth. {agency},",
+        "",
+        f"Terlampir laporan Pindai untuk aset {agency} (pemindaian {data['scan_id']}): {counts['open']} temuan "
+        f"terbuka, {counts['new']} baru (>= {data['min_severity']}). Mohon ditindaklanjuti.",
+        f"Attached is the Pindai report for {agency}'s assets (scan {data['scan_id']}): {counts['open']} open "
+        f"finding(s), {counts['new']} new (>= {data['min_severity']}). Please follow up.",
+        "",
+    ]
+    for item in data["findings"]:
+        lines.append(f"[{item['severity'].upper()}] {item['rule_id']}  {item['target']}")
+        lines.append(f"  {item['message'].get('id', '')}")
+    lines += ["", "-- ", f"Pindai {data['tool_version']}"]
+    return "\n".join(lines) + "\n"
+
+
+def mail_server(entry: NotifyEntry) -> MailServer:
+    return MailServer(entry.smtp_host, entry.smtp_port, entry.smtp_user, entry.smtp_password_env,
+                      entry.smtp_starttls, entry.smtp_tls, entry.mail_from or "pindai@localhost")
+
+
+def send(
+    message: Message,
+    entry: NotifyEntry,
+    *,
+    contacts: Mapping[str, tuple[str, ...]] | None = None,
+    timeout: float = 10.0,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Delivery:
-    """POST ``data`` as JSON; one retry on a connection error or a non-2xx reply.
-
-    Sent with ``scanner.net.session.http_session``: no proxy or ~/.netrc from the environment.
-    """
-    detail = ""
-    for attempt in (1, 2):
-        try:
-            with http_session(user_agent=f"pindai/{__version__}") as session:
-                reply = session.post(url, json=data, timeout=timeout, allow_redirects=False)
-            if 200 <= reply.status_code < 300:
-                return Delivery("webhook", True, f"HTTP {reply.status_code}", attempt)
-            detail = f"HTTP {reply.status_code}"
-        except requests.RequestException as exc:
-            detail = f"{type(exc).__name__}"
-        log.warning("webhook %s attempt %d failed: %s", _safe_url(url), attempt, detail)
-        if attempt == 1:
-            sleep(RETRY_DELAY_S)
-    return Delivery("webhook", False, detail, 2)
-
-
-def send_mail(entry: NotifyEntry, data: dict[str, Any], *, timeout: float = 10.0) -> Delivery:
-    """Send the plain-text bilingual message over SMTP (optionally STARTTLS, optionally login)."""
-    if not entry.mail_to:
-        return Delivery("email", False, "notify.mail_to is empty", 0)
-    password = ""
-    if entry.smtp_user:
-        password = os.environ.get(entry.smtp_password_env, "") if entry.smtp_password_env else ""
-        if not password:
-            reason = f"environment variable {entry.smtp_password_env or '(smtp_password_env)'} is not set"
-            log.warning("e-mail not sent: %s", reason)
-            return Delivery("email", False, reason, 0)
-    msg = EmailMessage()
-    msg["Subject"] = subject(data["counts"]["new"], data["profile"])
-    msg["From"] = entry.mail_from or "pindai@localhost"
-    msg["To"] = ", ".join(entry.mail_to)
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain="pindai.local")
-    msg.set_content(mail_body(data))
-    try:
-        with smtplib.SMTP(entry.smtp_host, entry.smtp_port, timeout=timeout) as smtp:
-            smtp.ehlo()
-            if entry.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if entry.smtp_user:
-                smtp.login(entry.smtp_user, password)
-            refused = smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException) as exc:
-        detail = f"{type(exc).__name__}: {str(exc).replace(password, '***') if password else exc}"
-        log.warning("e-mail via %s:%d failed: %s", entry.smtp_host, entry.smtp_port, detail)
-        return Delivery("email", False, detail)
-    if refused:
-        return Delivery("email", False, f"refused recipients: {', '.join(sorted(refused))}")
-    return Delivery("email", True, f"sent to {len(entry.mail_to)} recipient(s)")
+    """Send ``message`` to where ``entry`` (and the agency ``contacts``) say it goes. Never raises."""
+    key = message.key
+    if message.channel == "webhook" and entry.webhook_url:
+        return post_json("webhook", entry.webhook_url, message.body, key, timeout=timeout, sleep=sleep)
+    if message.channel == "slack" and entry.slack_webhook_url:
+        return post_json("slack", entry.slack_webhook_url, {"text": slack_escape(message.text)}, key,
+                         timeout=timeout, sleep=sleep)
+    if message.channel == "telegram" and entry.telegram_chat_id:
+        token = os.environ.get(entry.telegram_token_env, "") if entry.telegram_token_env else ""
+        if not token:
+            name = entry.telegram_token_env or "(telegram_token_env)"
+            return Delivery("telegram", False, f"environment variable {name} is not set", 0, retry=False, key=key)
+        url = f"{entry.telegram_api_url.rstrip('/')}/bot{token}/sendMessage"
+        return post_json("telegram", url, {"chat_id": entry.telegram_chat_id, "text": message.text}, key,
+                         timeout=timeout, sleep=sleep)
+    if message.channel == "email" and entry.smtp_host:
+        to = list(entry.mail_to) if not message.audience else list((contacts or {}).get(message.audience, ()))
+        return send_mail(mail_server(entry), to, message.subject, message.text, key,
+                         attachments=[Path(p) for p in message.attachments], timeout=timeout,
+                         audience=message.audience)
+    return Delivery(message.channel, False, "channel no longer configured / kanal tidak lagi dikonfigurasi", 0,
+                    retry=False, audience=message.audience, key=key)
 
 
 def notify(
@@ -214,19 +290,8 @@ def notify(
     timeout: float = 10.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Delivery]:
-    """Announce ``result``'s new findings on every configured channel; empty when nothing is new."""
-    if not (entry.webhook_url or entry.smtp_host):
-        return []
-    fresh = new_findings(result, previous, entry.min_severity)
-    if not fresh:
-        log.info("scan %s: no new findings at or above %s; nothing to notify", result.scan_id, entry.min_severity)
-        return []
-    data = payload(result, previous, fresh, entry.min_severity)
-    deliveries: list[Delivery] = []
-    if entry.webhook_url:
-        deliveries.append(send_webhook(entry.webhook_url, data, timeout=timeout, sleep=sleep))
-    if entry.smtp_host:
-        deliveries.append(send_mail(entry, data, timeout=timeout))
+    """Send ``result``'s officer messages at once, without the outbox (empty when nothing is new)."""
+    deliveries = [send(m, entry, timeout=timeout, sleep=sleep) for m in messages(result, previous, entry)]
     for d in deliveries:
-        log.info("scan %s: %s notification %s (%s)", result.scan_id, d.channel, "sent" if d.ok else "FAILED", d.detail)
+        log.info("scan %s: %s notification %s", result.scan_id, d.channel, d.describe())
     return deliveries

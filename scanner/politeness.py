@@ -16,11 +16,17 @@ are bounded by concurrency alone.
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from scanner import deadline
+from scanner.net.resolve import address
 
 BACKOFF_FIRST_S = 0.1
 BACKOFF_MAX_S = 5.0
@@ -28,6 +34,7 @@ RETRY_AFTER_MAX_S = 60.0
 GIVE_UP_AFTER = 5  # troubles in a row
 RECOVER_AFTER = 10  # clean answers in a row
 TROUBLE_STATUSES = (429, 503)
+_DELTA_SECONDS = re.compile(r"[0-9]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -37,33 +44,60 @@ class PolitenessPolicy:
     per_host_concurrency: int = 5
     requests_per_second: float = 0.0
     timeout_s: float = 10.0
+    global_rate: float = 0.0  # requests per second across every service together (`--global-rate`); 0: none
+
+    @classmethod
+    def from_untrusted(cls, values: dict[str, Any]) -> PolitenessPolicy:
+        """A policy from a task a broker delivered: each setting clamped to the CLI's ranges
+        (concurrency 1-64, rate 0-1000/s, timeout 0.1-300 s); a missing or unusable one is the default."""
+        default = cls()
+
+        def number(name: str, low: float, high: float) -> float:
+            try:
+                value = float(values.get(name, getattr(default, name)))
+            except (TypeError, ValueError, OverflowError):
+                return float(getattr(default, name))
+            return min(max(value, low), high) if math.isfinite(value) else float(getattr(default, name))
+
+        return cls(int(number("per_host_concurrency", 1, 64)), number("requests_per_second", 0, 1000),
+                   number("timeout_s", 0.1, 300), number("global_rate", 0, 10000))
 
 
 def politeness_key(host: str, port: int | None) -> str:
-    """The politeness key of a service: ``host:port``. Each service of a machine keeps its own
-    concurrency and back-off, so a hanging port never blocks the healthy ones next to it."""
-    return f"{host}:{port}" if port else host
+    """The politeness key of a service: ``address:port``. Each service of a machine keeps its own
+    concurrency and back-off, so a hanging port never blocks the healthy ones next to it; names of
+    one machine share its address (``net.resolve``), so four names do not get four times the limit."""
+    where = address(host) or host
+    return f"{where}:{port}" if port else where
 
 
 class HostBackedOff(OSError):
     """The host kept answering 429/503 or timing out; the gate sends it nothing more."""
 
 
+class DeadlineReached(HostBackedOff):
+    """The scan's or the probe's time limit has passed (``scanner.deadline``): no further connection."""
+
+
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), capped at 60 s."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), capped at 60 s.
+
+    Tolerant of anything a target sends: a value that is neither ASCII digits (RFC 9110 §10.2.3;
+    ``²`` or ``٣`` are not) nor a parseable HTTP-date gives ``None``, never an exception.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return min(float(value), RETRY_AFTER_MAX_S)
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(float(value.lstrip("0")[:6] or 0), RETRY_AFTER_MAX_S)  # 6 digits already exceed the cap
     import email.utils  # only for the rare HTTP-date form; keeps `pindai --version` light
 
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        wall = time.time() if now is None else now
+        return min(max(0.0, when.timestamp() - wall), RETRY_AFTER_MAX_S)
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return None
-    wall = time.time() if now is None else now
-    return min(max(0.0, when.timestamp() - wall), RETRY_AFTER_MAX_S)
 
 
 class _HostLimiter:
@@ -134,6 +168,8 @@ class HostGate:
         self._limiters: dict[str, _HostLimiter] = {}
         self._lock = threading.Lock()
         self.connections: dict[str, int] = {}
+        self._global_interval = 1.0 / self.policy.global_rate if self.policy.global_rate > 0 else 0.0
+        self._global_next = 0.0
 
     def __reduce__(self) -> tuple[type[HostGate], tuple[PolitenessPolicy]]:
         """A gate sent to another process (``scanner.shards``) starts there afresh with the same policy."""
@@ -153,6 +189,10 @@ class HostGate:
         Raises HostBackedOff when the host has been given up on. An OSError (timeout, reset)
         leaving the slot counts as trouble; a clean exit as a clean answer.
         """
+        if deadline.expired():
+            raise DeadlineReached("time limit reached: no further connection / batas waktu tercapai")
+        if rated and self._global_interval:
+            self._pace()
         limiter = self._limiter(host.lower())
         limiter.enter(rated)
         troubles_before = limiter.troubles_ever
@@ -168,6 +208,15 @@ class HostGate:
                 limiter.fine()
         finally:
             limiter.leave()
+
+    def _pace(self) -> None:
+        """Space connections to all services together by ``policy.global_rate``."""
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._global_next)
+            self._global_next = start + self._global_interval
+        if start > now:
+            self._sleep(start - now)
 
     def answered(self, host: str, status: int, retry_after: str | None = None) -> None:
         """Report an HTTP status: 429 and 503 slow the host down, honouring ``Retry-After``."""

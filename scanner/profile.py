@@ -7,72 +7,29 @@ import re
 import tomllib
 import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from scanner.errors import PindaiError
+from scanner.followup.states import DEFAULT_SLA
 from scanner.model import Exposure, Target
 from scanner.politeness import PolitenessPolicy
-from scanner.probes.database.scope import compile_patterns
+from scanner.probes import OptionsError, checked_options
 from scanner.scope import Scope
 from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.targets import TargetError, parse_target
 
+if TYPE_CHECKING:
+    from scanner.inventory import Inventory, RowProblem
 
-class ProfileError(Exception):
+
+class ProfileError(PindaiError):
     """A profile that cannot be used; the message names the file and the field."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class DatabaseOptions(_Strict):
-    """``options.database`` of a database target: what the scan may read (see docs/facts/database.md)."""
-
-    include: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    read_data: StrictBool = True
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _valid_patterns(cls, value: list[str]) -> list[str]:
-        compile_patterns(value)  # ScopeError is a ValueError: reported with the field's path
-        return value
-
-
-class TargetOptions(BaseModel):
-    """Probe options of one target: the known ones are type- and range-checked here, so that
-    ``tls_timeout = "x"`` or ``sample_rows = -5`` is a profile error naming the field, not a
-    traceback or ``LIMIT -5``. Defaults stay with the probes (an option not written is not
-    passed on); options this model does not know pass through unchanged."""
-
-    model_config = ConfigDict(extra="allow")
-
-    sample_rows: int | None = Field(default=None, ge=1, le=100_000)
-    max_tables: int | None = Field(default=None, ge=1, le=100_000)
-    sample_seed: int | str | None = None
-    max_bytes: int | None = Field(default=None, ge=1)
-    max_pages: int | None = Field(default=None, ge=0, le=1000)
-    pages: list[str] | None = None
-    cors_paths: list[str] | None = None
-    judol_pages: int | None = Field(default=None, ge=0, le=100)
-    exposures: bool | None = None
-    verify_tls: bool | None = None
-    ca_bundle: str | None = None
-    http_port: int | None = Field(default=None, ge=1, le=65535)
-    tls: bool | None = None
-    tls_port: int | None = Field(default=None, ge=1, le=65535)
-    tls_timeout: float | None = Field(default=None, gt=0, le=300)
-    starttls: str | None = None
-    sni: str | None = None
-    ca_file: str | None = None
-    auth: dict[str, Any] | None = None
-    database: DatabaseOptions | None = None
-
-    def given(self) -> dict[str, Any]:
-        """Only the options the profile wrote (probes apply their own defaults)."""
-        return self.model_dump(exclude_unset=True)
 
 
 class TargetEntry(_Strict):
@@ -82,17 +39,23 @@ class TargetEntry(_Strict):
     name: str = ""
     password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     zone: str = Field(default="", pattern=r"^[a-z0-9_-]*$")
-    options: TargetOptions = Field(default_factory=TargetOptions)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Probe options: each probe's options model checks its own (scanner.probes.checked_options)."""
 
 
 class ScopeEntry(_Strict):
     allow: list[str] = Field(default_factory=list)
+    allow_private: bool = False  # wildcard-matched names may resolve to private addresses (scanner.net.resolve)
+
+    def scope(self) -> Scope:
+        return Scope(tuple(self.allow), allow_private=self.allow_private)
 
 
 class PolitenessEntry(_Strict):
     per_host_concurrency: int = Field(default=5, ge=1, le=64)
     requests_per_second: float = Field(default=0.0, ge=0, le=1000)  # 0: no fixed rate, adaptive back-off only
     timeout: float = Field(default=10.0, gt=0, le=300)
+    global_rate: float = Field(default=0.0, ge=0, le=10000)  # requests per second across all services; 0: none
 
 
 class ThresholdsEntry(_Strict):
@@ -116,17 +79,83 @@ class ScheduleEntry(_Strict):
 
 
 class NotifyEntry(_Strict):
-    """Where new findings at or above ``min_severity`` are announced."""
+    """Where new findings at or above ``min_severity`` are announced, and how agencies get their reports."""
 
     min_severity: Literal["critical", "high", "medium", "low", "info"] = "high"
+    digest: Literal["new", "always"] = "new"  # the officer's message: only when something is new, or every run
     webhook_url: str = ""
+    slack_webhook_url: str = ""
+    telegram_token_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
+    telegram_chat_id: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
     smtp_host: str = ""
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""
     smtp_password_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]*)?$")
     smtp_starttls: bool = False
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_login_without_tls: bool = False  # the operator's explicit choice to send the SMTP password in clear
     mail_from: str = ""
     mail_to: list[str] = Field(default_factory=list)
+    agency_mail: bool = False  # each agency's inventory contacts get their own report
+    dashboard_url: str = ""  # named in agency mails
+    retry_hours: float = Field(default=72.0, gt=0, le=24 * 60)  # undelivered messages are retried this long
+    timeout: float = Field(default=10.0, gt=0, le=300)  # seconds per connection or answer
+
+    @model_validator(mode="after")
+    def _login_needs_tls(self) -> NotifyEntry:
+        if self.smtp_user and not (self.smtp_starttls or self.smtp_tls or self.smtp_login_without_tls):
+            raise ValueError("smtp_user without smtp_starttls = true or smtp_tls = true would send the SMTP password "
+                             "in clear; turn TLS on (or set smtp_login_without_tls = true to accept that) / "
+                             "login SMTP tanpa TLS mengirim kata sandi tanpa enkripsi: aktifkan smtp_starttls")
+        return self
+
+
+ReportFormat = Literal["html", "json", "sarif", "junit", "csv", "markdown"]
+
+
+class ReportsEntry(_Strict):
+    """``[reports]``: the dated folder each scheduled run writes (``pindai daemon``)."""
+
+    dir: str = "laporan"  # relative to the profile
+    formats: list[ReportFormat] = Field(default_factory=lambda: list[ReportFormat](("html", "json")))
+    keep: int = Field(default=26, ge=1, le=10_000)  # run folders kept; older ones are removed
+
+
+class InventoryEntry(_Strict):
+    """``[inventory]``: a CSV or XLSX asset list (path relative to the profile) whose rows are targets."""
+
+    file: str = Field(min_length=1)
+
+
+class SlaEntry(_Strict):
+    """Days to fix a finding, per severity, from first sight (``pindai findings``, ``pindai serve``)."""
+
+    critical: int = Field(default=DEFAULT_SLA["critical"], ge=1)
+    high: int = Field(default=DEFAULT_SLA["high"], ge=1)
+    medium: int = Field(default=DEFAULT_SLA["medium"], ge=1)
+    low: int = Field(default=DEFAULT_SLA["low"], ge=1)
+
+
+class AuditEntry(_Strict):
+    """Workpaper metadata printed in every report (``[audit]``); ``--operator``/``--authorisation`` override."""
+
+    operator: str = ""
+    authorisation: str = ""  # e.g. the surat tugas number
+    unit: str = ""
+    timezone: str = "Asia/Jakarta"
+    personal_data: bool | None = None  # the system processes personal data (cites UU PDP without observing it)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)") from exc
+        return value
 
 
 class ProfileSpec(_Strict):
@@ -139,28 +168,52 @@ class ProfileSpec(_Strict):
     thresholds: ThresholdsEntry = Field(default_factory=ThresholdsEntry)
     schedule: ScheduleEntry | None = None
     notify: NotifyEntry = Field(default_factory=NotifyEntry)
+    audit: AuditEntry = Field(default_factory=AuditEntry)
+    reports: ReportsEntry = Field(default_factory=ReportsEntry)
+    sla: SlaEntry = Field(default_factory=SlaEntry)
     suppressions: str = ""
-    targets: list[TargetEntry] = Field(min_length=1)
+    inventory: InventoryEntry | None = None
+    targets: list[TargetEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_targets(self) -> ProfileSpec:
+        if not self.targets and self.inventory is None:
+            raise ValueError("targets: Field required (add [[targets]] entries or an [inventory] file)")
+        return self
 
 
 class Profile:
     """A loaded, validated profile with its targets resolved."""
 
     def __init__(self, path: Path, spec: ProfileSpec, targets: list[Target],
-                 suppressions: Suppressions | None = None) -> None:
+                 suppressions: Suppressions | None = None, inventory: Inventory | None = None) -> None:
         self.path = path
         self.spec = spec
         self.targets = targets
         self.suppressions = suppressions
+        self.inventory = inventory
+
+    @property
+    def inventory_problems(self) -> list[RowProblem]:
+        """Inventory rows that are not scanned (malformed, duplicated, outside the declared scope)."""
+        return self.inventory.problems if self.inventory else []
+
+    def contacts(self) -> dict[str, tuple[str, ...]]:
+        """Owner e-mail addresses per agency, from the inventory's contact column."""
+        found: dict[str, dict[str, None]] = {}
+        for target in self.targets:
+            found.setdefault(target.agency, {}).update(dict.fromkeys(target.contacts))
+        return {agency: tuple(addresses) for agency, addresses in found.items() if addresses}
 
     @property
     def scope(self) -> Scope:
-        return Scope(tuple(self.spec.scope.allow))
+        """``[scope] allow`` when declared; otherwise the inventory's hosts are the scope."""
+        return _scope(self.spec, self.inventory)
 
     @property
     def politeness(self) -> PolitenessPolicy:
         p = self.spec.politeness
-        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout)
+        return PolitenessPolicy(p.per_host_concurrency, p.requests_per_second, p.timeout, p.global_rate)
 
     def summary(self) -> dict[str, Any]:
         """What a report shows about the profile (no credentials)."""
@@ -169,6 +222,7 @@ class Profile:
             "name": self.spec.name,
             "scope": list(self.spec.scope.allow),
             "politeness": self.spec.politeness.model_dump(),
+            "sla": self.spec.sla.model_dump(),
         }
 
 
@@ -212,6 +266,25 @@ def _suggestion(error: Any) -> str:
     return f" (did you mean {close[0]!r}? / maksud Anda {close[0]!r}?)" if close else ""
 
 
+def _scope(spec: ProfileSpec, inventory: Inventory | None) -> Scope:
+    if spec.scope.allow or inventory is None:
+        return Scope(tuple(spec.scope.allow))
+    return inventory.scope
+
+
+def _inventory(path: Path, spec: ProfileSpec) -> Inventory | None:
+    """The profile's ``[inventory]``, narrowed to ``[scope] allow`` when one is declared."""
+    if spec.inventory is None:
+        return None
+    from scanner.inventory import InventoryError, outside_scope, read_inventory
+
+    try:
+        inventory = read_inventory(path.parent / spec.inventory.file, base_dir=path.parent)
+    except InventoryError as exc:
+        raise ProfileError(f"{path}: inventory: {exc}") from exc
+    return outside_scope(inventory, Scope(tuple(spec.scope.allow))) if spec.scope.allow else inventory
+
+
 def load_profile(path: Path) -> Profile:
     """Read, validate and resolve a profile; raise ProfileError naming file and field."""
     try:
@@ -225,14 +298,22 @@ def load_profile(path: Path) -> Profile:
     try:
         spec = ProfileSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{path}: {_field_path(e['loc'])}: {e['msg']}{_suggestion(e)}" for e in exc.errors()]
+        problems = [f"{path}: {_field_path(e['loc']) + ': ' if e['loc'] else ''}{e['msg']}{_suggestion(e)}"
+                    for e in exc.errors()]
         raise ProfileError("\n".join(problems)) from exc
     lines = _target_lines(text)
-    scope = Scope(tuple(spec.scope.allow))
+    inventory = _inventory(path, spec)
+    scope = _scope(spec, inventory)
     targets: list[Target] = []
+    bad_options: list[str] = []
     for index, entry in enumerate(spec.targets):
         line = lines[index] if index < len(lines) else 0
         where = f"{path}: targets[{index}]"
+        try:
+            options = checked_options(entry.options)
+        except OptionsError as exc:  # every target's bad options are named together
+            bad_options += [f"{where}.options.{field}: {message}" for field, message in exc.problems]
+            continue
         try:
             target = parse_target(
                 entry.target,
@@ -240,7 +321,7 @@ def load_profile(path: Path) -> Profile:
                 exposure=entry.exposure,
                 name=entry.name,
                 password_env=entry.password_env,
-                options=entry.options.given(),
+                options=options,
                 zone=entry.zone,
                 declared_at=f"{path}:{line}" if line else str(path),
                 base_dir=path.parent,
@@ -253,10 +334,14 @@ def load_profile(path: Path) -> Profile:
                 "add it to [scope] allow or remove the target"
             )
         targets.append(target)
+    if bad_options:
+        raise ProfileError("\n".join(bad_options))
+    declared = {t.id for t in targets}
+    targets += [t for t in (inventory.targets if inventory else []) if t.id not in declared]
     suppressions = None
     if spec.suppressions:
         try:
             suppressions = load_suppressions(path.parent / spec.suppressions)
         except SuppressionError as exc:
             raise ProfileError(f"{path}: suppressions: {exc}") from exc
-    return Profile(path, spec, targets, suppressions)
+    return Profile(path, spec, targets, suppressions, inventory)

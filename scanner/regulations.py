@@ -8,11 +8,12 @@ from typing import Any
 
 import yaml
 
+from scanner.errors import PindaiError
 from scanner.resources import rules_dir
 from scanner.yamlio import load_yaml
 
 
-class CatalogueError(Exception):
+class CatalogueError(PindaiError):
     """A regulation catalogue file is malformed."""
 
 
@@ -58,6 +59,13 @@ class Catalogue:
     kind: str = ""
     binding: bool = False
     """Binding law for the scanned (Indonesian) agency; False for voluntary standards and foreign law."""
+    checked_against: dict[str, str] = field(default_factory=dict)
+    """Which copy the "verified" summaries were checked against (never the gazette unless it says so)."""
+
+    @property
+    def foreign_law(self) -> bool:
+        """Law of another jurisdiction (e.g. the EU's GDPR): binding there, not on Indonesian agencies."""
+        return self.kind == "law" and self.jurisdiction not in ("", "ID")
 
     @property
     def precedence(self) -> tuple[int, int, str]:
@@ -76,7 +84,10 @@ APPLICABILITY_FILE = "applicability.yaml"
 
 
 def _covers(entry: str, ref: str) -> bool:
-    """``uu-pdp-2022:46`` covers itself and its ayat and letters (``uu-pdp-2022:46(1)(a)``)."""
+    """``uu-pdp-2022:46`` covers itself and its ayat and letters (``uu-pdp-2022:46(1)(a)``);
+    ``uu-pdp-2022:*`` covers the whole catalogue."""
+    if entry.endswith(":*"):
+        return ref.startswith(entry[:-1])
     return ref == entry or ref.startswith(entry + "(")
 
 
@@ -188,6 +199,8 @@ def load_catalogue(path: Path) -> Catalogue:
         jurisdiction=str(raw.get("jurisdiction", "")),
         kind=str(raw.get("kind", "")),
         binding=raw.get("binding") is True,
+        checked_against=_bilingual(raw["checked_against"], f"{path}: checked_against")
+        if "checked_against" in raw else {},
     )
 
 
@@ -211,7 +224,8 @@ def load_regulations(directory: Path | None = None) -> RegulationIndex:
         catalogues[catalogue.id] = catalogue
     ordered = sorted(catalogues.values(), key=lambda c: c.precedence)
     index = RegulationIndex({c.id: c for c in ordered}, load_applicability(directory / APPLICABILITY_FILE))
-    unknown = [r for r in index.applicability.all_refs() if index.resolve(r) is None]
+    unknown = [r for r in index.applicability.all_refs()
+               if (r.partition(":")[0] not in index.catalogues if r.endswith(":*") else index.resolve(r) is None)]
     if unknown:
         raise CatalogueError(f"{directory / APPLICABILITY_FILE}: unknown articles {', '.join(unknown)}")
     return index

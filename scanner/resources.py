@@ -26,3 +26,13 @@ def templates_dir() -> Path:
 def facts_examples_dir() -> Path:
     """Directory holding ``<probe>.json`` example facts that ``pindai rules validate`` evaluates rules on."""
     return _data_dir("_data/facts-examples", "docs/facts/examples")
+
+
+def facts_schemas_dir() -> Path:
+    """Directory holding ``<probe>.schema.json``, the shape of each probe's facts."""
+    return _data_dir("_data/facts-schemas", "docs/facts/schemas")
+
+
+def rule_cases_dir() -> Path:
+    """Directory holding the shipped packs' rule cases (``<pack>.yaml``)."""
+    return _data_dir("_data/rule-cases", "tests/rules/cases")

@@ -1,4 +1,5 @@
-"""Evaluate every rule on example facts of its probe, so a rule that cannot be evaluated fails validation.
+"""Check rules against their probe's facts: every ``facts.…`` path against the facts schema, and
+every rule evaluated on example facts of its probe, so a rule that cannot be evaluated fails validation.
 
 The examples (``docs/facts/examples/<probe>.json``, rebuilt by ``python -m fixtures.facts_examples``)
 are real, masked observations of the bundled fixtures: a list of ``{"observed", "target", "facts"}``.
@@ -13,9 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.engine import judge
+from scanner.factpaths import facts_schema, unknown_fields, unknown_paths
 from scanner.model import Facts, Target
 from scanner.resources import facts_examples_dir
-from scanner.rules import RuleSet
+from scanner.rules import RuleError, RuleSet
+
+CHECKED_FIELDS = ("when", "applies_when", "item_key")
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,30 @@ def example_failures(ruleset: RuleSet, directory: Path | None = None) -> tuple[l
             failures += [ExampleFailure(e.rule_id, label, e.message)
                          for e in judge([facts], [target], ruleset).errors]
     return failures, missing
+
+
+def path_problems(ruleset: RuleSet) -> list[RuleError]:
+    """Each ``facts.…`` path a rule reads that its probe's facts schema does not have (also inside
+    ``has()`` and macros, where evaluating on examples cannot see a misspelling)."""
+    problems: list[RuleError] = []
+    for rule in ruleset.rules:
+        schema = facts_schema(rule.probe)
+        if schema is None:
+            continue
+        for name in CHECKED_FIELDS:
+            expression = getattr(rule.spec, name)
+            if expression:
+                problems += [RuleError(rule.file, rule.id, name, str(p)) for p in unknown_paths(expression, schema)]
+    return problems
+
+
+def example_shape_problems(probes: set[str], directory: Path | None = None) -> list[str]:
+    """Example facts with fields their probe's facts schema does not have (a stale or foreign example)."""
+    problems: list[str] = []
+    for probe in sorted(probes):
+        schema = facts_schema(probe)
+        if schema is None:
+            continue
+        for label, _target, facts in load_examples(probe, directory):
+            problems += [f"{label}: {p}" for p in unknown_fields(facts.data, schema)]
+    return problems

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Generator
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.model import Facts, Target
+from scanner import deadline
+from scanner.model import Facts, Target, encodable, encodable_data
+from scanner.net.redact import redact_facts, redact_secrets
 from scanner.politeness import HostBackedOff
-from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive
+from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive, record_limit
 
 log = logging.getLogger(__name__)
+GRACE_S = 10.0  # after the scan's deadline, running probes get this long to hand in partial facts
+POLL_S = 1.0  # how often the pool looks for probes past their time limit
 
 ProgressCallback = Callable[[Facts], None]
+RECHECK_S = 0.05  # pause before a job put back while its service is being checked is taken again
 
 
 def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
@@ -28,30 +35,64 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     if target.host and not ctx.scope.allows(target.host):
         facts.status, facts.reason = "inconclusive", f"host {target.host} is outside the scan scope"
         return facts
-    try:
-        facts.data = probe.run(target, ctx)
-    except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
-        facts.status, facts.reason = "inconclusive", str(exc)
-    except Exception as exc:  # a probe bug must not lose other targets' results
-        log.exception("probe %s failed on %s", probe.name, target.id)
-        facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
+    silent = "" if ctx.proxy else ctx.reachability.silent(target, ctx.timeout)
+    if silent:  # a dead or filtered service costs one timeout for the whole target, not one per connection
+        facts.status, facts.reason = "inconclusive", encodable(silent)
+        facts.duration_s = round(time.monotonic() - clock, 3)
+        return facts
+    with deadline.within(ctx.probe_time_s):
+        try:
+            # the one place facts are made: lone surrogates replaced, tokens a site put in URLs hidden
+            facts.data = redact_facts(encodable_data(probe.run(target, ctx)))
+        except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
+            facts.status, facts.reason = "inconclusive", str(exc)
+        except Exception as exc:  # a probe bug must not lose other targets' results
+            log.exception("probe %s failed on %s", probe.name, target.id)
+            facts.status, facts.reason = "inconclusive", f"internal probe error: {type(exc).__name__}: {exc}"
+        if deadline.expired():
+            _time_limited(facts, ctx, time.monotonic() - clock)
+    facts.reason = redact_secrets(encodable(facts.reason))
     facts.duration_s = round(time.monotonic() - clock, 3)
     log.info("%s on %s: %s%s (%.1f s)", probe.name, target.id, facts.status,
              f": {facts.reason}" if facts.reason else "", facts.duration_s)
     return facts
 
 
+def _time_limited(facts: Facts, ctx: ProbeContext, elapsed: float) -> None:
+    """Mark an observation that ran into a wall-clock limit as partial (or say so in its reason)."""
+    if ctx.deadline_at is not None and time.monotonic() >= ctx.deadline_at:
+        code, limit = "scan_seconds", ctx.max_time_s or 0
+    elif ctx.probe_time_s is not None and elapsed >= ctx.probe_time_s:
+        code, limit = "probe_seconds", ctx.probe_time_s
+    else:
+        code, limit = "target_seconds", ctx.target_time_s or 0
+    if facts.status == "ok":
+        record_limit(facts.data, code, round(limit))
+    else:
+        facts.reason += f" (time limit {code} = {limit:g} s reached / batas waktu tercapai)"
+
+
+def _unfinished(target: Target, probe: Probe, why: str) -> Facts:
+    return Facts(probe=probe.name, target_id=target.id, status="inconclusive", reason=why)
+
+
 def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: int) -> Generator[Facts, None, None]:
     """Yield facts as jobs finish, from a pool of daemon threads.
 
     Daemon threads (unlike ThreadPoolExecutor's) never keep the process alive: after an
-    interruption, a probe still waiting on a slow server is abandoned instead of joined.
+    interruption, a probe still waiting on a slow server is abandoned instead of joined. So is a
+    probe that ignores its time limit (stuck in CPU or a driver call) ``GRACE_S`` after the limit,
+    with a fresh thread in its place, and every probe still running when the scan's time is up.
     """
     pending: queue.Queue[tuple[Target, Probe]] = queue.Queue()
     for job in jobs:
         pending.put(job)
+    by_key = {(t.id, p.name): (t, p) for t, p in jobs}
     finished: queue.Queue[Facts] = queue.Queue()
     stop = threading.Event()
+    lock = threading.Lock()
+    first_start: dict[str, float] = {}
+    give_up_at: dict[tuple[str, str], float] = {}  # running jobs: when they are abandoned
 
     def work() -> None:
         while not stop.is_set():
@@ -59,13 +100,60 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
                 target, probe = pending.get_nowait()
             except queue.Empty:
                 return
-            finished.put(observe(probe, target, ctx))
+            if ctx.reachability.checking(target):  # another worker is checking that service: do other work first
+                pending.put((target, probe))
+                stop.wait(RECHECK_S)
+                continue
+            key = (target.id, probe.name)
+            with lock:
+                now = time.monotonic()
+                first = first_start.setdefault(target.id, now)
+                if ctx.probe_time_s is not None:
+                    give_up_at[key] = now + ctx.probe_time_s + GRACE_S
+            target_end = None if ctx.target_time_s is None else first + ctx.target_time_s
+            with deadline.until(ctx.deadline_at), deadline.until(target_end):
+                facts = observe(probe, target, ctx)
+            with lock:
+                give_up_at.pop(key, None)
+            finished.put(facts)
 
-    for number in range(min(max(1, workers), len(jobs))):
-        threading.Thread(target=work, name=f"pindai-probe-{number}", daemon=True).start()
+    def start_thread() -> None:
+        threading.Thread(target=work, name=f"pindai-probe-{next(numbers)}", daemon=True).start()
+
+    numbers = itertools.count()
+    for _ in range(min(max(1, workers), len(jobs))):
+        start_thread()
+    done: set[tuple[str, str]] = set()
+    scan_end = None if ctx.deadline_at is None else ctx.deadline_at + GRACE_S
     try:
-        for _ in jobs:
-            yield finished.get()
+        while len(done) < len(jobs):
+            now = time.monotonic()
+            with lock:
+                overdue = [key for key, end in give_up_at.items() if end <= now]
+                for key in overdue:
+                    del give_up_at[key]
+                soonest = min(give_up_at.values(), default=None)
+            for key in overdue:
+                done.add(key)
+                start_thread()  # the stuck thread keeps its slot; the other jobs get a new one
+                yield _unfinished(*by_key[key], f"probe time limit ({ctx.probe_time_s or 0:g} s) reached and the "
+                                  "probe did not stop: abandoned / batas waktu probe tercapai, probe dihentikan")
+            if scan_end is not None and now >= scan_end:
+                log.warning("scan time limit reached; %d observation(s) unfinished", len(jobs) - len(done))
+                for key in [k for k in by_key if k not in done]:
+                    yield _unfinished(*by_key[key], f"scan time limit (--max-time {ctx.max_time_s or 0:g} s) reached "
+                                      "before this observation finished / batas waktu pemindaian tercapai sebelum "
+                                      "pengamatan ini selesai")
+                return
+            poll = now + POLL_S if ctx.probe_time_s is not None else None  # jobs that start meanwhile
+            ends = [end for end in (soonest, scan_end, poll) if end is not None]
+            try:
+                facts = finished.get(timeout=max(0.0, min(ends) - now) if ends else None)
+            except queue.Empty:
+                continue
+            if (facts.target_id, facts.probe) not in done:  # not an abandoned probe that came back late
+                done.add((facts.target_id, facts.probe))
+                yield facts
     finally:
         stop.set()
 
@@ -87,6 +175,8 @@ def run_probes(
     cancelled at once; observations already reported through ``on_facts`` are kept by the caller.
     """
     skip = skip or set()
+    if ctx.max_time_s is not None and ctx.deadline_at is None:  # CLOCK_MONOTONIC: shared with shard processes
+        ctx = replace(ctx, deadline_at=time.monotonic() + ctx.max_time_s)
     jobs = [(t, p) for t in targets for p in probes if p.applies_to(t) and (t.id, p.name) not in skip]
     results: dict[tuple[str, str], Facts] = {}
     for target in targets:

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__
-from scanner.engine import judge
+from scanner.audit import declares_personal_data
+from scanner.engine import applicable_targets, judge
 from scanner.extras import require_extra
-from scanner.model import Facts, ScanResult, Target
+from scanner.model import Facts, Finding, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.rules import RuleSet
 from scanner.runner import ProgressCallback, run_probes
@@ -41,13 +42,35 @@ def _now() -> str:
 def judged(result: ScanResult, ruleset: RuleSet) -> ScanResult:
     """Return ``result`` with findings recomputed from its facts under ``ruleset``."""
     judgement = judge(result.facts, result.targets, ruleset)
+    if declares_personal_data(result):
+        _cite_personal_data_law(judgement.findings, ruleset)
     return replace(
         result,
         findings=judgement.findings,
         evaluation_errors=judgement.errors,
         evaluated_rules=sorted(judgement.evaluated_rules),
+        applicable=judgement.applicable_lists(),
         rulepack_version=ruleset.version,
     )
+
+
+def with_applicability(result: ScanResult, ruleset: RuleSet) -> ScanResult:
+    """``result`` with where each rule applied, worked out from its facts when it was judged before
+    the judge recorded that (an older JSON result or history entry); the compliance view reads it."""
+    if result.applicable is not None:
+        return result
+    applies = applicable_targets(result.facts, result.targets, ruleset)
+    return replace(result, applicable={rule: sorted(targets) for rule, targets in sorted(applies.items())})
+
+
+def _cite_personal_data_law(findings: list[Finding], ruleset: RuleSet) -> None:
+    """The profile says the system processes personal data: findings cite the personal-data articles
+    (gated on observed data by rules/regulations/applicability.yaml) as if general data was seen."""
+    applicability = ruleset.regulations.applicability
+    for finding in findings:
+        rule = ruleset.by_id(finding.rule_id)
+        if rule is not None and finding.sensitivity == "none":
+            finding.references = applicability.cited_for(list(rule.spec.references), "general")
 
 
 def new_scan(targets: list[Target], ruleset: RuleSet, profile: dict[str, Any] | None = None) -> ScanResult:
@@ -71,7 +94,10 @@ def scan(
 
     A fresh result observes everything; a resumed one (facts loaded from the store)
     only runs the target/probe pairs that have no facts yet, so nothing is duplicated.
+    Checks the rule packs add (an agency's HTTP exposure checks) go to their probe through ``ctx``.
     """
+    if ruleset.checks:
+        ctx = replace(ctx, checks={**ctx.checks, **ruleset.checks})
     done = {(f.target_id, f.probe) for f in result.facts}
     fresh = runner(result.targets, probes, ctx, on_facts=on_facts, skip=done)
     facts = result.facts + [f for f in fresh if (f.target_id, f.probe) not in done]

@@ -31,6 +31,7 @@ class Scope:
     patterns: tuple[str, ...] = field(default_factory=tuple)
     allow_any: bool = False
     limit: Scope | None = None
+    allow_private: bool = False  # names matched by a wildcard may resolve to private addresses (net.resolve)
 
     @classmethod
     def allow_all(cls) -> Scope:
@@ -39,6 +40,11 @@ class Scope:
     def narrowed(self, allowlist: Scope) -> Scope:
         """This scope, further limited to the hosts ``allowlist`` permits."""
         return replace(self, limit=allowlist if self.limit is None else self.limit.narrowed(allowlist))
+
+    def names(self, host: str) -> bool:
+        """True when ``host`` is written out in the scope (not only matched by a wildcard or a range)."""
+        host = ascii_host(host.strip("[]"))
+        return any(ascii_host(p) == host for p in self.patterns) and (self.limit is None or self.limit.allows(host))
 
     def allows(self, host: str) -> bool:
         """True when ``host`` (name or IP literal) is inside the scope (and inside ``limit``)."""

@@ -12,6 +12,7 @@ sees more than the policy allows.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import queue
@@ -60,13 +61,16 @@ def shards(targets: list[Target], count: int, policy: PolitenessPolicy) -> list[
 ShardMain = Callable[[list[Target], list[str], ProbeContext, int, set[tuple[str, str]], Any], None]
 
 
-def _shard(parent_pid: int, shard_main: ShardMain, *args: Any) -> None:
-    """Child process: end with the parent (even a SIGKILLed one), then observe the shard.
-
-    Ctrl-C reaches the whole process group: the child ignores it, the parent stops the children and
-    prints the resume message (a child's KeyboardInterrupt printed a traceback before it)."""
+def _shard(parent_pid: int, level: int, shard_main: ShardMain, *args: Any) -> None:
+    """Child process: end with the parent (even a SIGKILLed one), send each log record to the parent
+    through ``out`` (the last argument), then observe the shard. The parent's handlers, levels and
+    redaction apply to the records: ``-vv`` keeps every request line. Ctrl-C reaches the whole
+    process group: the child ignores it; the parent stops the children and prints the resume message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
+    root = logging.getLogger()
+    root.handlers = [logging.handlers.QueueHandler(args[-1])]
+    root.setLevel(level)
     shard_main(*args)
 
 
@@ -99,8 +103,9 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
     out = spawn.Queue()
     names = [p.name for p in probes]
     per_shard = max(1, workers // count)
+    level = logging.getLogger().getEffectiveLevel()
     children = [spawn.Process(target=_shard, daemon=True, name=f"pindai-shard-{n}",
-                              args=(os.getpid(), shard_main, shard, names, replace(ctx, gate=HostGate(policy)),
+                              args=(os.getpid(), level, shard_main, shard, names, replace(ctx, gate=HostGate(policy)),
                                     per_shard, skip, out))
                 for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
     results: list[Facts] = []
@@ -122,6 +127,9 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
             if item is None:
                 finished += 1
                 continue
+            if isinstance(item, logging.LogRecord):  # a child's log line, handled as if logged here
+                _relay(item)
+                continue
             results.append(item)
             on_facts(item)
     finally:
@@ -130,3 +138,9 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
                 child.terminate()
             child.join()
     return results
+
+
+def _relay(record: logging.LogRecord) -> None:
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)

@@ -35,6 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from scanner import schema
+from scanner.errors import PindaiError
 from scanner.model import Facts, ScanResult
 from scanner.pii import scrub
 from scanner.urlsecrets import redact, redact_url, url_password
@@ -88,7 +90,7 @@ findings_table = Table(
 )
 
 
-class StoreError(Exception):
+class StoreError(PindaiError):
     """The history store cannot be opened or written; the message says why."""
 
 
@@ -162,8 +164,8 @@ class Store:
                 self._file = path
         try:
             self.engine: Engine = create_engine(self.url, future=True, connect_args=_connect_args(self.url))
-            metadata.create_all(self.engine)
-        except (SQLAlchemyError, ModuleNotFoundError) as exc:
+            schema.upgrade(self.engine)
+        except (SQLAlchemyError, ModuleNotFoundError, schema.NewerSchemaError, ValueError) as exc:  # or a bad URL
             raise self._error(f"cannot open history store {self.display_url}: {exc}") from exc
         self._file_identity = _identity(self._file) if self._file else None
 

@@ -16,11 +16,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from scanner.errors import PindaiError
 from scanner.model import Finding, ScanResult
 from scanner.yamlio import load_yaml
 
 
-class SuppressionError(Exception):
+class SuppressionError(PindaiError):
     """A suppressions file that cannot be used; the message names the file and entry."""
 
 

@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scanner.dburl import DatabaseURLError, database_params, engine_of
+from scanner.errors import PindaiError
 from scanner.model import DATABASE_SCHEMES, Exposure, Target, TargetKind, strip_password
 from scanner.urlsecrets import redact_url, split_password
 
 
-class TargetError(ValueError):
+class TargetError(PindaiError, ValueError):
     """A target string that Pindai cannot interpret."""
 
 
@@ -93,6 +95,13 @@ def parse_target(
                 "postgresql://, mysql:// or mariadb://"
             )
         location, password = split_password(text)  # the password stays in memory only
+        if engine_of(scheme) != "sqlite" and not parts.hostname:
+            raise TargetError(f"{redact_url(location.split('?', 1)[0])!r}: database URL has no host / "
+                              "URL basis data tidak menyebut host")
+        try:
+            database_params(engine_of(scheme), urlsplit(location).query)
+        except DatabaseURLError as exc:
+            raise TargetError(f"{redact_url(location.split('?', 1)[0])!r}: {exc}") from None
         return make(TargetKind.DATABASE, location, password)
     path = Path(text)
     if base_dir is not None and not path.is_absolute():

@@ -10,12 +10,13 @@ as a driver's error message or a store URL echoed in an error.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 PASSWORD_PARAMS = frozenset({"password", "passwd", "pwd"})
 HIDDEN = "***"
-_USERINFO_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*):[^@\s/]*@")
-_QUERY_PASSWORD = re.compile(r"(?i)([?&;](?:password|passwd|pwd)=)[^&#\s'\"]*")
+# anchored on "://" (any scheme): a scheme run before it would be rescanned from each letter (quadratic)
+_USERINFO_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s/]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)([?&;](?:password|passwd|pwd|sslpassword)(?:\+|%20)*=)[^&#\s'\"]*")
 
 
 def split_password(url: str) -> tuple[str, str]:
@@ -32,7 +33,7 @@ def split_password(url: str) -> tuple[str, str]:
     kept: list[str] = []
     for pair in parts.query.split("&") if parts.query else []:
         name, _, value = pair.partition("=")
-        if unquote(name).strip().lower() in PASSWORD_PARAMS:
+        if unquote_plus(name).strip().lower() in PASSWORD_PARAMS:  # "password+" is "password " to SQLAlchemy
             password = password or unquote(value)
         else:
             kept.append(pair)

@@ -1,4 +1,9 @@
-"""Constants shared by the foundation tests: a tiny catalogue and a valid rule."""
+"""Shared by the tests: a tiny catalogue, a valid rule, and a hang detector."""
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 CATALOGUE = """\
 id: test-law
@@ -30,3 +35,18 @@ remediation:
   en: ["Disable the old protocol."]
 references: ["test-law:1"]
 """
+
+
+@contextmanager
+def hang_detector(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError if the block runs longer than ``seconds`` (matching in ``re`` checks signals)."""
+    def expire(*_: Any) -> None:
+        raise TimeoutError(f"still running after {seconds} s: not linear")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -22,7 +22,14 @@ import pytest
 
 from fixtures.api import BASIC_PASSWORD, LOGIN_PASSWORD, WEAK_SECRET, start_api
 from fixtures.api.keys import mint_token
-from fixtures.hostile.canary import HOSTILE_SPELLINGS, find_leaks, start_canary_site, write_canary_tree
+from fixtures.hostile.canary import (
+    HOSTILE_SPELLINGS,
+    NIK_SPELLINGS,
+    SPELLED_PATHS,
+    find_leaks,
+    start_canary_site,
+    write_canary_tree,
+)
 from fixtures.portal import ISSUED_SECRET, start_portal
 from fixtures.synthetic import (
     CANARY_BIRTH_DATE,
@@ -58,7 +65,7 @@ def _site_target(site: str) -> str:
 [[targets]]
 target = "{site}"
 agency = "Dinsos"
-options = {{ http_port = {site.rsplit(':', 1)[1].strip('/')}, max_pages = 12 }}
+options = {{ http_port = {site.rsplit(':', 1)[1].strip('/')}, max_pages = 20 }}
 """
 
 
@@ -168,6 +175,10 @@ def test_hostile_spellings_reached_the_outputs_masked(canary_scan: CanaryScan) -
     assert any(rule == "PND-HTTP-031" and f"/warga/{masked_nik}" in text for rule, text in messages)
     disclosed = " ".join(text for rule, text in messages if rule == "PND-HTTP-014")
     assert masked_nik in disclosed and mask("phone", CANARY_PHONE) in disclosed and masked_email in disclosed
+    # the review's spellings (issue 24): each spelled path was crawled, the page of every spelling too
+    assert "/warga/ejaan" in http["pages_checked"]
+    assert sum(1 for p in http["pages_checked"] if p.startswith("/warga/") and masked_nik[-4:] in p) \
+        >= 1 + len(SPELLED_PATHS), http["pages_checked"]
 
 
 def test_stdout_table_is_masked(table_scan: subprocess.CompletedProcess[str]) -> None:
@@ -180,7 +191,7 @@ def test_stdout_table_is_masked(table_scan: subprocess.CompletedProcess[str]) ->
 @pytest.mark.parametrize("spelling", [CANARY_NIK, "3169 9941 0790 9999", CANARY_NPWP_FORMATTED, "+62 812-0000-0999",
                                       "6281200000999", "PINDAI.CANARY@EXAMPLE.COM", "pindai.canary%40example.com",
                                       "&#51;169994107909999", CANARY_KK, CANARY_NAME, CANARY_BIRTH_DATE,
-                                      CANARY_NAME.upper(), *HOSTILE_SPELLINGS.values()])
+                                      CANARY_NAME.upper(), *HOSTILE_SPELLINGS.values(), *NIK_SPELLINGS.values()])
 def test_leak_detector_sees_every_spelling(spelling: str) -> None:
     assert find_leaks(f"<td>{spelling}</td>")
     assert not find_leaks(mask("nik", CANARY_NIK) + mask("phone", CANARY_PHONE) + mask("email", CANARY_EMAIL))

@@ -214,3 +214,28 @@ def test_diff_new_only(tmp_path):
     as_json = json.loads(runner.invoke(main, ["diff", str(first), str(second), "--new-only",
                                               "--format", "json"]).output)
     assert list(as_json) == ["new"]
+
+
+def test_every_user_error_maps_to_its_exit_code_in_the_command_group() -> None:
+    """One error root (scanner.errors.PindaiError) mapped once: a command need not catch it."""
+    from scanner.cli import _PindaiGroup
+    from scanner.errors import PindaiError
+    from scanner.profile import ProfileError
+    from scanner.regulations import CatalogueError
+    from scanner.rules import RuleValidationError
+    from scanner.store import StoreError
+    from scanner.suppressions import SuppressionError
+    from scanner.targets import TargetError
+
+    for error in (ProfileError, CatalogueError, StoreError, SuppressionError, TargetError):
+        assert issubclass(error, PindaiError)
+    assert issubclass(RuleValidationError, PindaiError)
+    group = _PindaiGroup()
+
+    @group.command()
+    def broken() -> None:
+        raise ProfileError("pemkab.toml: targets[0].target: missing")
+
+    result = CliRunner().invoke(group, ["broken"])
+    assert result.exit_code == 2
+    assert "pindai: pemkab.toml: targets[0].target: missing" in result.output

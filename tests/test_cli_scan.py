@@ -181,7 +181,8 @@ def test_explicit_proxy_header_and_user_agent():
 
 
 @pytest.mark.parametrize("args", [["--proxy", "socks5://127.0.0.1:1080"], ["--header", "no colon"],
-                                  ["--header", "X-Bad: a\r\nInjected: 1"]])
+                                  ["--header", "X-Bad: a\r\nInjected: 1"],
+                                  ["--header", "X-A: \u2603"], ["--header", "X-A: a\x1bb"], ["--header", "X-A: \x7f"]])
 def test_bad_proxy_or_header_is_a_usage_error(args):
     result = CliRunner().invoke(main, ["scan", str(FIXTURES / "clean"), "--no-store", *args])
     assert result.exit_code == 2

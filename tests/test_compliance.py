@@ -144,3 +144,22 @@ def test_bare_http_server_claims_nothing_untested(plain_http_server: str, tmp_pa
     printed = html[html.index('id="compliance"'):html.index('id="metadata"')]
     assert '<td><span class="st st-manual">' not in printed and '<td><span class="st st-context">' not in printed
     assert '<td><span class="st st-no_findings">' in printed
+
+
+def test_a_result_judged_before_applicability_was_recorded(pack: RuleSet) -> None:
+    """The compliance view reads where the judge recorded each rule applied; an older result
+    (no record) is given it once, from its facts, before rendering (scanner.scan.with_applicability)."""
+    from dataclasses import replace
+
+    from scanner.scan import with_applicability
+
+    facts = [Facts("http", WEB.id, {"scheme": "https", "hsts": True, "nosniff": True})]
+    judged_now = judged(ScanResult("s1", "", "", "t", "r", [WEB], facts), pack)
+    assert judged_now.applicable == {"PND-TEST-101": [WEB.id]}
+    older = replace(judged_now, applicable=None)
+    row = "owasp-asvs-4.0.3:14.4.5"
+    statuses = {r.article.ref: r.status for rows in compliance_view(older, pack).values() for r in rows}
+    assert statuses[row] == "not_tested"  # nothing recorded, nothing claimed
+    refilled = {r.article.ref: r.status for rows in compliance_view(with_applicability(older, pack), pack).values()
+                for r in rows}
+    assert refilled[row] == "no_findings"

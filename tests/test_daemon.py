@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from scanner.daemon import run_daemon
 from scanner.store import Store
 from tests.services.processes import REPO
-from tests.services.receivers import smtp_receiver, webhook_receiver
+from tests.services.receivers import free_port, smtp_receiver, webhook_receiver
 from tests.services.targets import make_db, write_rules
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -164,6 +165,90 @@ def test_daemon_command_exits_on_sigterm_while_waiting(tmp_path: Path, rules: Pa
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_start_logs_each_profiles_next_run_in_local_time(tmp_path: Path, rules: Path, store: Store,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    db = make_db(tmp_path / "a.db")
+    fresh = write_profile(tmp_path / "fresh.toml", db, cron="0 2 * * 1")
+    run_daemon([fresh], store, once=True, now=at("2026-12-06", "12:00"), rules_path=rules, probe_names=PROBES)
+    with caplog.at_level(logging.INFO, logger="scanner.daemon"):
+        assert run_daemon([fresh], store, once=True, now=at("2026-12-06", "12:00"), rules_path=rules,
+                          probe_names=PROBES) == []
+    assert f"profile {fresh.resolve()}: next run 2026-12-07 02:00 WIB (Asia/Jakarta)" in caplog.text
+
+
+def test_each_run_logs_start_end_and_what_was_not_observed(tmp_path: Path, rules: Path, store: Store,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"))
+    with profile.open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[[targets]]\ntarget = "sqlite:///{tmp_path / "hilang" / "b.db"}"\nagency = "Dinas B"\n')
+    with caplog.at_level(logging.INFO, logger="scanner.daemon"):
+        (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
+    assert (outcome.observed, outcome.not_observed) == (1, 1)
+    assert f"run started, scan {outcome.scan_id}, 2 target(s)" in caplog.text
+    assert f"run finished, scan {outcome.scan_id} stored: 1 target(s) observed, 1 not observed" in caplog.text
+
+
+def test_unwritable_report_folder_never_loses_the_scan(tmp_path: Path, rules: Path, store: Store) -> None:
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"))
+    (tmp_path / "laporan").write_text("a file where the report folder should be")
+    (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
+    assert outcome.error == "" and outcome.report_dir == "" and "laporan" in outcome.report_error
+    assert store.status(outcome.scan_id) == "complete" and store.load(outcome.scan_id).findings
+
+
+def test_schedule_list_prints_next_runs_and_pending_notifications(tmp_path: Path, rules: Path) -> None:
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    store_url = f"sqlite:///{tmp_path / 'h.db'}"
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"), cron="30 7 * * 1",
+                            notify='webhook_url = "http://127.0.0.1:9/hook"')
+    run_daemon([profile], Store(store_url), once=True, rules_path=rules, probe_names=PROBES)
+    result = CliRunner().invoke(main, ["schedule", "list", str(profile), "--store", store_url])
+    assert result.exit_code == 0, result.output
+    assert "cron: 30 7 * * 1 (Asia/Jakarta)" in result.stdout and "WIB" in result.stdout
+    assert "next run / berikutnya: 20" in result.stdout and "notifications pending: 1 (webhook officer" in result.stdout
+    missing = CliRunner().invoke(main, ["schedule", "list", str(tmp_path / "none.toml"), "--store", store_url])
+    assert missing.exit_code == 2 and "cannot read profile" in missing.stderr
+
+
+def test_an_outbox_the_store_refuses_still_sends_once_and_keeps_the_scan(tmp_path: Path, rules: Path,
+                                                                         store: Store) -> None:
+    from scanner.outbox import Outbox
+
+    Outbox(store)
+    with store.engine.begin() as conn:  # the store refuses every new notification row
+        conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON pindai_outbox "
+                             "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    with webhook_receiver() as hook:
+        profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"), notify=f'webhook_url = "{hook.url}"')
+        (outcome,) = run_daemon([profile], store, once=True, rules_path=rules, probe_names=PROBES)
+    assert outcome.error == "" and [d.ok for d in outcome.deliveries] == [True] and len(hook.requests) == 1
+    assert store.status(outcome.scan_id) == "complete"
+
+
+def test_loop_wakes_up_for_a_notification_retry_before_the_next_cron_time(tmp_path: Path, rules: Path,
+                                                                          store: Store) -> None:
+    from scanner.outbox import PENDING, Outbox
+
+    port = free_port()  # the webhook refuses connections throughout
+    profile = write_profile(tmp_path / "p.toml", make_db(tmp_path / "a.db"), cron="0 2 * * *",
+                            notify=f'webhook_url = "http://127.0.0.1:{port}/hook"')
+    clock = [at("2099-03-01", "00:00")]
+    stop = Event()
+
+    def sleep(seconds: float) -> None:
+        clock[0] += timedelta(seconds=seconds)
+        if clock[0] >= at("2099-03-01", "00:06"):
+            stop.set()
+
+    run_daemon([profile], store, now=lambda: clock[0], sleep=sleep, stop=stop, rules_path=rules, probe_names=PROBES)
+    (entry,) = Outbox(store).entries()
+    assert (entry.status, entry.attempts) == (PENDING, 2)  # tried at the run, again 5 minutes later
+    assert entry.next_attempt_at == at("2099-03-01", "00:15").astimezone(UTC).isoformat()
 
 
 def test_a_scan_left_running_by_a_killed_daemon_is_finished_on_start(

@@ -127,7 +127,8 @@ def test_database_password_comes_from_the_worker_environment_not_the_broker(
     env = "PINDAI_TEST_PG_PASSWORD"
     monkeypatch.delenv(env, raising=False)  # the coordinator does not know the password
     try:
-        target = parse_target(server.url().replace("postgresql+psycopg", "postgresql"), zone="db", password_env=env)
+        location = server.url(query=server.scan_query).replace("postgresql+psycopg", "postgresql")
+        target = parse_target(location, zone="db", password_env=env)
         worker = start_worker(broker, "db", tmp_path, env={env: server.admin_password})
         try:
             wait_ready(worker)
@@ -294,6 +295,29 @@ def test_cli_scan_distributed_matches_local(zone_workers: dict[str, Worker], bro
     assert "cli-warga.db" in zone_workers["a"].output_when(lambda text: "cli-warga.db" in text)
     assert "cli-pegawai.db" in zone_workers["b"].output_when(lambda text: "cli-pegawai.db" in text)
     assert "cli-pegawai.db" not in zone_workers["a"].output()
+
+
+@pytest.mark.parametrize("query", ["hostaddr=127.0.0.2", "host=127.0.0.2", "sslmode=disable&host=127.0.0.2"])
+def test_broker_writer_cannot_route_a_database_task_out_of_scope(app, broker: str, tmp_path: Path, query: str) -> None:
+    """Security review 2026-12-06 NEW-1: the task's URL query may not override the scope-checked host, and
+    libpq may not add the worker's PGPASSWORD (never allowed by --allow-env)."""
+    from fixtures.hostile.rogue_db import RoguePostgres
+
+    inside = RoguePostgres("127.0.0.1").start()
+    outside = RoguePostgres("127.0.0.2", port=inside.port).start()
+    secrets = {"PINDAI_TEST_ALLOWED_PW": "allowed-secret", "PGPASSWORD": "pg-env-secret-NOT-ALLOWED"}
+    worker = start_worker(broker, "rogue", tmp_path, env=secrets)
+    try:
+        wait_ready(worker)
+        task = Target(TargetKind.DATABASE, f"postgresql://scanner@127.0.0.1:{inside.port}/simpeg?{query}",
+                      zone="rogue", password_env="PINDAI_TEST_ALLOWED_PW")
+        (facts,) = run_distributed([task], ["database"], ProbeContext(), app=app, timeout=60)
+    finally:
+        worker.kill()
+        inside.stop()
+        outside.stop()
+    assert facts.status == "inconclusive" and "'host" in facts.reason, facts.reason
+    assert outside.connections == 0 and inside.logins == []  # (the reachability check may connect, sending nothing)
 
 
 def test_tasks_lost_with_a_restarted_broker_are_sent_again(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The package's import graph (module-level and function-level imports) has no cycle."""
+"""The package's import graph (module-level and function-level imports): no cycle, no probe importing
+another probe, no report judging."""
 
 from __future__ import annotations
 
@@ -67,3 +68,39 @@ def test_no_import_cycle_between_modules() -> None:
     pruned = {name: {d for d in deps if not name.startswith(d + ".") and not d.startswith(name + ".")}
               for name, deps in graph.items()}
     assert _cycle(pruned) is None, " -> ".join(_cycle(pruned) or [])
+
+
+def _probe_package(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 and parts[:2] == ["scanner", "probes"] else None
+
+
+# Sideways imports between probes that predate the rule (audit 2026-12-06 §1.2): shared code still to
+# move out of the probe packages (HTML parsing and page shape to scanner/web, the SQL analyser to
+# scanner/sql, column facts to scanner/pii). Nothing may be added to this list.
+KNOWN_SIDEWAYS = {
+    ("scanner.probes.auth.blackbox", "scanner.probes.http.exposures"),
+    ("scanner.probes.auth.blackbox", "scanner.probes.http.html"),
+    ("scanner.probes.auth.references", "scanner.probes.http.html"),
+    ("scanner.probes.code.sql", "scanner.probes.sqlfile.analyze"),
+    ("scanner.probes.sqlfile.analyze", "scanner.probes.database.columns"),
+}
+
+
+def test_no_probe_imports_another_probe() -> None:
+    sideways = {(name, dep) for name, deps in _graph().items() for dep in deps
+                if _probe_package(name) and _probe_package(dep) and _probe_package(name) != _probe_package(dep)}
+    assert sideways - KNOWN_SIDEWAYS == set(), "a probe imports another probe; share the code outside scanner/probes"
+
+
+def test_reports_never_import_the_engine() -> None:
+    """Rendering reads what the judge recorded (ScanResult.applicable); it never evaluates rules."""
+    graph = _graph()
+    seen: set[str] = set()
+    todo = [name for name in graph if name.startswith("scanner.report") or name == "scanner.compliance"]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [d for d in graph.get(name, ()) if not d.startswith("scanner.probes.")]
+    assert "scanner.engine" not in seen

@@ -114,6 +114,20 @@ def test_action_script_steps(fresh_bin: Path, wheel: Path, source_tree: Path, tm
     assert output.read_text().strip() == "exit_code=1"
     sarif = json.loads((tmp_path / "out.sarif").read_text())
     assert sarif["runs"][0]["results"]
+    # an option smuggled inside `targets` is refused before anything runs (it would turn the gate green)
+    for smuggled in ("--fail-on=none", "--exclude-rule=PND-CODE-001", "-q"):
+        output.write_text("")
+        inputs["INPUT_TARGETS"] = f"{source_tree} {smuggled}"
+        scan = _run(["bash", "-c", steps["Scan"]], cwd=tmp_path, env={**env, **inputs})
+        assert scan.returncode == 2 and smuggled in scan.stdout + scan.stderr, scan.stdout + scan.stderr
+        assert output.read_text().strip() == "exit_code=2"
+    # a partial scan (exit 3) fails the step unless the workflow allows it
+    inputs["INPUT_TARGETS"] = "http://127.0.0.1:1/"
+    for allow, expected in (("false", 3), ("true", 0)):
+        output.write_text("")
+        scan = _run(["bash", "-c", steps["Scan"]], cwd=tmp_path, env={**env, **inputs, "INPUT_ALLOW_PARTIAL": allow})
+        assert scan.returncode == expected, scan.stdout + scan.stderr
+        assert output.read_text().strip() == "exit_code=3"
 
 
 @pytest.fixture
@@ -191,3 +205,18 @@ def test_gitlab_template_installs_and_its_first_run_writes_a_baseline(
     reports = job["artifacts"]["reports"]  # type: ignore[index]
     assert reports == {"junit": "pindai-junit.xml", "sast": "gl-sast-report.json",
                        "codequality": "gl-code-quality-report.json"}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed by pre-commit")
+def test_pre_commit_files_named_like_options_are_files(git_repo: Path, tmp_path: Path) -> None:
+    """Committed files called ``--fail-on=none`` (and the like) must not turn a failing hook green."""
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "PINDAI_STORE": f"sqlite:///{tmp_path / 'h.db'}"}
+    names = ["--fail-on=none", "--exclude-rule=PND-CODE-001", "--severity=info"]
+    (git_repo / "settings.py").write_text(SECRET_SOURCE)
+    for name in names:
+        (git_repo / name).write_text("x = 1\n")
+    _run(["git", "-C", str(git_repo), "add", "--", "settings.py", *names])
+    done = _run([str(pre_commit), "try-repo", str(ROOT), "pindai-code", "--all-files"], cwd=git_repo, env=env)
+    assert done.returncode == 1 and "Failed" in done.stdout, done.stdout + done.stderr
+    assert "PND-CODE-001" in done.stdout

@@ -102,9 +102,17 @@ def test_unreachable_channels_are_reported_not_raised() -> None:
 def test_missing_password_env_is_a_failed_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PINDAI_TEST_SMTP_PASSWORD", raising=False)
     entry = NotifyEntry(smtp_host="127.0.0.1", smtp_user="pindai", smtp_password_env="PINDAI_TEST_SMTP_PASSWORD",
-                        mail_to=["a@contoh.go.id"])
+                        smtp_starttls=True, mail_to=["a@contoh.go.id"])
     (delivery,) = notify(CURRENT, PREVIOUS, entry)
     assert not delivery.ok and "PINDAI_TEST_SMTP_PASSWORD" in delivery.detail
+
+
+def test_smtp_login_without_tls_is_refused_unless_explicitly_allowed() -> None:
+    """Security review 2026-12-06 (NEW-16): smtp_starttls defaulted to false and login went in clear."""
+    with pytest.raises(ValueError, match="smtp_starttls"):
+        NotifyEntry(smtp_host="127.0.0.1", smtp_user="pindai", smtp_password_env="P", mail_to=["a@contoh.go.id"])
+    assert NotifyEntry(smtp_host="h", smtp_user="u", smtp_login_without_tls=True).smtp_login_without_tls
+    assert NotifyEntry(smtp_host="h").smtp_port == 25  # no login: no TLS needed
 
 
 def test_starttls_and_login_with_password_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from fixtures.hostile.recording import RecordingSite
 from scanner.cli import main
 from scanner.resources import rules_dir
 
@@ -85,9 +86,11 @@ def test_complete_scan_still_exits_0(tmp_path: Path) -> None:
 def _broken_pack(tmp_path: Path) -> Path:
     """The shipped sqlfile pack with one rule reading a field that no observation has."""
     text = (rules_dir() / "sqlfile.yaml").read_text(encoding="utf-8")
-    when = 'facts.columns.filter(c, c.has_values && c.category == "specific"'  # PND-SQL-001's condition
-    broken = text.replace(when, when.replace("c.category", "c.no_such_field"), 1)
-    assert broken != text
+    applies = 'facts.columns.exists(c, c.has_values && c.category == "specific")'  # PND-SQL-001's applicability
+    when = 'facts.columns.filter(c, c.has_values && c.category == "specific"'  # and its condition
+    broken = text.replace(applies, applies.replace("c.category", "c.no_such_field"), 1)
+    broken = broken.replace(when, when.replace("c.category", "c.no_such_field"), 1)
+    assert broken.count("no_such_field") == 2
     path = tmp_path / "rules" / "sqlfile.yaml"
     path.parent.mkdir()
     path.write_text(broken, encoding="utf-8")
@@ -106,9 +109,9 @@ def test_rule_that_fails_to_evaluate_makes_the_scan_partial(tmp_path: Path) -> N
 
 def test_rules_validate_evaluates_rules_on_example_facts(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["rules", "validate", str(_broken_pack(tmp_path))])
-    assert result.exit_code == 2
-    assert "PND-SQL-001: cannot be evaluated on sqlfile.json#0" in result.stderr
-    assert "no_such_field" in result.stderr
+    assert result.exit_code == 2  # the misspelt field is named before any example is evaluated
+    assert "sqlfile.yaml: PND-SQL-001: applies_when: no such fact 'c.no_such_field'" in result.stderr
+    assert "sqlfile.yaml: PND-SQL-001: when: no such fact 'c.no_such_field'" in result.stderr
     assert CliRunner().invoke(main, ["rules", "validate"]).exit_code == 0
 
 
@@ -121,3 +124,28 @@ def test_rich_markup_and_terminal_escapes_from_a_target_neither_crash_nor_reach_
     assert set(reports) == set(OUTPUTS)
     assert "PND-SQL-002" in result.stdout and "warga[/]" in result.stdout  # the finding names the table
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
+def test_one_malformed_script_src_keeps_the_end_of_life_findings(tmp_path: Path) -> None:
+    """R7 (issue 24): a single ``<script src="http://[x]/a.js">`` must not hide PHP/WordPress end of life."""
+    page = (b'<html><head><meta name="generator" content="WordPress 4.9.1">'
+            b'<script src="http://[x]/a.js"></script><script src="/wp-includes/js/jquery/jquery.js?ver=1.12.4">'
+            b'</script></head><body>portal</body></html>')
+    with RecordingSite("127.0.0.1", {"/": (200, {"X-Powered-By": "PHP/5.4.0"}, page)}) as site:
+        result, reports = _scan(tmp_path, site.url, "--probe", "http", "--fail-on", "high")
+    assert result.exit_code == 1, result.output
+    data = json.loads(reports["json"])
+    [http] = [f for f in data["facts"] if f["probe"] == "http"]
+    assert http["data"]["software"]["status"] == "ok"
+    eol = " ".join(f["message"]["en"].lower() for f in data["findings"] if f["rule_id"] == "PND-HTTP-040")
+    assert "php 5.4.0" in eol and "wordpress 4.9.1" in eol
+
+
+def test_sub_checks_stopped_by_429_back_off_make_the_scan_partial(tmp_path: Path) -> None:
+    """A site answering ``429 Retry-After: 1`` to everything but ``/`` cannot hide .env or .git (issue 24)."""
+    page = b"<html><body>" + b"".join(b"<a href='/p%d'>p</a>" % i for i in range(5)) + b"</body></html>"
+    routes = {"/": (200, {}, page)}
+    with RecordingSite("127.0.0.1", routes, default=(429, {"Retry-After": "0"}, b"slow down")) as site:
+        result, reports = _scan(tmp_path, site.url, "--probe", "http", "--fail-on", "critical", "--timeout", "2")
+    assert result.exit_code == 3, result.output
+    _assert_noted_everywhere(result, reports, "could not be completed")

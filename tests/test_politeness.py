@@ -8,7 +8,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from fixtures.hostile.recording import RecordingSite
 from scanner.model import Facts, Target, TargetKind
 from scanner.politeness import (
     GIVE_UP_AFTER,
@@ -86,8 +89,39 @@ def test_429_with_retry_after_halves_concurrency_and_delays_the_next_request():
 def test_retry_after_as_http_date_and_hostile_values():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412500.0) == 10.0
     assert retry_after_seconds("99999999") == RETRY_AFTER_MAX_S
+    assert retry_after_seconds("0" * 40 + "7") == 7.0
     assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("²") is None  # a digit to str.isdigit, not to float()
     assert retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u00b2\u00b3", "\u0663", "\uff15", "1" * 5000, "1e9", "-5", "+5", "1.5",
+                                   "Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+                                   "Fri, 31 Dec 99999999999 23:59:59 GMT", "Mon, 99 Foo 2020 99:99:99 +9999", "\x00"])
+def test_retry_after_never_raises_on_hostile_values(value: str):
+    seconds = retry_after_seconds(value, now=1445412500.0)
+    assert seconds is None or 0.0 <= seconds <= RETRY_AFTER_MAX_S
+    if not value.isascii():
+        assert seconds is None  # a superscript two or an Arabic-Indic three is not a number of seconds
+
+
+_HTTP_DATES = st.datetimes().map(lambda d: d.strftime("%a, %d %b %Y %H:%M:%S GMT"))
+
+
+@given(st.text() | st.from_regex(r"\A[0-9]{1,40}\Z") | _HTTP_DATES)
+def test_retry_after_is_none_or_within_the_cap(value: str):
+    seconds = retry_after_seconds(value)
+    assert seconds is None or 0.0 <= seconds <= RETRY_AFTER_MAX_S
+
+
+def test_non_ascii_retry_after_on_a_crawled_page_keeps_the_http_probe():
+    routes = {"/": (200, {"X-Powered-By": "PHP/5.4.0"}, b"<a href='/page2'>x</a>"),
+              "/page2": (429, {"Retry-After": "\u00b2"}, b"no")}
+    with RecordingSite("127.0.0.1", routes) as site:
+        ctx = ProbeContext(gate=HostGate(PolitenessPolicy(requests_per_second=1000, timeout_s=3)),
+                           scope=Scope(("127.0.0.1",)))
+        facts = observe(HttpProbe(), Target(TargetKind.URL, site.url), ctx)
+    assert facts.conclusive, facts.reason
 
 
 def test_timeouts_back_off_and_clean_answers_recover():
@@ -178,3 +212,71 @@ def test_a_service_that_keeps_failing_does_not_stop_the_hosts_other_services() -
     with gate.slot(healthy):  # same machine, another service: still served at full concurrency
         pass
     assert gate.allowed(healthy) == 2
+
+
+class _RateLimitedApi(http.server.BaseHTTPRequestHandler):
+    """The audit's NEW-12 site: a home page linking 40 API paths, each answered 429 Retry-After: 30."""
+
+    hits = 0
+
+    def do_GET(self) -> None:
+        type(self).hits += 1
+        if self.path == "/":
+            body = "".join(f"<a href='/api/v1/i{i}'>x</a>" for i in range(40)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+        else:
+            body = b"slow down"
+            self.send_response(429)
+            self.send_header("Retry-After", "30")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_auth_probe_backs_off_on_429_and_honours_retry_after() -> None:
+    """#24 item 11 (NEW-12): the auth probe sent 54 requests in 0.1 s after `429 Retry-After: 30`."""
+    from scanner.probes.auth.probe import AuthProbe
+
+    handler = type("Handler", (_RateLimitedApi,), {"hits": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    waits: list[float] = []
+    gate = HostGate(PolitenessPolicy(timeout_s=5), sleep=waits.append)  # waits recorded, not slept
+    try:
+        target = Target(TargetKind.URL, f"http://127.0.0.1:{server.server_address[1]}/")
+        facts = observe(AuthProbe(), target, ProbeContext(gate=gate, scope=Scope(("127.0.0.1",))))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert handler.hits <= GIVE_UP_AFTER + 2  # the home page, then at most the give-up count of 429s
+    assert any(w > 29 for w in waits)  # the next request waited out Retry-After
+    assert facts.status == "inconclusive" or facts.data  # an observation, never a crash
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"per_host_concurrency": 400, "requests_per_second": 1e9, "timeout_s": 1e9}, (64, 1000.0, 300.0)),
+    ({"per_host_concurrency": 0, "requests_per_second": -5, "timeout_s": 0}, (1, 0.0, 0.1)),
+    ({"per_host_concurrency": "x", "requests_per_second": float("nan"), "timeout_s": None}, (5, 0.0, 10.0)),
+    ({}, (5, 0.0, 10.0)),
+])
+def test_policy_from_a_task_is_clamped(values: dict, expected: tuple) -> None:
+    """Security review 2026-12-06 (NEW-16): the worker built its policy from the task unclamped."""
+    policy = PolitenessPolicy.from_untrusted(values)
+    assert (policy.per_host_concurrency, policy.requests_per_second, policy.timeout_s) == expected
+
+
+def test_worker_clamps_the_policy_of_a_task(tmp_path) -> None:
+    import sqlite3
+
+    from scanner import distributed
+
+    db = tmp_path / "a.db"
+    sqlite3.connect(db).close()
+    target = {"kind": "database", "location": f"sqlite:///{db}"}
+    distributed.observe_remote(target, "database", {"per_host_concurrency": 400, "timeout_s": 1e9}, ["*"])
+    assert max(p.per_host_concurrency for p in distributed._gates) <= 64
+    assert max(p.timeout_s for p in distributed._gates) <= 300

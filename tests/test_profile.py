@@ -156,3 +156,61 @@ def test_database_scope_options_reach_the_target(tmp_path):
                         'options = { database = { exclude = ["audit\\\\..*"], read_data = false } }')
     target = load_profile(_write(tmp_path, text)).targets[1]
     assert target.options == {"database": {"exclude": ["audit\\..*"], "read_data": False}}
+
+
+def test_audit_table_reaches_the_result_and_the_report(tmp_path: Path) -> None:
+    """[audit] (operator, surat tugas, time zone) and --operator end up in the result and the report."""
+    import json
+    import socket
+
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    dump = tmp_path / "dump.sql"
+    dump.write_text("CREATE TABLE t (id int);\n", encoding="utf-8")
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'''name = "uji"
+[audit]
+operator = "Tim A"
+authorisation = "ST-1/2026"
+timezone = "Asia/Makassar"
+[[targets]]
+target = "{dump}"
+''', encoding="utf-8")
+    out = tmp_path / "r.json"
+    page = tmp_path / "r.html"
+    run = CliRunner().invoke(main, ["scan", "--profile", str(profile), "--no-store", "--json", str(out),
+                                    "--html", str(page), "--operator", "Tim B"])
+    assert run.exit_code in (0, 1, 3), run.output
+    audit = json.loads(out.read_text(encoding="utf-8"))["profile"]["audit"]
+    assert audit["operator"] == "Tim B" and audit["authorisation"] == "ST-1/2026"
+    assert audit["host"] == socket.gethostname() and audit["timezone"] == "Asia/Makassar"
+    assert "sqlfile" in audit["method"]["probes"]
+    html = page.read_text(encoding="utf-8")
+    assert "WITA" in html and "ST-1/2026" in html
+
+
+def test_unknown_time_zone_is_a_profile_error(tmp_path: Path) -> None:
+    profile = tmp_path / "p.toml"
+    profile.write_text('[audit]\ntimezone = "Mars/Olympus"\n[[targets]]\ntarget = "https://a.example/"\n',
+                       encoding="utf-8")
+    with pytest.raises(ProfileError, match="unknown time zone"):
+        load_profile(profile)
+
+
+def test_a_bad_auth_option_is_a_usage_error_naming_file_and_field(tmp_path):
+    """Was exit 3 ("scan partial") from the probe at run time; now the auth probe's options model
+    checks `[targets.options.auth]` when the profile is read, like every other probe's options."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    text = GOOD.replace('exposure = "internet"', 'exposure = "internet"\n\n[targets.options.auth]\n'
+                        'bearer_env = "TOKEN"\nlogin_rate_limit_attempts = 99\nendpointz = []')
+    message = _error(tmp_path, text)
+    assert "targets[0].options.auth.login_rate_limit_attempts: Input should be less than or equal to 20" in message
+    assert "targets[0].options.auth.endpointz: Extra inputs are not permitted" in message
+    result = CliRunner().invoke(main, ["scan", "--profile", str(tmp_path / "profile.toml"), "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "profile.toml: targets[0].options.auth.endpointz" in result.output

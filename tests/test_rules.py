@@ -105,3 +105,23 @@ def test_shipped_rules_all_load():
     assert probes >= {"tls", "http"}
     for rule in ruleset.rules:
         assert rule.spec.remediation.id and rule.spec.remediation.en
+
+
+def test_pack_defaults_let_names_and_optional_english_for_agency_packs(tmp_path, regulations):
+    body = ("pack: kab\nprobe: database\nlet:\n  ID_KINDS: '[\"nik\", \"kk\"]'\n"
+            "  IDENTITY: 'c.kind in ID_KINDS'\nrules:\n"
+            "  - id: {id}\n    severity: low\n    title: {{id: Kolom identitas}}\n    description: {{id: Uraian}}\n"
+            "    applies_when: 'facts.columns.size() > 0'\n"
+            "    when: 'facts.columns.filter(c, IDENTITY && c.name != \"ID_KINDS\")'\n    item_key: item.name\n"
+            "    message: {{id: Pesan}}\n    remediation: {{id: [Langkah]}}\n    references: ['test-law:1']\n")
+    pack = tmp_path / "kab.yaml"
+    pack.write_text(body.format(id="KAB-DB-001"))
+    ruleset = load_rules(pack, regulations)
+    rule = ruleset.rules[0]
+    assert rule.probe == "database"
+    assert rule.spec.when == 'facts.columns.filter(c, (c.kind in (["nik", "kk"])) && c.name != "ID_KINDS")'
+    assert rule.spec.title.en == "Kolom identitas"  # shown when English is asked for
+    assert {w.field for w in ruleset.warnings} == {"title.en", "description.en", "message.en", "remediation.en"}
+    pack.write_text(body.format(id="PND-DB-901"))  # shipped rules keep both languages
+    with pytest.raises(RuleValidationError, match=r"title\.en"):
+        load_rules(pack, regulations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scanner.model import Target, TargetKind
@@ -53,3 +54,15 @@ def test_out_of_scope_target_is_never_probed():
     facts = run_probes([_url("ok"), Target(TargetKind.URL, "https://example.com/")], [Recording()], ctx)
     assert seen == ["ok.contoh.go.id"]
     assert facts[1].reason == "host example.com is outside the scan scope"
+
+
+class _SurrogateProbe(_Probe):
+    def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
+        return {"claims\ud800": ["\udfffx", ("a\ud800",), {"k": "v\udc00"}], "n": 1, "big": [10**400, -(10**400)]}
+
+
+def test_facts_are_made_utf8_encodable_where_they_are_made():
+    [facts] = run_probes([_url("ok")], [_SurrogateProbe()], ProbeContext())
+    assert facts.data == {"claims\ufffd": ["\ufffdx", ("a\ufffd",), {"k": "v\ufffd"}], "n": 1,
+                          "big": [2**63 - 1, -(2**63)]}  # CEL's int range: judging cannot fail on them
+    json.dumps(facts.to_dict(), ensure_ascii=False).encode("utf-8")  # would raise on a lone surrogate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 from pathlib import Path
 
@@ -67,6 +68,25 @@ def test_serial_and_parallel_observation_give_identical_findings(caplog):
     assert "observing in worker processes failed" not in caplog.text  # really observed in 2 processes
     assert len(serial) > 10
     assert parallel == serial
+
+
+def test_child_processes_keep_the_request_log(caplog):
+    """``-vv`` (DEBUG) keeps each request line when observing in worker processes (issue 24)."""
+    portals = [start_site(variant) for variant in ("clean", "custom404")]
+    try:
+        targets = [Target(TargetKind.URL, p.base_url, options=p.target_options) for p in portals]
+        ctx = ProbeContext(gate=HostGate(PolitenessPolicy(per_host_concurrency=4, timeout_s=5)),
+                           scope=Scope(("127.0.0.1",)))
+        with caplog.at_level(logging.DEBUG):
+            facts = run_probes(targets, load_probes(["http"]), ctx, processes=2)
+    finally:
+        for portal in portals:
+            portal.stop()
+    assert all(f.conclusive for f in facts), [f.reason for f in facts]
+    requests = [r for r in caplog.records if r.name == "scanner.net.session" and r.getMessage().startswith("GET ")]
+    assert {r.processName for r in requests} == {"pindai-shard-0", "pindai-shard-1"}
+    for portal in portals:
+        assert any(portal.base_url.rstrip("/") in r.getMessage() for r in requests)
 
 
 def _descendants(pid: int) -> set[int]:

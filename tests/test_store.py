@@ -126,6 +126,20 @@ def test_new_store_file_is_private(tmp_path):
     assert stat.S_IMODE(tmp_path.stat().st_mode) == existing  # an existing directory is left alone
 
 
+@pytest.mark.parametrize("url", ["postgresql://u:StorePw3@[::1/x", "postgresql://u@h:99999/x?password+=StorePw3",
+                                 "postgresql://u:StorePw3@h:port/x"])
+def test_malformed_store_url_is_a_usage_error_without_traceback(url: str) -> None:
+    """Security review 2026-12-06 (#5, NEW-16): a traceback and exit 1 ("findings") before."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    result = CliRunner().invoke(main, ["history", "--store", url])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "StorePw3" not in result.output
+    assert "history store" in result.output
+
+
 def test_a_silent_postgresql_server_is_a_store_error_not_a_hang(tmp_path):
     """A server that accepts the connection and never answers (a hung or half-dead PostgreSQL): the store
     gives up after its connect timeout instead of waiting forever."""

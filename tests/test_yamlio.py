@@ -38,3 +38,21 @@ def test_broken_or_unwritable_cache_only_costs_speed(tmp_path, monkeypatch):
     blocker.write_text("")
     monkeypatch.setenv("PINDAI_CACHE_DIR", str(blocker))  # a file where the directory should be
     assert load_yaml("b: 2") == {"b": 2}
+
+
+def test_target_documents_are_not_cached_and_old_entries_are_pruned(tmp_path, monkeypatch):
+    """Security review 2026-12-06 (NEW-16): each scan of a site serving a new OpenAPI YAML added a file for ever."""
+    import os
+    import time
+
+    from scanner.probes.auth.openapi import parse_document  # the target-facing parser
+
+    monkeypatch.setenv("PINDAI_CACHE_DIR", str(tmp_path))
+    for n in range(3):
+        parse_document(f"openapi: 3.0.0\ninfo: {{title: t{n}}}\npaths: {{/a{n}: {{get: {{}}}}}}\n")
+    assert _cached(tmp_path) == []
+    load_yaml("old: 1")
+    (old,) = _cached(tmp_path)
+    os.utime(old, (time.time() - 40 * 86400,) * 2)
+    load_yaml("new: 1")
+    assert [p.name for p in _cached(tmp_path)] != [] and old not in _cached(tmp_path)

@@ -85,8 +85,9 @@ def output_options(func: Any) -> Any:
         label = FILE_OUTPUT_HELP.get(fmt, f"{fmt.upper()} report")
         func = click.option(f"--{fmt.replace('_', '-')}", f"out_{fmt}", type=click.Path(dir_okay=False, path_type=Path),
                             help=f"Write the {label} to this file.")(func)
+    func = audit_output_options(func)
     func = click.option("--per-agency-dir", "out_per_agency_dir", type=click.Path(file_okay=False, path_type=Path),
-                        help="Also write one HTML report per agency (SKPD) into this directory.")(func)
+                        help="Also write one HTML report per agency (Perangkat Daerah) into this directory.")(func)
     func = click.option("--full-matrix", "full_matrix", is_flag=True, default=None,
                         help="Append the full compliance matrix (every article, also untested, manual and "
                              "context ones) to the HTML report; by default it lists only articles with "
@@ -96,6 +97,51 @@ def output_options(func: Any) -> Any:
     func = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                         show_default=True, help="What to print on standard output.")(func)
     return verbose_option(func)
+
+
+def audit_output_options(func: Any) -> Any:
+    """The audit-facing outputs: workbook, management summary and PDFs, and the CSV dialect."""
+    out = click.Path(dir_okay=False, path_type=Path)
+    func = click.option("--csv-dialect", "out_csv_dialect", type=click.Choice(["intl", "id"]), default=None,
+                        help="CSV for Indonesian spreadsheets (id: semicolon, decimal comma) or the default "
+                             "(intl: comma, decimal point).")(func)
+    func = click.option("--summary-pdf", "out_summary_pdf", type=out,
+                        help="Write the management summary as PDF (headless Chromium).")(func)
+    func = click.option("--pdf", "out_pdf", type=out,
+                        help="Write the full HTML report as PDF (headless Chromium).")(func)
+    func = click.option("--summary", "out_summary", type=out,
+                        help="Write the management summary (HTML, 1-3 A4 pages) to this file.")(func)
+    return click.option("--xlsx", "out_xlsx", type=out,
+                        help="Write the audit workbook (findings, workpaper rows, control checklist, targets).")(func)
+
+
+def _emit_audit(result: ScanResult, ruleset: RuleSet, lang: str, files: dict[str, Any],
+                previous: ScanResult | None, full_matrix: bool) -> None:
+    """Write the workbook, the summary and the PDFs that ``files`` asks for (PDFs last: they need Chromium)."""
+    if files.get("xlsx"):
+        from scanner.report.xlsx import write_xlsx
+
+        click.echo(f"wrote {write_xlsx(result, ruleset, lang, files['xlsx'])}", err=True)
+    if files.get("summary"):
+        from scanner.report.management import write_summary
+
+        click.echo(f"wrote {write_summary(result, ruleset, files['summary'], lang, previous)}", err=True)
+    pages = []
+    if files.get("pdf"):
+        from scanner.report.html import render_with_history
+
+        pages.append((files["pdf"], lambda: render_with_history(result, ruleset, lang, previous, full_matrix)))
+    if files.get("summary_pdf"):
+        from scanner.report.management import render_summary
+
+        pages.append((files["summary_pdf"], lambda: render_summary(result, ruleset, lang, previous)))
+    for path, page in pages:
+        from scanner.report.pdf import PdfError, print_pdf
+
+        try:
+            click.echo(f"wrote {print_pdf(encodable(page()), path)}", err=True)
+        except PdfError as exc:
+            fail(str(exc))
 
 
 def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[str, Path | None],
@@ -108,9 +154,13 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
     The HTML report shows the trend against ``previous``.
     """
     from scanner.report.files import write_atomic
+    from scanner.scan import with_applicability
 
+    result = with_applicability(result, ruleset)
     files = dict(files)
     full_matrix = bool(files.pop("full_matrix", None))
+    audit_files = {name: files.pop(name, None) for name in ("xlsx", "summary", "pdf", "summary_pdf")}
+    dialect = str(files.pop("csv_dialect", None) or "intl")
     per_agency_dir = files.pop("per_agency_dir", None)
     failed = 0
     if per_agency_dir is not None:
@@ -130,6 +180,10 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
             from scanner.report.html import render_with_history
 
             text = render_with_history(result, ruleset, lang, previous, full_matrix)
+        elif name == "csv":
+            from scanner.report.csv_report import render_dialect
+
+            text = render_dialect(result, ruleset, lang, dialect)
         else:
             text = renderer(name)(result, ruleset, lang)
         try:
@@ -138,6 +192,7 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
             failed += _write_failed(path, exc)
             continue
         click.echo(f"wrote {path}", err=True)
+    _emit_audit(result, ruleset, lang, audit_files, previous, full_matrix)
     shown = _terminal_table(result, ruleset, lang) if fmt == "table" else renderer(fmt)(result, ruleset, lang)
     click.echo(encodable(shown), nl=False)
     _warn_partial(result, lang)

@@ -32,3 +32,21 @@ def rules_options(func: Any) -> Any:
     return click.option("--rules", "rules_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
                         help="A rule pack directory or file, added to the shipped packs (repeatable); "
                         "rule ids must be unique across all packs.")(command)
+
+
+class ProbeName(click.ParamType):
+    """A registered probe's name; the registry is read only when the option is used or --help shown."""
+
+    name = "probe"
+
+    def get_metavar(self, *_args: Any, **_kwargs: Any) -> str:
+        from scanner.probes import specs
+
+        return "[" + "|".join(specs()) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from scanner.probes import specs
+
+        if value in specs():
+            return str(value)
+        self.fail(f"{value!r} is not one of {', '.join(map(repr, specs()))}.", param, ctx)

@@ -1,7 +1,8 @@
-"""``pindai rules list|show|validate``: the rule packs."""
+"""``pindai rules list|show|validate|test``: the rule packs."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from scanner.commands.options import RulePaths, rules_options
 
 @click.group()
 def rules() -> None:
-    """List, show and validate rule packs. / Daftar, tampilkan dan validasi aturan."""
+    """List, show, validate and test rule packs. / Daftar, tampilkan, validasi dan uji aturan."""
 
 
 @rules.command("list")
@@ -61,13 +62,27 @@ def rules_show(rule_id: str, rules_path: RulePaths, lang: str) -> None:
 @click.option("--examples", "examples_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Directory of <probe>.json example facts (default: the shipped docs/facts/examples).")
 def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
-    """Validate rule packs (default: the shipped ones) and evaluate each rule on example facts of its probe.
+    """Validate rule packs (default: the shipped ones): every fact path against its probe's facts
+    schema (docs/facts/schemas), then each rule evaluated on example facts of its probe.
 
     Exit 2 naming file, rule and field, or the rule and example it cannot be evaluated on.
     """
-    from scanner.rulecheck import example_failures
+    from scanner.rulecheck import example_failures, example_shape_problems, path_problems
 
     ruleset = load_ruleset(path)
+    for warning in ruleset.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    paths = path_problems(ruleset)
+    for problem in paths:
+        click.echo(f"error: {problem}", err=True)
+    if paths:
+        fail(f"{len(paths)} unknown fact path(s) / jalur fakta tidak dikenal (docs/facts/schemas)")
+    if examples_dir is not None:
+        shapes = example_shape_problems({rule.probe for rule in ruleset.rules}, examples_dir)
+        for shape in shapes:
+            click.echo(f"error: {shape}", err=True)
+        if shapes:
+            fail(f"{len(shapes)} example field(s) not in the facts schemas / kolom contoh tidak dikenal")
     failures, missing = example_failures(ruleset, examples_dir)
     for probe in missing:
         click.echo(f"warning: no example facts for probe {probe!r}; its rules were not evaluated", err=True)
@@ -76,4 +91,43 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
         click.echo(f"error: {rule.file if rule else ''} {failure}", err=True)
     if failures:
         fail(f"{len(failures)} rule evaluation error(s) / aturan gagal dievaluasi")
-    click.echo(f"{counted(len(ruleset.rules), 'rule')} OK ({ruleset.version}), evaluated on example facts")
+    checked = counted(len(ruleset.rules), "rule")
+    click.echo(f"{checked} OK ({ruleset.version}), fact paths checked, evaluated on example facts")
+
+
+@rules.command("test")
+@click.argument("packs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def rules_test(packs: tuple[Path, ...]) -> None:
+    """Run the cases stored beside each pack (PACK.cases.yaml; default: the shipped packs and their cases)
+    and print every case that failed and why. / Jalankan kasus uji di samping setiap paket aturan.
+
+    Exit 0 when every case holds, 1 when one fails, 2 when a pack or a cases file is invalid.
+    """
+    from scanner.resources import rules_dir
+    from scanner.rulecases import cases_file, check_cases, load_cases
+    from scanner.rules import pack_files
+
+    ruleset = load_ruleset(packs or None)
+    files = [file for each in (packs or (rules_dir(),)) for file in pack_files(each)]
+    total, failed = 0, 0
+    for pack in files:
+        rules = [rule for rule in ruleset.rules if Path(rule.file) == pack]
+        found = cases_file(pack)
+        if found is None:
+            click.echo(f"{pack}: no cases (write {pack.name.removesuffix('.yaml')}.cases.yaml beside it)", err=True)
+            failed += len(rules)
+            continue
+        try:
+            cases = load_cases(found)
+        except ValueError as exc:
+            fail(str(exc))
+        ran, failures = check_cases(ruleset, rules, cases, str(found))
+        total += ran
+        failed += len(failures)
+        for failure in failures:
+            click.echo(f"FAIL {failure}", err=True)
+        click.echo(f"{pack}: {len(rules)} rules, {ran} cases, {len(failures)} failed")
+    if failed:
+        click.echo(f"pindai: {failed} failing case(s) / kasus gagal", err=True)
+        sys.exit(1)
+    click.echo(f"{total} cases OK / semua kasus lolos")

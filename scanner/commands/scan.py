@@ -8,7 +8,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -29,24 +29,21 @@ from scanner.commands.common import (
     severity_name,
     stored_result,
 )
-from scanner.commands.options import RulePaths, rules_options
+from scanner.commands.options import ProbeName, RulePaths, rules_options
 from scanner.commands.progress import scan_progress
 from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
-from scanner.probes import PROBES
 from scanner.probes.base import Probe, ProbeContext
 from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
     from scanner.durable import ScanWriter
+    from scanner.inventory import Inventory
     from scanner.profile import Profile
     from scanner.rules import RuleSet
     from scanner.store import Store
     from scanner.suppressions import Suppressions
-
-
-_COMMENT = re.compile(r"(^|\s)#.*")
 
 
 def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
@@ -81,6 +78,10 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
         name, sep, content = value.partition(":")
         if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()) or re.search(r"[\r\n\0]", content):
             raise click.BadParameter(f"{value!r}: use 'Name: value' (one line)")
+        if not re.fullmatch(r"[\t\x20-\x7e\xa0-\xff]*", content):  # what HTTP/1.1 (latin-1, no controls) can carry
+            raise click.BadParameter(f"{name.strip()!r}: the value holds a character HTTP headers cannot carry "
+                                     "(control character or outside Latin-1) / nilai memuat karakter yang tidak "
+                                     "dapat dikirim dalam header HTTP")
         headers.append((name.strip(), content.strip()))
     return tuple(headers)
 
@@ -94,7 +95,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML scan profile (targets, agencies, scope, politeness, thresholds).")
 @rules_options
-@click.option("--probe", "probe_names", multiple=True, type=click.Choice(list(PROBES)),
+@click.option("--probe", "probe_names", multiple=True, type=ProbeName(),
               help="Run only these probes (repeatable).")
 @click.option("--fail-on", type=SeverityChoice(), default=None,
               help="Exit 1 when a finding is at or above this severity.")
@@ -116,55 +117,78 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
               "automatically while the service answers 429/503 or times out.")
 @click.option("--rate", type=click.FloatRange(0, 1000), default=None,
               help="Fixed cap on HTTP requests per second per service (default: none, adaptive back-off only).")
+@click.option("--global-rate", type=click.FloatRange(0, 10000), default=None,
+              help="Cap on requests per second across all targets and services together, besides the "
+              "per-service limits (default: none).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=None,
               help="Network timeout in seconds per connection or request (default 10, or the profile's).")
+@click.option("--max-time", type=click.FloatRange(1, 7 * 86400), default=None, metavar="SECONDS",
+              help="Wall-clock limit for the whole scan: observations still running then are stopped and marked "
+              "partial (exit 3). Each request (headers included) is limited to 3 x --timeout, each probe on a "
+              "target to 30 min and all probes of a target to 60 min.")
 @click.option("--processes", type=click.IntRange(1, 64), default=None,
               help="Observe in N worker processes sharded by host (default: every core, up to 8, "
               "when there are 20 or more targets).")
 @click.option("--distributed", is_flag=True,
               help="Observe through `pindai worker --zone` workers ($PINDAI_BROKER_URL); see docs/distributed.md.")
-@click.option("-l", "--targets-file", type=click.File("r", encoding="utf-8"),
-              help="Read targets from FILE, one per line ('#' starts a comment; '-' is standard input).")
+@click.option("-l", "--targets-file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Read targets from FILE: an inventory (CSV or XLSX with a header row: target, "
+              "perangkat_daerah/agency, nama_aplikasi/name, exposure, zone, email, criticality; other columns "
+              "are labels) or one target per line ('#' starts a comment; '-' is standard input).")
 @click.option("--severity", "severities", callback=_severity_list, metavar="LIST",
               help="Show and write only findings of these severities, e.g. critical,high "
               "(the history store keeps every finding).")
 @click.option("--exclude-rule", "excluded_rules", multiple=True, metavar="ID",
               help="Do not run this rule (repeatable).")
 @click.option("--proxy", callback=_proxy_url, metavar="URL",
-              help="Send HTTP(S) requests through this proxy (http://host:port); environment proxies are never used.")
+              help="Send HTTP(S) requests (http and auth probes) through this proxy (http://host:port); the tls and "
+              "database probes connect directly. Environment proxies are never used.")
 @click.option("--header", "headers", multiple=True, callback=_header_list, metavar="'NAME: value'",
-              help="Add this header to every HTTP request to the targets (repeatable).")
+              help="Add this header to HTTP requests to each target's own origin (scheme, host, port) only; it is "
+              "treated as a credential: never sent to other hosts or ports, nor over HTTPS whose certificate "
+              "did not verify (unless the target sets verify_tls = false) (repeatable).")
 @click.option("--user-agent", default=None,
               help="User-Agent for HTTP requests (default: a current browser's; the cloaking check still "
               "compares a browser's and Googlebot's view).")
+@click.option("--git-history", default=None, is_flag=False, flag_value="", metavar="[SINCE]",
+              help="Source targets: also look for secrets in the lines every commit added (only since commit SINCE "
+                   "if given) / cari juga rahasia di riwayat git.")
+@click.option("--operator", default=None, help="Who runs the scan, for the workpaper (overrides [audit] operator).")
+@click.option("--authorisation", default=None, metavar="REF",
+              help="Authorisation reference, e.g. the surat tugas number (overrides [audit] authorisation).")
 @output_options
 def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, probe_names: tuple[str, ...],
          fail_on: str | None, baseline: Path | None, suppressions_path: Path | None, store_url: str | None,
          no_store: bool, resume: str | None, changed_only: bool, concurrency: int | None, rate: float | None,
-         timeout: float | None, processes: int | None, distributed: bool, targets_file: TextIO | None,
+         global_rate: float | None, timeout: float | None, max_time: float | None, processes: int | None,
+         distributed: bool, targets_file: Path | None,
          severities: frozenset[str] | None, excluded_rules: tuple[str, ...], proxy: str | None,
-         headers: tuple[tuple[str, str], ...], user_agent: str | None, fmt: str, lang: str | None,
+         headers: tuple[tuple[str, str], ...], user_agent: str | None, git_history: str | None,
+         operator: str | None, authorisation: str | None, fmt: str, lang: str | None,
          **files: Path | None) -> None:
     """Scan TARGETS (URLs, bare hosts, database URLs, .sql files, source files or directories) or a --profile.
 
     Pindai TARGET (URL, nama host, URL basis data, berkas .sql, berkas atau direktori kode sumber) atau --profile.
     """
-    if targets_file is not None:
-        targets = (*targets, *_read_targets_file(targets_file))
+    inventory = _read_targets_file(targets_file) if targets_file is not None else None
     from scanner.probes import load_probes
     from scanner.scan import new_scan, runner_for
     from scanner.scan import scan as run_scan
 
-    if bool(targets) == bool(profile) and not resume:
+    if bool(targets or inventory) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
     ruleset = _without_rules(load_ruleset(rules_path), excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
     store = None if no_store else open_store(store_url)
-    overrides = {"per_host_concurrency": concurrency, "requests_per_second": rate, "timeout_s": timeout}
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides)
+    overrides = {k: v for k, v in {"per_host_concurrency": concurrency, "requests_per_second": rate,
+                                   "timeout_s": timeout, "global_rate": global_rate}.items() if v is not None}
+    loaded, target_list, ctx = _targets_and_context(targets, profile, overrides, inventory.targets if inventory else [])
+    problems = _warn_not_scanned([*(inventory.problems if inventory else []),
+                                  *(loaded.inventory_problems if loaded else [])])
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
+    if git_history is not None:
+        target_list = _with_git_history(target_list, git_history)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     probes = load_probes(list(probe_names) or None)
     if changed_only:
@@ -177,8 +201,14 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
+        from scanner.audit import audit_record
+
+        result.profile["audit"] = audit_record(
+            loaded.spec.audit.model_dump() if loaded else {}, operator, authorisation, [p.name for p in probes],
+            ctx.gate.policy, any(t.options.get("auth") or t.password_env for t in target_list))
         if store:
             writer = _begun(store, result)
+    ctx = replace(ctx, max_time_s=max_time)
     stop = _InterruptGuard()
     try:
         with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:
@@ -195,25 +225,10 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
 
             result = with_baseline(result, baseline_fps)
     except KeyboardInterrupt:
-        from scanner.store import INTERRUPTED
-
-        if writer:
-            writer.finish(result, INTERRUPTED)
-            _store_summary(writer)
-            fail(f"interrupted ({stop.signal_name}); finished observations are saved. Resume with: "
-                  f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
-        fail(f"interrupted ({stop.signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+        _interrupted(stop.signal_name, writer, result)
     except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
         _internal_error(exc, _failed(result, writer))
-    previous = None
-    stored = True
-    if store and writer:
-        from scanner.store import COMPLETE
-
-        stored = writer.finish(result) == COMPLETE
-        _store_summary(writer)
-        if stored:
-            previous = _previous_scan(store, result)
+    stored, previous = _finished(store, writer, result)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
@@ -223,7 +238,37 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
         _internal_error(exc, f"the scan is stored; pindai report {result.scan_id} renders it again" if writer
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
-    sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and not stored else code)
+    sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
+
+
+def _warn_not_scanned(problems: list[Any]) -> list[Any]:
+    """One warning line per inventory row that could not become a target; the rows, for the exit code."""
+    for problem in problems:
+        click.echo(f"warning: not scanned / tidak dipindai: {problem}", err=True)
+    return problems
+
+
+def _interrupted(signal_name: str, writer: ScanWriter | None, result: ScanResult) -> NoReturn:
+    """Exit 130: finished observations are stored (the scan is marked interrupted) unless --no-store."""
+    from scanner.store import INTERRUPTED
+
+    if writer:
+        writer.finish(result, INTERRUPTED)
+        _store_summary(writer)
+        fail(f"interrupted ({signal_name}); finished observations are saved. Resume with: "
+             f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
+    fail(f"interrupted ({signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
+
+
+def _finished(store: Store | None, writer: ScanWriter | None, result: ScanResult) -> tuple[bool, ScanResult | None]:
+    """Record the scan's end: (whether it was recorded, the previous complete scan for the trend)."""
+    if not (store and writer):
+        return True, None
+    from scanner.store import COMPLETE
+
+    stored = writer.finish(result) == COMPLETE
+    _store_summary(writer)
+    return stored, (_previous_scan(store, result) if stored else None)
 
 
 def _begun(store: Store, result: ScanResult) -> ScanWriter:
@@ -265,29 +310,46 @@ def _internal_error(exc: Exception, kept: str) -> NoReturn:
 
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
-    """``--changed-only``: the latest complete database observation of each database target."""
+    """``--changed-only``: the latest complete observation of each target by each probe that uses it."""
+    from scanner.probes import specs
     from scanner.store import StoreError
 
     if store is None:
         fail("--changed-only needs the history store (drop --no-store)")
+    users = [spec for spec in specs().values() if spec.uses_previous]
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for target in targets:
-        if target.kind is TargetKind.DATABASE:
+        for spec in (s for s in users if target.kind in s.target_kinds):
             try:
-                previous = store.latest_facts(target.id, "database")
+                previous = store.latest_facts(target.id, spec.name)
             except StoreError as exc:
-                click.echo(f"warning: --changed-only: {exc}; scanning every column", err=True)
+                click.echo(f"warning: --changed-only: {exc}; observing {target.id} in full", err=True)
                 continue
             if previous:
-                found[target.id] = {"database": previous}
+                found.setdefault(target.id, {})[spec.name] = previous
     return found
 
 
-def _read_targets_file(handle: TextIO) -> list[str]:
-    """Targets of a ``--targets-file``: one per line, blank lines and ``#`` comments ignored."""
-    found = [kept for line in handle if (kept := _COMMENT.sub("", line).strip())]
-    if not found:
-        fail(f"{handle.name}: no targets in the file / tidak ada target di berkas")
+def _with_git_history(targets: list[Target], since: str) -> list[Target]:
+    """Source targets with the code probe's ``git_history`` option (True, or the commit to start after)."""
+    if since.startswith("-"):
+        fail(f"--git-history: {since!r} is not a commit / bukan commit")
+    return [replace(t, options={**t.options, "git_history": since or True}) if t.kind is TargetKind.SOURCE else t
+            for t in targets]
+
+
+def _read_targets_file(path: Path) -> Inventory:
+    """The inventory of a ``--targets-file`` (``-``: standard input); a file with no target is a usage error."""
+    from scanner.inventory import InventoryError, parse_inventory_text, read_inventory
+
+    try:
+        found = parse_inventory_text(sys.stdin.read(), "<stdin>") if str(path) == "-" else read_inventory(path)
+    except InventoryError as exc:
+        fail(str(exc))
+    for problem in found.problems if not found.targets else []:
+        click.echo(f"error: {problem}", err=True)
+    if not found.targets:
+        fail(f"{path}: no targets in the file / tidak ada target di berkas")
     return found
 
 
@@ -310,9 +372,10 @@ def _without_rules(ruleset: RuleSet, excluded: tuple[str, ...]) -> RuleSet:
 
 
 def _targets_and_context(
-    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any]
+    targets: tuple[str, ...], profile: Path | None, overrides: dict[str, Any], listed: list[Target]
 ) -> tuple[Profile | None, list[Target], ProbeContext]:
-    """Targets and probe context from a profile, or from TARGET strings with their hosts as scope.
+    """Targets and probe context from a profile, or from TARGET strings and ``listed`` (``-l``) targets
+    with their hosts as scope.
 
     ``overrides`` (--concurrency, --rate, --timeout) replace the profile's politeness values.
     """
@@ -326,7 +389,7 @@ def _targets_and_context(
         policy = replace(loaded.politeness, **overrides)
         return loaded, loaded.targets, ProbeContext(gate=HostGate(policy), scope=loaded.scope)
     try:
-        target_list = [parse_target(t) for t in targets]
+        target_list = [parse_target(t) for t in targets] + listed
     except TargetError as exc:
         fail(str(exc))
     return None, target_list, _command_line_context(target_list, overrides)

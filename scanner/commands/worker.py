@@ -25,10 +25,10 @@ def worker_argv(zone: str, concurrency: int, pool: str, loglevel: str) -> list[s
 
 def preload_probes() -> list[str]:
     """Import every registered probe now (not on the first task); return the ones that fail."""
-    from scanner.probes import PROBES, load_probes
+    from scanner.probes import load_probes, specs
 
     problems = []
-    for name in PROBES:
+    for name in specs():
         try:
             load_probes([name])
         except Exception as exc:  # a missing optional dependency must not stop the other probes

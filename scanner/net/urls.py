@@ -22,6 +22,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 import requests
 from urllib3.util import parse_url
 
+from scanner.net.resolve import private_refusal
 from scanner.scope import Scope
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -40,8 +41,8 @@ class UnsupportedScheme(UnsafeURL):
 class OutOfScope(UnsafeURL):
     """The URL is well-formed but its host is outside the scan scope."""
 
-    def __init__(self, host: str) -> None:
-        super().__init__(f"host {host} is outside the scan scope")
+    def __init__(self, host: str, why: str = "") -> None:
+        super().__init__(why or f"host {host} is outside the scan scope")
         self.host = host
 
 
@@ -117,11 +118,24 @@ def destination(url: str) -> Destination:
 
 
 def gate(url: str, scope: Scope) -> Destination:
-    """The destination of ``url`` if it may be requested in ``scope``; raise UnsafeURL/OutOfScope."""
+    """The destination of ``url`` if it may be requested in ``scope``; raise UnsafeURL/OutOfScope.
+
+    The host's address is resolved once and checked too (``net.resolve``); connections use it."""
     where = destination(url)
     if not scope.allows(where.host):
         raise OutOfScope(where.host)
+    if (refusal := private_refusal(where.host, scope)) is not None:
+        raise OutOfScope(where.host, refusal)
     return where
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of ``url`` as the client connects to it ('' when malformed)."""
+    try:
+        scheme, host, port = destination(url).origin
+    except UnsafeURL:
+        return ""
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 def join(base: str, link: str) -> Destination:

@@ -17,6 +17,7 @@ SCRUB_KINDS = frozenset({"nik", "kk", "npwp", "nip", "phone", "email", "passport
 _SCRUB_INT_KINDS = frozenset({"nik", "kk", "npwp", "nip"})
 _ID_LENGTHS = frozenset({15, 16, 18})  # NPWP (15/16), NIK/KK (16), NIP (18)
 _PHONE_LENGTHS = (10, 15)  # 08..., 628..., +628... with 8-12 national digits
+_MAX_WINDOW_DIGITS = 19  # NIP's 18 digits, or "+" and a 15-digit phone number
 
 
 def _identifier_shaped(digits: str) -> bool:
@@ -27,16 +28,27 @@ def _identifier_shaped(digits: str) -> bool:
 
 
 def _digit_group_hits(text: str, kinds: frozenset[str]) -> list[tuple[int, int, str]]:
-    """Identifiers written as several digit groups (``31.69.99.410790.9999``, ``(0812) 0000 0999``)."""
+    """Identifiers written as several digit groups (``31.69.99.410790.9999``, ``(0812) 0000 0999``).
+
+    A window never holds more than ``_MAX_WINDOW_DIGITS`` digits (the longest identifier), so each
+    group starts a bounded number of joins: linear in the number of groups, however long the run.
+    """
 
     hits: list[tuple[int, int, str]] = []
     for run in digit_groups(text):
         i, n = 0, len(run.digits)
         while i < n:
-            # longest window of at least two groups first; a "+62" group only starts a window
-            end = next((k for k in range(i + 1, n) if run.digits[k].startswith("+")), n)
-            for j in range(end, i + 1, -1):
+            # windows of at least two groups, longest first; a "+62" group only starts a window
+            ends, size = [], len(run.digits[i])
+            for k in range(i + 1, n):
+                size += len(run.digits[k])
+                if size > _MAX_WINDOW_DIGITS or run.digits[k].startswith("+"):
+                    break
+                ends.append(k + 1)
+            for j in reversed(ends):
                 joined = "".join(run.digits[i:j])
+                if joined.startswith("0062"):  # the international call prefix "00" written for "+"
+                    joined = "+" + joined[2:]
                 if not _identifier_shaped(joined):
                     continue
                 m = classify_value(joined)

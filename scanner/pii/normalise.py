@@ -20,18 +20,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-_MAX_PASSES = 3
+_MAX_PASSES = 5  # a value percent-encoded four times is still found
 _ZERO_WIDTH = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff")
+# format characters (LRM, RLM, U+2063, U+061C, bidi embeddings) and combining marks between digits
+_INVISIBLE = frozenset({"Cf", "Mn"})
 _ENCODED = re.compile(
     r"(?P<pct>(?:%[0-9A-Fa-f]{2})+)"
-    r"|(?P<ent>&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)"
+    r"|(?P<ent>&(?:#0*[0-9]{1,7}|#[xX]0*[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)"  # browsers accept leading 0s
     r"|(?P<esc>\\u[0-9A-Fa-f]{4})"
     r"|(?P<at>[ \t]?[\[({<][ \t]?(?:at|AT|At|et|ET)[ \t]?[\])}>][ \t]?)"
-    r"|(?P<dot>[ \t]?[\[({<][ \t]?(?:dot|DOT|Dot|titik)[ \t]?[\])}>][ \t]?)"
+    r"|(?P<dot>[ \t]?[\[({<][ \t]?(?:dot|DOT|Dot|titik|\.)[ \t]?[\])}>][ \t]?)"
     r"|(?P<wide>[^\x00-\x7f])"
 )
 _GROUP = re.compile(r"(?a)\+?\d+")
-_GAP = r"[\s.\-()/\u00ad\u200b\u200c\u200d\u2060\ufeff]{1,3}"
+# separators a reader skips between digit groups: spaces, punctuation, dashes of every kind, middle dots
+_GAP = r"[\s.\-()/_,:|\u00ad\u00b7\u2010-\u2015\u2027\u2212\u3001\u30fb\u200b\u200c\u200d\u2060\ufeff]{1,5}"
 _GROUP_RUN = re.compile(rf"(?a)(?<!\d)\+?\d+(?:{_GAP}\+?\d+)+")
 
 
@@ -47,7 +50,10 @@ def _decoded(m: re.Match[str]) -> str:
         return "@"
     if kind == "dot":
         return "."
-    return "" if raw in _ZERO_WIDTH else unicodedata.normalize("NFKC", raw)
+    if raw in _ZERO_WIDTH or unicodedata.category(raw) in _INVISIBLE:
+        return ""
+    digit = unicodedata.decimal(raw, None)  # Arabic-Indic, Devanagari, ... digits read as 0-9
+    return str(digit) if digit is not None else unicodedata.normalize("NFKC", raw)
 
 
 @dataclass(frozen=True)

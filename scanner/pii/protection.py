@@ -21,6 +21,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from scanner.pii.detectors import classify_value, matches_kind
 from scanner.pii.entropy import pooled_normalised
@@ -216,13 +217,38 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
 
     ``kind`` is the personal-data kind expected from the column name (e.g. ``"nik"``);
     it lets digit strings that fail validation be reported as possible tokenisation.
+    The steps of the module docstring are tried in order; the first that decides wins.
     """
     items = [t for t in (_text(v) for v in values) if t is not None]
-    n = len(items)
-    if n == 0:
+    if not items:
         return _result("unknown", None, "No values sampled", "Tidak ada nilai yang diambil sampelnya", 0, 0, 0)
-    distinct = len(set(items)) / n
+    sample = _Sample(items, kind)
+    for step in (_known_formats, _readable_personal_data, _digit_strings, _encoded_blobs):
+        decided = step(sample)
+        if decided is not None:
+            return decided
+    return _readable_text(sample)
 
+
+@dataclass(frozen=True)
+class _Sample:
+    """A column's sampled values (text or bytes) and the personal-data kind its name suggests."""
+
+    items: list[str | bytes]
+    kind: str | None
+
+    @property
+    def n(self) -> int:
+        return len(self.items)
+
+    @property
+    def distinct(self) -> float:
+        return len(set(self.items)) / len(self.items)
+
+
+def _known_formats(sample: _Sample) -> Protection | None:
+    """Step 1: a known hash, cipher or token format shared by most values."""
+    items, n, distinct = sample.items, sample.n, sample.distinct
     recognised = [_recognise(v) for v in items]
     states = Counter(r[1] for r in recognised if r)
     if states:
@@ -255,8 +281,12 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
             else:
                 deterministic = None
             return _known_format(state, scheme, share, n, distinct, deterministic, factor)
+    return None
 
-    # 2. plaintext personal data
+
+def _readable_personal_data(sample: _Sample) -> Protection | None:
+    """Step 2: values that validate as personal data are plaintext."""
+    items, n, distinct, kind = sample.items, sample.n, sample.distinct, sample.kind
     text_items = [v for v in items if isinstance(v, str)]
     valid = [m for m in (classify_value(v) for v in text_items) if m is not None and m.kind != "health"]
     if kind and matches_kind(kind, "x") is not None:
@@ -282,8 +312,13 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
             n,
             distinct,
         )
+    return None
 
-    # 3. digit strings: plaintext numbers, or tokens / format-preserving encryption
+
+def _digit_strings(sample: _Sample) -> Protection | None:
+    """Step 3: digit strings (plain numbers, or tokens / format-preserving encryption) and UUIDs."""
+    items, n, distinct, kind = sample.items, sample.n, sample.distinct, sample.kind
+    text_items = [v for v in items if isinstance(v, str)]
     if text_items and all(_DIGITS.match(v) for v in text_items) and len(text_items) == n:
         if kind in ("nik", "kk", "npwp", "nip", "phone"):
             return _result(
@@ -310,8 +345,12 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
             n,
             distinct,
         )
+    return None
 
-    # 4. encoded blobs
+
+def _encoded_blobs(sample: _Sample) -> Protection | None:
+    """Step 4: base64/hex/binary blobs: encoded text, ciphertext or raw digests."""
+    items, n, distinct = sample.items, sample.n, sample.distinct
     blobs = [_decode_blob(v) for v in items]
     if all(b is not None for b in blobs):
         decoded = [b for b in blobs if b is not None]
@@ -384,8 +423,12 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
                 distinct,
                 deterministic=True,
             )
+    return None
 
-    # 5. readable text
+
+def _readable_text(sample: _Sample) -> Protection:
+    """Step 5: what is left is readable text, or unknown."""
+    items, n, distinct, kind = sample.items, sample.n, sample.distinct, sample.kind
     str_items = [v for v in items if isinstance(v, str)]
     if str_items and len(str_items) == n and max(len(v) for v in str_items) < SHORTEST_CIPHERTEXT:
         return _result(
@@ -422,7 +465,7 @@ def classify_protection(values: Iterable[object], *, kind: str | None = None) ->
             n,
             distinct,
         )
-    entropy, alphabet = pooled_normalised(str_items)
+    entropy = pooled_normalised(str_items)[0]
     spaced = sum(1 for v in str_items if " " in v) / n
     if str_items and (spaced >= 0.3 or entropy < ENTROPY_CIPHER):
         return _result(

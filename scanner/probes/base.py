@@ -1,15 +1,31 @@
-"""The contract every probe follows: observe a target, return JSON-able facts."""
+"""The contract every probe follows: observe a target, return JSON-able facts.
+
+Each probe package declares its whole contract in one :class:`ProbeSpec` (``SPEC`` in its
+``__init__``): its name (spelled nowhere else), the target kinds it serves, the options model
+checked when a profile is read, how a finding is reproduced, whether it uses the previous
+observation (``--changed-only``). ``scanner.probes.REGISTRY`` lists the packages.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+import importlib
+import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
-from scanner.model import COVERAGE_KEY, CoverageLimit, Target
+from pydantic import BaseModel, ConfigDict
+
+from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Reproduction, Target, TargetKind
+from scanner.net.reachability import Reachability
+from scanner.net.session import UNVERIFIED
 from scanner.politeness import HostGate
 from scanner.scope import Scope
+
+log = logging.getLogger(__name__)
 
 
 def record_limit(facts: dict[str, Any], code: str, limit: int, total: int | None = None) -> None:
@@ -19,6 +35,23 @@ def record_limit(facts: dict[str, Any], code: str, limit: int, total: int | None
     partial, each report shows a localised note and the scan cannot exit 0.
     """
     facts.setdefault(COVERAGE_KEY, []).append(CoverageLimit(code, int(limit), total).to_dict())
+
+
+def record_withheld(facts: dict[str, Any], withheld: dict[str, int]) -> None:
+    """Say in ``facts`` how many requests went without the operator's ``--header`` values, by reason.
+
+    Requests withheld for lack of a verified certificate are a coverage limit: the authenticated
+    view the operator asked for was not observed.
+    """
+    if not withheld:
+        return
+    facts["credentials_withheld"] = dict(sorted(withheld.items()))
+    if unverified := withheld.get(UNVERIFIED):
+        record_limit(facts, "credentials_unverified_tls", unverified)
+
+
+DEFAULT_PROBE_TIME_S = 1800.0
+DEFAULT_TARGET_TIME_S = 3600.0
 
 
 class ProbeInconclusive(Exception):
@@ -33,10 +66,19 @@ class ProbeContext:
     scope: Scope = field(default_factory=Scope.allow_all)
     proxy: str | None = None  # explicit HTTP(S) proxy; the environment's proxies are never used
     user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
-    headers: tuple[tuple[str, str], ...] = ()  # sent on every HTTP request to in-scope targets (`--header`)
+    headers: tuple[tuple[str, str], ...] = ()  # `--header`: credentials, sent only to the target's own origin
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
+    # wall-clock limits (scanner.deadline): one probe on one target, all probes of one target, the whole scan
+    probe_time_s: float | None = DEFAULT_PROBE_TIME_S
+    target_time_s: float | None = DEFAULT_TARGET_TIME_S
+    max_time_s: float | None = None  # `scan --max-time`
+    deadline_at: float | None = None  # time.monotonic() when the scan's time is up (set from max_time_s)
     # `scan --changed-only`: per target id, the latest complete observation of each probe ({probe: {scan_id, data}})
     previous: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # checks the loaded rule packs add, per probe name (``checks:`` in a pack; validated by the probe's spec)
+    checks: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    # one silence check per service, shared by every probe (scanner.net.reachability)
+    reachability: Reachability = field(default_factory=Reachability, repr=False, compare=False)
 
     @property
     def timeout(self) -> float:
@@ -68,3 +110,103 @@ class Probe(Protocol):
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         """Observe ``target`` and return plain facts; raise ProbeInconclusive if unable."""
         ...
+
+
+class SubStatus(StrEnum):
+    """The status of one sub-check inside a probe's facts (``facts.<check>.status``)."""
+
+    OK = "ok"
+    INCONCLUSIVE = "inconclusive"  # tried and could not tell (the reason says why)
+    SKIPPED = "skipped"  # not tried on this target (switched off, or another observation made it moot)
+    NOT_CONFIGURED = "not-configured"  # needs an option the profile did not give
+
+
+def inconclusive(reason: str, **extra: Any) -> dict[str, Any]:
+    """A sub-check record that could not tell, saying why."""
+    return {"status": SubStatus.INCONCLUSIVE, "reason": reason, **extra}
+
+
+def _exception_text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def subcheck(name: str, observe: Callable[[], dict[str, Any]],
+             explain: Callable[[Exception], str] = _exception_text) -> dict[str, Any]:
+    """Run one sub-check; any failure becomes an inconclusive record in its place (``explain`` words
+    the reason), so one failing check never loses the probe's other observations."""
+    try:
+        return observe()
+    except Exception as exc:  # a sub-check must not take the others down with it
+        log.warning("sub-check %s failed: %s", name, exc)
+        return inconclusive(explain(exc))
+
+
+class ProbeOptions(BaseModel):
+    """Base of a probe's options model: checks the target options that probe reads.
+
+    Other probes' options are left to their own models; options no probe knows pass through.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+Reproducer = Callable[[Finding, Target, dict[str, Any], tuple[str, ...]], Reproduction]
+"""(finding, target, facts of the observation, the fact areas the rule reads) -> Reproduction.
+The areas are the names after ``facts.`` in the rule's ``when``, in order (``("server", "settings")``)."""
+
+
+def evidence_line(evidence: dict[str, Any]) -> int | None:
+    """``evidence.line`` as a line number (1 or more), or None."""
+    line = evidence.get("line")
+    if isinstance(line, bool):
+        return None
+    try:
+        number = int(line)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
+def _attribute(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """Everything a probe is, declared once in its own package."""
+
+    name: str
+    target_kinds: frozenset[TargetKind]
+    implementation: str
+    """``module:Class`` of the probe, imported only when a scan runs (``pindai rules`` stays fast)."""
+    options: str = "scanner.probes.base:ProbeOptions"
+    """``module:Model``: the options model, imported when a profile is read."""
+    reproduce: str | None = None
+    """``module:function``, a :data:`Reproducer`."""
+    uses_previous: bool = False
+    """``scan --changed-only`` hands the probe its last complete observation of the target."""
+    checks: str | None = None
+    """``module:Model``: the format of checks a rule pack may add for this probe to run (``checks:``
+    in a pack); imported only when a pack has checks."""
+    example_target: tuple[TargetKind, str] = (TargetKind.URL, "")
+    """A target the probe serves, for rule cases (``pindai rules test``)."""
+
+    def load(self) -> Probe:
+        probe: Probe = _attribute(self.implementation)()
+        return probe
+
+    def options_model(self) -> type[BaseModel]:
+        model: type[BaseModel] = _attribute(self.options)
+        return model
+
+    def checks_model(self) -> type[BaseModel] | None:
+        return None if self.checks is None else _attribute(self.checks)
+
+    def reproducer(self) -> Reproducer | None:
+        return None if self.reproduce is None else _attribute(self.reproduce)
+
+
+FACTS_SCHEMA_VERSION = "1"
+"""Version of the facts schemas (docs/facts/schemas/<probe>.schema.json); bumped when a field is
+removed or changes meaning, so stored facts and agency rules can say which shape they expect."""

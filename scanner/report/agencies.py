@@ -1,4 +1,4 @@
-"""Per-agency (SKPD) reports from one scan: split a result and write one HTML file per agency."""
+"""Per-agency (Perangkat Daerah) reports from one scan: split a result and write one HTML file per agency."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from scanner.model import ScanResult
-from scanner.report.common import strings, targets_by_id, text
-from scanner.report.gitlab import file_and_line
+from scanner.report.common import strings, text
+from scanner.report.gitlab import places
 from scanner.rules import RuleSet
 
 SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
@@ -16,12 +16,8 @@ SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low":
 
 def build(result: ScanResult, ruleset: RuleSet, lang: str) -> list[dict[str, Any]]:
     strings(lang)
-    targets = targets_by_id(result)
     issues = []
-    for finding in result.findings:
-        if finding.status != "open":
-            continue
-        path, line = file_and_line(finding, targets.get(finding.target_id))
+    for finding, _target, path, line in places(result, ruleset):
         message = text(finding.message, lang) or text(finding.title, lang)
         issues.append({"type": "issue", "check_name": finding.rule_id,
                        "description": f"{finding.rule_id}: {message}", "categories": ["Security"],

@@ -22,8 +22,10 @@ UNASSIGNED = ""  # agency key of targets that name no agency
 
 @cache
 def _all_strings() -> dict[str, dict[str, str]]:
-    path = templates_dir() / "strings.yaml"
-    data: dict[str, dict[str, str]] = load_yaml(path.read_text(encoding="utf-8"))
+    """strings.yaml, then the strings-*.yaml files beside it (one per report area)."""
+    data: dict[str, dict[str, str]] = {}
+    for path in [templates_dir() / "strings.yaml", *sorted(templates_dir().glob("strings-*.yaml"))]:
+        data.update(load_yaml(path.read_text(encoding="utf-8")))
     return data
 
 
@@ -253,11 +255,18 @@ class Reference:
     binding: bool
     source: str
     interpretation: str
+    foreign: bool = False
+    """Binding law of another jurisdiction (GDPR): not applicable to Indonesian agencies by itself."""
 
     def qualifiers(self, s: dict[str, str]) -> str:
-        """``binding · verified against the official text · summary, not an official quotation``."""
-        kind = s["ref_binding"] if self.binding else s["ref_voluntary"]
+        """``binding · verified against a full-text copy · summary, not an official quotation``."""
+        kind = s["ref_foreign"] if self.foreign else s["ref_binding"] if self.binding else s["ref_voluntary"]
         return " · ".join((kind, s["ref_" + self.source], s["ref_summary"]))
+
+    def short_qualifiers(self, s: dict[str, str]) -> str:
+        """The same labels in print's short form; the printed legend (``ref_legend``) spells them out."""
+        kind = s["ref_foreign_short"] if self.foreign else s["ref_binding"] if self.binding else s["ref_voluntary"]
+        return " · ".join((kind, s["ref_" + self.source + "_short"]))
 
     def to_dict(self, s: dict[str, str]) -> dict[str, Any]:
         return {"ref": self.ref, "label": self.label, "title": self.title, "binding": self.binding,
@@ -279,6 +288,7 @@ def reference(ruleset: RuleSet, ref: str, lang: str) -> Reference:
         binding=bool(catalogue and catalogue.binding),
         source=article.source if article else "unverified",
         interpretation=article.interpretation.get(lang, "") if article else "",
+        foreign=bool(catalogue and catalogue.foreign_law),
     )
 
 

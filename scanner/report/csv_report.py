@@ -38,10 +38,17 @@ def safe_cell(value: object) -> str:
 
 
 def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
+    return render_dialect(result, ruleset, lang, "intl")
+
+
+def render_dialect(result: ScanResult, ruleset: RuleSet, lang: str, dialect: str) -> str:
+    """``intl``: comma-separated, decimal point, severity keys; ``id`` (Indonesian spreadsheets):
+    semicolon-separated, decimal comma, severities and statuses in the report language."""
     s = strings(lang)
+    local = dialect == "id"
     targets = targets_by_id(result)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=";" if local else ",", lineterminator="\r\n")
     writer.writerow([s[f"col_{c}"] for c in COLUMNS])
     for f in sorted_findings(result.findings):
         target = targets.get(f.target_id)
@@ -49,8 +56,11 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:
         steps = getattr(rule.spec.remediation, lang) if rule else []
         row = [
             agency_of(f, targets) or s["no_agency"], f.target_id, target.name if target else "",
-            target.kind.value if target else "", f.rule_id, text(f.title, lang), f.severity.value,
-            f"{f.priority:.1f}", f.status, f.item_key, text(f.message, lang), evidence_summary(f.evidence, lang),
+            target.kind.value if target else "", f.rule_id, text(f.title, lang),
+            s["sev_" + f.severity.value] if local else f.severity.value,
+            f"{f.priority:.1f}".replace(".", ",") if local else f"{f.priority:.1f}",
+            s.get("fstatus_" + f.status, f.status) if local else f.status, f.item_key, text(f.message, lang),
+            evidence_summary(f.evidence, lang),
             "; ".join(reference_line(ruleset, ref, lang) for ref in f.references),
             " | ".join(f"{n}. {step}" for n, step in enumerate(steps, start=1)),
             f.fingerprint, result.scan_id, result.started_at,

@@ -19,20 +19,18 @@ from __future__ import annotations
 import re
 import string
 
-# C0 and C1 controls, DEL, Unicode line/paragraph separators and the bidirectional
-# controls that reorder what a reader sees ("Trojan Source").
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+from scanner.model import encodable
+
+__all__ = ["encodable", "markdown_code", "markdown_text", "sarif_text", "terminal_text", "xml_text"]
+
+# C0 and C1 controls, DEL, Unicode line/paragraph separators, the bidirectional controls that
+# reorder what a reader sees ("Trojan Source": U+061C, U+200E/F, U+202A-E, U+2066-9) and the other
+# invisible format characters (U+180E, U+2060-4, U+FEFF).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u2028\u2029\u200e\u200f\u202a-\u202e\u2060-\u2069"
+                       "\ufeff]+")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SARIF_SPECIAL = re.compile(r"([\\\[\]])")
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def encodable(text: str) -> str:
-    """``text`` with each lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
-    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def terminal_text(value: object) -> str:

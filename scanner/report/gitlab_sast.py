@@ -7,9 +7,9 @@ import json
 import uuid
 from typing import Any
 
-from scanner.model import Finding, ScanResult, Target
-from scanner.report.common import strings, targets_by_id, text
-from scanner.report.gitlab import file_and_line
+from scanner.model import Finding, ScanResult
+from scanner.report.common import strings, text
+from scanner.report.gitlab import places
 from scanner.rules import RuleSet
 
 SCHEMA_VERSION = "15.0.6"
@@ -36,13 +36,12 @@ def _identifiers(finding: Finding) -> list[dict[str, str]]:
     return ids
 
 
-def _vulnerability(finding: Finding, target: Target | None, ruleset: RuleSet, lang: str) -> dict[str, Any]:
+def _vulnerability(finding: Finding, path: str, line: int, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     rule = ruleset.by_id(finding.rule_id)
     title = text(finding.title, lang) or finding.rule_id
     message = text(finding.message, lang)
     description = f"{message}\n\n{getattr(rule.spec.description, lang)}" if rule else message
     steps = getattr(rule.spec.remediation, lang) if rule else []
-    path, line = file_and_line(finding, target)
     return {
         "id": str(uuid.uuid5(_NAMESPACE, finding.fingerprint)),
         "name": title[:255],
@@ -56,15 +55,14 @@ def _vulnerability(finding: Finding, target: Target | None, ruleset: RuleSet, la
 
 def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     strings(lang)  # refuse an unknown language like every renderer
-    targets = targets_by_id(result)
     tool = {**_TOOL, "version": result.tool_version or "0"}
     return {
         "schema": SCHEMA_URL,
         "version": SCHEMA_VERSION,
         "scan": {"analyzer": tool, "scanner": tool, "type": "sast", "status": "success",
                  "start_time": _time(result.started_at), "end_time": _time(result.finished_at or result.started_at)},
-        "vulnerabilities": [_vulnerability(f, targets.get(f.target_id), ruleset, lang)
-                            for f in result.findings if f.status == "open"],
+        "vulnerabilities": [_vulnerability(f, path, line, ruleset, lang)
+                            for f, _target, path, line in places(result, ruleset)],
     }
 
 

@@ -35,8 +35,12 @@ from scanner.report.common import (
     top_fixes,
     trend,
 )
+from scanner.report.controls import checklist, not_tested
 from scanner.report.evidence import Line, evidence_lines, reproduction
+from scanner.report.integrity import sealed
+from scanner.report.issues import fleet_view, issues
 from scanner.report.summary import severity_counts
+from scanner.report.workpaper import number, workpaper_meta
 from scanner.resources import templates_dir
 from scanner.rules import Rule, RuleSet
 
@@ -144,6 +148,22 @@ def _agency_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str,
     return blocks
 
 
+def _issue_blocks(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
+    """The fleet view: one entry per rule with its targets, identical findings once (scanner.report.issues)."""
+    targets = targets_by_id(result)
+    observed = observed_facts(result)
+    blocks = issues(result, lang)
+    for block in blocks:
+        rule = ruleset.by_id(block["rule_id"])
+        cited = list(dict.fromkeys(ref for v in block["variants"] for ref in v["finding"].references))
+        block["guidance"] = _guidance(rule, cited, ruleset, lang, s)
+        for variant in block["variants"]:
+            f = variant["finding"]
+            repro = reproduction(f, targets.get(f.target_id), observed.get((f.target_id, f.probe)), rule, s)
+            variant["row"] = _finding_row(f, lang, repro)
+    return blocks
+
+
 def _compliance(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, str]) -> list[dict[str, Any]]:
     """Catalogues in order of precedence (binding Indonesian law by hierarchy, then the rest)."""
     out: list[dict[str, Any]] = []
@@ -152,18 +172,29 @@ def _compliance(result: ScanResult, ruleset: RuleSet, lang: str, s: dict[str, st
         out.append({
             "id": cat_id, "short": catalogue.short, "title": catalogue.title[lang], "url": catalogue.source_url,
             "note": catalogue.note.get(lang, "") if catalogue.note else "",
-            "kind": s["ref_binding"] if catalogue.binding else s["ref_voluntary"],
+            "checked_against": catalogue.checked_against.get(lang, ""),
+            "kind": s["ref_foreign"] if catalogue.foreign_law else s["ref_binding"] if catalogue.binding
+            else s["ref_voluntary"],
             "counts": status_counts(rows),
             "rows": [_matrix_row(r, ruleset, lang) for r in rows],
         })
     return out
 
 
+MAX_LISTED_TARGETS = 5
+
+
+def _listed(key: str, targets: list[str]) -> dict[str, Any]:
+    """The first few targets and how many more (a fleet's matrix row does not list a hundred targets)."""
+    return {key: targets[:MAX_LISTED_TARGETS], key + "_more": max(0, len(targets) - MAX_LISTED_TARGETS)}
+
+
 def _matrix_row(r: RequirementStatus, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     return {"id": r.article.id, "title": r.article.title[lang], "text": r.article.text[lang],
             "ref": reference(ruleset, r.article.ref, lang), "url": r.article.source_url, "status": r.status,
             "rules": r.rules, "findings": r.findings, "observed": r.observed,
-            "tested": sorted(r.tested), "tested_targets": sorted({t for ts in r.tested.values() for t in ts}),
+            "tested": sorted(r.tested),
+            **_listed("tested_targets", sorted({t for ts in r.tested.values() for t in ts})),
             "untested": r.untested_rules}
 
 
@@ -214,16 +245,21 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
     inconclusive_by_agency = Counter((t.agency or "") for t in result.targets if t.id in unobserved)
     scope = [str(x) for x in profile.get("scope", [])] or [t.id for t in result.targets[:20]]
     compliance = _compliance(result, ruleset, lang, s)
+    controls = checklist(result, ruleset, lang)
+    fleet = fleet_view(result)
+    untested = not_tested(controls)
     return {
+        "wp": workpaper_meta(result, lang, untested), "num": lambda value: number(float(value), lang),
         "s": s, "lang": lang, "result": result, "counts": counts, "total": sum(counts.values()),
         "suppressed": sum(1 for f in result.findings if f.status == "suppressed"),
         "posture": risk_posture(counts), "sev_labels": sev_labels,
         "agencies": agencies, "fixes": fixes, "inconclusive_by_agency": inconclusive_by_agency,
         "severity_chart": severity_bars(counts, sev_labels, s["by_severity"]),
         "agency_chart": agency_stacks(agency_labels, sev_labels, s["by_agency"]) if agencies else Markup(""),
-        "compliance": compliance, "full_matrix": full_matrix,
+        "compliance": compliance, "full_matrix": full_matrix, "checklist": controls,
         "compliance_hidden": sum(1 for c in compliance for r in c["rows"] if not r["observed"]),
-        "blocks": _agency_blocks(result, ruleset, lang, s),
+        "issues": _issue_blocks(result, ruleset, lang, s) if fleet else None,
+        "blocks": [] if fleet else _agency_blocks(result, ruleset, lang, s),
         "trend": _trend(result, previous, lang) if previous is not None else None,
         "inconclusive": inconclusive_rows(result, lang),
         "coverage": coverage_notes(result, lang),
@@ -273,7 +309,7 @@ def render_with_history(result: ScanResult, ruleset: RuleSet, lang: str, previou
     """The HTML report, with a trend section when ``previous`` is given and the full compliance
     matrix as an appendix when ``full_matrix`` is set."""
     page = context(result, ruleset, lang, previous, full_matrix)
-    return environment().get_template("report.html.j2").render(**page)
+    return sealed(environment().get_template("report.html.j2").render(**page))
 
 
 def render(result: ScanResult, ruleset: RuleSet, lang: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from scanner.audit import result_digest
 from scanner.compliance import compliance_view
 from scanner.model import ScanResult
 from scanner.report.common import (
@@ -25,10 +26,13 @@ from scanner.report.common import (
     text,
     top_fixes,
 )
+from scanner.report.controls import checklist
 from scanner.report.summary import severity_counts
 from scanner.rules import RuleSet
 
-REPORT_VERSION = "2.0"  # 2.0: compliance statuses finding/no_findings/not_tested/manual/context; references; coverage
+# 2.0: compliance statuses finding/no_findings/not_tested/manual/context; references; coverage
+# 2.1: checklist (BSSN controls K1-K72 with measured statuses), result_sha256
+REPORT_VERSION = "2.1"
 
 
 def summary(result: ScanResult, lang: str) -> dict[str, Any]:
@@ -92,6 +96,8 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     data["summary"] = summary(result, lang)
     data["compliance"] = compliance(result, ruleset, lang)
     data["references"] = references(result, ruleset, lang)
+    data["checklist"] = checklist(result, ruleset, lang)
+    data["result_sha256"] = result_digest(result)
     return data
 
 

@@ -33,6 +33,8 @@ REASON_CLASSES: tuple[ReasonClass, ...] = (
          "connection refused: nothing listens on that port"),
     _cls(r"no route to host|network is unreachable|\[Errno 11[03]\]",
          "jaringan atau host tidak dapat dijangkau", "network or host unreachable"),
+    _cls(r"silent service", "layanan diam: tidak menjawab dalam batas waktu; tidak ada probe yang dijalankan",
+         "silent service: no answer within the timeout; no probe was run"),
     _cls(r"timed out|timeout|deadline", "waktu tunggu habis: server tidak menjawab tepat waktu",
          "timed out: the server did not answer in time"),
     _cls(r"connection reset|\[Errno 104\]|remote end closed|broken pipe",
@@ -48,7 +50,7 @@ REASON_CLASSES: tuple[ReasonClass, ...] = (
 )
 
 _WHERE = re.compile(r"(?:https?|postgresql|mysql|mariadb|sqlite)://[^\s:'\"]*(?::\d+)?[^\s'\"]*"
-                    r"|\b[\w.-]+:\d{1,5}\b|'[^']+\.db'")
+                    r"|(?<![\w.-])[\w.-]+:\d{1,5}\b|'[^']+\.db'")
 _INTRO = {"id": "tidak dapat diamati", "en": "could not be observed"}
 
 

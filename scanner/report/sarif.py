@@ -33,7 +33,7 @@ from scanner.report.common import (
     text,
 )
 from scanner.report.escape import sarif_text
-from scanner.report.evidence import as_json, evidence_summary, reproduction
+from scanner.report.evidence import as_json, evidence_summary, reproduce, reproduction
 from scanner.rules import Rule, RuleSet
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -146,37 +146,11 @@ def pseudo_path(target_id: str, kind: TargetKind) -> str:
     return quote(raw, safe="/._-~")
 
 
-def _evidence_line(evidence: dict[str, Any]) -> int | None:
-    line = evidence.get("line")
-    if isinstance(line, bool):
-        return None
-    try:
-        number = int(line)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 1 else None
-
-
-def _code_path(target_id: str, kind: TargetKind, evidence: dict[str, Any]) -> str | None:
-    """The scanned file a code or SQL-file finding points at (target root joined with ``evidence.file``)."""
-    if kind is TargetKind.SQLFILE:
-        return target_id
-    file = evidence.get("file")
-    if kind is not TargetKind.SOURCE or not isinstance(file, str) or not file:
-        return None
-    root = PurePosixPath(target_id)
-    if root.name == file:  # a single-file target (pre-commit hook): the target is the file
-        return target_id
-    return str(root / file)
-
-
-def location(target_id: str, target: Target | None, evidence: dict[str, Any] | None = None) -> dict[str, Any]:
-    """SARIF location: the file and line of a code/SQL finding, else the declaring profile line,
-    the target's own file, or a pseudo-path."""
+def location(target_id: str, target: Target | None, path: str | None = None, line: int | None = None) -> dict[str, Any]:
+    """SARIF location: the file and line a finding's reproduction points at (code, SQL files), else
+    the declaring profile line, the target's own file, or a pseudo-path."""
     declared = parse_declared_at(target.declared_at) if target else None
     kind = target.kind if target else TargetKind.URL
-    path = _code_path(target_id, kind, evidence or {})
-    line = _evidence_line(evidence or {}) if path else None
     if path and (line or kind is TargetKind.SOURCE):
         uri = _uri_for_path(path)
         artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SRCROOT}
@@ -197,7 +171,7 @@ def location(target_id: str, target: Target | None, evidence: dict[str, Any] | N
 
 
 def _logical(target_id: str, target: Target | None, kind: TargetKind) -> list[dict[str, Any]]:
-    logical_kind = {"url": "resource", "database": "resource", "sqlfile": "module", "source": "module"}[kind.value]
+    logical_kind = "module" if kind in (TargetKind.SQLFILE, TargetKind.SOURCE) else "resource"
     return [{"name": (target.name if target and target.name else target_id),
              "fullyQualifiedName": target_id, "kind": logical_kind}]
 
@@ -216,8 +190,9 @@ def _suppressions(finding: Finding) -> list[dict[str, Any]]:
 def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSet, lang: str,
             observed: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
     s = strings(lang)
-    steps = reproduction(finding, target, observed.get((finding.target_id, finding.probe)),
-                         ruleset.by_id(finding.rule_id), s)
+    facts, rule = observed.get((finding.target_id, finding.probe)), ruleset.by_id(finding.rule_id)
+    steps = reproduction(finding, target, facts, rule, s)
+    points = reproduce(finding, target, facts, rule)
     message = text(finding.message, lang) or text(finding.title, lang)
     where = target.name + " — " + finding.target_id if target and target.name else finding.target_id
     item = f" [{finding.item_key}]" if finding.item_key else ""
@@ -228,7 +203,7 @@ def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSe
         "kind": "fail",
         "rank": max(0.0, min(100.0, float(finding.priority))),
         "message": {"text": sarif_text(f"{message}. {where}{item}")},
-        "locations": [location(finding.target_id, target, finding.evidence)],
+        "locations": [location(finding.target_id, target, points.file, points.line)],
         "partialFingerprints": {
             "primaryLocationLineHash": f"{finding.fingerprint}:1",
             "pindaiFingerprint/v1": finding.fingerprint,

@@ -16,6 +16,7 @@ from scanner.model import Finding, ScanResult
 from scanner.report.common import coverage_notes, inconclusive_row, scrub, strings
 from scanner.report.escape import terminal_text
 from scanner.report.summary import severity_counts
+from scanner.report.workpaper import number
 from scanner.rules import RuleSet
 
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -46,7 +47,7 @@ def _marks(f: Finding, lang: str) -> str:
 
 def _summary(result: ScanResult, lang: str) -> str:
     s = strings(lang)
-    parts = [f"{sev}: {n}" for sev, n in severity_counts(result).items()]
+    parts = [f"{s['sev_' + sev].lower()}: {n}" for sev, n in severity_counts(result).items()]
     suppressed = sum(1 for f in result.findings if f.status == "suppressed")
     expired = sum(1 for f in result.open_findings() if f.suppression and f.suppression.get("expired"))
     if suppressed or expired:
@@ -65,6 +66,7 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str, *, width: int = 140,
     console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
                       no_color=not color)
     findings = result.open_findings()
+    labels = strings(lang)
     if findings:
         narrow = width < NARROW
         head = _HEAD[lang][1:] if narrow else _HEAD[lang]
@@ -72,10 +74,10 @@ def render(result: ScanResult, ruleset: RuleSet, lang: str, *, width: int = 140,
         table.columns[head.index(_HEAD[lang][1])].no_wrap = True  # severity words stay whole
         for f in findings:
             sev = f.severity.value
-            cells = [Text(sev, style=_STYLE[sev]), _plain(f.rule_id), _plain(f.target_id),
+            cells = [Text(labels["sev_" + sev], style=_STYLE[sev]), _plain(f.rule_id), _plain(f.target_id),
                      _plain(_marks(f, lang) + f.message[lang])]
             if not narrow:
-                cells.insert(0, Text(f"{f.priority:.1f}"))
+                cells.insert(0, Text(number(f.priority, lang)))
             table.add_row(*cells)
         console.print(table)
     else:

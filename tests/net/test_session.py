@@ -36,3 +36,44 @@ def test_very_verbose_log_names_each_request_without_query_or_secrets(caplog: py
     (line,) = [r.getMessage() for r in caplog.records if r.name == "scanner.net.session"]
     assert line.startswith("GET http://127.0.0.1:") and "-> 404" in line
     assert "3201010101900001" not in line and token not in line and "rahasia" not in line
+
+
+def test_a_peer_dripping_its_headers_cannot_hold_a_request() -> None:
+    """Security review 2026-12-06 (#9, header drip still open): each byte came before the read timeout, so
+    the request waited for ever. Now it ends after 3 x the timeout (the hang detector allows far more)."""
+    import threading
+    import time
+
+    import requests
+
+    from fixtures.hostile.http import HeaderDripServer
+
+    outcome: list[BaseException | None] = []
+
+    def fetch(url: str) -> None:
+        try:
+            http_session().get(url, timeout=2, stream=True)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    with HeaderDripServer(interval=0.1) as server:
+        started = time.monotonic()
+        worker = threading.Thread(target=fetch, args=(server.url,), daemon=True)
+        worker.start()
+        worker.join(60)
+        elapsed = time.monotonic() - started
+    assert not worker.is_alive(), "the request was still waiting for headers after 60 s"
+    assert isinstance(outcome[0], requests.exceptions.ReadTimeout), outcome  # (a busy machine may miss a byte)
+    assert "wall-clock" in str(outcome[0]) or elapsed < 6, (outcome, elapsed)
+
+
+def test_the_deadline_caps_every_request() -> None:
+    import requests
+
+    from scanner import deadline
+
+    with (RecordingSite("127.0.0.1", {"/": (200, {}, b"ok")}) as site, deadline.within(0),
+          pytest.raises(requests.exceptions.ReadTimeout, match="time limit")):
+        http_session().get(site.url, timeout=5)
+    assert site.requests == []

@@ -1,5 +1,8 @@
 """Property: the host the URL gate approves is the host requests connects to, or the URL is refused.
 
+The same holds for database URLs: whatever their query says, the database probe connects to the
+host the scope approved or to nothing (rogue PostgreSQL servers on 127.0.0.1 and 127.0.0.2).
+
 Listeners on 127.0.0.1, 127.0.0.3 and ::1 (in scope) and 127.0.0.2 (out of scope) share one
 port and answer with their own address. Hypothesis glues together backslashes, userinfo, IDNA
 and fullwidth hosts, IPv6 literals, percent-encoding and control characters; every URL the
@@ -17,9 +20,16 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from fixtures.hostile.recording import RecordingSite
+from fixtures.hostile.rogue_db import RoguePostgres
+from scanner.model import Target
 from scanner.net.session import http_session
 from scanner.net.urls import UnsafeURL, gate
+from scanner.politeness import HostGate, PolitenessPolicy
+from scanner.probes.base import ProbeContext
+from scanner.probes.database.probe import DatabaseProbe
+from scanner.runner import observe
 from scanner.scope import Scope
+from scanner.targets import TargetError, parse_target
 
 FULLWIDTH = "\uff11\uff12\uff17.\uff10.\uff10.\uff12"  # 127.0.0.2 in fullwidth digits
 USERINFO = ["", "user@", "user:pw@", "127.0.0.2@", "127.0.0.2:<P>\\@", "127.0.0.2:<P>%5C@", "127.0.0.2\\@",
@@ -108,3 +118,51 @@ def test_approved_host_is_the_connected_host(listeners: dict[str, RecordingSite]
     event(f"approved and answered by {where.host}")
     assert reply.text == where.host, f"{url!r}: approved {where.host}, answered by {reply.text}"
     assert listeners["127.0.0.2"].requests == [], url
+
+
+# -- database URLs: the query may not route the connection (security review 2026-12-06, NEW-1) ----------------
+DB_HOSTS = ["127.0.0.1", "127.0.0.2", "[::1]", "127.0.0.2@127.0.0.1", "localhost", "%31%32%37.0.0.2", "127.0.0.1.",
+            "0x7f.0.0.2", ""]
+DB_QUERY = ["host=127.0.0.2", "hostaddr=127.0.0.2", "HOST=127.0.0.2", "h%6Fst=127.0.0.2", "host+=127.0.0.2",
+            "hostaddr%20=127.0.0.2", "port=1", "service=x", "passfile=/tmp/x", "sslmode=disable", "sslmode=require",
+            "sslmode=prefer", "password=p", "password+=p", "options=-c%20x", "unix_socket=/tmp/x", "local_infile=1",
+            "read_default_file=/etc/passwd", ";host=127.0.0.2", "a=1;host=127.0.0.2", "%00", "", "sslrootcert=/x"]
+
+
+@pytest.fixture(scope="module")
+def rogue_databases() -> Iterator[tuple[RoguePostgres, RoguePostgres]]:
+    for _ in range(20):
+        inside = RoguePostgres("127.0.0.1").start()
+        try:
+            outside = RoguePostgres("127.0.0.2", port=inside.port).start()
+        except OSError:
+            inside.stop()
+            continue
+        yield inside, outside
+        inside.stop()
+        outside.stop()
+        return
+    pytest.skip("no port free on both loopback addresses")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["postgresql", "postgres", "postgresql+psycopg"]), st.sampled_from(DB_HOSTS),
+       st.lists(st.sampled_from(DB_QUERY), max_size=4))
+@example("postgresql", "127.0.0.1", ["hostaddr=127.0.0.2"])
+@example("postgresql", "127.0.0.1", ["sslmode=disable", "host=127.0.0.2"])
+def test_database_url_connects_only_to_the_approved_host(
+        rogue_databases: tuple[RoguePostgres, RoguePostgres], scheme: str, host: str, query: list[str]) -> None:
+    inside, outside = rogue_databases
+    url = f"{scheme}://scanner@{host}:{inside.port}/simpeg" + (f"?{'&'.join(query)}" if query else "")
+    try:
+        target = parse_target(url, password_env="")
+    except TargetError:
+        event("refused by parse_target")
+        return
+    before = inside.connections
+    ctx = ProbeContext(gate=HostGate(PolitenessPolicy(timeout_s=2)), scope=Scope(("127.0.0.1", "::1", "localhost")))
+    facts = observe(DatabaseProbe(), Target.from_dict(target.to_dict()), ctx)  # as a worker receives it
+    event(f"probe {facts.status}")
+    assert outside.connections == 0, (url, facts.reason)
+    if inside.connections > before:
+        assert ctx.scope.allows(target.host), url

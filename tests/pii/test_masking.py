@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixtures.hostile.canary import NIK_SPELLINGS, find_leaks
 from scanner.pii import classify_value, find_personal_data, mask, scrub
-from scanner.pii.masking import SCRUB_KINDS
+from scanner.pii.masking import SCRUB_KINDS, scrub_text
 from tests.pii.strategies import niks
 
 
@@ -146,3 +147,13 @@ def test_scrub_hostile_spelling_inside_any_text(spelling: str, before: str, afte
     from fixtures.hostile.canary import find_leaks
 
     assert find_leaks(scrub(f"{before} {spelling} {after}")) == []
+
+
+@pytest.mark.parametrize("name", sorted(NIK_SPELLINGS))
+@given(before=st.sampled_from(["", "NIK ", "/warga/", "nik=", "<title>", "ID: ", "a"]),
+       after=st.sampled_from(["", "/", " ", ".", "</title>", "&x=1", "a"]))
+@settings(max_examples=20, deadline=None)
+def test_scrub_masks_every_spelling_of_the_security_review(name: str, before: str, after: str) -> None:
+    """Each NIK spelling that reached reports in the 2026-12-06 review is masked wherever it stands."""
+    scrubbed = scrub_text(before + NIK_SPELLINGS[name] + after)
+    assert not find_leaks(scrubbed), (name, scrubbed)

@@ -56,7 +56,7 @@ rules:
     snippets:
       postgresql: "UPDATE penduduk SET nik_enc = pgp_sym_encrypt(nik, current_setting('app.key'));"
       mariadb: "ALTER TABLE penduduk ENCRYPTED=YES;"
-    references: ["uu-pdp-2022:35", "uu-pdp-2022:4(2)"]
+    references: ["uu-pdp-2022:35", "uu-pdp-2022:39(1)"]
     sensitivity: specific
   - id: PND-AUTH-901
     probe: auth
@@ -229,4 +229,35 @@ def demo_result() -> tuple[ScanResult, RuleSet]:
     result = ScanResult("demo00000001", "2026-12-01T08:00:00+00:00", "2026-12-01T08:05:00+00:00", "0.1.0",
                         rules.version, [Target.from_dict(t) for t in data["targets"]],
                         [Facts.from_dict(f) for f in data["facts"]], profile={"name": "demo"})
+    return judged(result, rules), rules
+
+
+FLEET_FACTS = Path(__file__).parent.parent / "data" / "fleet-facts.json"  # two endpoints of bench/fleet_scan.py
+
+
+def fleet_result(n_targets: int = 100, n_agencies: int = 20) -> tuple[ScanResult, RuleSet]:
+    """A synthetic ``n_targets``-site fleet: the two real fleet observations copied onto distinct
+    targets (ports), spread over ``n_agencies`` Perangkat Daerah, judged with the shipped rules."""
+    import json
+    from dataclasses import replace
+
+    from scanner.scan import judged
+
+    data = json.loads(FLEET_FACTS.read_text(encoding="utf-8"))
+    models = [Target.from_dict(t) for t in data["targets"]]
+    facts = [Facts.from_dict(f) for f in data["facts"]]
+    for observation in facts:  # the fleet file predates the software fact: nothing identified
+        if observation.probe == "http":
+            observation.data.setdefault("software", {"status": "ok", "items": []})
+    targets: list[Target] = []
+    observed: list[Facts] = []
+    for i in range(n_targets):
+        model = models[i % len(models)]
+        location = f"https://127.0.0.1:{20000 + i}/"
+        target = replace(model, location=location, name=f"layanan-{i:04d}", agency=f"Dinas {i % n_agencies:02d}")
+        targets.append(target)
+        observed += [replace(f, target_id=target.id) for f in facts if f.target_id == model.id]
+    rules = load_rules()
+    result = ScanResult("fleet0000001", "2026-12-06T03:21:26+00:00", "2026-12-06T03:40:00+00:00", "0.1.0",
+                        rules.version, targets, observed, profile={"name": "armada"})
     return judged(result, rules), rules

@@ -94,14 +94,16 @@ def _print(browser: Browser, page: Path) -> int:
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_demo_report_prints_under_40_pages(lang: str, browser: Browser, tmp_path: Path) -> None:
-    """Issue 15: the demo printed to 226 A4 pages, findings from page 78 after 317 manual rows."""
+def test_demo_report_prints_under_60_pages(lang: str, browser: Browser, tmp_path: Path) -> None:
+    """Issue 15: the demo printed to 226 A4 pages, findings from page 78 after 317 manual rows. Issue 28 added
+    the K1-K72 checklist (about 8 pages) and keeps "why this matters" and the legal labels in print (about 15
+    pages); the bound is the one a 100-site fleet's full report must meet (tests/report/test_pdf.py)."""
     result, rules = demo_result()
     assert len(result.open_findings()) >= 100  # a large scan: the bound must hold for it
     page = tmp_path / f"demo-{lang}.html"
     page.write_text(render_with_history(result, rules, lang, None), encoding="utf-8")
     pages = _print(browser, page)
-    assert 5 < pages < 40, pages
+    assert 5 < pages <= 60, pages
     if lang == "id":
         return
     full = tmp_path / f"demo-{lang}-full.html"

@@ -166,6 +166,9 @@ def test_markdown_bare_cr_cannot_start_a_heading_link_or_image(tmp_path_factory:
 
 def test_escape_functions() -> None:
     assert terminal_text("a\x1b]8;;http://e/\x07b\rc\u202ed") == "a ]8;;http://e/ b c d"
+    # every bidi control (U+061C ARABIC LETTER MARK too) and invisible format character is dropped
+    for control in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2063\u180e\ufeff":
+        assert terminal_text(f"a{control}b") == "a b", repr(control)
     assert xml_text("a\x00b\tc") == "a\ufffdb\tc"
     assert sarif_text("see [x](http://e) \\") == "see \\[x\\](http://e) \\\\"
     assert markdown_text("**x** [l](u) `c` <b> |\r# h") == r"\*\*x\*\* \[l\]\(u\) \`c\` \<b\> \| \# h"

@@ -63,7 +63,8 @@ def test_html_evidence_is_labelled_localised_and_complete(result: ScanResult, sh
     assert "<dt>First redirect (Location)</dt><dd><code>(none)</code></dd>" in en
     assert "<dt>Alihan pertama (Location)</dt><dd><code>(tidak ada)</code></dd>" in ident
     assert "<dt>Secure</dt><dd><code>no</code></dd>" in en and "<dd><code>tidak</code></dd>" in ident
-    assert "alg: none; http_status: 200 | alg: nOnE; http_status: 200" in en
+    assert "Algorithm: none; HTTP status: 200 | Algorithm: nOnE; HTTP status: 200" in en
+    assert "Algoritme: none; Status HTTP: 200" in ident  # nested keys are labelled too: no English keys
     assert LONG in en  # full value, never cut
     findings = en[en.index('<section class="agency-block"'):en.index('id="compliance"')]
     assert "{&#39;" not in findings and "=None" not in findings and ">None<" not in findings and "…" not in findings
@@ -93,3 +94,21 @@ def test_csv_and_sarif_carry_full_labelled_evidence(result: ScanResult, shipped:
     tls = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "PND-TLS-002")
     assert tls["properties"]["reproduction"][0]["value"].startswith("openssl s_client -connect")
     assert tls["properties"]["evidence"] == "Name: TLSv1.0; Accepted: yes"
+
+
+def test_an_agency_certificate_rule_gets_showcerts_like_a_shipped_one(write_pack, regulations) -> None:
+    """The tls probe's reproduction reads which facts the rule is about, not its id prefix (was
+    `PND-TLS-0` only, so `KAB-TLS-001` never got -showcerts)."""
+    from scanner.report.common import strings
+    from scanner.report.evidence import reproduction
+
+    pack = write_pack("id: KAB-TLS-001\nprobe: tls\nseverity: low\ntitle: {id: Sertifikat, en: Lifetime}\n"
+                      "description: {id: Uraian, en: Description}\n"
+                      "when: 'facts.certificate.status == \"ok\" && facts.certificate.leaf.lifetime_days > 398'\n"
+                      "message: {id: Pesan, en: Message}\nremediation: {id: [Langkah], en: [Step]}\n"
+                      "references: ['test-law:1']\n")
+    rule = load_rules(pack, regulations).by_id("KAB-TLS-001")
+    finding = Finding("KAB-TLS-001", WEB.id, "", Severity.LOW, 10.0, {"id": "t", "en": "t"}, {"id": "m", "en": "m"},
+                      {}, [], "tls")
+    (line,) = reproduction(finding, WEB, {}, rule, strings("en"))
+    assert "-showcerts" in line.value and "portal.example.go.id:443" in line.value

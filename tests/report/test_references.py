@@ -32,11 +32,14 @@ def result(shipped: RuleSet) -> ScanResult:
                       [TARGET], [Facts("http", TARGET.id, {})], [finding], evaluated_rules=[spec.id])
 
 
+CHECKED_EN = "checked against a full-text copy (not the official gazette)"
+CHECKED_ID = "diverifikasi terhadap salinan teks lengkap (bukan lembaran negara)"
+
 def test_html(result: ScanResult, shipped: RuleSet) -> None:
-    for lang, words in (("en", ("binding", "verified against the official text", "secondary source",
+    for lang, words in (("en", ("binding", CHECKED_EN, "secondary source",
                                 "voluntary/reference", "summary, not an official quotation",
                                 "Pindai&#39;s interpretation")),
-                        ("id", ("mengikat", "terverifikasi dengan naskah resmi", "sumber sekunder", "sukarela/rujukan",
+                        ("id", ("mengikat", CHECKED_ID, "sumber sekunder", "sukarela/rujukan",
                                 "ringkasan, bukan kutipan resmi", "Tafsiran Pindai"))):
         page = renderer("html")(result, shipped, lang)
         guidance = page[page.index('id="findings"'):page.index('id="compliance"')]
@@ -52,7 +55,7 @@ def test_sarif(result: ScanResult, shipped: RuleSet) -> None:
     assert details["iso-27001-2022:A.8.4"]["binding"] is False
     assert all(d["summary_note"] == "summary, not an official quotation" for d in details.values())
     rule = next(r for r in log["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "PND-HTTP-018")
-    assert "voluntary/reference · verified against the official text" in rule["help"]["markdown"]
+    assert "voluntary/reference · " + CHECKED_EN in rule["help"]["markdown"]
 
 
 def test_json(result: ScanResult, shipped: RuleSet) -> None:
@@ -69,6 +72,16 @@ def test_json(result: ScanResult, shipped: RuleSet) -> None:
 def test_csv(result: ScanResult, shipped: RuleSet) -> None:
     rows = list(csv.reader(io.StringIO(renderer("csv")(result, shipped, "en").lstrip("\ufeff"))))
     cell = rows[1][rows[0].index("Articles")]
-    assert "PP 71/2019 9(5) (binding · verified against the official text · summary, not an official quotation)" in cell
+    assert f"PP 71/2019 9(5) (binding · {CHECKED_EN} · summary, not an official quotation)" in cell
     assert "ISO/IEC 27001:2022 A.8.4 (voluntary/reference · " in cell
     assert "Peraturan BSSN 4/2021 27(13)(c) (binding · secondary source · " in cell
+
+
+def test_matrix_names_the_copy_verified_summaries_were_checked_against() -> None:
+    from scanner.report.html import render
+    from tests.report.fixtures import demo_result
+
+    result, rules = demo_result()
+    page = render(result, rules, "en")
+    assert "Summaries marked verified were checked against" in page
+    assert "mblonyox/data-peraturan" in page and "not the gazette PDF" in page

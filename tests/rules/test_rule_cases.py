@@ -1,72 +1,52 @@
 """Every shipped rule fires on its true cases and stays silent on its false cases.
 
-Cases live in tests/rules/cases/<pack>.yaml (format: docs/architecture.md).
+Cases live in tests/rules/cases/<pack>.yaml (format: scanner/rulecases.py); `pindai rules test` runs
+the same checks, and so does an agency on its own pack.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
+from click.testing import CliRunner
 
-from scanner.engine import judge
-from scanner.model import Exposure, Facts, Target, TargetKind
+from scanner.cli import main
+from scanner.rulecases import cases_file, check_cases, load_cases
 from scanner.rules import Rule, RuleSet, load_rules
 
-CASES_DIR = Path(__file__).parent / "cases"
 RULESET: RuleSet = load_rules()
-CASES: dict[str, dict[str, Any]] = {}
-for _file in sorted(CASES_DIR.glob("*.yaml")):
-    CASES.update(yaml.safe_load(_file.read_text(encoding="utf-8")) or {})
-
-_TARGETS = {
-    "tls": "https://portal.contoh.go.id/",
-    "http": "https://portal.contoh.go.id/",
-    "auth": "https://api.contoh.go.id/",
-    "database": "postgresql://pindai@db.contoh.go.id/simpeg",
-    "sqlfile": "dump.sql",
-    "code": "src",
-}
-_KINDS = {"tls": TargetKind.URL, "http": TargetKind.URL, "auth": TargetKind.URL, "database": TargetKind.DATABASE,
-          "sqlfile": TargetKind.SQLFILE, "code": TargetKind.SOURCE}
-
-
-def _evaluate(rule: Rule, case: dict[str, Any]) -> tuple[int, list[str]]:
-    target = Target(_KINDS[rule.probe], _TARGETS[rule.probe], exposure=Exposure(case.get("exposure", "internet")),
-                    options=case.get("options", {}))
-    facts = Facts(probe=rule.probe, target_id=target.id, data=case["facts"])
-    single = RuleSet(rules=[rule], regulations=RULESET.regulations, version="test")
-    judgement = judge([facts], [target], single)
-    return len(judgement.findings), [e.message for e in judgement.errors]
-
-
-@pytest.mark.parametrize("rule", RULESET.rules, ids=lambda r: r.id)
-def test_rule_has_true_and_false_cases(rule: Rule) -> None:
-    cases = CASES.get(rule.id)
-    assert cases, f"{rule.id} has no cases in tests/rules/cases/"
-    assert cases.get("fires"), f"{rule.id} has no 'fires' case"
-    assert cases.get("passes"), f"{rule.id} has no 'passes' case"
+CASES = {rule.id: (found, load_cases(found)) for rule in RULESET.rules if (found := cases_file(Path(rule.file)))}
 
 
 @pytest.mark.parametrize("rule", RULESET.rules, ids=lambda r: r.id)
 def test_rule_cases(rule: Rule) -> None:
-    cases = CASES.get(rule.id, {})
-    for index, case in enumerate(cases.get("fires", [])):
-        count, errors = _evaluate(rule, case)
-        assert not errors, f"{rule.id} fires[{index}] raised: {errors}"
-        expected = case.get("count")
-        if expected is None:
-            assert count >= 1, f"{rule.id} fires[{index}] produced no finding"
-        else:
-            assert count == expected, f"{rule.id} fires[{index}]: {count} findings, expected {expected}"
-    for index, case in enumerate(cases.get("passes", [])):
-        count, errors = _evaluate(rule, case)
-        assert not errors, f"{rule.id} passes[{index}] raised: {errors}"
-        assert count == 0, f"{rule.id} passes[{index}] produced {count} finding(s)"
+    assert rule.id in CASES, f"{rule.id} has no cases in tests/rules/cases/"
+    file, cases = CASES[rule.id]
+    ran, failures = check_cases(RULESET, [rule], {rule.id: cases.get(rule.id)}, str(file))
+    assert [str(f) for f in failures] == []
+    assert ran >= 2
 
 
 def test_cases_name_only_existing_rules() -> None:
-    unknown = sorted(set(CASES) - {r.id for r in RULESET.rules})
+    known = {r.id for r in RULESET.rules}
+    unknown = sorted({rule_id for _file, cases in CASES.values() for rule_id in cases} - known)
     assert not unknown, f"cases for unknown rules: {unknown}"
+
+
+def test_rules_test_command_reports_a_failing_case_of_an_agency_pack(tmp_path: Path) -> None:
+    pack = tmp_path / "kab.yaml"
+    pack.write_text(
+        "pack: kab\nprobe: http\napplies_when: 'true'\nrules:\n"
+        "  - id: KAB-HTTP-001\n    severity: low\n    title: {id: Tanpa nosniff}\n"
+        "    description: {id: Uraian}\n    when: '!facts.headers.x_content_type_options.nosniff'\n"
+        "    message: {id: Pesan}\n    remediation: {id: [Langkah]}\n    references: ['uu-pdp-2022:35']\n")
+    (tmp_path / "kab.cases.yaml").write_text(
+        "KAB-HTTP-001:\n  fires:\n    - facts: {headers: {x_content_type_options: {nosniff: false}}}\n"
+        "  passes:\n    - facts: {headers: {x_content_type_options: {nosniff: false}}}\n"
+        "    - facts: {headers: {x_content_type_option: {nosniff: true}}}\n")
+    result = CliRunner().invoke(main, ["rules", "test", str(pack)])
+    assert result.exit_code == 1
+    assert "KAB-HTTP-001 passes[0]: produced 1 finding(s), expected none" in result.output
+    assert "KAB-HTTP-001 passes[1]: case facts: no such fact 'facts.headers.x_content_type_option'" in result.output
+    assert "kab.yaml: 1 rules, 3 cases, 2 failed" in result.output

@@ -37,7 +37,9 @@ class WebhookReceiver:
 
 
 @contextmanager
-def webhook_receiver(statuses: list[int] | None = None) -> Iterator[WebhookReceiver]:
+def webhook_receiver(statuses: list[int] | None = None, *, port: int = 0,
+                     delay: float = 0.0) -> Iterator[WebhookReceiver]:
+    """Records each POST before answering; ``delay`` seconds pass between reading a request and answering."""
     receiver = WebhookReceiver(statuses=list(statuses or []))
 
     class Handler(BaseHTTPRequestHandler):
@@ -45,6 +47,8 @@ def webhook_receiver(statuses: list[int] | None = None) -> Iterator[WebhookRecei
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             receiver.requests.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body)})
             status = receiver.statuses.pop(0) if receiver.statuses else 200
+            if delay:
+                stalled.wait(delay)
             if receiver.on_request:
                 receiver.on_request()
             self.send_response(status)
@@ -54,13 +58,16 @@ def webhook_receiver(statuses: list[int] | None = None) -> Iterator[WebhookRecei
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stalled = threading.Event()  # set on exit: a stalled answer ends with the test
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/pindai-secret-token"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield receiver
     finally:
+        stalled.set()
         server.shutdown()
         server.server_close()
 

@@ -111,3 +111,32 @@ def api_server(*, hold: bool = False) -> Iterator[ApiServer]:
         api.release.set()
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def html_sites(count: int) -> Iterator[list[str]]:
+    """``count`` small plain-HTTP sites on 127.0.0.1 (a login form without HTTPS), their URLs."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = (b"<html><head><title>Portal</title></head><body><form method=post action=/login>"
+                    b"<input name=u><input type=password name=p></form></body></html>")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(count)]
+    for server in servers:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield [f"http://127.0.0.1:{s.server_address[1]}/" for s in servers]
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()

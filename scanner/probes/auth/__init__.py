@@ -1,1 +1,13 @@
 """Authentication probe: differential access-control tests, JWT analysis, login-form checks."""
+
+from scanner.model import TargetKind
+from scanner.probes.base import ProbeSpec
+
+SPEC = ProbeSpec(
+    name="auth",
+    target_kinds=frozenset({TargetKind.URL}),
+    implementation="scanner.probes.auth.probe:AuthProbe",
+    options="scanner.probes.auth.options:AuthTargetOptions",
+    reproduce="scanner.probes.auth.reproduce:reproduce",
+    example_target=(TargetKind.URL, "https://api.contoh.go.id/"),
+)

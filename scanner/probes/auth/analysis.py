@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Any
 
@@ -12,9 +13,20 @@ from scanner.probes.auth.tokens import Token, crack, decode
 KEY_HEADERS = ("kid", "jku", "x5u", "jwk", "x5c")
 
 
+TIME_CLAIMS = ("exp", "iat", "nbf")
+
+
 def _int_claim(claims: dict[str, Any], name: str) -> int | None:
+    """A NumericDate claim in whole seconds; ``None`` when absent or unusable (a string, ``NaN``, ``1e400``)."""
     value = claims.get(name)
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return None if isinstance(value, float) and not math.isfinite(value) else int(value)
+
+
+def _unusable_claims(claims: dict[str, Any]) -> list[str]:
+    """Time claims that are present but not a usable NumericDate: a verifier cannot honour them."""
+    return [name for name in TIME_CLAIMS if name in claims and _int_claim(claims, name) is None]
 
 
 def secret_search(token: Token, words: list[str]) -> tuple[dict[str, Any], str | None]:
@@ -48,6 +60,7 @@ def analyse(token: Token, source: str, words: list[str], now: float | None = Non
         "has_exp": exp is not None,
         "has_iat": iat is not None,
         "has_nbf": "nbf" in token.claims,
+        "unusable_claims": _unusable_claims(token.claims),
         "lifetime_known": exp is not None and iat is not None,
         "lifetime_s": (exp - iat) if exp is not None and iat is not None else 0,
         "expired": exp is not None and exp < now,

@@ -31,7 +31,7 @@ from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, 
 from scanner.probes.auth.compare import NO_DATA, compare, personal_data, similarity
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, collect, decode, hmac_signed, unsigned
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.probes.http.exposures import Shape, shape_of
 from scanner.probes.http.html import parse
 
@@ -155,8 +155,8 @@ class BlackBox:
         candidates = self._candidates(documented, refs, discovery)
         endpoints = [e for e in (self._endpoint(c, discovery) for c in candidates) if e is not None]
         self._crack_tokens()
-        self._forge_all(endpoints)
-        return {
+        refusing = self._forge_all(endpoints)
+        facts: dict[str, Any] = {
             "mode": "black-box",
             "recipe": "none",
             "settings": {"endpoint_limit": MAX_ENDPOINTS, "request_budget": REQUEST_BUDGET},
@@ -167,6 +167,9 @@ class BlackBox:
             "tokens": analysis.token_facts(list(self.seen_tokens.values()), self.words),
             "requests_sent": self.client.sent,
         }
+        _record_limits(facts, refusing)
+        record_withheld(facts, self.client.session.withheld)
+        return facts
 
     def _start_page(self) -> Reply:
         """The start page, following up to MAX_START_REDIRECTS in-scope redirects (http -> https);
@@ -400,7 +403,8 @@ class BlackBox:
                                                                      token.alg), token.alg, "cracked-secret"))
         return out
 
-    def _forge_all(self, endpoints: list[_Probed]) -> None:
+    def _forge_all(self, endpoints: list[_Probed]) -> int:
+        """Send forged tokens to the first MAX_FORGERY_TARGETS refusing endpoints; the number refusing."""
         refusing = [e for e in endpoints if e.reply is not None and e.facts["refusal"]["refused"]]
         for entry in refusing[:MAX_FORGERY_TARGETS]:
             refused = entry.reply
@@ -425,6 +429,19 @@ class BlackBox:
         for entry in refusing[MAX_FORGERY_TARGETS:]:
             entry.facts["variants"].append({"name": "forged-tokens", "status": "skipped",
                                             "reason": f"only {MAX_FORGERY_TARGETS} refusing endpoints are tested"})
+        return len(refusing)
+
+
+def _record_limits(facts: dict[str, Any], refusing: int) -> None:
+    """Caps reached and endpoints that could not be reached make the observation partial."""
+    discovery, endpoints = facts["discovery"], facts["endpoints"]
+    if discovery.get("endpoints_over_limit"):
+        record_limit(facts, "auth_endpoints", MAX_ENDPOINTS, discovery["endpoints_found"])
+    if refusing > MAX_FORGERY_TARGETS:
+        record_limit(facts, "auth_forgery_targets", MAX_FORGERY_TARGETS, refusing)
+    unreachable = sum(1 for e in endpoints if not e.get("reachable", True))
+    if unreachable:
+        record_limit(facts, "auth_endpoints_unreachable", unreachable, len(endpoints))
 
 
 def _shape(reply: Reply, paths: set[str]) -> Shape:

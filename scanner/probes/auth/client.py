@@ -11,7 +11,7 @@ import requests
 import urllib3
 
 from scanner.net.session import body_deadline, http_session, read_capped
-from scanner.net.urls import UnsafeURL, destination, gate
+from scanner.net.urls import UnsafeURL, gate, origin_of
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
 
@@ -66,15 +66,6 @@ def path_of(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def origin_of(url: str) -> str:
-    """``scheme://host:port`` of ``url`` as the client connects to it ('' when malformed)."""
-    try:
-        scheme, host, port = destination(url).origin
-    except UnsafeURL:
-        return ""
-    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
-
-
 class Client:
     """Sends single requests within scope and politeness limits; never follows redirects.
 
@@ -83,11 +74,16 @@ class Client:
     At most ``budget`` requests are sent when one is given.
     """
 
-    def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool = True) -> None:
+    def __init__(self, ctx: ProbeContext, origin: str, *, budget: int | None = None, verify: bool | str = True,
+                 credentials_unverified: bool = False) -> None:
         self.ctx = ctx
         self.origin = origin
-        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers)
-        self.session.verify = verify  # False only where no user credential is sent (the black-box scan)
+        self.session = http_session(ctx.proxy, ctx.user_agent or USER_AGENT, ctx.headers, origin=origin,
+                                    allow_unverified=credentials_unverified, gate=ctx.gate)
+        # verify: a CA bundle path pins the target's certificate; False in the black-box scan (no user
+        # credential is sent) or where the profile turned verification off for the target
+        # (``credentials_unverified``: the operator's explicit choice)
+        self.session.verify = verify
         self.budget = budget
         self.sent = 0
 
@@ -125,6 +121,9 @@ class Client:
                     raw, _, too_slow = read_capped(response, limit, time.monotonic() + deadline)
                 finally:
                     response.close()
+        except requests.exceptions.SSLError as exc:
+            withheld = "credentials withheld: certificate not verified; " if headers or cookies or data or auth else ""
+            raise RequestFailed(f"{withheld}{type(exc).__name__}: {exc}") from exc
         except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
             raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
         if too_slow:

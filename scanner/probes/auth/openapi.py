@@ -11,7 +11,7 @@ import yaml
 
 from scanner.yamlio import load_yaml
 
-_PARAM = re.compile(r"\{([^}/]+)\}")
+_PARAM = re.compile(r"\{([^{}/]+)\}")  # no "{" inside: each "{" scans only to the next one (linear)
 _YAML_ALIAS = re.compile(r"(^|[\s\[{,:-])[&*][A-Za-z0-9_-]+", re.M)
 MAX_DOCUMENT = 1_000_000
 SAMPLE_VALUE = "1"  # harmless value for a path parameter without an example (ids, page numbers)
@@ -44,7 +44,7 @@ def parse_document(text: str) -> dict[str, Any]:
         if _YAML_ALIAS.search(text):
             raise ValueError("YAML with anchors or aliases is not read") from None
         try:
-            doc = load_yaml(text)
+            doc = load_yaml(text, cache=False)  # a target's document never goes to the cache
         except (yaml.YAMLError, RecursionError) as exc:
             raise ValueError(f"neither JSON nor YAML: {type(exc).__name__}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
@@ -90,13 +90,10 @@ def _example(param: dict[str, Any], fill_missing: bool) -> str | None:
 def _fill(path: str, params: list[dict[str, Any]], fill_missing: bool) -> str | None:
     """``path`` with every ``{name}`` replaced by its example, or None if one is missing."""
     by_name = {p.get("name"): p for p in params if isinstance(p, dict) and p.get("in") == "path"}
-    filled = path
-    for name in _PARAM.findall(path):
-        example = _example(by_name.get(name, {}), fill_missing)
-        if example is None:
-            return None
-        filled = filled.replace("{" + name + "}", example)
-    return filled
+    examples = {name: _example(by_name.get(name, {}), fill_missing) for name in set(_PARAM.findall(path))}
+    if None in examples.values():
+        return None
+    return _PARAM.sub(lambda m: str(examples[m.group(1)]), path)  # one pass, however many parameters
 
 
 def _base_path(doc: dict[str, Any]) -> str:

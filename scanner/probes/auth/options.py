@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from scanner.probes.base import ProbeInconclusive
+from scanner.probes.base import ProbeInconclusive, ProbeOptions
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 MAX_LOGIN_ATTEMPTS = 20
@@ -83,6 +83,12 @@ class AuthOptions(_Strict):
         if self.cookie_env:
             return "cookie"
         return "login" if self.login else "none"
+
+
+class AuthTargetOptions(ProbeOptions):
+    """The auth probe's part of a target's options: the ``[targets.options.auth]`` table."""
+
+    auth: AuthOptions | None = None
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
 from scanner.net.urls import link_host
-from scanner.probes.auth import analysis, loginform, neighbours, openapi, recipes
+from scanner.probes.auth import SPEC, analysis, loginform, neighbours, openapi, recipes
 from scanner.probes.auth.blackbox import BlackBox
 from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
 from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, personal_data
@@ -18,7 +18,7 @@ from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
 from scanner.probes.auth.tokens import collect, load_wordlist
 from scanner.probes.auth.variants import Variant, build
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.resources import rules_dir
 
 DEFAULT_WORDLIST = rules_dir() / "auth" / "jwt-secrets.txt"
@@ -67,7 +67,7 @@ class AuthProbe:
     discovers the site's API and tests it without credentials.
     """
 
-    name = "auth"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")
@@ -79,7 +79,9 @@ class AuthProbe:
         public_key = _read_file(target, options.public_key_file, "public_key_file").read_bytes() \
             if options.public_key_file else None
         wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist else DEFAULT_WORDLIST
-        scan = _Scan(Client(ctx, origin_of(target.location)), options, words=_words(wordlist))
+        verify: bool | str = target.options.get("ca_bundle") or bool(target.options.get("verify_tls", True))
+        client = Client(ctx, origin_of(target.location), verify=verify, credentials_unverified=verify is False)
+        scan = _Scan(client, options, words=_words(wordlist))
         facts: dict[str, Any] = {
             "mode": "profile",
             "recipe": options.recipe,
@@ -97,6 +99,7 @@ class AuthProbe:
         facts["endpoints"] = [self._endpoint(scan, e, variants) for e in endpoints]
         facts["tokens"] = self._tokens(scan)  # the credential's token and tokens seen in replies
         facts["requests_sent"] = scan.client.sent
+        record_withheld(facts, scan.client.session.withheld)
         if not any(e["reachable"] for e in facts["endpoints"]) and facts["endpoints"]:
             raise ProbeInconclusive("no endpoint could be reached: " + facts["endpoints"][0]["reason"])
         return facts

@@ -74,9 +74,17 @@ def decode(raw: str) -> Token | None:
     return Token(raw, dict(header), dict(claims))
 
 
+MAX_TOKENS_PER_TEXT = 20  # distinct tokens taken from one body or header value (each is cracked)
+
+
 def find_tokens(text: str) -> list[str]:
-    """JWT-looking strings in a body or header value."""
-    return JWT_PATTERN.findall(text)
+    """Distinct JWT-looking strings in a body or header value, at most ``MAX_TOKENS_PER_TEXT``."""
+    found: dict[str, None] = {}
+    for match in JWT_PATTERN.finditer(text):
+        found[match.group(0)] = None
+        if len(found) >= MAX_TOKENS_PER_TEXT:
+            break
+    return list(found)
 
 
 def collect(values: Iterable[str], source: str, seen: dict[str, tuple[str, str]]) -> None:

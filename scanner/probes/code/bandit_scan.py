@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import re
 import threading
 import warnings
 from collections.abc import Iterator
@@ -15,12 +13,12 @@ from typing import Any
 
 from scanner.probes.code.patterns import Detectors
 from scanner.probes.code.redact import redact_line
+from scanner.probes.code.snippet import line_key, number_repeats, snippet
 from scanner.probes.code.walk import SourceFile
 
 # Tests whose flagged line holds a credential: every string literal on it is masked.
 SECRET_TESTS = frozenset({"B105", "B106", "B107"})
 _LOCK = threading.Lock()  # bandit keeps module-level state; run one scan at a time
-_QUOTED_LITERAL = re.compile(r"'(.*)'\s*$", re.S)  # "Possible hardcoded password: '<value>'"
 
 
 @dataclass
@@ -55,25 +53,14 @@ def _quiet(logger_name: str) -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _snippet(lines: list[str], first: int, last: int, detectors: Detectors, secret: bool) -> str:
-    """Lines ``first-1 .. last+1`` as ``"<n> <code>"``, masked (whole literals on secret lines)."""
-    out = []
-    for number in range(max(1, first - 1), min(len(lines), last + 1) + 1):
-        force = secret and first <= number <= last
-        out.append(f"{number} {redact_line(lines[number - 1], detectors, force=force)}")
-    return "\n".join(out)
-
-
 def _secret_length(test_id: str, text: str) -> int | None:
     if test_id not in SECRET_TESTS:
         return None
-    m = _QUOTED_LITERAL.search(text)
-    return len(m.group(1)) if m else None
-
-
-def _key(rel: str, test_id: str, code_line: str) -> str:
-    digest = hashlib.sha256(" ".join(code_line.split()).encode()).hexdigest()[:10]
-    return f"{rel}:{test_id}:{digest}"
+    # "Possible hardcoded password: '<value>'": from the first quote to the last (string operations,
+    # linear in the text; a regex "'(.*)'\s*$" rescans the rest of the text from every quote)
+    quoted = text.rstrip()
+    first = quoted.find("'")
+    return len(quoted) - first - 2 if quoted.endswith("'") and 0 <= first < len(quoted) - 1 else None
 
 
 def _issue(result: Any, source: SourceFile, detectors: Detectors) -> BanditIssue:
@@ -91,9 +78,9 @@ def _issue(result: Any, source: SourceFile, detectors: Detectors) -> BanditIssue
         confidence=str(result.confidence).lower(),
         cwe=int(getattr(result.cwe, "id", 0) or 0),
         text=redact_line(result.text, detectors, force=secret),
-        code=_snippet(lines, line, last, detectors, secret),
+        code=snippet(lines, line, last, detectors, secret),
         secret_length=_secret_length(result.test_id, result.text),
-        key=_key(source.rel, result.test_id, flagged),
+        key=line_key(source.rel, result.test_id, flagged),
     )
 
 
@@ -118,11 +105,7 @@ def run_bandit(files: list[SourceFile], detectors: Detectors) -> dict[str, Any]:
     issues = [_issue(r, python[os.path.normpath(r.fname)], detectors) for r in results
               if os.path.normpath(r.fname) in python]
     issues.sort(key=lambda i: (i.file, i.line, i.test_id))
-    seen: dict[str, int] = {}
-    for issue in issues:  # identical flagged lines in one file: suffix #2, #3, ...
-        seen[issue.key] = seen.get(issue.key, 0) + 1
-        if seen[issue.key] > 1:
-            issue.key = f"{issue.key}#{seen[issue.key]}"
+    number_repeats(issues)
     errors = [
         {"file": python[os.path.normpath(name)].rel if os.path.normpath(name) in python else os.path.basename(name),
          "reason": reason}

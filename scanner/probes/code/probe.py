@@ -13,9 +13,13 @@ from typing import Any
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.code import SPEC
 from scanner.probes.code.bandit_scan import run_bandit
+from scanner.probes.code.datafiles import analyze_data_files
 from scanner.probes.code.dependencies import dependency_facts
+from scanner.probes.code.history import MAX_COMMITS, scan_history
 from scanner.probes.code.patterns import Detectors, load_detectors
+from scanner.probes.code.sast import run_sast
 from scanner.probes.code.secrets import SecretHit, Setting, scan_file
 from scanner.probes.code.sql import analyze_sql_files
 from scanner.probes.code.walk import Inventory, vcs_ignored, walk, walk_file
@@ -55,8 +59,12 @@ def _env_files(inventory: Inventory, detectors: Detectors) -> list[dict[str, Any
     ]
 
 
-def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, Any]:
-    """All code-probe facts for the directory ``root`` (or the single source file ``root``)."""
+def observe_tree(root: Path, detectors: Detectors | None = None, git_history: bool | str = False) -> dict[str, Any]:
+    """All code-probe facts for the directory ``root`` (or the single source file ``root``).
+
+    ``git_history``: also read the added lines of the commits reachable from HEAD (a string: only
+    those since that commit).
+    """
     detectors = detectors or load_detectors()
     root = root.resolve()
     inventory = walk_file(root, detectors) if root.is_file() else walk(root, detectors)
@@ -81,10 +89,19 @@ def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, An
         "env_files": _env_files(inventory, detectors),
         "sql": analyze_sql_files(inventory.files),
         "dependencies": dependency_facts(inventory, root if root.is_dir() else root.parent),
+        "sast": run_sast(root, inventory.files, detectors),
+        "data_files": analyze_data_files(inventory.files),
     }
+    if git_history:
+        since = git_history if isinstance(git_history, str) else None
+        facts["history"] = scan_history(root, detectors, since, secrets)
+        if facts["history"].get("truncated"):
+            record_limit(facts, "git_history", MAX_COMMITS, facts["history"]["commits_scanned"])
     if inventory.truncated:
         record_limit(facts, "code_files", detectors.max_files,
                      detectors.max_files + len(inventory.skipped.get("file_limit", [])))
+    if inventory.skipped.get("ignore_pattern"):  # the rest of each file applied; which files it meant is unknown
+        record_limit(facts, "code_ignore_lines", 0, len(inventory.skipped["ignore_pattern"]))
     if inventory.skipped.get("too_large"):
         record_limit(facts, "code_file_bytes", detectors.max_file_bytes, len(inventory.skipped["too_large"]))
     return dict(scrub(facts))
@@ -93,7 +110,7 @@ def observe_tree(root: Path, detectors: Detectors | None = None) -> dict[str, An
 class CodeProbe:
     """Observes a source directory; rules/code.yaml judges."""
 
-    name = "code"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.SOURCE
@@ -103,6 +120,6 @@ class CodeProbe:
         if not (root.is_dir() or root.is_file()):
             raise ProbeInconclusive(f"{target.location} is not a readable directory or file")
         try:
-            return observe_tree(root)
+            return observe_tree(root, git_history=(target.options or {}).get("git_history", False))
         except PermissionError as exc:
             raise ProbeInconclusive(f"permission denied: {exc.filename}") from exc

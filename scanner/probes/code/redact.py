@@ -33,8 +33,3 @@ def redact_line(line: str, detectors: Detectors, *, force: bool = False) -> str:
     if force or any(detectors.name_class(word) == "secret" for word in _IDENTIFIER.findall(line)):
         line = _mask_strings(line)
     return str(scrub(line))
-
-
-def redact_text(text: str, detectors: Detectors, *, force: bool = False) -> str:
-    """``redact_line`` over each line of ``text``."""
-    return "\n".join(redact_line(line, detectors, force=force) for line in text.split("\n"))

@@ -69,8 +69,14 @@ def _read(inventory: Inventory, path: Path, rel: str, limit: int) -> bytes | Non
 
 
 def _ignore_rules(inventory: Inventory, path: Path, rel: str, rel_dir: str = "") -> IgnoreRules | None:
+    """The ignore file's rules; lines that are not valid patterns are listed as ``ignore_pattern`` skips."""
     data = _read(inventory, path, rel, IGNORE_FILE_MAX_BYTES)
-    return None if data is None else IgnoreRules.parse(data.decode("utf-8", errors="replace"), rel_dir)
+    if data is None:
+        return None
+    rules = IgnoreRules.parse(data.decode("utf-8", errors="replace"), rel_dir)
+    for number in rules.bad_lines:
+        inventory.skip("ignore_pattern", f"{rel}:{number}")
+    return rules
 
 
 def walk(root: Path, detectors: Detectors) -> Inventory:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from scanner.probes.base import SubStatus, subcheck
 from scanner.probes.database.connect import Endpoint, short_error
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -12,13 +13,12 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 def guarded(fn: Callable[[], dict[str, Any]], ep: Endpoint) -> dict[str, Any]:
     """Run one check; a failure (e.g. permission denied) becomes ``{"status": "inconclusive"}``."""
-    try:
-        data = fn()
-    except Exception as exc:
+
+    def explain(exc: Exception) -> str:
         message = short_error(exc, ep)
-        reason = f"permission denied: {message}" if _denied(message) else message
-        return {"status": "inconclusive", "reason": reason}
-    return {"status": "ok", **data}
+        return f"permission denied: {message}" if _denied(message) else message
+
+    return subcheck(getattr(fn, "__name__", "check"), lambda: {"status": SubStatus.OK, **fn()}, explain)
 
 
 def _denied(message: str) -> bool:

@@ -6,20 +6,19 @@ import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from scanner.dburl import DatabaseParams, DatabaseURLError, database_params, engine_of
 from scanner.extras import MissingExtra, require_extra
 from scanner.model import Target
 from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.database import drivers
 from scanner.urlsecrets import redact as redact_secrets
 from scanner.urlsecrets import split_password
-
-DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "mysql": "mysql+pymysql",
-           "mariadb": "mysql+pymysql", "sqlite": "sqlite"}
 
 
 @dataclass
@@ -27,13 +26,21 @@ class Endpoint:
     """Connection parameters of a target (the password is kept out of ``repr``)."""
 
     engine: str  # postgresql | mysql | sqlite
-    url: str  # SQLAlchemy URL including the password; never logged or stored
     host: str
     port: int | None
     user: str
     database: str
     password: str = field(default="", repr=False)
-    query: dict[str, str] = field(default_factory=dict)
+    params: DatabaseParams = field(default_factory=DatabaseParams)
+
+    @property
+    def login(self) -> tuple[str, int | None, str, str, str, DatabaseParams]:
+        """``host, port, user, database, password, params`` as the driver functions take them."""
+        return self.host, self.port, self.user, self.database, self.password, self.params
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}" if self.host else self.database
 
 
 @dataclass
@@ -55,32 +62,28 @@ class QueryCounter:
 
 def endpoint(target: Target, ctx: ProbeContext) -> Endpoint:
     """Resolve driver, host and password (``target.password``, ``$password_env`` or one written in
-    the location); user name and password are percent-decoded once here and encoded once for the driver."""
+    the location); the user name and password are percent-decoded once. The URL's query is read
+    through :func:`scanner.dburl.database_params`: an unknown parameter is inconclusive, never
+    passed to a driver (a task from a broker may not have gone through ``parse_target``)."""
     location, inline_password = split_password(target.location)
     parts = urlsplit(location)
-    scheme = parts.scheme.split("+", 1)[0].lower()
-    if scheme not in DRIVERS:
-        raise ProbeInconclusive(f"unsupported database scheme {scheme!r}")
-    engine = {"postgres": "postgresql", "mariadb": "mysql"}.get(scheme, scheme)
+    engine = engine_of(parts.scheme)
+    if not engine:
+        raise ProbeInconclusive(f"unsupported database scheme {parts.scheme!r}")
+    try:
+        params = database_params(engine, parts.query)
+    except DatabaseURLError as exc:
+        raise ProbeInconclusive(str(exc)) from None
     password = target.password or ctx.secret(target.password_env) or inline_password
     if engine == "sqlite":
         path = parts.path[1:] if parts.path.startswith("/") else parts.path
         if not path or not os.path.isfile(path):
             raise ProbeInconclusive(f"SQLite database file {path!r} not found")
-        return Endpoint("sqlite", f"sqlite:///file:{quote(path)}?mode=ro&uri=true", "", None, "", path)
-    user = unquote(parts.username or "")
-    host = parts.hostname or ""
-    netloc = quote(user, safe="") if user else ""
-    if password:
-        netloc += ":" + quote(password, safe="")
-    if netloc:
-        netloc += "@"
-    netloc += f"[{host}]" if ":" in host else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    url = urlunsplit((DRIVERS[scheme], netloc, parts.path, parts.query, ""))
-    query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-    return Endpoint(engine, url, host, parts.port, user, parts.path.lstrip("/"), password, query)
+        return Endpoint("sqlite", "", None, "", path)
+    if not parts.hostname:
+        raise ProbeInconclusive("database URL has no host / URL basis data tidak menyebut host")
+    return Endpoint(engine, parts.hostname or "", parts.port, unquote(parts.username or ""),
+                    parts.path.lstrip("/"), password, params)
 
 
 def redact(text: str, ep: Endpoint) -> str:
@@ -96,21 +99,23 @@ def short_error(exc: BaseException, ep: Endpoint) -> str:
 
 
 def make_engine(ep: Endpoint, timeout: float) -> Engine:
-    """A pool-less engine with connect/read timeouts; a missing driver extra is inconclusive."""
+    """A pool-less engine with connect/read timeouts; a missing driver extra is inconclusive.
+
+    The driver is called with explicit arguments only (``creator``): nothing from the URL's query,
+    the environment or the user's configuration files chooses the host or supplies a credential.
+    """
+    if ep.engine == "sqlite":
+        return create_engine(f"sqlite:///file:{quote(ep.database)}?mode=ro&uri=true",
+                             connect_args={"timeout": timeout}, poolclass=NullPool)
     if ep.engine == "mysql":
         try:
             require_extra("mysql")
         except MissingExtra as exc:
             raise ProbeInconclusive(str(exc)) from None
-    args: dict[str, Any] = {}
-    if ep.engine == "postgresql":
-        args = {"connect_timeout": max(1, int(timeout)), "application_name": "pindai"}
-    elif ep.engine == "mysql":
-        args = {"connect_timeout": max(1, int(timeout)), "read_timeout": max(5, int(timeout * 3)),
-                "write_timeout": max(5, int(timeout * 3))}
-    elif ep.engine == "sqlite":
-        args = {"timeout": timeout}
-    return create_engine(ep.url, connect_args=args, poolclass=NullPool)
+        return create_engine("mysql+pymysql://", creator=lambda: drivers.mysql_connect(*ep.login, timeout),
+                             poolclass=NullPool)
+    return create_engine("postgresql+psycopg://", creator=lambda: drivers.pg_connect(*ep.login, timeout),
+                         poolclass=NullPool)
 
 
 def open_connection(engine: Engine, ep: Endpoint) -> Connection:
@@ -119,9 +124,11 @@ def open_connection(engine: Engine, ep: Endpoint) -> Connection:
         conn = engine.connect()
     except Exception as exc:
         message = short_error(exc, ep)
-        where = f"{ep.host}:{ep.port}" if ep.host else ep.database
+        where = ep.where
         lowered = message.lower()
-        if "password" in lowered or "access denied" in lowered or "authentication" in lowered:
+        if drivers.WITHHELD in message:
+            reason = f"{ep.engine} server {where}: {message}"
+        elif "password" in lowered or "access denied" in lowered or "authentication" in lowered:
             reason = f"authentication failed for user {ep.user!r} on {where}: {message}"
         elif ep.engine == "sqlite":
             reason = f"cannot open SQLite database {ep.database!r}: {message}"

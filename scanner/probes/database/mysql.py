@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from scanner.dburl import DatabaseParams
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
+from scanner.probes.database import drivers
 from scanner.probes.database.checks import LOCAL_HOSTS, guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint, short_error
 
@@ -88,15 +90,10 @@ def plaintext_connection(ep: Endpoint, ctx: ProbeContext, session_encrypted: boo
     ``require_secure_transport``; when the same credentials just logged in over TLS, that
     denial means the plaintext transport was refused.
     """
-    if not ep.host:
-        return {"status": "not_applicable", "reason": "unix-socket connection"}
-    import pymysql
-
     try:
         with ctx.gate.slot(politeness_key(ep.host, ep.port)):
-            pymysql.connect(host=ep.host, port=ep.port or 3306, user=ep.user, password=ep.password,
-                            database=ep.database or None, ssl_disabled=True,
-                            connect_timeout=max(1, int(ctx.timeout))).close()
+            drivers.mysql_connect(ep.host, ep.port, ep.user, ep.database, ep.password, DatabaseParams("disable"),
+                                  ctx.timeout).close()
     except Exception as exc:
         message = short_error(exc, ep)
         refused = plaintext_verdict_from_error(message)

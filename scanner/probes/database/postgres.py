@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from scanner.dburl import DatabaseParams
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
+from scanner.probes.database import drivers
 from scanner.probes.database.checks import guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint, short_error
 
@@ -88,18 +90,20 @@ def _public_grants(conn: Connection, personal: dict[str, dict[str, Any]]) -> dic
 
 
 def plaintext_connection(ep: Endpoint, ctx: ProbeContext) -> dict[str, Any]:
-    """Black-box test: does the server accept a connection with ``sslmode=disable``?"""
-    if not ep.host or ep.host.startswith("/"):
-        return {"status": "not_applicable", "reason": "unix-socket connection"}
-    import psycopg
+    """Black-box test: does the server accept a connection without TLS?
 
+    No password is sent: a server that goes on to ask for one (or lets the user in) has
+    accepted the plaintext transport; ``hostssl``-only rules refuse before authentication.
+    """
     try:
         with ctx.gate.slot(politeness_key(ep.host, ep.port)):
-            psycopg.connect(host=ep.host, port=ep.port or 5432, user=ep.user, password=ep.password or None,
-                            dbname=ep.database or "postgres", sslmode="disable",
-                            connect_timeout=max(1, int(ctx.timeout)), application_name="pindai-tls-test").close()
+            drivers.pg_connect(ep.host, ep.port, ep.user, ep.database, "", DatabaseParams("disable"), ctx.timeout,
+                               application_name="pindai-tls-test").close()
     except Exception as exc:
         message = short_error(exc, ep)
+        if "no password supplied" in message.lower():
+            return {"status": "ok", "attempted": True, "accepted": True,
+                    "detail": "the server asked for a password over a connection without TLS (none was sent)"}
         refused = plaintext_verdict_from_error(message)
         if refused is None:
             return {"status": "inconclusive", "reason": message, "attempted": True}

@@ -18,7 +18,7 @@ from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
-from scanner.probes.database import mysql, postgres
+from scanner.probes.database import SPEC, mysql, postgres
 from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
 from scanner.probes.database.incremental import Carry, column_fingerprint
@@ -34,7 +34,7 @@ _RANK = {"none": 0, "general": 1, "specific": 2}
 class DatabaseProbe:
     """Observe a PostgreSQL, MySQL/MariaDB or SQLite database (read-only, bounded sampling)."""
 
-    name = "database"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.DATABASE

@@ -45,9 +45,12 @@ BERNOULLI_MAX_PAGES = 20_000  # BERNOULLI reads every page: only as a fallback o
 _INTEGER_TYPES = ("INT", "BIGINT", "SMALLINT", "INTEGER", "MEDIUMINT", "TINYINT", "SERIAL")
 SAMPLE_BUDGET = 32 * 1024 * 1024  # at most this many characters/bytes of cell values per sampled table
 # fixed-size types, read as they are; every other type is cut or dropped by the server when long
-_FIXED_TYPES = ("INT", "BIGINT", "SMALLINT", "INTEGER", "MEDIUMINT", "TINYINT", "SERIAL", "BIGSERIAL",
-                "NUMERIC", "DECIMAL", "REAL", "DOUBLE", "FLOAT", "BOOL", "DATE", "TIME", "TIMESTAMP",
-                "DATETIME", "YEAR", "INTERVAL", "UUID", "INET", "CIDR", "MACADDR", "MONEY", "OID", "BIT")
+# (matched exactly: INT4MULTIRANGE or BIT VARYING only start like one; PostgreSQL's BIT(n) has no upper size)
+_FIXED_TYPES = frozenset({
+    "INT", "INT2", "INT4", "INT8", "BIGINT", "SMALLINT", "INTEGER", "MEDIUMINT", "TINYINT", "SERIAL", "SMALLSERIAL",
+    "BIGSERIAL", "NUMERIC", "DECIMAL", "REAL", "DOUBLE", "FLOAT", "FLOAT4", "FLOAT8", "BOOL", "BOOLEAN", "DATE",
+    "TIME", "TIMETZ", "TIMESTAMP", "TIMESTAMPTZ", "DATETIME", "YEAR", "INTERVAL", "UUID", "INET", "CIDR", "MACADDR",
+    "MACADDR8", "MONEY", "OID"})
 _TEXT_TYPES = ("CHAR", "VARCHAR", "CHARACTER", "TEXT", "CITEXT", "NAME", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT",
                "NCHAR", "NVARCHAR", "CLOB", "ENUM", "SET")
 _BINARY_TYPES = ("BYTEA", "BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "BINARY", "VARBINARY")
@@ -70,7 +73,7 @@ def bounded_column(engine: str, column: str, type_name: str, limit: int = MAX_TE
     base = _base_type(type_name)
     if "[]" in type_name or base == "ARRAY":
         base = "ARRAY"
-    if base.startswith(_FIXED_TYPES):
+    if base in _FIXED_TYPES or (base == "BIT" and engine == "mysql"):  # MySQL's BIT holds at most 64 bits
         return column
     if engine == "postgresql":
         if base == "BYTEA":

@@ -9,7 +9,7 @@ from typing import Any
 from scanner.probes.http.html import HtmlDoc
 from scanner.probes.http.text import normalised
 
-_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)*")
+_VERSION = re.compile(r"(?<!\d)\d+\.\d+(?:\.\d+)*")  # starts only where a digit run starts: linear
 VERSION_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator",
                    "x-drupal-cache", "x-runtime", "x-backend-server", "x-debug-token", "x-debug-token-link")
 

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from scanner.pii import scrub
 from scanner.pii.mask import mask
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.text import normalised
 
 BODY_SAMPLE = 65536
+MAX_EXTRACTED = 200
 
 
 @dataclass(frozen=True)
@@ -127,13 +129,23 @@ def _random_paths() -> list[str]:
     return [f"/pindai-{secrets.token_hex(8)}", f"/pindai-{secrets.token_hex(8)}/{secrets.token_hex(4)}.bak"]
 
 
+def extracted_value(spec: dict[str, Any], page: Page) -> str | None:
+    """The first group of the extractor's regex in the answer, masked and capped (never raw in facts)."""
+    match = re.search(str(spec["regex"]), _part(page, str(spec.get("part", "body"))))
+    if not match or match.group(1) is None:
+        return None
+    return str(scrub(match.group(1)[:MAX_EXTRACTED]))
+
+
 def observe_exposures(
     fetcher: Fetcher,
     base_url: str,
     on_page: Callable[[str, Page], None] | None = None,
     categories: list[str] | None = None,
+    extra: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
-    """Run every template against ``base_url``; ``on_page(path, page)`` sees every response."""
+    """Run every template (the shipped ones, then ``extra``: checks from rule packs) against
+    ``base_url``; ``on_page(path, page)`` sees every response."""
     data = load("exposures")
     baselines: list[Shape] = []
     for path in _random_paths():
@@ -149,13 +161,14 @@ def observe_exposures(
     discarded: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     checked = 0
-    for template in data["templates"]:
+    for template in [*data["templates"], *extra]:
         if categories is not None and template["category"] not in categories:
             continue
+        method = str(template.get("method", "GET"))
         for path in template["paths"]:
             checked += 1
             try:
-                page = fetcher.get(urljoin(base_url, path), same_host=True)
+                page = fetcher.get(urljoin(base_url, path), method=method, same_host=True)
             except FetchError as exc:
                 errors.append({"id": template["id"], "path": path, "reason": str(exc)})
                 continue
@@ -169,8 +182,12 @@ def observe_exposures(
                 "content_type": page.content_type, "length": len(page.body),
                 "final_path": urlsplit(page.final_url).path,
             }
+            if method != "GET":
+                item["method"] = method
             if "accounts" in template.get("extract", {}):
                 add_accounts(item, account_names(template["extract"]["accounts"], page))
+            if "value" in template.get("extract", {}):
+                item["extracted"] = extracted_value(template["extract"]["value"], page)
             if any(shape(page, path).resembles(b) for b in baselines):
                 discarded.append({"id": template["id"], "path": path, "reason": "resembles-baseline"})
                 continue

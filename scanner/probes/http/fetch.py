@@ -116,10 +116,6 @@ class Page:
     def scheme(self) -> str:
         return urlsplit(self.final_url).scheme.lower()
 
-    @property
-    def redirected(self) -> bool:
-        return len(self.chain) > 1
-
 
 @dataclass
 class Fetcher:
@@ -127,6 +123,7 @@ class Fetcher:
 
     ctx: ProbeContext
     verify: bool | str = True
+    origin: str = ""  # the target's scheme://host:port: the only one the operator's --header values go to
     max_body: int = MAX_BODY
     max_redirects: int = MAX_REDIRECTS
     session: requests.Session | None = None  # made by scanner.net.session.http_session
@@ -143,8 +140,15 @@ class Fetcher:
 
     def __post_init__(self) -> None:
         if self.session is None:
-            self.session = http_session(self.ctx.proxy, self.ctx.user_agent or BROWSER_UA, self.ctx.headers)
+            self.session = http_session(self.ctx.proxy, self.ctx.user_agent or BROWSER_UA, self.ctx.headers,
+                                        origin=self.origin, allow_unverified=self.verify is False,
+                                        gate=self.ctx.gate)  # 429/503 slow us down
         self.session.cookies.set_policy(_NoCookies())  # every request is a first visit
+
+    @property
+    def withheld(self) -> dict[str, int]:
+        """Requests sent without the operator's ``--header`` values, by reason."""
+        return getattr(self.session, "withheld", {})
 
     def _one(self, method: str, where: Destination, headers: dict[str, str]) -> tuple[requests.Response, bool | None]:
         host, url = where.host, where.url
@@ -154,23 +158,20 @@ class Fetcher:
             with self.ctx.gate.slot(service):
                 self.requests_made += 1
                 try:
-                    return self._send(method, service, url, headers, self.verify), True
+                    return self._send(method, url, headers, self.verify), True
                 except requests.exceptions.SSLError:
                     # The certificate is judged by the TLS probe; keep observing HTTP without it.
                     self.unverified_hosts.add(host)
         with self.ctx.gate.slot(service):
             self.requests_made += 1
-            return self._send(method, service, url, headers, not https), (False if https else None)
+            return self._send(method, url, headers, not https), (False if https else None)
 
-    def _send(self, method: str, service: str, url: str, headers: dict[str, str],
-              verify: bool | str) -> requests.Response:
+    def _send(self, method: str, url: str, headers: dict[str, str], verify: bool | str) -> requests.Response:
         assert self.session is not None
-        resp = self.session.request(
+        return self.session.request(
             method, url, headers=headers, allow_redirects=False, stream=True,
             timeout=self.ctx.timeout, verify=verify,
         )
-        self.ctx.gate.answered(service, resp.status_code, resp.headers.get("Retry-After"))  # 429/503 slow us down
-        return resp
 
     def get(self, url: str, headers: dict[str, str] | None = None, *, method: str = "GET",
             follow: bool = True, same_host: bool = False) -> Page:
@@ -271,7 +272,7 @@ def _set_cookies(resp: requests.Response) -> list[str]:
     return [value] if value else []
 
 
-_SSL_FILE_LINE = re.compile(r"\s*\(_ssl\.c:\d+\)")
+_SSL_FILE_LINE = re.compile(r"(?<!\s)\s*\(_ssl\.c:\d+\)")
 
 
 def describe(exc: Exception, timeout: float) -> str:

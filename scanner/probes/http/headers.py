@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scanner.probes.http.csp import observe_csp
@@ -115,7 +117,22 @@ def observe_headers(headers: dict[str, str], *, csp_meta: list[str] | None = Non
         "cross_origin_opener_policy": _simple(headers, "cross-origin-opener-policy"),
         "cross_origin_embedder_policy": _simple(headers, "cross-origin-embedder-policy"),
         "cache_control": _cache(headers),
+        "date": observe_date(_value(headers, "date")),
     }
+
+
+def observe_date(value: str | None, now: datetime | None = None) -> dict[str, Any]:
+    """The server's ``Date`` header and its offset from this machine's clock in whole seconds
+    (``skew_s`` > 0: the server is ahead); ``skew_s`` is null when the header is absent or unparsable."""
+    skew = None
+    if value:
+        try:
+            stated = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            stated = None
+        if stated is not None and stated.tzinfo is not None:
+            skew = round((stated - (now or datetime.now(UTC))).total_seconds())
+    return {"present": value is not None, "value": value, "skew_s": skew}
 
 
 def _cache(headers: dict[str, str]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -17,7 +19,9 @@ _HIDING = [
     ("opacity:0", re.compile(r"opacity\s*:\s*0(\.0+)?\s*(;|$|!)", re.I)),
     ("height:0", re.compile(r"(?<![-\w])height\s*:\s*0(px)?\s*(;|$|!)", re.I)),
 ]
-_CLASS_RULE = re.compile(r"\.([A-Za-z_][\w-]*)\s*\{([^}]*)\}")
+_CLASS_RULE = re.compile(r"\.([A-Za-z_][\w-]*)\s*\{([^{}]*)\}")  # "{" ends a body: each rule scans to the next
+_STYLE_OPEN = re.compile(r"<style[^<>]*>", re.I)
+_STYLE_CLOSE = re.compile(r"</style", re.I)
 
 
 def hiding_reason(style: str) -> str:
@@ -72,7 +76,8 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.doc = HtmlDoc()
         self.hidden_classes = hidden_classes
-        self.stack: list[tuple[str, HiddenBlock | None]] = []
+        self.stack: list[tuple[str, HiddenBlock | None]] = []  # (tag, hidden block in effect inside it)
+        self.open_tags: Counter[str] = Counter()  # tags on the stack, so a stray end tag costs O(1)
         self.in_title = False
         self.skip = 0  # inside <script>/<style>
         self.anchor: Anchor | None = None
@@ -82,10 +87,7 @@ class _Reader(HTMLParser):
         self.inline_size = 0
 
     def _block(self) -> HiddenBlock | None:
-        for _, block in self.stack:
-            if block is not None:
-                return block
-        return None
+        return self.stack[-1][1] if self.stack else None
 
     def _hiding(self, attrs: dict[str, str]) -> str:
         if "hidden" in attrs:
@@ -139,7 +141,8 @@ class _Reader(HTMLParser):
         block = HiddenBlock(reason) if reason else None
         if block is not None:
             self.doc.hidden_blocks.append(block)
-        self.stack.append((tag, block))
+        self.stack.append((tag, block or self._block()))
+        self.open_tags[tag] += 1
         if tag == "a":
             self.anchor = Anchor(attrs.get("href", ""), "", self._block() is not None)
             self.doc.anchors.append(self.anchor)
@@ -157,10 +160,10 @@ class _Reader(HTMLParser):
             self.in_title = False
         if tag == "a":
             self.anchor = None
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                break
+        if self.open_tags[tag]:  # pop up to the innermost open ``tag``: each entry is popped once (linear)
+            while (popped := self.stack.pop()[0]) != tag:
+                self.open_tags[popped] -= 1
+            self.open_tags[tag] -= 1
 
     def handle_data(self, data: str) -> None:
         if self.inline is not None and self.inline_size < MAX_INLINE_SCRIPT:
@@ -179,17 +182,35 @@ class _Reader(HTMLParser):
             block.text += data + " "
 
 
+def _styles(text: str) -> Iterator[str]:
+    """The contents of ``<style>`` elements, in one pass over ``text``."""
+    pos = 0
+    while (start := _STYLE_OPEN.search(text, pos)) and (end := _STYLE_CLOSE.search(text, start.end())):
+        yield text[start.end() : end.start()]
+        pos = end.end()
+
+
+def _closed_markup(text: str) -> str:
+    """``text`` with each ``<`` after the last ``>`` escaped: that tail can only be character data.
+
+    HTMLParser treats such a ``<`` as data too, but only after rescanning the rest of the document
+    from it, once per ``<``: quadratic on a tail of ``<a <a <a ...``.
+    """
+    tail = text.rfind(">") + 1
+    return text[:tail] + text[tail:].replace("<", "&lt;") if "<" in text[tail:] else text
+
+
 def parse(text: str) -> HtmlDoc:
     """Parse an HTML document; never raises on malformed markup."""
     hidden_classes: dict[str, str] = {}
-    for style in re.findall(r"<style[^>]*>(.*?)</style>", text, re.S | re.I):
+    for style in _styles(text):
         for name, decl in _CLASS_RULE.findall(style):
             reason = hiding_reason(decl)
             if reason:
                 hidden_classes[name] = reason
     reader = _Reader(hidden_classes)
     try:
-        reader.feed(text)
+        reader.feed(_closed_markup(text))
         reader.close()
     except Exception:  # HTMLParser is lenient, but never let odd markup break a probe
         pass

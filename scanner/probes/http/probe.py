@@ -4,15 +4,15 @@ judol/defacement indicators and personal data on its pages. Facts: docs/facts/ht
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scanner.model import Target, TargetKind
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.net.urls import origin_of
+from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld, subcheck
+from scanner.probes.http import SPEC, observatory
 from scanner.probes.http import cookies as cookie_mod
-from scanner.probes.http import observatory
+from scanner.probes.http.authors import mask_author_paths
 from scanner.probes.http.cors import observe_cors
 from scanner.probes.http.disclosure import DebugCollector, version_disclosure
 from scanner.probes.http.exposures import observe_exposures
@@ -24,17 +24,6 @@ from scanner.probes.http.pages import crawl
 from scanner.probes.http.pii import observe_personal_data
 from scanner.probes.http.redirect import observe_redirect
 from scanner.probes.http.software import observe_software
-
-log = logging.getLogger(__name__)
-
-
-def _guard(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run one sub-check; any failure becomes an inconclusive record in its place."""
-    try:
-        return fn()
-    except Exception as exc:
-        log.warning("http sub-check %s failed: %s", name, exc)
-        return {"status": "inconclusive", "reason": f"{type(exc).__name__}: {exc}"[:300]}
 
 
 def _is_html(page: Page) -> bool:
@@ -76,6 +65,23 @@ def _main_facts(target: Target, main: Page) -> dict[str, Any]:
     }
 
 
+SUB_CHECKS = ("https_redirect", "cookies", "cors", "disclosure", "software", "exposures", "judol", "judol_pages",
+              "personal_data", "observatory")
+
+
+def _record_incomplete_checks(facts: dict[str, Any], opts: dict[str, Any], unread_pages: int) -> None:
+    """Sub-checks (or judol views of linked pages) that could not finish, and linked pages that could
+    not be read, make the observation partial: what they would have seen is unknown, not clean."""
+    failed = [name for name in SUB_CHECKS if facts.get(name, {}).get("status") == "inconclusive"]
+    if not opts.get("exposures", True):
+        failed = [name for name in failed if name != "exposures"]  # switched off by the operator
+    failed += [p["path"] for p in facts.get("judol_pages", {}).get("pages", []) if p.get("status") == "inconclusive"]
+    if failed:
+        record_limit(facts, "http_checks", len(failed))
+    if unread_pages:
+        record_limit(facts, "http_pages_unread", unread_pages)
+
+
 def _record_cut_bodies(facts: dict[str, Any], fetcher: Fetcher, pages: list[Page]) -> None:
     """Pages read only up to the body cap or the body deadline make the observation partial."""
     cut = sum(1 for page in pages if page.truncated and not page.too_slow)
@@ -89,7 +95,7 @@ def _record_cut_bodies(facts: dict[str, Any], fetcher: Fetcher, pages: list[Page
 class HttpProbe:
     """Observes http:// and https:// URL targets."""
 
-    name = "http"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")
@@ -97,7 +103,7 @@ class HttpProbe:
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         opts = target.options or {}
         verify: bool | str = opts.get("ca_bundle") or bool(opts.get("verify_tls", True))
-        fetcher = Fetcher(ctx, verify=verify)
+        fetcher = Fetcher(ctx, verify=verify, origin=origin_of(target.location))
         try:
             main = fetcher.get(target.location)
         except FetchError as exc:
@@ -121,43 +127,46 @@ class HttpProbe:
             twin.extend([page] if page is not None else [])
             return result
 
-        facts["https_redirect"] = _guard("https_redirect", redirect)
+        facts["https_redirect"] = subcheck("https_redirect", redirect)
         debug = DebugCollector()
         pages = crawl(fetcher, main, doc, opts)
         for path, page in pages.pages:
             debug.note(path, page.status, page.body)
         facts["pages_checked"] = [p for p, _ in pages.pages]
         facts["links_skipped"] = {"count": pages.links.skipped_count, "items": pages.links.skipped}
-        facts["cookies"] = _guard("cookies", lambda: _cookies(pages.pages, twin))
+        facts["cookies"] = subcheck("cookies", lambda: _cookies(pages.pages, twin))
         cors_paths = [main_path] + [str(p) for p in opts.get("cors_paths", [])]
-        facts["cors"] = _guard("cors", lambda: {"status": "ok", "items": observe_cors(fetcher, base, cors_paths)})
-        facts["disclosure"] = _guard("disclosure", lambda: {"status": "ok",
+        facts["cors"] = subcheck("cors", lambda: {"status": "ok", "items": observe_cors(fetcher, base, cors_paths)})
+        facts["disclosure"] = subcheck("disclosure", lambda: {"status": "ok",
                                                             "items": version_disclosure(main.headers, doc)})
-        facts["software"] = _guard("software", lambda: observe_software(
+        facts["software"] = subcheck("software", lambda: observe_software(
             fetcher, base, main, doc, [c["name"] for c in facts["cookies"].get("items", [])]))
         if opts.get("exposures", True):
             def on_page(path: str, page: Page) -> None:
                 if page.status >= 400:  # error pages of template requests may be debug pages
                     debug.note(path, page.status, page.body)
 
-            facts["exposures"] = _guard("exposures", lambda: observe_exposures(fetcher, base, on_page=on_page))
+            facts["exposures"] = subcheck("exposures", lambda: observe_exposures(
+                fetcher, base, on_page=on_page, extra=ctx.checks.get(SPEC.name, ())))
         else:
             facts["exposures"] = {"status": "inconclusive", "reason": "disabled by target option 'exposures'"}
         debug.add_template_hits(facts["exposures"].get("hits", []))
         facts["debug"] = debug.facts()
         site_host = (urlsplit(main.final_url).hostname or "").lower()
-        facts["judol"] = _guard("judol", lambda: observe_judol(fetcher, main.final_url, site_host, browser_page=main))
+        facts["judol"] = subcheck("judol", lambda: observe_judol(fetcher, main.final_url, site_host, browser_page=main))
         subpages = [(p, pg) for p, pg in pages.pages[1:] if pg.status < 400][: int(opts.get("judol_pages", 5))]
-        facts["judol_pages"] = _guard("judol_pages", lambda: {"status": "ok", "pages": [
+        facts["judol_pages"] = subcheck("judol_pages", lambda: {"status": "ok", "pages": [
             {"path": path, **observe_judol(fetcher, page.final_url, site_host, browser_page=page)}
             for path, page in subpages]})
-        facts["personal_data"] = _guard("personal_data", lambda: {
+        facts["personal_data"] = subcheck("personal_data", lambda: {
             "status": "ok", "pages": [observe_personal_data(p, pg) for p, pg in pages.pages if pg.status < 400],
             "errors": pages.errors})
-        facts["observatory"] = _guard("observatory", lambda: {"status": "ok", **observatory.score(
+        facts["observatory"] = subcheck("observatory", lambda: {"status": "ok", **observatory.score(
             headers, scheme=main.scheme, tls_verified=main.tls_verified,
             cookies=_main_page_cookies(main), cors=facts["cors"].get("items", []),
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})
         facts["requests"] = fetcher.requests_made
+        record_withheld(facts, fetcher.withheld)
         _record_cut_bodies(facts, fetcher, [page for _, page in pages.pages])
-        return facts
+        _record_incomplete_checks(facts, opts, len(pages.errors))
+        return dict(mask_author_paths(facts))

@@ -122,7 +122,10 @@ def asset_versions(urls: list[str]) -> list[SeenVersion]:
     core files under ``/wp-includes/`` (``jquery.min.js?ver=3.6.1`` is jQuery's version there)."""
     found: list[SeenVersion] = []
     for url in urls[:200]:
-        parts = urlsplit(url[:2000])
+        try:
+            parts = urlsplit(url[:2000])
+        except ValueError:  # e.g. "http://[x]/a.js": one bad URL says nothing about the others
+            continue
         for pattern in _ASSET_PATTERNS:
             match = pattern.search(parts.path)
             if match:

@@ -1,5 +1,13 @@
-"""SQL dump / migration analysis: the ``sqlfile`` probe and the reusable ``analyze_sql``."""
+"""SQL dump / migration analysis: the ``sqlfile`` probe (``analyze.analyze_sql`` is reusable)."""
 
-from scanner.probes.sqlfile.analyze import analyze_sql
+from scanner.model import TargetKind
+from scanner.probes.base import ProbeSpec
 
-__all__ = ["analyze_sql"]
+SPEC = ProbeSpec(
+    name="sqlfile",
+    target_kinds=frozenset({TargetKind.SQLFILE}),
+    implementation="scanner.probes.sqlfile.probe:SqlFileProbe",
+    options="scanner.probes.sqlfile.options:SqlFileOptions",
+    reproduce="scanner.probes.sqlfile.reproduce:reproduce",
+    example_target=(TargetKind.SQLFILE, "dump.sql"),
+)

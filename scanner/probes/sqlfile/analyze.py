@@ -132,7 +132,7 @@ def _create_table(stmt: sqltokens.Statement) -> tuple[str, list[tuple[str, str]]
 
 
 _TYPE_END = re.compile(
-    r"\s+(?:NOT\b|NULL\b|DEFAULT\b|PRIMARY\b|REFERENCES\b|COMMENT\b|CHECK\b|UNIQUE\b|GENERATED\b|COLLATE\b|"
+    r"(?<!\s)\s+(?:NOT\b|NULL\b|DEFAULT\b|PRIMARY\b|REFERENCES\b|COMMENT\b|CHECK\b|UNIQUE\b|GENERATED\b|COLLATE\b|"
     r"AUTO_INCREMENT\b|AUTOINCREMENT\b|CONSTRAINT\b|CHARACTER\s+SET\b|ON\s+UPDATE\b)",
     re.I,
 )

@@ -7,7 +7,8 @@ from typing import Any
 
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
-from scanner.probes.sqlfile.analyze import analyze_sql
+from scanner.probes.sqlfile import SPEC
+from scanner.probes.sqlfile.analyze import SAMPLE_ROWS, analyze_sql
 
 MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
 
@@ -15,7 +16,7 @@ MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
 class SqlFileProbe:
     """Observe a SQL dump or migration file (nothing is executed)."""
 
-    name = "sqlfile"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         return target.kind is TargetKind.SQLFILE
@@ -32,7 +33,7 @@ class SqlFileProbe:
         text = raw.decode("utf-8", errors="replace")
         if len(raw) < size:
             text = text[: text.rfind("\n") + 1]  # do not analyse a cut statement
-        facts = analyze_sql(text, str(path), sample_rows=int(target.options.get("sample_rows", 200)))
+        facts = analyze_sql(text, str(path), sample_rows=int(target.options.get("sample_rows", SAMPLE_ROWS)))
         facts["size_bytes"] = size
         facts["truncated"] = len(raw) < size
         if facts["truncated"]:

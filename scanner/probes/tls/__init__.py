@@ -1,5 +1,13 @@
 """Pure-Python TLS probe: protocol, cipher-suite, group and certificate observations."""
 
-from scanner.probes.tls.probe import TlsProbe
+from scanner.model import TargetKind
+from scanner.probes.base import ProbeSpec
 
-__all__ = ["TlsProbe"]
+SPEC = ProbeSpec(
+    name="tls",
+    target_kinds=frozenset({TargetKind.URL, TargetKind.DATABASE}),
+    implementation="scanner.probes.tls.probe:TlsProbe",
+    options="scanner.probes.tls.options:TlsOptions",
+    reproduce="scanner.probes.tls.reproduce:reproduce",
+    example_target=(TargetKind.URL, "https://portal.contoh.go.id/"),
+)

@@ -61,8 +61,7 @@ class ProtocolResult:
     reason: str = ""
     suites: list[int] = field(default_factory=list)
     suites_complete: bool = True
-    server_preference: bool | None = None
-    preference_reason: str = ""
+    server_preference: bool | None = None  # None: fewer than two suites, SSLv2, or no consistent answer
 
     @property
     def name(self) -> str:
@@ -182,18 +181,15 @@ class Enumerator:
         """Server or client suite order; reorders ``res.suites`` to the server's order."""
         accepted = list(res.suites)
         if res.version == SSL2 or len(accepted) < 2:
-            res.preference_reason = "fewer than two suites" if res.version != SSL2 else "SSLv2"
             return
         fwd = self.try_suites(res.version, accepted)
         rev = self.try_suites(res.version, accepted[::-1])
         if fwd.choice is None or rev.choice is None:
-            res.preference_reason = fwd.reason or rev.reason or "inconclusive"
             return
         if fwd.choice == accepted[0] and rev.choice == accepted[-1]:
             res.server_preference = False
             return
-        if fwd.choice != rev.choice:
-            res.preference_reason = "mixed: server follows neither order consistently"
+        if fwd.choice != rev.choice:  # mixed: the server follows neither order consistently
             return
         res.server_preference = True
         order, complete, _ = self.removal(

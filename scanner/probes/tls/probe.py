@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.tls import SPEC
 from scanner.probes.tls import suites as suite_db
 from scanner.probes.tls.certificate import analyse_chain, fetch_chain_stdlib
 from scanner.probes.tls.enumerate import (
@@ -48,7 +49,7 @@ def endpoint(target: Target) -> tuple[str, int, str | None]:
 class TlsProbe:
     """Protocols, cipher suites, groups, TLS features and the certificate chain."""
 
-    name = "tls"
+    name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
         if target.options.get("tls_port") or target.options.get("starttls"):
@@ -86,141 +87,159 @@ class TlsProbe:
 
 def _scan(enum: Enumerator, conn: Connector, host: str, port: int, sni: str | None,
           starttls: str | None, target: Target, workers: int) -> dict[str, Any]:
+    """Versions, then suites and preference, groups, the full flight's features and the chain;
+    each step starts as soon as what it needs is known (``_Phases``)."""
     results: dict[int, ProtocolResult] = {}
     firsts: dict[int, int | None] = {}
     # TLS 1.3 first: reachability and the RTT that sets the adaptive timeout.
     res, out = enum.detect(TLS13)
     results[TLS13], firsts[TLS13] = res, out.choice
-    facts_extra: dict[str, Any] = {}
     # Every later step starts as soon as what it needs is known, so the connections the gate allows
     # are never idle between phases; the gate (not this pool's size) bounds connections per host.
     with ThreadPoolExecutor(max_workers=4 * workers) as pool:
+        phases = _Phases(enum, pool, results, firsts)
         g13: Future[Any] | None = pool.submit(enum.tls13_groups) if res.status == ACCEPTED else None
-        enumerated: dict[Future[None], int] = {}
-
-        def enumerate_if_accepted(v: int) -> None:
-            if results[v].status == ACCEPTED and v != SSL2 and firsts[v] is not None:
-                enumerated[pool.submit(enum.enumerate_suites, results[v], firsts[v] or 0)] = v
-
-        enumerate_if_accepted(TLS13)
-        detects = {pool.submit(enum.detect, v): v for v in ALL_VERSIONS if v != TLS13}
-        for detected in as_completed(detects):
-            res, out = detected.result()
-            results[detects[detected]], firsts[detects[detected]] = res, out.choice
-            enumerate_if_accepted(detects[detected])
-        _sanity(results)
+        phases.versions()
         accepted = [v for v in ALL_VERSIONS if results[v].status == ACCEPTED]
         tls_le12 = [v for v in accepted if SSL3 <= v <= TLS12]
         best12 = max(tls_le12) if tls_le12 else None
         fb = pool.submit(enum.fallback_scsv, accepted)
         chain_std = None
         if best12 is None and TLS13 in accepted:
-            chain_std = pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout, conn.slot,
-                                    conn.preamble)
-        pref = [pool.submit(enum.detect_preference, results[v]) for v in accepted
-                if v != SSL2 and v not in enumerated.values()]
-        later: dict[str, Future[Any]] = {}  # the checks that need best12's suites
-
-        def best12_checks(v: int) -> None:
-            ecdhe = [c for c in results[v].suites if suite_db.lookup(c).kx == "ECDHE"]
-            dhe = [c for c in results[v].suites if suite_db.lookup(c).kx == "DHE"]
-            if ecdhe:
-                later["g12"] = pool.submit(enum.tls12_groups, v, ecdhe)
-            if dhe:
-                later["dh"] = pool.submit(enum.dh_param_bits, v, dhe)
-            later["flight"] = pool.submit(enum.full_flight, v, results[v].suites)
-
-        if best12 is not None and best12 not in enumerated.values():
-            best12_checks(best12)
-        for done in as_completed(enumerated):
-            done.result()
-            pref.append(pool.submit(enum.detect_preference, results[enumerated[done]]))
-            if enumerated[done] == best12:
-                best12_checks(best12)
-        g12, dh, flight = later.get("g12"), later.get("dh"), later.get("flight")
-        for p in pref:
-            p.result()
-        groups: list[dict[str, Any]] = []
-        group_status = {"status": "ok", "reason": ""}
-        if g13 is not None:
-            found, complete, reason = g13.result()
-            groups += [group_fact(g, "TLSv1.3") for g in found]
-            if not complete:
-                group_status = {"status": INCONCLUSIVE, "reason": reason}
-        if g12 is not None and best12 is not None:
-            found, complete, reason = g12.result()
-            groups += [group_fact(g, VERSION_NAMES[best12]) for g in found]
-            if not complete:
-                group_status = {"status": INCONCLUSIVE, "reason": reason}
-        facts_extra["groups"] = groups
-        facts_extra["groups_status"] = group_status
-        facts_extra["dh_param_bits"] = dh.result() if dh else None
-        facts_extra["fallback_scsv"] = fb.result()
-        info: dict[str, Any] = {}
-        flight_status = {"status": INCONCLUSIVE, "reason": "no TLS <= 1.2 version accepted"}
-        if flight is not None:
-            f_out, info = flight.result()
-            flight_status = ({"status": "ok", "reason": ""} if f_out.status == ACCEPTED
-                             else {"status": INCONCLUSIVE, "reason": f_out.reason})
+            chain_std = pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout, conn.slot, conn.preamble)
+        phases.suites_and_preference(accepted, best12)
+        groups, group_status = _groups(g13, phases.later.get("g12"), best12)
+        dh = phases.later.get("dh")
+        flight_status, info = _flight(phases.later.get("flight"))
         chain: list[bytes] = list(info.get("chain") or [])
         chain_source = "tls-handshake" if chain else ""
         if not chain and (chain_std is not None or TLS13 in accepted):
-            std = chain_std or pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout,
-                                           conn.slot, conn.preamble)
+            std = chain_std or pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout, conn.slot,
+                                           conn.preamble)
             chain, err = std.result()
             chain_source = "stdlib-ssl" if chain else err
         elif not chain and results[SSL2].status == ACCEPTED:
             chain_source = "sslv2"
-
-    if best12 is None and TLS13 in accepted:
-        na = {"status": "ok", "reason": "not applicable: TLS 1.3 only"}
-        reneg = {**na, "supported": True}
-        compression = {**na, "accepted": False, "method": None}
-        ems = {**na, "supported": True}
-        heartbleed = {**na, "heartbeat_extension": False, "overlong_heartbeat_answered": False}
-        stapled: bool | None = None
-    else:
-        ok = flight_status["status"] == "ok"
-        reneg = {**flight_status, "supported": info.get("secure_renegotiation") if ok else None}
-        method = info.get("compression")
-        compression = {**flight_status, "accepted": (method != 0) if ok else None, "method": method}
-        ems = {**flight_status, "supported": info.get("extended_master_secret") if ok else None}
-        heartbleed = info.get("heartbleed") or {**flight_status, "heartbeat_extension": None,
-                                                 "overlong_heartbeat_answered": None}
-        stapled = (info.get("ocsp_staple") is not None) if ok else None
-
-    if chain:
-        cert = analyse_chain(chain, sni or host, extra_ca_file=target.options.get("ca_file"),
-                             ocsp_stapled=stapled)
-        cert["source"] = chain_source
-    else:
-        cert = {"status": INCONCLUSIVE, "reason": chain_source or "no certificate received",
-                "source": ""}
-
-    suites_out: list[dict[str, Any]] = []
-    for v in ALL_VERSIONS:
-        r = results[v]
-        if r.status == ACCEPTED:
-            suites_out += [suite_db.lookup(c).to_fact(r.name) for c in r.suites]
+        extra = {"groups": groups, "groups_status": group_status, "dh_param_bits": dh.result() if dh else None,
+                 "fallback_scsv": fb.result()}
+    features, stapled = _features(best12 is None and TLS13 in accepted, flight_status, info)
     return {
         "host": host,
         "port": port,
         "sni": sni,
         "starttls": starttls,
         "protocols": [_protocol_fact(results[v]) for v in ALL_VERSIONS],
-        "cipher_suites": suites_out,
-        "server_preference": {results[v].name: results[v].server_preference
-                              for v in accepted if v != SSL2},
-        **facts_extra,
-        "secure_renegotiation": reneg,
-        "compression": compression,
-        "extended_master_secret": ems,
-        "heartbleed": heartbleed,
-        "certificate": cert,
+        "cipher_suites": [suite_db.lookup(c).to_fact(results[v].name) for v in ALL_VERSIONS
+                          if results[v].status == ACCEPTED for c in results[v].suites],
+        "server_preference": {results[v].name: results[v].server_preference for v in accepted if v != SSL2},
+        **extra,
+        **features,
+        "certificate": _certificate(chain, chain_source, sni or host, target, stapled),
         "connections": conn.connections,
         "rtt_ms": round((conn.rtt or 0.0) * 1000, 3),
         "timeout_s": round(conn.timeout, 3),
     }
+
+
+class _Phases:
+    """The futures of one scan: version detection, suite enumeration, preference, and the checks
+    that need the best TLS <= 1.2 version's suites (``later``: groups, DH size, the full flight)."""
+
+    def __init__(self, enum: Enumerator, pool: ThreadPoolExecutor, results: dict[int, ProtocolResult],
+                 firsts: dict[int, int | None]) -> None:
+        self.enum, self.pool, self.results, self.firsts = enum, pool, results, firsts
+        self.enumerated: dict[Future[None], int] = {}
+        self.later: dict[str, Future[Any]] = {}
+
+    def _enumerate_if_accepted(self, v: int) -> None:
+        if self.results[v].status == ACCEPTED and v != SSL2 and self.firsts[v] is not None:
+            self.enumerated[self.pool.submit(self.enum.enumerate_suites, self.results[v], self.firsts[v] or 0)] = v
+
+    def versions(self) -> None:
+        """Detect every version (TLS 1.3 is known already); enumerate each accepted one at once."""
+        self._enumerate_if_accepted(TLS13)
+        detects = {self.pool.submit(self.enum.detect, v): v for v in ALL_VERSIONS if v != TLS13}
+        for detected in as_completed(detects):
+            res, out = detected.result()
+            self.results[detects[detected]], self.firsts[detects[detected]] = res, out.choice
+            self._enumerate_if_accepted(detects[detected])
+        _sanity(self.results)
+
+    def _best12_checks(self, v: int) -> None:
+        suites = self.results[v].suites
+        ecdhe = [c for c in suites if suite_db.lookup(c).kx == "ECDHE"]
+        dhe = [c for c in suites if suite_db.lookup(c).kx == "DHE"]
+        if ecdhe:
+            self.later["g12"] = self.pool.submit(self.enum.tls12_groups, v, ecdhe)
+        if dhe:
+            self.later["dh"] = self.pool.submit(self.enum.dh_param_bits, v, dhe)
+        self.later["flight"] = self.pool.submit(self.enum.full_flight, v, suites)
+
+    def suites_and_preference(self, accepted: list[int], best12: int | None) -> None:
+        """Wait for every enumeration, detecting each version's suite preference as it completes."""
+        pref = [self.pool.submit(self.enum.detect_preference, self.results[v]) for v in accepted
+                if v != SSL2 and v not in self.enumerated.values()]
+        if best12 is not None and best12 not in self.enumerated.values():
+            self._best12_checks(best12)
+        for done in as_completed(self.enumerated):
+            done.result()
+            pref.append(self.pool.submit(self.enum.detect_preference, self.results[self.enumerated[done]]))
+            if self.enumerated[done] == best12:
+                self._best12_checks(best12)
+        for p in pref:
+            p.result()
+
+
+def _groups(g13: Future[Any] | None, g12: Future[Any] | None, best12: int | None
+            ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    groups: list[dict[str, Any]] = []
+    status = {"status": "ok", "reason": ""}
+    for future, version in ((g13, "TLSv1.3"), (g12, VERSION_NAMES[best12] if best12 is not None else "")):
+        if future is None or not version:
+            continue
+        found, complete, reason = future.result()
+        groups += [group_fact(g, version) for g in found]
+        if not complete:
+            status = {"status": INCONCLUSIVE, "reason": reason}
+    return groups, status
+
+
+def _flight(flight: Future[Any] | None) -> tuple[dict[str, str], dict[str, Any]]:
+    """The full handshake's status and what it showed (extensions, chain, staple)."""
+    if flight is None:
+        return {"status": INCONCLUSIVE, "reason": "no TLS <= 1.2 version accepted"}, {}
+    out, info = flight.result()
+    if out.status != ACCEPTED:
+        return {"status": INCONCLUSIVE, "reason": out.reason}, info
+    return {"status": "ok", "reason": ""}, info
+
+
+def _features(tls13_only: bool, flight_status: dict[str, str], info: dict[str, Any]
+              ) -> tuple[dict[str, Any], bool | None]:
+    """Renegotiation, compression, extended master secret and heartbeat facts, and the OCSP staple."""
+    if tls13_only:
+        na = {"status": "ok", "reason": "not applicable: TLS 1.3 only"}
+        return {"secure_renegotiation": {**na, "supported": True},
+                "compression": {**na, "accepted": False, "method": None},
+                "extended_master_secret": {**na, "supported": True},
+                "heartbleed": {**na, "heartbeat_extension": False, "overlong_heartbeat_answered": False}}, None
+    ok = flight_status["status"] == "ok"
+    method = info.get("compression")
+    return {
+        "secure_renegotiation": {**flight_status, "supported": info.get("secure_renegotiation") if ok else None},
+        "compression": {**flight_status, "accepted": (method != 0) if ok else None, "method": method},
+        "extended_master_secret": {**flight_status, "supported": info.get("extended_master_secret") if ok else None},
+        "heartbleed": info.get("heartbleed") or {**flight_status, "heartbeat_extension": None,
+                                                 "overlong_heartbeat_answered": None},
+    }, (info.get("ocsp_staple") is not None) if ok else None
+
+
+def _certificate(chain: list[bytes], source: str, name: str, target: Target, stapled: bool | None) -> dict[str, Any]:
+    if not chain:
+        return {"status": INCONCLUSIVE, "reason": source or "no certificate received", "source": ""}
+    cert = analyse_chain(chain, name, extra_ca_file=target.options.get("ca_file"), ocsp_stapled=stapled)
+    cert["source"] = source
+    return cert
 
 
 def _protocol_fact(r: ProtocolResult) -> dict[str, Any]:

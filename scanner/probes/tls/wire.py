@@ -30,7 +30,6 @@ VERSION_NAMES: dict[int, str] = {
     TLS12: "TLSv1.2",
     TLS13: "TLSv1.3",
 }
-VERSION_BY_NAME: dict[str, int] = {v: k for k, v in VERSION_NAMES.items()}
 
 # --- record / handshake types -------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import tomllib
@@ -146,3 +148,24 @@ def test_login_form_hints() -> None:
     assert not loginform.MFA_HINTS.search("Masukkan kata sandi")
     assert not loginform.THROTTLE_HINTS.search("Kata sandi salah, silakan coba lagi.")
     assert loginform.THROTTLE_HINTS.search("Terlalu banyak percobaan")
+
+
+def _raw_token(claims: str, secret: bytes = b"secret") -> str:
+    head = tokens.b64url(b'{"alg":"HS256","typ":"JWT"}')
+    body = tokens.b64url(claims.encode())
+    signature = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{tokens.b64url(signature)}"
+
+
+@pytest.mark.parametrize("exp", ["1e400", "-1e400", "NaN", "Infinity", '"tomorrow"', "1" + "0" * 400, "[1]",
+                                 "{}", "true", "null", "1.5"])
+def test_hostile_exp_claim_is_an_observation_not_an_internal_error(exp: str) -> None:
+    token = tokens.decode(_raw_token(f'{{"sub":"1","exp":{exp},"iat":1}}'))
+    assert token is not None
+    facts, _ = analysis.analyse(token, "cookie:session", WORDS)
+    assert facts["status"] == "ok" and "exp" in facts["claim_names"]
+    json.dumps(facts, allow_nan=False)  # facts stay plain JSON
+    if exp in ("1e400", "-1e400", "NaN", "Infinity", '"tomorrow"', "[1]", "{}", "true", "null"):
+        assert facts["has_exp"] is False and facts["unusable_claims"] == ["exp"]  # never expires: PND-AUTH rule
+    else:
+        assert facts["has_exp"] is True and facts["unusable_claims"] == []

@@ -10,7 +10,7 @@ import pytest
 from fixtures.portal.hostile import create_hostile_app
 from fixtures.web.server import serve
 from scanner.model import Target, TargetKind
-from scanner.probes.auth.blackbox import MAX_ENDPOINTS, MAX_FORGERY_TARGETS, REQUEST_BUDGET
+from scanner.probes.auth.blackbox import MAX_ENDPOINTS, MAX_FORGERY_TARGETS, REQUEST_BUDGET, _record_limits
 from scanner.probes.auth.probe import AuthProbe
 from scanner.runner import observe
 
@@ -50,3 +50,22 @@ def test_changing_refusals_are_not_flips(facts: dict[str, Any]) -> None:
         for variant in endpoint["variants"]:
             if variant["name"].startswith("forged-") and variant["status"] == "ok":
                 assert variant["status_class"] == "4xx"
+
+
+def test_caps_reached_are_coverage_limits(facts: dict[str, Any]) -> None:
+    """50 endpoints tested of more found is a partial observation: exit 3 and a note (issue 24)."""
+    limits = {limit["code"]: limit for limit in facts["coverage_limits"]}
+    found = facts["discovery"]["endpoints_found"]
+    assert limits["auth_endpoints"] == {"code": "auth_endpoints", "limit": MAX_ENDPOINTS, "total": found}
+
+
+def test_forgery_cap_and_unreachable_endpoints_are_coverage_limits() -> None:
+    endpoints = [{"reachable": i % 2 == 0} for i in range(6)]
+    facts: dict[str, Any] = {"discovery": {"endpoints_over_limit": 0, "endpoints_found": 6}, "endpoints": endpoints}
+    _record_limits(facts, refusing=MAX_FORGERY_TARGETS + 3)
+    assert facts["coverage_limits"] == [
+        {"code": "auth_forgery_targets", "limit": MAX_FORGERY_TARGETS, "total": MAX_FORGERY_TARGETS + 3},
+        {"code": "auth_endpoints_unreachable", "limit": 3, "total": 6}]
+    clean: dict[str, Any] = {"discovery": {"endpoints_over_limit": 0}, "endpoints": [{"reachable": True}]}
+    _record_limits(clean, refusing=1)
+    assert "coverage_limits" not in clean

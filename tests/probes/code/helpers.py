@@ -34,8 +34,8 @@ FIXTURE_SECRETS = [
 ]
 
 
-def scan_tree(root: Path, ruleset: RuleSet) -> tuple[Target, Facts, Judgement]:
+def scan_tree(root: Path, ruleset: RuleSet, git_history: bool | str = False) -> tuple[Target, Facts, Judgement]:
     """Observe ``root`` with the code probe and judge it with the shipped rules."""
     target = Target(TargetKind.SOURCE, str(root))
-    facts = Facts(probe="code", target_id=target.id, data=observe_tree(root))
+    facts = Facts(probe="code", target_id=target.id, data=observe_tree(root, git_history=git_history))
     return target, facts, judge([facts], [target], ruleset)

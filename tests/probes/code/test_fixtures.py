@@ -89,7 +89,9 @@ def test_vulnerable_findings_exactly_as_expected(vulnerable) -> None:
 
 def test_every_code_rule_fires_on_the_vulnerable_tree(vulnerable, ruleset: RuleSet) -> None:
     _, _, judgement = vulnerable
-    assert {f.rule_id for f in judgement.findings} == {r.id for r in ruleset.for_probe("code")}
+    # PHP/JavaScript (test_sast.py), git history (test_history.py), data files (test_datafiles.py)
+    sast = {f"PND-CODE-{n:03d}" for n in range(20, 29)}
+    assert {f.rule_id for f in judgement.findings} == {r.id for r in ruleset.for_probe("code")} - sast
 
 
 def test_clean_tree_has_no_findings(ruleset: RuleSet, tmp_path: Path) -> None:

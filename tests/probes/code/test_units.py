@@ -10,9 +10,11 @@ import pytest
 from scanner.probes.code.assignments import assignments
 from scanner.probes.code.ignore import IgnoreRules, ignored
 from scanner.probes.code.patterns import load_detectors
+from scanner.probes.code.probe import observe_tree
 from scanner.probes.code.redact import redact_line
 from scanner.probes.code.secrets import scan_file
 from scanner.probes.code.walk import SourceFile, walk
+from tests.support import hang_detector
 
 DETECTORS = load_detectors()
 
@@ -45,6 +47,31 @@ def test_ignore_negation_comments_and_nested_base() -> None:
     assert ignored([rules], "x.log") and not ignored([rules], "keep.log")
     nested = IgnoreRules.parse(".env\n", base="app")
     assert ignored([nested], "app/.env") and not ignored([nested], ".env")
+
+
+def test_bad_ignore_lines_are_skipped_and_recorded_the_rest_still_applies() -> None:
+    rules = IgnoreRules.parse("*.log\n[z-a]\n\\\n!\nsecret/\n")
+    assert rules.bad_lines == [2, 3, 4]
+    assert ignored([rules], "x.log") and ignored([rules], "secret/a.py") and not ignored([rules], "app.py")
+
+
+@pytest.mark.parametrize("line", ["**a" * 12 + "b", "*a" * 30 + "b", "a*" * 30 + "b", "**/" * 30 + "b",
+                                  "?*" * 30 + "b"])
+def test_ignore_matching_is_linear_on_backtracking_patterns(line: str) -> None:
+    rules = IgnoreRules.parse(line)
+    with hang_detector(30):  # the regex translation took 11+ CPU-minutes on the first one
+        for name in ("d/" + "a" * 60 + ".py", "a" * 4000, "/".join(["a"] * 2000)):
+            assert not ignored([rules], name)
+
+
+def test_bad_line_in_a_nested_gitignore_keeps_the_code_probe(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text("[z-a]\n.env\n")
+    (tmp_path / "sub" / ".env").write_text('DB_PASSWORD="Sup3rS3cretPassw0rd!"\n')
+    facts = observe_tree(tmp_path)
+    assert facts["inventory"]["skipped"]["ignore_pattern"] == {"count": 1, "paths": ["sub/.gitignore:1"]}
+    assert facts["env_files"] == [{"file": "sub/.env", "template": False, "vcs_ignored": True}]
+    assert facts["coverage_limits"] == [{"code": "code_ignore_lines", "limit": 0, "total": 1}]
 
 
 # ------------------------------------------------------------------ walking
@@ -171,3 +198,13 @@ def test_redact_masks_secret_lines_patterns_and_personal_data() -> None:
     assert redact_line('q = "SELECT 1"', DETECTORS) == 'q = "SELECT 1"'
     assert redact_line('f("x", "y")', DETECTORS, force=True) == 'f("*", "*")'
     assert "3171011708450001" not in redact_line('nik = "3171011708450001"', DETECTORS)
+
+
+def test_settings_that_name_or_size_a_secret_are_not_secrets() -> None:
+    from scanner.probes.code.patterns import load_detectors
+
+    detectors = load_detectors()
+    for name in ("csrf_token_name", "sess_cookie_name", "token_length", "jwt_ttl"):
+        assert detectors.name_class(name) is None, name
+    for name in ("csrf_token", "DB_PASSWORD", "app_key", "JWT_SECRET", "api_key"):
+        assert detectors.name_class(name) == "secret", name

@@ -78,7 +78,7 @@ def target_for(server: DbServer, user: str = "pindai_admin", password: str | Non
                exposure: Exposure = Exposure.INTERNAL) -> Target:
     secret = server.users.get(user, "") if password is None else password
     auth = f"{user}:{secret}@" if secret else f"{user}@"
-    url = f"{scheme(server)}://{auth}127.0.0.1:{server.port}/{server.database}"
+    url = f"{scheme(server)}://{auth}127.0.0.1:{server.port}/{server.database}?{server.scan_query}"
     return parse_target(url, exposure=exposure, options={"sample_rows": 150, "sample_seed": 1})
 
 
@@ -116,4 +116,4 @@ def new_database(server: DbServer, name: str, statements: list[str],
     engine.dispose()
     if fill is not None:
         fill(url)
-    return f"{scheme(server)}://{ADMIN}:{server.admin_password}@127.0.0.1:{server.port}/{name}"
+    return f"{scheme(server)}://{ADMIN}:{server.admin_password}@127.0.0.1:{server.port}/{name}?{server.scan_query}"

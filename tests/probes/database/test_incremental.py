@@ -83,7 +83,8 @@ def test_altered_column_type_is_sampled_again(engine: str, pg_weak: DbServer, ma
     first = DatabaseProbe().run(target, ProbeContext())
     alter = ("ALTER TABLE warga ALTER COLUMN catatan TYPE TEXT" if engine == "postgresql"
              else "ALTER TABLE warga MODIFY catatan TEXT")
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://").replace("mariadb://", "mysql+pymysql://"))
+    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://").replace("mariadb://", "mysql+pymysql://")
+                          .split("?")[0])
     with admin.begin() as conn:
         conn.execute(text(alter))
     admin.dispose()

@@ -63,6 +63,7 @@ def big_values_db(pg_weak: DbServer) -> str:
     admin.dispose()
     url = f"postgresql://{ADMIN}:{pg_weak.admin_password}@127.0.0.1:{pg_weak.port}/lampiran_besar"
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    url += f"?{pg_weak.scan_query}"
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE lampiran (id serial PRIMARY KEY, nik text, berkas bytea, catatan text)"))
         conn.execute(text("INSERT INTO lampiran (nik, berkas, catatan) SELECT '3201011708450001', "
@@ -83,6 +84,13 @@ def test_postgresql_large_bytea_rows_stay_small(big_values_db: str) -> None:
     ("postgresql", "VARCHAR(100)", "left(\"c\"::text, 2048)"),
     ("postgresql", "JSONB", "CASE WHEN octet_length(\"c\"::text) <= 2048 THEN \"c\" END"),
     ("postgresql", "NUMERIC(16, 0)", '"c"'),
+    ("postgresql", "BIT", "CASE WHEN octet_length(\"c\"::text) <= 2048 THEN \"c\" END"),  # bit varying reflects so
+    ("postgresql", "BIT VARYING", "CASE WHEN octet_length(\"c\"::text) <= 2048 THEN \"c\" END"),
+    ("postgresql", "INT4MULTIRANGE", "CASE WHEN octet_length(\"c\"::text) <= 2048 THEN \"c\" END"),
+    ("postgresql", "DATEMULTIRANGE", "CASE WHEN octet_length(\"c\"::text) <= 2048 THEN \"c\" END"),
+    ("postgresql", "TIMESTAMP WITHOUT TIME ZONE", '"c"'),
+    ("postgresql", "BOOLEAN", '"c"'),
+    ("mysql", "BIT(8)", '"c"'),
     ("mysql", "LONGBLOB", 'LEFT("c", 2048)'),
     ("mysql", "GEOMETRY", 'CASE WHEN LENGTH("c") <= 2048 THEN "c" END'),
     ("mysql", "BIGINT", '"c"'),
@@ -96,3 +104,26 @@ def test_wide_tables_read_fewer_rows() -> None:
     assert rows_within_budget(200, 6) == 200
     assert rows_within_budget(200, 4000) < 200
     assert rows_within_budget(200, 10**7) == 1
+
+
+def test_bit_varying_and_multirange_values_are_bounded(pg_weak: DbServer) -> None:
+    """Security review 2026-12-06 (R8): ``bit varying`` (reflected as BIT) and multirange columns were read whole."""
+    import random
+
+    from scanner.probes.database.sampling import reflect, sample
+    from scanner.probes.database.scope import DatabaseScope
+    from tests.probes.database.helpers import new_database
+
+    url = new_database(pg_weak, "bit_multirange", [
+        "CREATE TABLE penduduk (id serial PRIMARY KEY, bits bit varying, ranges int4multirange)",
+        "INSERT INTO penduduk (bits, ranges) SELECT (repeat('10', 50000))::bit varying, "
+        "(SELECT range_agg(int4range(g * 4, g * 4 + 2)) FROM generate_series(1, 3000) g) FROM generate_series(1, 3)",
+    ])
+    engine = create_engine(url.split("?")[0].replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        (table,), _ = reflect(conn, "postgresql", 10, DatabaseScope())
+        got = sample(conn, "postgresql", table, 3, random.Random(1))
+    engine.dispose()
+    sizes = {name: max(len(str(v)) for v in values) if any(v is not None for v in values) else 0
+             for name, values in got.values.items() if name != "id"}
+    assert got.rows == 3 and all(size <= 2048 for size in sizes.values()), sizes

@@ -13,7 +13,7 @@ from scanner.rules import RuleSet, load_rules
 
 # rule id -> (variant that must fire it, https?)
 FIRES: dict[str, tuple[str, bool]] = {f"PND-HTTP-{n:03d}": ("vulnerable", True)
-                                      for n in [*range(1, 33), *range(40, 44)]}
+                                      for n in [*range(1, 33), *range(40, 45), 46, 47]}
 FIRES["PND-HTTP-026"] = ("cloaked", True)  # cloaking only exists on the cloaked variant
 FIRES["PND-HTTP-044"] = ("spa", True)  # the single-page app's policy allows inline script and eval
 
@@ -86,4 +86,4 @@ def test_vulnerable_item_level_precision(scan_variant: Any) -> None:
 
 
 def test_http_pack_size(ruleset: RuleSet) -> None:
-    assert len(ruleset.for_probe("http")) == 37
+    assert len(ruleset.for_probe("http")) == 39

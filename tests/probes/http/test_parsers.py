@@ -110,3 +110,16 @@ def test_html_reader_never_raises(text: str) -> None:
 def test_unknown_charset_falls_back_to_utf8() -> None:
     page = Page("http://x/", "http://x/", 200, {"content-type": "text/html; charset=klingon"}, [], b"caf\xc3\xa9")
     assert page.text == "caf\u00e9"
+
+
+def test_date_header_offset_from_the_local_clock() -> None:
+    from datetime import UTC, datetime
+
+    from scanner.probes.http.headers import observe_date
+
+    now = datetime(2026, 12, 6, 6, 10, tzinfo=UTC)
+    assert observe_date("Sun, 06 Dec 2026 06:00:00 GMT", now)["skew_s"] == -600
+    assert observe_date("Sun, 06 Dec 2026 06:10:30 GMT", now)["skew_s"] == 30
+    for odd in ("garbage", "Sun, 06 Dec 2026 06:00:00", "", "Mon, 99 Foo 99999 99:99:99 GMT"):
+        assert observe_date(odd, now)["skew_s"] is None
+    assert observe_date(None, now) == {"present": False, "value": None, "skew_s": None}

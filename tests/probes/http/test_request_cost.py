@@ -61,10 +61,9 @@ def test_no_request_is_sent_twice_in_one_probe_run(monkeypatch: pytest.MonkeyPat
     sent: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
     original = Fetcher._send
 
-    def counting(self: Fetcher, method: str, host: str, url: str, headers: dict[str, str],
-                 verify: bool | str) -> Any:
+    def counting(self: Fetcher, method: str, url: str, headers: dict[str, str], verify: bool | str) -> Any:
         sent.append((method, url, tuple(sorted(headers.items()))))
-        return original(self, method, host, url, headers, verify)
+        return original(self, method, url, headers, verify)
 
     monkeypatch.setattr(Fetcher, "_send", counting)
     portal = start_site("clean", https=True)

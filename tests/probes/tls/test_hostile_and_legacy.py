@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from scanner.model import Target, TargetKind
-from scanner.probes.tls import TlsProbe
+from scanner.probes.tls.probe import TlsProbe
 from tests.probes.tls.conftest import make_ctx
 from tests.probes.tls.pki import issue
 from tests.probes.tls.servers import (

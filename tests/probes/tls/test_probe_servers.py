@@ -13,7 +13,7 @@ import pytest
 from scanner.model import Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext, ProbeInconclusive
-from scanner.probes.tls import TlsProbe
+from scanner.probes.tls.probe import TlsProbe
 from tests.probes.tls.conftest import scan
 from tests.probes.tls.servers import OPENSSL, Server, free_port
 

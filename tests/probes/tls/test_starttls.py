@@ -13,7 +13,7 @@ import pytest
 
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeInconclusive
-from scanner.probes.tls import TlsProbe
+from scanner.probes.tls.probe import TlsProbe
 from scanner.probes.tls.starttls import mysql_capabilities, preamble_for
 from tests.probes.tls.conftest import make_ctx
 from tests.probes.tls.servers import Server, responder

@@ -1,0 +1,10 @@
+"""The root of the errors a user can fix (a bad profile, rule pack, catalogue, suppression file,
+target or history store): each carries its exit code, and the command group maps them once."""
+
+from __future__ import annotations
+
+
+class PindaiError(Exception):
+    """A problem the message explains and the user can fix; ``exit_code`` is the public exit code."""
+
+    exit_code = 2  # usage or configuration error (README, "Exit codes")
