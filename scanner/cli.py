@@ -24,6 +24,7 @@ from scanner.commands.report import report
 from scanner.commands.rules import rules
 from scanner.commands.scan import scan
 from scanner.commands.serve import serve, users
+from scanner.commands.update import update
 from scanner.commands.verify import sign, verify
 from scanner.commands.worker import worker
 from scanner.errors import PindaiError
@@ -55,5 +56,5 @@ def main() -> None:
 
 
 for _command in (scan, report, rejudge, history, diff, rules, daemon, worker, verify, sign, inventory, schedule,
-                 findings, serve, users):
+                 findings, serve, users, update):
     main.add_command(_command)

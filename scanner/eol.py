@@ -1,5 +1,6 @@
 """End-of-life lookups: which release cycle a version belongs to and when its security support
-ends, from the shipped table ``rules/data/eol.yaml`` (refreshed by ``scripts/update-eol-data``).
+ends, from the shipped table ``rules/data/eol.yaml``, or the one ``pindai update`` refreshed in the
+user's data directory.
 
 The table is reference data, not a verdict: probes attach the lookup to a version they observed,
 rules decide. Versions are matched to the longest cycle that is a dotted prefix (``7.4.33`` is in
@@ -9,15 +10,20 @@ cycle ``7.4``; ``14.5`` in ``14``; ``1.1.1w`` in ``1.1.1``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from scanner.datadir import user_eol_table
 from scanner.resources import rules_dir
 from scanner.yamlio import load_yaml
 
+log = logging.getLogger(__name__)
 _NUMBERS = re.compile(r"\d+(?:\.\d+)*")
 DISTRIBUTIONS = {"debian": "Debian", "ubuntu": "Ubuntu", "centos": "CentOS", "red hat": "Red Hat",
                   "rhel": "Red Hat", "el7": "Red Hat", "el8": "Red Hat", "el9": "Red Hat", "fedora": "Fedora",
@@ -84,6 +90,7 @@ class EolTable:
     retrieved: dt.date
     source: str
     products: dict[str, Product]
+    origin: str = "packaged"  # or "user": refreshed by ``pindai update``
 
     def age_days(self, on: dt.date) -> int:
         return (on - self.retrieved).days
@@ -145,7 +152,13 @@ def table_path() -> Path:
 
 @lru_cache(maxsize=1)
 def load_table() -> EolTable:
-    """The shipped end-of-life table (loaded once)."""
+    """The table ``pindai update`` wrote to the user's data directory, else the shipped one (loaded once)."""
+    refreshed = user_eol_table()
+    if refreshed.is_file():
+        try:
+            return replace(parse_table(load_yaml(refreshed.read_text(encoding="utf-8"))), origin="user")
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            log.warning("%s cannot be read (%s); using the packaged end-of-life table", refreshed, exc)
     return parse_table(load_yaml(table_path().read_text(encoding="utf-8")))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -243,6 +245,28 @@ def _target_lines(text: str) -> list[int]:
     return lines
 
 
+def _field_names(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+    """Every key a profile may use, at any depth (the vocabulary for did-you-mean)."""
+    seen = seen if seen is not None else set()
+    seen.add(model)
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        for inner in (*typing.get_args(info.annotation), info.annotation):
+            for candidate in (*typing.get_args(inner), inner):
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel) and candidate not in seen:
+                    names |= _field_names(candidate, seen)
+    return names
+
+
+def _suggestion(error: Any) -> str:
+    """`` (did you mean 'politeness'?)`` for an unknown key close to a known one."""
+    if error.get("type") != "extra_forbidden" or not error.get("loc"):
+        return ""
+    close = difflib.get_close_matches(str(error["loc"][-1]), sorted(_field_names(ProfileSpec)), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}? / maksud Anda {close[0]!r}?)" if close else ""
+
+
 def _scope(spec: ProfileSpec, inventory: Inventory | None) -> Scope:
     if spec.scope.allow or inventory is None:
         return Scope(tuple(spec.scope.allow))
@@ -275,7 +299,8 @@ def load_profile(path: Path) -> Profile:
     try:
         spec = ProfileSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{path}: {_field_path(e['loc']) + ': ' if e['loc'] else ''}{e['msg']}" for e in exc.errors()]
+        problems = [f"{path}: {_field_path(e['loc']) + ': ' if e['loc'] else ''}{e['msg']}{_suggestion(e)}"
+                    for e in exc.errors()]
         raise ProfileError("\n".join(problems)) from exc
     lines = _target_lines(text)
     inventory = _inventory(path, spec)

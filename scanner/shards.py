@@ -16,8 +16,10 @@ import logging.handlers
 import multiprocessing
 import os
 import queue
+import signal
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -62,12 +64,29 @@ ShardMain = Callable[[list[Target], list[str], ProbeContext, int, set[tuple[str,
 def _shard(parent_pid: int, level: int, shard_main: ShardMain, *args: Any) -> None:
     """Child process: end with the parent (even a SIGKILLed one), send each log record to the parent
     through ``out`` (the last argument), then observe the shard. The parent's handlers, levels and
-    redaction apply to the records: ``-vv`` keeps every request line."""
+    redaction apply to the records: ``-vv`` keeps every request line. Ctrl-C reaches the whole
+    process group: the child ignores it; the parent stops the children and prints the resume message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
     root = logging.getLogger()
     root.handlers = [logging.handlers.QueueHandler(args[-1])]
     root.setLevel(level)
     shard_main(*args)
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Block SIGINT while the children start: they inherit the blocked signal through fork and exec,
+    so Ctrl-C (sent by the terminal to the whole process group) never interrupts their start-up; the
+    parent receives a Ctrl-C pressed meanwhile as soon as they are started."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, count: int, workers: int,
@@ -89,11 +108,12 @@ def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, c
                               args=(os.getpid(), level, shard_main, shard, names, replace(ctx, gate=HostGate(policy)),
                                     per_shard, skip, out))
                 for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
-    for child in children:
-        child.start()
     results: list[Facts] = []
     finished = 0
     try:
+        with _ctrl_c_held():
+            for child in children:
+                child.start()
         while finished < len(children):
             try:
                 item = out.get(timeout=1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,22 @@ def write_pack(tmp_path: Path):
 def _private_history_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never let a test write to the user's history store."""
     monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{tmp_path_factory.mktemp('store') / 'history.db'}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module- and session-scoped fixtures never see the datasets ``pindai update`` keeps for the user."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PINDAI_DATA_DIR", str(tmp_path_factory.mktemp("session-data")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty data directory: the packaged data only, no advisories."""
+    from scanner.advisories import load_index
+    from scanner.eol import load_table
+
+    monkeypatch.setenv("PINDAI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    load_table.cache_clear()
+    load_index.cache_clear()

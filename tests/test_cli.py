@@ -84,7 +84,7 @@ def test_rules_list_show_validate(pack):
     shown = _run("rules", "show", "pnd-test-001", "--rules", str(pack), "--lang", "en")
     assert "Disable the old protocol." in shown.stdout and "uu-pdp-2022:35:" in shown.stdout
     assert _run("rules", "show", "PND-NOPE-001", "--rules", str(pack)).exit_code == 2
-    assert "1 rules OK" in _run("rules", "validate", str(pack)).stdout
+    assert "1 rule OK" in _run("rules", "validate", str(pack)).stdout
 
 
 def test_scan_usage_errors(tmp_path, pack):
@@ -161,6 +161,59 @@ def test_rule_ids_clashing_with_the_shipped_packs_are_named(tmp_path):
     copy.write_text((rules_dir() / "tls.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     clash = _run("rules", "list", "--rules", str(copy))
     assert clash.exit_code == 2 and "duplicate rule id" in clash.output
+
+
+def test_report_of_a_json_file_that_is_not_a_result_says_what_it_expected(tmp_path):
+    other = tmp_path / "package.json"
+    other.write_text('{"name": "portal", "version": "1.0.0"}')
+    done = CliRunner().invoke(main, ["report", str(other)])
+    assert done.exit_code == 2
+    assert "no scan_id, findings" in done.output and "pindai scan --json" in done.output
+    assert "KeyError" not in done.output and "'scan_id'" not in done.output
+
+
+def _two_profile_scans(tmp_path):
+    store = f"sqlite:///{tmp_path / 'h.db'}"
+    runner = CliRunner()
+    for name in ("Dinkes", "Disdukcapil"):
+        tree = tmp_path / f"kode-{name.lower()}"
+        tree.mkdir()
+        (tree / "app.py").write_text("x = 1\n")
+        profile = tmp_path / f"{name}.toml"
+        profile.write_text(f'name = "Pemkab {name}"\n[[targets]]\ntarget = "{tree}"\n')
+        assert runner.invoke(main, ["scan", "--profile", str(profile), "--store", store]).exit_code == 0
+    return store
+
+
+def test_history_filters_by_profile_target_and_date(tmp_path):
+    store = _two_profile_scans(tmp_path)
+    runner = CliRunner()
+    by_profile = runner.invoke(main, ["history", "--store", store, "--profile", "dinkes"]).output.splitlines()
+    assert len(by_profile) == 1 and "Pemkab Dinkes" in by_profile[0]
+    by_target = runner.invoke(main, ["history", "--store", store, "--target", "kode-disdukcapil"]).output.splitlines()
+    assert len(by_target) == 1 and "Pemkab Disdukcapil" in by_target[0]
+    assert len(runner.invoke(main, ["history", "--store", store, "--since", "2000-01-01"]).output.splitlines()) == 2
+    later = runner.invoke(main, ["history", "--store", store, "--since", "2999-01-01"])
+    assert later.exit_code == 0 and "no scan matches" in later.output
+    assert runner.invoke(main, ["history", "--store", store, "--since", "kemarin"]).exit_code == 2
+
+
+def test_diff_new_only(tmp_path):
+    tree = tmp_path / "app"
+    tree.mkdir()
+    (tree / "config.py").write_text("DEBUG = True\n")
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    runner = CliRunner()
+    runner.invoke(main, ["scan", str(tree), "--no-store", "--json", str(first)])
+    (tree / "loader.py").write_text("import yaml\n\ndef load(t):\n    return yaml.load(t)\n")
+    runner.invoke(main, ["scan", str(tree), "--no-store", "--json", str(second)])
+    full = runner.invoke(main, ["diff", str(first), str(second), "--lang", "en"]).output
+    assert "persisting: 1" in full and "PND-CODE-017" in full
+    new = runner.invoke(main, ["diff", str(first), str(second), "--lang", "en", "--new-only"]).output
+    assert new.startswith("new: 1") and "PND-CODE-006" in new and "PND-CODE-017" not in new
+    as_json = json.loads(runner.invoke(main, ["diff", str(first), str(second), "--new-only",
+                                              "--format", "json"]).output)
+    assert list(as_json) == ["new"]
 
 
 def test_every_user_error_maps_to_its_exit_code_in_the_command_group() -> None:

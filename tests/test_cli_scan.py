@@ -123,6 +123,18 @@ def test_severity_filters_output_but_the_store_keeps_everything(tmp_path):
     assert bad.exit_code == 2
 
 
+def test_severities_in_bahasa_indonesia_as_the_reports_print_them():
+    english = json.loads(_scan(str(FIXTURES / "vulnerable"), "--no-store", "--format", "json",
+                               "--severity", "critical,high").stdout)["findings"]
+    indonesian = _scan(str(FIXTURES / "vulnerable"), "--no-store", "--format", "json", "--severity", "kritis,Tinggi",
+                       "--fail-on", "tinggi")
+    assert indonesian.exit_code == 1, indonesian.output
+    assert json.loads(indonesian.stdout)["findings"] == english and english
+    assert _scan(str(FIXTURES / "vulnerable"), "--no-store", "--fail-on", "kritis").exit_code == 0
+    bad = CliRunner().invoke(main, ["scan", str(FIXTURES / "clean"), "--fail-on", "gawat"])
+    assert bad.exit_code == 2 and "kritis" in bad.output
+
+
 def test_exclude_rule(tmp_path):
     full = json.loads(_scan(str(FIXTURES / "vulnerable"), "--no-store", "--format", "json").stdout)["findings"]
     rule = full[0]["rule_id"]

@@ -157,6 +157,56 @@ def test_pre_commit_hook_on_changed_files(git_repo: Path, tmp_path: Path) -> Non
     assert "Passed" in clean.stdout
 
 
+def test_action_first_run_without_a_baseline_passes_and_writes_one(
+        fresh_bin: Path, source_tree: Path, tmp_path: Path) -> None:
+    steps = _action_steps()
+    env = _user_env(fresh_bin, tmp_path)
+    baseline = tmp_path / ".pindai" / "baseline.json"
+    inputs = {"INPUT_TARGETS": str(source_tree), "INPUT_PROFILE": "", "INPUT_FAIL_ON": "high",
+              "INPUT_BASELINE": str(baseline), "INPUT_ARGS": "", "INPUT_SARIF": "out.sarif", "INPUT_LANG": "en",
+              "GITHUB_OUTPUT": str(tmp_path / "github_output")}
+    first = _run(["bash", "-c", steps["Scan"]], cwd=tmp_path, env={**env, **inputs})
+    assert first.returncode == 0, first.stderr + first.stdout
+    assert "no baseline" in first.stdout and json.loads(baseline.read_text())["findings"]
+    second = _run(["bash", "-c", steps["Scan"]], cwd=tmp_path, env={**env, **inputs})
+    assert second.returncode == 0, second.stderr  # the same findings are known, not new
+    (source_tree / "more.py").write_text('JWT_SECRET_KEY = "pindai-fixture-new-jwt-secret-value"\n'
+                                         'import subprocess\nsubprocess.call("ls", shell=True)\n')
+    third = _run(["bash", "-c", steps["Scan"]], cwd=tmp_path, env={**env, **inputs})
+    assert third.returncode == 1, third.stdout  # a new finding fails the step
+
+
+def _gitlab_job() -> dict[str, object]:
+    job: dict[str, object] = yaml.safe_load((ROOT / "docs" / "ci" / "gitlab-ci.yml").read_text())["pindai"]
+    return job
+
+
+def test_gitlab_template_installs_and_its_first_run_writes_a_baseline(
+        fresh_bin: Path, wheel: Path, source_tree: Path, tmp_path: Path) -> None:
+    """The job's own before_script and script, run by POSIX sh with the job's variables."""
+    job = _gitlab_job()
+    variables = {k: str(v) for k, v in job["variables"].items()}  # type: ignore[attr-defined]
+    project = tmp_path / "project"
+    (project / ".pindai").mkdir(parents=True)
+    (project / ".pindai" / "profile.toml").write_text(f'[[targets]]\ntarget = "{source_tree}"\n')
+    env = {**_user_env(fresh_bin, tmp_path), **variables, "PINDAI_PIP_SPEC": str(wheel),
+           "CI_PROJECT_DIR": str(project), "PIP_CACHE_DIR": str(project / ".cache" / "pip")}
+    for command in job["before_script"]:  # type: ignore[attr-defined]
+        done = _run(["sh", "-c", command], cwd=project, env=env)
+        assert done.returncode == 0, done.stderr
+    script = "\n".join(job["script"])  # type: ignore[arg-type]
+    first = _run(["sh", "-c", script], cwd=project, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert json.loads((project / ".pindai" / "baseline.json").read_text())["findings"]
+    for report in ("gl-sast-report.json", "gl-code-quality-report.json", "pindai-junit.xml", "pindai.sarif"):
+        assert (project / report).is_file(), report
+    second = _run(["sh", "-c", script], cwd=project, env=env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    reports = job["artifacts"]["reports"]  # type: ignore[index]
+    assert reports == {"junit": "pindai-junit.xml", "sast": "gl-sast-report.json",
+                       "codequality": "gl-code-quality-report.json"}
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed by pre-commit")
 def test_pre_commit_files_named_like_options_are_files(git_repo: Path, tmp_path: Path) -> None:
     """Committed files called ``--fail-on=none`` (and the like) must not turn a failing hook green."""

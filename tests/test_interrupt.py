@@ -177,3 +177,45 @@ def test_resume_completes_without_duplicates(interrupted: Interrupted, tmp_path:
         again = subprocess.run([PINDAI, "scan", "--resume"], env=interrupted.env, capture_output=True, text=True,
                                timeout=60)
         assert again.returncode == 2 and "no unfinished scan" in again.stderr
+
+
+def _wait_for_children(proc: subprocess.Popen[str], count: int, limit: float = 60.0) -> None:
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "pindai ended before it could be interrupted"
+        if len(children.read_text().split()) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} probing processes within {limit:.0f}s")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from Linux /proc")
+@pytest.mark.parametrize("after_s", [0.0, 0.5, 1.5, 2.5])  # while the children start (importing) and probe
+def test_ctrl_c_in_a_sharded_run_shows_only_the_resume_message(tmp_path: Path, after_s: float) -> None:
+    """Ctrl-C reaches the whole process group, probing children included: none may print a traceback."""
+    store = tmp_path / "history.db"
+    slow = SlowServer(delay=20.0, lifetime=120).start()
+    sites = [start_site("clean") for _ in range(3)]
+    profile = tmp_path / "profil.toml"
+    urls = [slow.url, *(s.base_url for s in sites)]
+    profile.write_text('[scope]\nallow = ["127.0.0.1"]\n[politeness]\ntimeout = 60\n'
+                       + "".join(f'[[targets]]\ntarget = "{url}"\n' for url in urls), encoding="utf-8")
+    env = dict(os.environ, PINDAI_STORE=f"sqlite:///{store}")
+    proc = subprocess.Popen([PINDAI, "scan", "--profile", str(profile), "--processes", "2"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_for_children(proc, 2)
+        time.sleep(after_s)
+        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        _, stderr = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        slow.stop()
+        for site in sites:
+            site.stop()
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stderr
+    assert "Traceback" not in stderr and "pindai-shard" not in stderr, stderr

@@ -74,7 +74,13 @@ def test_unknown_and_mistyped_fields(tmp_path):
     text = GOOD.replace('exposure = "internet"', 'exposure = "public"').replace("[politeness]", "[politness]")
     message = _error(tmp_path, text)
     assert "targets[0].exposure: Input should be 'internet', 'internal' or 'unknown'" in message
-    assert "politness: Extra inputs are not permitted" in message
+    assert "politness: Extra inputs are not permitted (did you mean 'politeness'?" in message
+
+
+def test_unknown_nested_key_gets_a_suggestion_and_a_far_one_none(tmp_path):
+    message = _error(tmp_path, GOOD.replace('agency = "Diskominfo"', 'agncy = "Diskominfo"', 1))
+    assert "targets[0].agncy: Extra inputs are not permitted (did you mean 'agency'?" in message
+    assert "did you mean" not in _error(tmp_path, GOOD + '\nzzzqqq = 1\n')
 
 
 def test_target_outside_scope_is_refused(tmp_path):

@@ -25,8 +25,40 @@ EXIT_INTERNAL = 5  # an internal error (a Pindai bug) stopped the scan; what was
 
 
 SEVERITIES = [s.value for s in Severity] + ["none"]
+# the words the Indonesian reports print (strings.yaml sev_*), accepted wherever a severity is asked for
+SEVERITY_WORDS = {"kritis": "critical", "tinggi": "high", "sedang": "medium", "rendah": "low", "informasi": "info",
+                  "tidak": "none", "tidak-ada": "none"}
 
-FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown")
+
+def counted(n: int, noun: str) -> str:
+    """``1 rule``, ``2 rules``: an English count with the noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def severity_name(word: str) -> str | None:
+    """The severity ``word`` names in English or Indonesian (``kritis`` = ``critical``), or None."""
+    word = word.strip().lower()
+    return word if word in SEVERITIES else SEVERITY_WORDS.get(word)
+
+
+class SeverityChoice(click.ParamType):
+    """A severity in English or Indonesian (``high`` or ``tinggi``), given back in English."""
+
+    name = "severity"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(SEVERITIES) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        name = severity_name(str(value))
+        if name is None:
+            self.fail(f"{value!r} is not a severity: use one of {', '.join(SEVERITIES)} "
+                      f"(or {', '.join(w for w in SEVERITY_WORDS if '-' not in w)})", param, ctx)
+        return name
+
+FILE_OUTPUTS = ("json", "html", "sarif", "junit", "csv", "markdown", "gitlab_sast", "codequality")
+FILE_OUTPUT_HELP = {"gitlab_sast": "GitLab SAST report (gl-sast-report.json)",
+                    "codequality": "GitLab Code Quality report"}
 
 
 def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
@@ -43,15 +75,16 @@ def load_ruleset(path: Path | RulePaths) -> RuleSet:
     except RuleValidationError as exc:
         for error in exc.errors:
             click.echo(f"error: {error}", err=True)
-        fail(f"{len(exc.errors)} rule error(s); nothing was scanned / tidak ada yang dipindai")
+        fail(f"{counted(len(exc.errors), 'rule error')}; nothing was scanned / tidak ada yang dipindai")
     except CatalogueError as exc:
         fail(f"regulation catalogue error: {exc}")
 
 
 def output_options(func: Any) -> Any:
     for fmt in reversed(FILE_OUTPUTS):
-        func = click.option(f"--{fmt}", f"out_{fmt}", type=click.Path(dir_okay=False, path_type=Path),
-                            help=f"Write the {fmt.upper()} report to this file.")(func)
+        label = FILE_OUTPUT_HELP.get(fmt, f"{fmt.upper()} report")
+        func = click.option(f"--{fmt.replace('_', '-')}", f"out_{fmt}", type=click.Path(dir_okay=False, path_type=Path),
+                            help=f"Write the {label} to this file.")(func)
     func = audit_output_options(func)
     func = click.option("--per-agency-dir", "out_per_agency_dir", type=click.Path(file_okay=False, path_type=Path),
                         help="Also write one HTML report per agency (Perangkat Daerah) into this directory.")(func)
@@ -231,11 +264,24 @@ def exit_code(result: ScanResult, fail_on: str, baseline: set[str] | None = None
     return EXIT_OK if result.complete() else EXIT_SCAN_ERROR
 
 
+RESULT_EXPECTED = ("expected the JSON file `pindai scan --json FILE` writes (an object with scan_id, targets, "
+                   "facts and findings) / diharapkan berkas JSON hasil `pindai scan --json`")
+
+
 def read_result(path: Path) -> ScanResult:
     try:
-        return ScanResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"{path}: not a Pindai JSON result: {exc}")
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"{path}: cannot read: {exc.strerror or exc}")
+    except ValueError as exc:
+        fail(f"{path}: not a Pindai JSON result: not JSON ({exc}); {RESULT_EXPECTED}")
+    missing = [k for k in ("scan_id", "findings") if not isinstance(document, dict) or k not in document]
+    if missing:
+        fail(f"{path}: not a Pindai JSON result: no {', '.join(missing)}; {RESULT_EXPECTED}")
+    try:
+        return ScanResult.from_dict(document)
+    except (ValueError, KeyError, TypeError) as exc:
+        fail(f"{path}: not a Pindai JSON result: {type(exc).__name__} {exc}; {RESULT_EXPECTED}")
 
 
 def _set_verbosity(ctx: click.Context, _param: click.Parameter, count: int) -> int:

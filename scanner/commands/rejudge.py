@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from scanner.commands.common import (
-    SEVERITIES,
+    SeverityChoice,
     emit,
     exit_code,
     load_ruleset,
@@ -21,7 +21,7 @@ from scanner.commands.options import RulePaths, rules_options
 @click.command()
 @click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @rules_options
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="none", show_default=True,
+@click.option("--fail-on", type=SeverityChoice(), default="none", show_default=True,
               help="Exit 1 when a finding is at or above this severity.")
 @output_options
 def rejudge(result_file: Path, rules_path: RulePaths, fail_on: str, fmt: str, lang: str | None,

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from scanner.commands.common import (
+    counted,
     fail,
     load_ruleset,
 )
@@ -90,7 +91,8 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
         click.echo(f"error: {rule.file if rule else ''} {failure}", err=True)
     if failures:
         fail(f"{len(failures)} rule evaluation error(s) / aturan gagal dievaluasi")
-    click.echo(f"{len(ruleset.rules)} rules OK ({ruleset.version}), fact paths checked, evaluated on example facts")
+    checked = counted(len(ruleset.rules), "rule")
+    click.echo(f"{checked} OK ({ruleset.version}), fact paths checked, evaluated on example facts")
 
 
 @rules.command("test")

@@ -17,8 +17,9 @@ from scanner.commands.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SCAN_ERROR,
-    SEVERITIES,
+    SeverityChoice,
     check_outputs,
+    counted,
     emit,
     exit_code,
     fail,
@@ -26,6 +27,7 @@ from scanner.commands.common import (
     open_store,
     output_options,
     read_result,
+    severity_name,
     stored_result,
 )
 from scanner.commands.options import ProbeName, RulePaths, rules_options
@@ -48,11 +50,12 @@ if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the c
 def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
     if value is None:
         return None
-    chosen = frozenset(v.strip().lower() for v in value.split(",") if v.strip())
-    unknown = chosen - {s.value for s in Severity}
-    if unknown or not chosen:
-        raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)}")
-    return chosen
+    words = [v for v in value.split(",") if v.strip()]
+    chosen = frozenset(severity_name(v) for v in words)
+    if not words or not chosen <= {s.value for s in Severity}:
+        raise click.BadParameter(f"use a comma-separated list of {', '.join(s.value for s in Severity)} "
+                                 "(or kritis, tinggi, sedang, rendah, informasi)")
+    return frozenset(str(c) for c in chosen)
 
 
 def _proxy_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -95,7 +98,7 @@ def _header_list(_ctx: click.Context, _param: click.Parameter,
 @rules_options
 @click.option("--probe", "probe_names", multiple=True, type=ProbeName(),
               help="Run only these probes (repeatable).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+@click.option("--fail-on", type=SeverityChoice(), default=None,
               help="Exit 1 when a finding is at or above this severity.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Earlier JSON result: only findings not in it count for --fail-on.")
@@ -480,11 +483,12 @@ def _resumed(store: Store | None, resume: str) -> tuple[ScanResult, ScanWriter]:
         fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
     writer = ScanWriter(store, stored_result(store, scan_id).scan_id)
     if spooled := writer.recover():
-        click.echo(f"{spooled - writer.unstored} spooled observation(s) written to the history store", err=True)
+        written = counted(spooled - writer.unstored, "spooled observation")
+        click.echo(f"{written} written to the history store", err=True)
     if writer.unstored:
         fail(writer.summary(), EXIT_SCAN_ERROR)
     result = stored_result(store, scan_id)
-    click.echo(f"resuming scan {result.scan_id}: {len(result.facts)} observation(s) already stored", err=True)
+    click.echo(f"resuming scan {result.scan_id}: {counted(len(result.facts), 'observation')} already stored", err=True)
     return result, writer
 
 

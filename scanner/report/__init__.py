@@ -22,6 +22,8 @@ FORMATS: dict[str, str] = {
     "junit": "junit",
     "csv": "csv_report",
     "markdown": "markdown_report",
+    "gitlab_sast": "gitlab_sast",
+    "codequality": "codequality",
 }
 
 

@@ -277,6 +277,7 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
             "agency": profile.get("agency"),
             "targets": len(result.targets), "evaluated_rules": len(result.evaluated_rules),
             "eol_table": _eol_table(result),
+            "advisories": _advisory_data(result),
         },
     }
 
@@ -284,11 +285,28 @@ def context(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResul
 def _eol_table(result: ScanResult) -> dict[str, Any] | None:
     """The end-of-life table the scan judged versions against: its date and age at scan time."""
     for facts in result.facts:
-        software = facts.data.get("software") if isinstance(facts.data, dict) else None
-        table = software.get("eol_table") if isinstance(software, dict) else None
-        if isinstance(table, dict) and table.get("retrieved"):
-            return table
+        for key in ("software", "dependencies"):
+            section = facts.data.get(key) if isinstance(facts.data, dict) else None
+            table = section.get("eol_table") if isinstance(section, dict) else None
+            if isinstance(table, dict) and table.get("retrieved"):
+                return table
     return None
+
+
+def _advisory_data(result: ScanResult) -> dict[str, Any] | None:
+    """The OSV advisory datasets the dependency check used, and the ecosystems it could not test."""
+    used: dict[str, dict[str, Any]] = {}
+    missing: set[str] = set()
+    for facts in result.facts:
+        section = facts.data.get("dependencies") if isinstance(facts.data, dict) else None
+        if not isinstance(section, dict):
+            continue
+        for dataset in section.get("advisory_data") or []:
+            used.setdefault(str(dataset.get("ecosystem")), dataset)
+        missing.update(str(e) for e in section.get("untested_ecosystems") or [])
+    if not used and not missing:
+        return None
+    return {"used": [used[k] for k in sorted(used)], "missing": sorted(missing - used.keys())}
 
 
 def render_with_history(result: ScanResult, ruleset: RuleSet, lang: str, previous: ScanResult | None,

@@ -46,6 +46,21 @@ SRCROOT = "%SRCROOT%"  # GitHub code scanning resolves it to the checkout root
 _REPORTED = ("open", "suppressed")
 
 
+def information_uri() -> str | None:
+    """The project's home page from the installed package's metadata (``[project.urls]`` Homepage)."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata("pindai").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("homepage", "home", "source", "repository") and url.strip().startswith("https://"):
+            return url.strip()
+    return None
+
+
 def _pascal(title: str) -> str:
     words = re.findall(r"[A-Za-z0-9]+", title)
     return "".join(w[:1].upper() + w[1:] for w in words)[:255] or "PindaiRule"
@@ -217,14 +232,18 @@ def _result(finding: Finding, index: int, target: Target | None, ruleset: RuleSe
 
 
 def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
-    """The SARIF log as a dict (one run, one result per open or suppressed finding)."""
-    descriptors = [_descriptor(rule, ruleset, lang) for rule in ruleset.rules]
-    index = {d["id"]: n for n, d in enumerate(descriptors)}
+    """The SARIF log as a dict (one run, one result per open or suppressed finding).
+
+    Only the rules that produced a result are described (a one-file code scan stays small); a
+    result's rule is described even when it left the rule set (a stored or baseline finding)."""
     findings = [f for f in result.findings if f.status in _REPORTED]
+    descriptors: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
     for f in findings:
         if f.rule_id not in index:
+            rule = ruleset.by_id(f.rule_id)
             index[f.rule_id] = len(descriptors)
-            descriptors.append(_orphan_descriptor(f, lang))
+            descriptors.append(_descriptor(rule, ruleset, lang) if rule else _orphan_descriptor(f, lang))
     targets = targets_by_id(result)
     observed = observed_facts(result)
     invocation: dict[str, Any] = {
@@ -248,6 +267,7 @@ def build(result: ScanResult, ruleset: RuleSet, lang: str) -> dict[str, Any]:
     run = {
         "tool": {"driver": {
             "name": "Pindai",
+            **({"informationUri": home} if (home := information_uri()) else {}),
             "version": result.tool_version,
             "semanticVersion": result.tool_version,
             "rules": descriptors,

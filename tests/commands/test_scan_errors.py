@@ -94,7 +94,7 @@ def test_internal_error_marks_the_scan_failed_and_exits_5(tmp_path: Path, monkey
 
     resumed = CliRunner().invoke(main, ["scan", "--resume", "--format", "json", "--fail-on", "high"])
     assert resumed.exit_code == 1, resumed.stderr
-    assert "1 observation(s) already stored" in resumed.stderr
+    assert "1 observation already stored" in resumed.stderr
     assert json.loads(resumed.stdout)["findings"]
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT status FROM pindai_scans").fetchall() == [("complete",)]

@@ -148,7 +148,7 @@ def test_sqlite_lock_held_to_the_end_then_resume(tmp_path: Path, slow_pair: tupl
     assert len(_sqlite_facts(store)) == 2
 
     resumed = _resume(run)
-    assert "2 spooled observation(s) written" in resumed.stderr, resumed.stderr
+    assert "2 spooled observations written" in resumed.stderr, resumed.stderr
     assert _sqlite_facts(store) == run.reported()
     assert _sqlite_rows(store, "SELECT status FROM pindai_scans") == [("complete",)]
     assert _sqlite_findings(store) == run.reported_findings()

@@ -96,7 +96,37 @@ def test_orphan_findings_get_descriptors(result: ScanResult, ruleset: RuleSet) -
     result.findings[0].rule_id = "PND-OLD-001"
     log = build(result, ruleset, "en")
     assert errors(sarif_validator(), log) == []
-    assert log["runs"][0]["tool"]["driver"]["rules"][-1]["id"] == "PND-OLD-001"
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    orphan = next(r for r in rules if r["id"] == "PND-OLD-001")
+    assert log["runs"][0]["results"][0]["ruleIndex"] == rules.index(orphan)
+
+
+def test_only_rules_with_results_are_described(result: ScanResult, ruleset: RuleSet) -> None:
+    log = build(result, ruleset, "id")
+    driver = log["runs"][0]["tool"]["driver"]
+    reported = {f.rule_id for f in result.findings if f.status in ("open", "suppressed")}
+    assert {r["id"] for r in driver["rules"]} == reported and len(driver["rules"]) == len(reported)
+    assert all(driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in log["runs"][0]["results"])
+    assert driver["semanticVersion"] == result.tool_version
+    spec = ruleset.by_id(driver["rules"][0]["id"]).spec  # type: ignore[union-attr]
+    assert driver["rules"][0]["fullDescription"]["text"] == spec.description.id[:1024]
+
+
+def test_one_file_code_scan_sarif_is_small_and_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through `pindai scan`: a pre-commit style scan of one file (measured 1.28 MB before)."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    (tmp_path / "app.py").write_text('import hashlib\nDEBUG = True\nSECRET_KEY = "pindai-fixture-secret-1"\n'
+                                     'def h(p):\n    return hashlib.md5(p).hexdigest()\n')
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, ["scan", "app.py", "--no-store", "--sarif", "out.sarif"])
+    assert done.exit_code == 0, done.output
+    raw = (tmp_path / "out.sarif").read_bytes()
+    log = json.loads(raw)
+    assert log["runs"][0]["results"] and errors(sarif_validator(), log) == []
+    assert len(raw) < 100 * 1024, len(raw)
 
 
 def test_github_limits_documented(tmp_path: Path) -> None:

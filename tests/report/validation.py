@@ -59,5 +59,13 @@ def result_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=format_checker())
 
 
+@cache
+def gitlab_validator(name: str) -> jsonschema.Draft7Validator:
+    """``gitlab-sast-report-format-15.0.6`` or ``gitlab-codequality`` (tests/report/schemas/README.md)."""
+    schema = json.loads((HERE / "schemas" / f"{name}.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema, format_checker=format_checker())
+
+
 def errors(validator: Any, document: Any) -> list[str]:
     return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]

@@ -16,6 +16,7 @@ from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.code import SPEC
 from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.datafiles import analyze_data_files
+from scanner.probes.code.dependencies import dependency_facts
 from scanner.probes.code.history import MAX_COMMITS, scan_history
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.sast import run_sast
@@ -87,6 +88,7 @@ def observe_tree(root: Path, detectors: Detectors | None = None, git_history: bo
         "settings": [s.to_dict() for s in settings],
         "env_files": _env_files(inventory, detectors),
         "sql": analyze_sql_files(inventory.files),
+        "dependencies": dependency_facts(inventory, root if root.is_dir() else root.parent),
         "sast": run_sast(root, inventory.files, detectors),
         "data_files": analyze_data_files(inventory.files),
     }

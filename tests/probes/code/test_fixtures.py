@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scanner.advisories import load_index
 from scanner.model import ScanResult
 from scanner.report import renderer
 from scanner.rules import RuleSet
+from scanner.update import import_bundle
+from tests.osv_bundle import bundle
 from tests.probes.code.helpers import FIXTURE_SECRETS, FIXTURES, scan_tree
 
 MIGRATION = "database/migrations/2024_01_15_000001_create_penduduk.sql"
@@ -44,16 +48,34 @@ EXPECTED_VULNERABLE = {
     ("PND-CODE-017", "wp-config.php:7"),  # WP_DEBUG true
     ("PND-CODE-018", MIGRATION),  # plaintext NIK, name, phone, address
     ("PND-CODE-019", MIGRATION),  # unsalted MD5 passwords
+    ("PND-CODE-030", "composer.lock"),  # guzzlehttp/guzzle 7.4.4 (GHSA-25mq-v84q-4j7r)
+    ("PND-CODE-030", "package-lock.json"),  # lodash 4.17.20 (GHSA-35jh-r3h4-6jhm)
+    ("PND-CODE-031", "requirements.txt"),  # Jinja2 3.1.2 (GHSA-h5c8-rqwp-cp95, moderate)
+    ("PND-CODE-032", "composer.lock"),  # Laravel 8
+    ("PND-CODE-032", "package-lock.json"),  # jQuery 1.x
 }
 
 
 def _where(evidence: dict[str, Any]) -> str:
-    return evidence["path"] if "path" in evidence else f"{evidence['file']}:{evidence['line']}"
+    if "path" in evidence:
+        return str(evidence["path"])
+    return f"{evidence['file']}:{evidence['line']}" if "line" in evidence else str(evidence["file"])
+
+
+def _with_advisories(tmp: Path, tree: Path, ruleset: RuleSet):
+    """Scan ``tree`` with the recorded OSV advisories imported into a private data directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PINDAI_DATA_DIR", str(tmp / "data"))
+        import_bundle(bundle(tmp, "2026-12-01", eol=False), dt.date(2026, 12, 6))
+        try:
+            return scan_tree(tree, ruleset)
+        finally:
+            load_index.cache_clear()
 
 
 @pytest.fixture(scope="module")
-def vulnerable(ruleset: RuleSet):
-    return scan_tree(FIXTURES / "vulnerable", ruleset)
+def vulnerable(ruleset: RuleSet, tmp_path_factory: pytest.TempPathFactory):
+    return _with_advisories(tmp_path_factory.mktemp("vulnerable"), FIXTURES / "vulnerable", ruleset)
 
 
 def test_vulnerable_findings_exactly_as_expected(vulnerable) -> None:
@@ -72,14 +94,15 @@ def test_every_code_rule_fires_on_the_vulnerable_tree(vulnerable, ruleset: RuleS
     assert {f.rule_id for f in judgement.findings} == {r.id for r in ruleset.for_probe("code")} - sast
 
 
-def test_clean_tree_has_no_findings(ruleset: RuleSet) -> None:
-    _, facts, judgement = scan_tree(FIXTURES / "clean", ruleset)
+def test_clean_tree_has_no_findings(ruleset: RuleSet, tmp_path: Path) -> None:
+    _, facts, judgement = _with_advisories(tmp_path, FIXTURES / "clean", ruleset)
     assert not judgement.errors
     assert [(f.rule_id, f.item_key) for f in judgement.findings] == []
     # ...but it was really observed: python, SQL and configuration files were read
     assert facts.data["bandit"]["files"] == 2
     assert facts.data["sql"][0]["status"] == "ok"
     assert {s["name"] for s in facts.data["settings"]} >= {"APP_DEBUG", "WP_DEBUG", "DEBUG"}
+    assert facts.data["dependencies"]["tested"] and facts.data["dependencies"]["packages"] == 6
 
 
 def test_skips_third_party_and_binary_files(vulnerable) -> None:

@@ -33,7 +33,7 @@ def test_facts_are_plain_json(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("import yaml\nyaml.load(open('x'))\n")
     data = CodeProbe().run(Target(TargetKind.SOURCE, str(tmp_path)), ProbeContext())
     assert set(data) == {"root", "inventory", "bandit", "secrets", "settings", "env_files", "sql", "sast",
-                         "data_files"}
+                         "data_files", "dependencies"}
     assert data["sast"]["status"] == "skipped"  # no PHP or JavaScript files
     (issue,) = data["bandit"]["issues"]
     assert (issue["test_id"], issue["file"], issue["line"], issue["severity"], issue["cwe"]) == (
