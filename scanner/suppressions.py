@@ -96,7 +96,7 @@ def inline_markers(result: ScanResult) -> dict[tuple[str, str], dict[str, Any]]:
     """(target id, item key) -> the bandit issue of each code finding whose line carries ``# nosec``."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for facts in result.facts:
-        bandit = facts.data.get("bandit") if facts.probe == "code" and isinstance(facts.data, dict) else None
+        bandit = facts.data.get("bandit") if isinstance(facts.data, dict) else None  # only code facts have it
         for issue in (bandit or {}).get("issues", []) if isinstance(bandit, dict) else []:
             if isinstance(issue, dict) and issue.get("inline_suppression"):
                 found[(facts.target_id, str(issue.get("key", "")))] = issue

@@ -190,17 +190,12 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     problems = _warn_not_scanned([*(inventory.problems if inventory else []),
                                   *(loaded.inventory_problems if loaded else [])])
     ctx = replace(ctx, proxy=proxy or ctx.proxy, headers=headers, user_agent=user_agent)
-    if git_history is not None:
-        target_list = _with_git_history(target_list, git_history)
     suppressions = _load_suppressions(suppressions_path) or (loaded.suppressions if loaded else None)
     if suppressions and (unknown := suppressions.unknown_rules({r.id for r in full_ruleset.rules})):
         fail("\n".join(unknown))
     probes = load_probes(list(probe_names) or None)
-    _ready_for(target_list, probes, distributed)
-    if not distributed:  # the first traffic; a worker in the target's zone may reach it, this machine may not
-        target_list = _plain_http_ports(target_list, probes, ctx, lang or (loaded.spec.lang if loaded else "id"))
-    if probe_names:
-        target_list = _applicable(target_list, probes, probe_names)
+    target_list = _prepared(target_list, probes, probe_names, git_history, distributed, ctx,
+                            lang or (loaded.spec.lang if loaded else "id"))
     if changed_only:
         ctx = replace(ctx, previous=_previous_observations(store, target_list))
     writer = None
@@ -224,15 +219,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                 advance(facts)
 
             result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
-        if suppressions:
-            result = suppressions.apply(result)
-        from scanner.suppressions import apply_inline
-
-        result = apply_inline(result, honour=not (loaded and loaded.spec.ignore_inline_suppressions))
-        if baseline:
-            from scanner.diff import with_baseline
-
-            result = with_baseline(result, baseline_fps)
+        result = _judged_further(result, suppressions, loaded, baseline_fps if baseline else None)
     except KeyboardInterrupt:
         _interrupted(stop.signal_name, writer, result)
     except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
@@ -248,6 +235,32 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
+
+
+def _prepared(targets: list[Target], probes: list[Probe], probe_names: tuple[str, ...], git_history: str | None,
+              distributed: bool, ctx: ProbeContext, lang: str) -> list[Target]:
+    """The targets as the probes will see them: options from the command line, plain-HTTP ports found,
+    only those the chosen probes apply to."""
+    if git_history is not None:
+        targets = _with_git_history(targets, git_history)
+    _ready_for(targets, probes, distributed)
+    if not distributed:  # the first traffic; a worker in the target's zone may reach it, this machine may not
+        targets = _plain_http_ports(targets, probes, ctx, lang)
+    return _applicable(targets, probes, probe_names) if probe_names else targets
+
+
+def _judged_further(result: ScanResult, suppressions: Any, loaded: Any, baseline_fps: set[str] | None) -> ScanResult:
+    """Suppressions (the file's and inline ``# nosec``) and the baseline applied to the judged scan."""
+    from scanner.suppressions import apply_inline
+
+    if suppressions:
+        result = suppressions.apply(result)
+    result = apply_inline(result, honour=not (loaded and loaded.spec.ignore_inline_suppressions))
+    if baseline_fps is not None:
+        from scanner.diff import with_baseline
+
+        result = with_baseline(result, baseline_fps)
+    return result
 
 
 def _audit(loaded: Any, operator: str | None, authorisation: str | None, probes: list[Probe], ctx: ProbeContext,
