@@ -41,7 +41,12 @@ def http_request(finding: Finding, target: Target, facts: dict[str, Any], areas:
 
 
 def _forged_token(evidence: dict[str, Any]) -> str:
-    """The first accepted forged token of a forged-token finding (made up by Pindai, no secret), else ""."""
+    """The first accepted forged token of a forged-token finding (made up by Pindai, no secret), else "".
+
+    Facts keep it as its three parts (``token_parts``): the redaction of tokens a site hands out
+    (``net.redact``) masks whole JWTs only, and this one is Pindai's own, with no personal claim.
+    """
     accepted = evidence.get("accepted")
-    tokens = [a.get("token") for a in accepted if isinstance(a, dict)] if isinstance(accepted, list) else []
-    return next((t for t in tokens if isinstance(t, str) and t), "")
+    found = [a.get("token_parts") for a in accepted if isinstance(a, dict)] if isinstance(accepted, list) else []
+    return next((".".join(t) for t in found if isinstance(t, list) and len(t) == 3
+                 and all(isinstance(x, str) for x in t)), "")

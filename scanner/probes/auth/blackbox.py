@@ -425,8 +425,8 @@ class BlackBox:
                 facts = {**head, **_against_refusal(reply, refused)}
                 accepted = facts["status_class"] == "2xx" and not facts["same_as_refusal"] \
                     and facts["refusal_similarity"] < 0.6
-                if accepted:  # the reproduction step needs it: the forged token shows the finding, not the 401
-                    facts["token"] = _shareable(forgery)
+                if accepted and _shareable(forgery):  # the reproduction step shows the finding, not the 401
+                    facts["token_parts"] = forgery.token.split(".")
                 entry.facts["variants"].append(facts)
         for entry in refusing[MAX_FORGERY_TARGETS:]:
             entry.facts["variants"].append({"name": "forged-tokens", "status": "skipped",
@@ -452,11 +452,11 @@ def _masked(claims: dict[str, Any]) -> dict[str, Any]:
     return dict(scrub(claims))
 
 
-def _shareable(forgery: _Forgery) -> str:
-    """The forged token, for the report's reproduction step, when its claims hold no personal data (a
-    synthetic template, or harvested claims without any); else "" (claims copied from a user's token)."""
+def _shareable(forgery: _Forgery) -> bool:
+    """Whether the forged token may appear in the report's reproduction step: its claims hold no personal
+    data (a synthetic template, or harvested claims without any), unlike claims copied from a user's token."""
     token = decode(forgery.token)
-    return forgery.token if token is not None and _masked(token.claims) == token.claims else ""
+    return token is not None and _masked(token.claims) == token.claims
 
 
 def _shape(reply: Reply, paths: set[str]) -> Shape:

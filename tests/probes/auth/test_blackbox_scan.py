@@ -126,15 +126,12 @@ def test_forged_tokens_only_go_to_refusing_endpoints(scan: BlackBoxScan) -> None
 def test_no_token_or_secret_in_the_output(scan: BlackBoxScan) -> None:
     """No token the site handed out and no cracked secret; only forged tokens that were accepted, for
     the reproduction step (made up by Pindai, holding no secret and no personal data)."""
-    forged = {a["token"] for f in scan.result["findings"] if f["rule_id"] == "PND-AUTH-015"
-              for a in f["evidence"]["accepted"]}
+    forged = {".".join(a["token_parts"]) for f in scan.result["findings"] if f["rule_id"] == "PND-AUTH-015"
+              for a in f["evidence"]["accepted"] if a.get("token_parts")}
     assert {m.group(0) for m in JWT_PATTERN.finditer(scan.stdout)} <= forged
     assert ISSUED_SECRET not in scan.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="main's redact_facts (i24-net) masks every JWT in facts, the accepted "
-                   "forged token too: the reproduction shows 'Bearer <jwt>'; exempting Pindai's own forged tokens "
-                   "needs the lead's decision")
 def test_forged_token_reproduction_shows_the_finding(scan: BlackBoxScan) -> None:
     """Running the report's reproduction step gets the protected answer, not the 401."""
     import shlex
