@@ -11,7 +11,6 @@ not "silent": the probes fail fast and report the precise reason themselves.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import ssl
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net.urls import is_ip_literal
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,6 @@ def service_of(target: Target) -> tuple[str, str, int] | None:
     return scheme, target.host, port
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def _first_answer(sock: socket.socket, scheme: str, host: str) -> None:
     """Wait for the service's first answer; socket.timeout when none comes."""
     if scheme == "https":
@@ -60,7 +52,7 @@ def _first_answer(sock: socket.socket, scheme: str, host: str) -> None:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         try:
-            with context.wrap_socket(sock, server_hostname=None if _is_ip(host) else host):
+            with context.wrap_socket(sock, server_hostname=None if is_ip_literal(host) else host):
                 return
         except ssl.SSLError:  # an alert or an odd reply is an answer
             return

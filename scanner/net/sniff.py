@@ -4,11 +4,11 @@ first bytes of the answer: a bare ``host:port`` from an asset list (nmap) is oft
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import ssl
 from contextlib import suppress
 
+from scanner.net.urls import is_ip_literal
 from scanner.politeness import HostGate, politeness_key
 
 
@@ -27,7 +27,7 @@ def _client_hello(host: str) -> bytes:
 def answers_plain_http(host: str, port: int, timeout: float, gate: HostGate | None = None) -> bool:
     """True when ``host:port`` answers a TLS hello with an HTTP status line or an HTML page; False on a
     TLS answer, silence, refusal or any error (the TLS probe then says what happened)."""
-    hello = _client_hello("" if _is_ip(host) else host)
+    hello = _client_hello("" if is_ip_literal(host) else host)
     try:
         if gate is None:
             return _exchange(host, port, timeout, hello)
@@ -35,14 +35,6 @@ def answers_plain_http(host: str, port: int, timeout: float, gate: HostGate | No
             return _exchange(host, port, timeout, hello)
     except OSError:
         return False
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _exchange(host: str, port: int, timeout: float, hello: bytes) -> bool:

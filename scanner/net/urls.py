@@ -46,6 +46,15 @@ class OutOfScope(UnsafeURL):
         self.host = host
 
 
+
+def is_ip_literal(host: str) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 address (brackets allowed), not a name (no SNI for it)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
 @dataclass(frozen=True)
 class Destination:
     """Where a request really goes. ``url`` is the prepared URL to hand to the HTTP client."""

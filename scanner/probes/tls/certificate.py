@@ -30,8 +30,8 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from scanner.net.urls import is_ip_literal
 from scanner.politeness import politeness_key
-from scanner.probes.tls.wire import is_ip_literal
 
 # Module-level filters, because warnings.catch_warnings() is not thread-safe and probes run in
 # many threads: old system roots carry negative serials (CryptographyDeprecationWarning), and

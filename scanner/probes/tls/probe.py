@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net.urls import is_ip_literal
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.tls import SPEC
 from scanner.probes.tls import suites as suite_db
@@ -26,7 +27,7 @@ from scanner.probes.tls.enumerate import (
 )
 from scanner.probes.tls.net import PLAIN_HTTP, Connector, Unreachable
 from scanner.probes.tls.starttls import DEFAULT_PORTS, preamble_for
-from scanner.probes.tls.wire import SSL2, SSL3, TLS12, TLS13, VERSION_NAMES, is_ip_literal
+from scanner.probes.tls.wire import SSL2, SSL3, TLS12, TLS13, VERSION_NAMES
 
 DEFAULT_HTTPS_PORT = 443
 

@@ -13,6 +13,8 @@ import os
 import struct
 from dataclasses import dataclass, field
 
+from scanner.net.urls import is_ip_literal
+
 # --- protocol versions --------------------------------------------------------------
 
 SSL2 = 0x0002
@@ -156,16 +158,6 @@ def _vec16(b: bytes) -> bytes:
 
 def _ext(ext_type: int, body: bytes) -> bytes:
     return _u16(ext_type) + _vec16(body)
-
-
-def is_ip_literal(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass
