@@ -23,7 +23,7 @@ def _postgres_url(server: DbServer) -> str:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return server.url(database=name, with_password=True)
+    return server.url(database=name, with_password=True, query="sslmode=disable")  # the weak server has no TLS
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
