@@ -161,16 +161,20 @@ class GatedSession(requests.Session):
         watchdog.daemon = True
         _tracked.socks = socks
         watchdog.start()
+        message = f"no complete response headers within {limit:g} s (wall-clock limit per request)"
         try:
-            return super().request(method, url, *args, **kwargs)
+            response = super().request(method, url, *args, **kwargs)
         except requests.RequestException as exc:
             if fired.is_set():
-                raise requests.exceptions.ReadTimeout(
-                    f"no complete response headers within {limit:g} s (wall-clock limit per request)") from exc
+                raise requests.exceptions.ReadTimeout(message) from exc
             raise
         finally:
             watchdog.cancel()
             _tracked.socks = None
+        if fired.is_set():  # the cut socket read as a clean end of headers: still a timeout, never an answer
+            response.close()
+            raise requests.exceptions.ReadTimeout(message)
+        return response
 
     def _withheld_reason(self, url: str, verify: object) -> str | None:
         where = origin_of(url)

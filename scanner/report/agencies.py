@@ -15,8 +15,8 @@ from scanner.rules import RuleSet
 def split_by_agency(result: ScanResult) -> dict[str, ScanResult]:
     """One ScanResult per agency (key ``""`` for targets without one), same scan metadata.
 
-    Targets, facts, findings and evaluation errors are partitioned by the agency of their
-    target; a finding's own ``agency`` wins when set.
+    Targets, facts, findings, evaluation errors and where each rule applied are partitioned by the
+    agency of their target; a finding's own ``agency`` wins when set.
     """
     targets = targets_by_id(result)
     agency_of_target = {t.id: t.agency or UNASSIGNED for t in result.targets}
@@ -30,6 +30,8 @@ def split_by_agency(result: ScanResult) -> dict[str, ScanResult]:
             facts=[f for f in result.facts if f.target_id in ids],
             findings=[f for f in result.findings if agency_of(f, targets) == agency],
             evaluation_errors=[e for e in result.evaluation_errors if e.target_id in ids],
+            applicable=None if result.applicable is None else  # where each rule applied: this agency's only
+            {rule: [t for t in where if t in ids] for rule, where in result.applicable.items()},
             profile={**result.profile, "agency": agency},
         )
     return parts
