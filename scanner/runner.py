@@ -72,8 +72,8 @@ def _facts_model(probe: str) -> type[BaseModel] | None:
 
 
 def fit_model(facts: Facts) -> None:
-    """Check conclusive facts against their probe's facts model (``ProbeSpec.facts``; about 0.3 ms per
-    observation of the demo). Facts that do not fit are kept and judged as they are, logged, and said
+    """Check conclusive facts against their probe's facts model (``ProbeSpec.facts``; about 5 ms per
+    observation of the demo, whose scan takes 25 s). Facts that do not fit are kept and judged as they are, logged, and said
     aloud as a coverage note (``facts_model``): the observation is partial, never a crash."""
     try:
         model = _facts_model(facts.probe)

@@ -18,15 +18,13 @@ Sub-models shared by more than one probe live here, so that no probe imports ano
 
 from __future__ import annotations
 
-import logging
+import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scanner.model import COVERAGE_KEY
 from scanner.probes.base import SubStatus
-
-log = logging.getLogger(__name__)
 
 FACTS_NOTE = "facts_model"
 """Coverage code of an observation whose facts do not fit the probe's facts model."""
@@ -254,10 +252,19 @@ def facts_schema_of(name: str, model: type[BaseModel], version: str) -> dict[str
     return schema
 
 
+def facts_schema_text(name: str, model: type[BaseModel], version: str) -> str:
+    """``docs/facts/<name>.schema.json`` as scripts/facts-schemas writes it."""
+    return json.dumps(facts_schema_of(name, model, version), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def check_facts(model: type[BaseModel], data: dict[str, Any]) -> list[str]:
-    """Where ``data`` does not fit ``model``: one short line per problem (``path: message``); empty when it fits."""
+    """Where ``data`` does not fit ``model``: one short line per problem (``path: message``); empty when it fits.
+
+    Checked as the JSON it is stored as, strictly: ``"1"`` is not an integer, ``"yes"`` not a boolean
+    (a rule comparing it would see a string).
+    """
     try:
-        model.model_validate(data)
+        model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as exc:
         return [f"{'.'.join(str(p) for p in error['loc']) or '(top)'}: {error['msg']}" for error in exc.errors()]
     return []
@@ -265,4 +272,4 @@ def check_facts(model: type[BaseModel], data: dict[str, Any]) -> list[str]:
 
 __all__ = ["COVERAGE_KEY", "FACTS_NOTE", "Bilingual", "ColumnProtection", "CoverageLimitFact", "CredentialColumn",
            "EolRecord", "FactsModel", "OpenFacts", "PersonalColumn", "ProbeFacts", "Software", "SqlAnalysis",
-           "SubCheck", "check_facts", "facts_schema_of"]
+           "SubCheck", "check_facts", "facts_schema_of", "facts_schema_text"]
