@@ -48,7 +48,7 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
         try:
             # the one place facts are made: lone surrogates replaced, tokens a site put in URLs hidden
             facts.data = redact_facts(encodable_data(probe.run(target, ctx)))
-            fit_model(facts)
+            fit_model(facts, probe)
         except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
             facts.status, facts.reason = "inconclusive", str(exc)
         except Exception as exc:  # a probe bug must not lose other targets' results
@@ -64,19 +64,24 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
 
 
 @functools.cache
-def _facts_model(probe: str) -> type[BaseModel] | None:
+def _facts_model(probe: str) -> tuple[str, type[BaseModel] | None]:
+    """(``module:Class`` of the registered probe named ``probe``, its facts model); ("", None) for no such probe."""
     from scanner.probes import specs
 
     spec = specs().get(probe)
-    return spec.facts_model() if spec is not None else None
+    return (spec.implementation, spec.facts_model()) if spec is not None else ("", None)
 
 
-def fit_model(facts: Facts) -> None:
+def fit_model(facts: Facts, probe: Probe | None = None) -> None:
     """Check conclusive facts against their probe's facts model (``ProbeSpec.facts``; about 5 ms per
-    observation of the demo, whose scan takes 25 s). Facts that do not fit are kept and judged as they are, logged, and said
-    aloud as a coverage note (``facts_model``): the observation is partial, never a crash."""
+    observation of the demo, whose scan takes 25 s). Facts that do not fit are kept and judged as they
+    are, logged, and said aloud as a coverage note (``facts_model``): the observation is partial, never
+    a crash. ``probe`` (when given) must be the registered implementation: another object bearing its
+    name is not checked."""
     try:
-        model = _facts_model(facts.probe)
+        implementation, model = _facts_model(facts.probe)
+        if probe is not None and f"{type(probe).__module__}:{type(probe).__qualname__}" != implementation:
+            return
         problems = check_facts(model, facts.data) if model is not None and facts.data else []
     except Exception as exc:  # checking must never cost an observation
         log.warning("facts of probe %s on %s could not be checked: %s", facts.probe, facts.target_id, exc)

@@ -63,7 +63,8 @@ def rules_show(rule_id: str, rules_path: RulePaths, lang: str) -> None:
               help="Directory of <probe>.json example facts (default: the shipped docs/facts/examples).")
 def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
     """Validate rule packs (default: the shipped ones): every fact path against its probe's facts
-    schema (docs/facts/<probe>.schema.json, from its facts model), then each rule evaluated on example facts of its probe.
+    schema (docs/facts/<probe>.schema.json, from its facts model), then each rule evaluated on example
+    facts of its probe.
 
     Exit 2 naming file, rule and field, or the rule and example it cannot be evaluated on.
     """

@@ -96,6 +96,10 @@ class ColumnRefFacts(FactsModel):
     column: str
     type: str = ""
     line: int | None = Field(default=None, description="sqlfile: line of the data (or of the definition)")
+    carried_forward: bool | None = Field(
+        default=None, description="database, --changed-only: the column is unchanged and this item comes from "
+                                  "the scan `carried_from`")
+    carried_from: str | None = None
 
 
 class EmbeddedData(FactsModel):
