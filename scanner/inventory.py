@@ -24,7 +24,7 @@ from pathlib import Path
 
 from scanner.model import Exposure, Target
 from scanner.pii.email import is_valid_email
-from scanner.pii.mask import mask
+from scanner.pii.masked_forms import mask
 from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
 

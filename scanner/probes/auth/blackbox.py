@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from scanner.net.html import parse
+from scanner.net.pageshape import Shape, shape_of
 from scanner.net.urls import UnsafeURL, gate, join
 from scanner.probes.auth import analysis, openapi, references
 from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of
@@ -32,8 +34,6 @@ from scanner.probes.auth.compare import NO_DATA, compare, personal_data, similar
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, collect, decode, hmac_signed, unsigned
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
-from scanner.probes.http.exposures import Shape, shape_of
-from scanner.probes.http.html import parse
 
 REQUEST_BUDGET = 200
 MAX_ENDPOINTS = 50

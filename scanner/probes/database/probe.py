@@ -16,10 +16,10 @@ from sqlalchemy.engine import Connection
 from scanner.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
+from scanner.pii.column_facts import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.database import SPEC, mysql, postgres
-from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
 from scanner.probes.database.incremental import Carry, column_fingerprint
 from scanner.probes.database.sampling import TableInfo, reflect, sample

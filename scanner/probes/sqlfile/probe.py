@@ -8,7 +8,7 @@ from typing import Any
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.sqlfile import SPEC
-from scanner.probes.sqlfile.analyze import SAMPLE_ROWS, analyze_sql
+from scanner.sql.analyze import SAMPLE_ROWS, analyze_sql
 
 MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
 
