@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.db.certs import make_self_signed
-from fixtures.hostile.rogue_db import RoguePostgres
+from fixtures.hostile.rogue_db import RoguePostgres, loopback_pair
 from scanner.cli import main
 from scanner.model import Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
@@ -34,18 +34,8 @@ SECRET = "allowed-secret-Db-Pa55"
 @pytest.fixture
 def pair() -> Iterator[tuple[RoguePostgres, RoguePostgres]]:
     """Rogue servers on 127.0.0.1 (in scope) and 127.0.0.2 (out of scope), on one port."""
-    for _ in range(20):
-        inside = RoguePostgres("127.0.0.1").start()
-        try:
-            outside = RoguePostgres("127.0.0.2", port=inside.port).start()
-        except OSError:
-            inside.stop()
-            continue
-        yield inside, outside
-        inside.stop()
-        outside.stop()
-        return
-    pytest.skip("no port free on both loopback addresses")
+    with loopback_pair(RoguePostgres) as rogues:
+        yield rogues
 
 
 def _observe(location: str, password: str = SECRET) -> tuple[str, str]:
