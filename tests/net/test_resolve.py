@@ -8,16 +8,15 @@ connection goes to loopback."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pymysql
 import pytest
 
-from fixtures.hostile.base import Server, loopback_pair
+from fixtures.hostile.base import loopback_pair
 from fixtures.hostile.recording import RecordingSite
 from fixtures.hostile.rogue_db import RogueMySQL, RoguePostgres
 from fixtures.hostile.tcp import GarbageServer
@@ -125,16 +124,9 @@ def _ctx(timeout: float = 1.0) -> ProbeContext:
     return ProbeContext(gate=HostGate(PolitenessPolicy(timeout_s=timeout)), scope=SCOPE)
 
 
-def _pair(factory: Callable[..., Server]) -> contextlib.AbstractContextManager[tuple[Server, Server]]:
-    try:
-        return loopback_pair(factory)
-    except OSError as exc:  # pragma: no cover - a busy machine
-        pytest.skip(str(exc))
-
-
 def test_tls_connections_go_to_the_checked_address(dns: dict[str, list[str]]) -> None:
     """Raw ClientHellos, the standard-library handshake, the plain-HTTP sniff and the reachability check."""
-    with _pair(GarbageServer) as (inside, outside):
+    with loopback_pair(GarbageServer) as (inside, outside):
         _checked(dns)
         target = Target(TargetKind.URL, f"https://{REBIND}:{inside.port}/", options={"tls_timeout": 1})
         with pytest.raises(ProbeInconclusive, match="no TLS handshake"):
@@ -148,7 +140,7 @@ def test_tls_connections_go_to_the_checked_address(dns: dict[str, list[str]]) ->
 
 
 def test_starttls_and_mysql_connections_go_to_the_checked_address(dns: dict[str, list[str]]) -> None:
-    with _pair(RogueMySQL) as (inside, outside):
+    with loopback_pair(RogueMySQL) as (inside, outside):
         _checked(dns)
         location = f"mysql://scanner@{REBIND}:{inside.port}/simpeg?sslmode=disable"
         tls = Target(TargetKind.DATABASE, location, options={"tls": True, "tls_timeout": 1})
@@ -167,7 +159,7 @@ def test_starttls_and_mysql_connections_go_to_the_checked_address(dns: dict[str,
 
 
 def test_postgresql_connections_go_to_the_checked_address(dns: dict[str, list[str]]) -> None:
-    with _pair(RoguePostgres) as (inside, outside):
+    with loopback_pair(RoguePostgres) as (inside, outside):
         _checked(dns)
         with pytest.raises(psycopg.OperationalError):
             drivers.pg_connect(REBIND, inside.port, "scanner", "simpeg", "pw-1", DatabaseParams("disable"), 2)

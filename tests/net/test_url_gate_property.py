@@ -131,11 +131,8 @@ DB_QUERY = ["host=127.0.0.2", "hostaddr=127.0.0.2", "HOST=127.0.0.2", "h%6Fst=12
 
 @pytest.fixture(scope="module")
 def rogue_databases() -> Iterator[tuple[RoguePostgres, RoguePostgres]]:
-    try:
-        with loopback_pair(RoguePostgres) as pair:
-            yield pair
-    except OSError as exc:
-        pytest.skip(str(exc))
+    with loopback_pair(RoguePostgres) as pair:
+        yield pair
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
