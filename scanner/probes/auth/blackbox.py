@@ -20,47 +20,30 @@ descriptions, GraphQL, candidates) and ``forging.py`` (forged tokens).
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.probes.auth import analysis, discovery, references
+from scanner.probes.auth import SPEC, analysis, discovery, references, routes
 from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of
 from scanner.probes.auth.compare import NO_DATA, compare, personal_data
-from scanner.probes.auth.discovery import GRAPHQL_PATHS, MAX_BUNDLE_BYTES, MAX_ENDPOINTS
+from scanner.probes.auth.discovery import DESCRIPTION_PATHS, GRAPHQL_PATHS, MAX_BUNDLE_BYTES, MAX_ENDPOINTS
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.forging import MAX_FORGERY_TARGETS, Forger, Probed
-from scanner.probes.auth.harvest import Harvest, kind, resolved
+from scanner.probes.auth.harvest import REDIRECTS, Harvest, kind, refusal, resolved
+from scanner.probes.auth.routes import MAX_ROUTE_REQUESTS, RouteFinder
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
 from scanner.probes.http.exposures import Shape, shape_of
 from scanner.probes.http.html import parse
 
-REQUEST_BUDGET = 200
+# 200 for the start page, references, descriptions, 50 endpoints and their forgeries (as before
+# issue 29), plus route discovery's own share (docs/performance.md, "Route discovery")
+REQUEST_BUDGET = 200 + MAX_ROUTE_REQUESTS
 MAX_BUNDLES = 5
 MAX_SIBLING_FOLDERS = 10
 MAX_START_REDIRECTS = 3
-REDIRECTS = (301, 302, 303, 307, 308)
-REFUSAL_MAX_BYTES = 1024
-_REFUSAL_WORDS = re.compile(
-    r"unauthori[sz]ed|forbidden|unauthenticated|not authenticated|login required|access denied|"
-    r"invalid token|token (is )?(missing|required|invalid|expired)|akses ditolak|tidak berhak|"
-    r"belum login|silakan (login|masuk)", re.I)
-_LOGIN_LOCATION = re.compile(r"login|signin|sign-in|masuk|auth", re.I)
-
 __all__ = ["MAX_ENDPOINTS", "MAX_FORGERY_TARGETS", "REQUEST_BUDGET", "BlackBox", "refusal", "resolved"]
-
-
-def refusal(reply: Reply) -> dict[str, Any]:
-    """Whether a reply without credentials refuses, and how (observation for rules and forgeries)."""
-    if reply.status in (401, 403):
-        return {"refused": True, "reason": f"status-{reply.status}"}
-    if reply.status in REDIRECTS and _LOGIN_LOCATION.search(reply.headers.get("location", "")):
-        return {"refused": True, "reason": "login-redirect"}
-    if reply.status_class == "2xx" and reply.length <= REFUSAL_MAX_BYTES and _REFUSAL_WORDS.search(reply.text):
-        return {"refused": True, "reason": "error-body"}
-    return {"refused": False, "reason": ""}
 
 
 @dataclass
@@ -72,6 +55,8 @@ class BlackBox:
     words: list[str]
     harvest: Harvest = field(init=False)
     siblings: dict[str, Shape | None] = field(default_factory=dict)
+    route_siblings: dict[tuple[str, bool], Shape | None] = field(default_factory=dict)  # (folder, slash)
+    route_sibling_facts: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # No credential of the user is ever sent in this mode, so certificates are not verified
@@ -88,8 +73,11 @@ class BlackBox:
         refs = self._references(start, found)
         documented = discovery.descriptions(self.harvest, refs.pop("descriptions"), found)
         found["graphql"] = [discovery.graphql(self.harvest, p) for p in GRAPHQL_PATHS]
+        finder = self._routes(start, refs, documented, found)
+        replies = {f.url: f.reply for f in finder.found if f.testable}
+        refs["routes"] = list(replies)
         candidates = discovery.candidates(self.harvest, documented, refs, found)
-        endpoints = [e for e in (self._endpoint(c, found) for c in candidates) if e is not None]
+        endpoints = [e for e in (self._endpoint(c, found, replies.get(c.url)) for c in candidates) if e is not None]
         self.forger.crack_tokens()
         refusing = self.forger.forge_all(endpoints)
         facts: dict[str, Any] = {
@@ -151,12 +139,49 @@ class BlackBox:
             refs[name] = resolved(start.url, refs[name])
         return refs
 
+    # -- routes nobody links ------------------------------------------------------------------
+    def _routes(self, start: Reply, refs: dict[str, list[str]], documented: list[Endpoint],
+                found: dict[str, Any]) -> RouteFinder:
+        """Try the routes frameworks and habits create (and the agency's own) that the run does not
+        request anyway; found ones become endpoints with their reply (``routes.py``)."""
+        urls = [start.url, *(u for each in refs.values() for u in each), *(e.url for e in documented)]
+        known = {urlsplit(u).path for u in urls if origin_of(u) == self.harvest.origin}
+        known |= {*DESCRIPTION_PATHS, *GRAPHQL_PATHS, "/robots.txt", "/sitemap.xml", "/"}
+        extra = self.ctx.checks.get(SPEC.name, ())
+        finder = RouteFinder(self.harvest, self._resembles_sibling, known)
+        found["routes"] = finder.run(routes.route_list(extra), routes.shipped()[0], len(extra))
+        found["routes"]["siblings"] = self.route_sibling_facts
+        return finder
+
+    def _resembles_sibling(self, url: str, reply: Reply) -> bool:
+        """Whether a guessed route's reply resembles a random path in its folder (any status: a site may
+        refuse every path); also True when no sibling could be had."""
+        path = urlsplit(url).path
+        slash = path.endswith("/") and path != "/"
+        folder = path.rstrip("/").rsplit("/", 1)[0] + "/"
+        if (folder, slash) not in self.route_siblings:
+            probe = f"{folder}pindai-{secrets.token_hex(6)}" + ("/" if slash else "")
+            try:
+                sibling = self.harvest.get(self.harvest.origin + probe)
+            except RequestFailed:
+                self.route_siblings[(folder, slash)] = None
+            else:
+                self.route_siblings[(folder, slash)] = _shape(sibling, {probe})
+                self.route_sibling_facts.append({"folder": folder, "trailing_slash": slash,
+                                                 "http_status": sibling.status, "length": sibling.length,
+                                                 "content_type": sibling.content_type})
+        shape = self.route_siblings[(folder, slash)]
+        return shape is None or _shape(reply, {path}).resembles(shape)
+
     # -- soft-404 ------------------------------------------------------------------------------
     def _sibling(self, url: str, found: dict[str, Any]) -> Shape | None:
         """Shape of a random path next to ``url`` (per folder, at most MAX_SIBLING_FOLDERS)."""
         parts = urlsplit(url)
         folder = parts.path.rsplit("/", 1)[0] + "/"
         key = origin_of(url) + folder
+        if key not in self.siblings and origin_of(url) == self.harvest.origin \
+                and self.route_siblings.get((folder, False)) is not None:
+            return self.route_siblings[(folder, False)]  # the same test, already made for a guessed route
         if key not in self.siblings:
             if len(self.siblings) >= MAX_SIBLING_FOLDERS:
                 key, folder = origin_of(url) + "/", "/"
@@ -173,7 +198,9 @@ class BlackBox:
         return self.siblings[key]
 
     # -- endpoints -----------------------------------------------------------------------------
-    def _endpoint(self, endpoint: Endpoint, found: dict[str, Any]) -> Probed | None:
+    def _endpoint(self, endpoint: Endpoint, found: dict[str, Any], reply: Reply | None = None) -> Probed | None:
+        """The endpoint without credentials; ``reply``: a found route's, already shown to differ from its
+        sibling."""
         path = path_of(endpoint.url)
         facts: dict[str, Any] = {
             "key": f"GET {path}", "method": "GET", "path": path, "host": urlsplit(endpoint.url).hostname or "",
@@ -181,13 +208,16 @@ class BlackBox:
             "declared_security": endpoint.declared_security, "marker_configured": False, "reachable": True,
             "authenticated": {"status": "skipped", "reason": "black-box scan: no credentials"},
         }
-        try:
-            reply = self.harvest.get(endpoint.url)
-        except RequestFailed as exc:
-            facts.update(reachable=False, reason=str(exc), refusal={"refused": False, "reason": ""},
-                         variants=[{"name": "no-credentials", "status": "inconclusive", "reason": str(exc)}])
-            return Probed(endpoint.url, facts, None)
-        sibling = self._sibling(endpoint.url, found)
+        if reply is None:
+            try:
+                reply = self.harvest.get(endpoint.url)
+            except RequestFailed as exc:
+                facts.update(reachable=False, reason=str(exc), refusal={"refused": False, "reason": ""},
+                             variants=[{"name": "no-credentials", "status": "inconclusive", "reason": str(exc)}])
+                return Probed(endpoint.url, facts, None)
+            sibling = self._sibling(endpoint.url, found)
+        else:
+            sibling = None
         if reply.status < 400 and sibling is not None \
                 and _shape(reply, {urlsplit(endpoint.url).path}).resembles(sibling):
             found["discarded"].append({"path": path, "source": endpoint.source,
@@ -208,6 +238,9 @@ def _record_limits(facts: dict[str, Any], refusing: int) -> None:
         record_limit(facts, "auth_endpoints", MAX_ENDPOINTS, found["endpoints_found"])
     if refusing > MAX_FORGERY_TARGETS:
         record_limit(facts, "auth_forgery_targets", MAX_FORGERY_TARGETS, refusing)
+    tried = found.get("routes", {})
+    if tried.get("not_tried"):
+        record_limit(facts, "auth_routes", tried["tried"], tried["tried"] + tried["not_tried"])
     unreachable = sum(1 for e in endpoints if not e.get("reachable", True))
     if unreachable:
         record_limit(facts, "auth_endpoints_unreachable", unreachable, len(endpoints))

@@ -27,7 +27,7 @@ DESCRIPTION_PATHS = (
 GRAPHQL_PATHS = ("/graphql", "/api/graphql")
 INTROSPECTION = "{__schema{queryType{name} types{name}}}"
 # the order in which references become candidates, after the API descriptions' operations
-REFERENCE_ORDER = ("scripts", "inline-scripts", "forms", "robots", "sitemap", "links")
+REFERENCE_ORDER = ("routes", "scripts", "inline-scripts", "forms", "robots", "sitemap", "links")
 _STATIC = re.compile(r"\.(css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|woff2?|ttf|pdf|zip|mp4)$", re.I)
 
 

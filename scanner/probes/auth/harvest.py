@@ -7,12 +7,22 @@ JWTs (body, headers, cookies); each is remembered with the origin that handed it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.net.urls import UnsafeURL, gate, join
 from scanner.probes.auth.client import Client, Reply, origin_of, path_of
 from scanner.probes.auth.tokens import collect
 from scanner.probes.base import ProbeContext
+
+REDIRECTS = (301, 302, 303, 307, 308)
+REFUSAL_MAX_BYTES = 1024
+_REFUSAL_WORDS = re.compile(
+    r"unauthori[sz]ed|forbidden|unauthenticated|not authenticated|login required|access denied|"
+    r"invalid token|token (is )?(missing|required|invalid|expired)|akses ditolak|tidak berhak|"
+    r"belum login|silakan (login|masuk)", re.I)
+_LOGIN_LOCATION = re.compile(r"login|signin|sign-in|masuk|auth", re.I)
 
 
 def resolved(base: str, refs: list[str]) -> list[str]:
@@ -34,6 +44,17 @@ def kind(reply: Reply) -> str:
     if "json" in reply.content_type or head.startswith(("{", "[")):
         return "json"
     return "other"
+
+
+def refusal(reply: Reply) -> dict[str, Any]:
+    """Whether a reply without credentials refuses, and how (observation for rules and forgeries)."""
+    if reply.status in (401, 403):
+        return {"refused": True, "reason": f"status-{reply.status}"}
+    if reply.status in REDIRECTS and _LOGIN_LOCATION.search(reply.headers.get("location", "")):
+        return {"refused": True, "reason": "login-redirect"}
+    if reply.status_class == "2xx" and reply.length <= REFUSAL_MAX_BYTES and _REFUSAL_WORDS.search(reply.text):
+        return {"refused": True, "reason": "error-body"}
+    return {"refused": False, "reason": ""}
 
 
 @dataclass
