@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scanner.probes.auth.client import Reply, RequestFailed, path_of
 from scanner.probes.auth.harvest import REDIRECTS, Harvest, kind, refusal, resolved
@@ -39,8 +39,8 @@ class RouteCheck(BaseModel):
 
     id: str = Field(pattern=_ID)
     framework: str = Field(default="agency", pattern=_ID)
-    requires: str = ""
     paths: list[str] = Field(min_length=1, max_length=MAX_PATHS)
+    requires: str = ""  # one of ``paths``: the others are tried only when it was found
 
     @field_validator("paths")
     @classmethod
@@ -54,11 +54,12 @@ class RouteCheck(BaseModel):
                 raise ValueError(f"{path!r}: a route is a plain path: no '..' segment, scheme, query or fragment")
         return paths
 
-    @model_validator(mode="after")
-    def _requires_one_of_its_paths(self) -> RouteCheck:
-        if self.requires and self.requires not in self.paths:
-            raise ValueError(f"requires: {self.requires!r} is not one of this check's paths")
-        return self
+    @field_validator("requires")
+    @classmethod
+    def _one_of_its_paths(cls, requires: str, info: ValidationInfo) -> str:
+        if requires and requires not in info.data.get("paths", [requires]):
+            raise ValueError(f"{requires!r} is not one of this check's paths")
+        return requires
 
 
 @dataclass(frozen=True)
