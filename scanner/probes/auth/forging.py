@@ -3,11 +3,17 @@
 ``alg`` none (4 casings), an empty and a stripped signature, HS256 with the first wordlist secrets,
 and the secret cracked from a token the same origin handed out. Claims come from such a token
 (personal values masked) or are synthetic. Each reply is compared with the refusal it should repeat.
+
+Where the site hands out its tokens in a cookie or a query parameter (``Harvest.carriers``), forged
+tokens also go there, to the first ``MAX_CARRIER_TARGETS`` refusing endpoints; the refusal they are
+compared with is then the reply to a value that is no token, sent in that same carrier (one request), and
+an endpoint that does not refuse it gets no forgeries there.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +21,11 @@ from typing import Any
 from scanner.probes.auth import analysis
 from scanner.probes.auth.client import Reply, RequestFailed, origin_of
 from scanner.probes.auth.compare import NO_DATA, personal_data, similarity
-from scanner.probes.auth.harvest import Harvest, kind
+from scanner.probes.auth.harvest import BEARER, Harvest, kind, refusal
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, decode, hmac_signed, unsigned
 
 MAX_FORGERY_TARGETS = 10
+MAX_CARRIER_TARGETS = 3  # refusing endpoints that also get forged tokens in a cookie or query carrier
 BLIND_SECRETS = 3
 
 
@@ -94,24 +101,47 @@ class Forger:
     def forge_all(self, endpoints: list[Probed]) -> int:
         """Send forged tokens to the first MAX_FORGERY_TARGETS refusing endpoints; the number refusing."""
         refusing = [e for e in endpoints if e.reply is not None and e.facts["refusal"]["refused"]]
-        for entry in refusing[:MAX_FORGERY_TARGETS]:
+        for index, entry in enumerate(refusing[:MAX_FORGERY_TARGETS]):
             if entry.reply is not None:
                 self._forge(entry, entry.reply)
+            if index < MAX_CARRIER_TARGETS:
+                for carrier in self.harvest.carriers.get(origin_of(entry.url), []):
+                    self._forge_in(entry, carrier)
         for entry in refusing[MAX_FORGERY_TARGETS:]:
             entry.facts["variants"].append({"name": "forged-tokens", "status": "skipped",
                                             "reason": f"only {MAX_FORGERY_TARGETS} refusing endpoints are tested"})
         return len(refusing)
 
-    def _forge(self, entry: Probed, refused: Reply) -> None:
+    def _forge_in(self, entry: Probed, carrier: tuple[str, str]) -> None:
+        """Forged tokens in a cookie or query parameter, after that carrier's refusal: the reply to a value
+        that is no token at all (a server that never checks signatures still refuses it)."""
+        where = {"carrier": carrier[0], "carrier_name": carrier[1]}
+        try:
+            baseline = self.harvest.get(entry.url, token=f"pindai-{secrets.token_hex(16)}", carrier=carrier)
+        except RequestFailed as exc:
+            entry.facts["variants"].append({"name": "carrier-refusal", **where, "status": "inconclusive",
+                                            "reason": str(exc)})
+            return
+        refused = refusal(baseline)
+        entry.facts["variants"].append({"name": "carrier-refusal", **where, "status": "ok",
+                                        "http_status": baseline.status, "refused": refused["refused"],
+                                        "reason": refused["reason"]})
+        if refused["refused"]:
+            self._forge(entry, baseline, carrier, blind=False)
+
+    def _forge(self, entry: Probed, refused: Reply, carrier: tuple[str, str] = BEARER, *, blind: bool = True) -> None:
         accepted = False
+        where = {"carrier": "bearer"} if carrier == BEARER else {"carrier": carrier[0], "carrier_name": carrier[1]}
         for forgery in self.forgeries(entry.url):
-            head = {"name": forgery.name, "alg": forgery.alg, "basis": forgery.basis, "carrier": "bearer"}
+            if not blind and forgery.name == "forged-weak-secret":
+                continue  # guessed secrets go in the bearer header only (within the budget)
+            head = {"name": forgery.name, "alg": forgery.alg, "basis": forgery.basis, **where}
             if accepted:
                 entry.facts["variants"].append(
                     {**head, "status": "skipped", "reason": "an earlier forged token was already accepted"})
                 continue
             try:
-                reply = self.harvest.get(entry.url, token=forgery.token)
+                reply = self.harvest.get(entry.url, token=forgery.token, carrier=carrier)
             except RequestFailed as exc:
                 entry.facts["variants"].append({**head, "status": "inconclusive", "reason": str(exc)})
                 continue
