@@ -87,6 +87,20 @@ def test_without_credentials_only_personal_data_is_judged(api: Api) -> None:
     assert found == {("PND-AUTH-002", "GET /api/public/penduduk")}
 
 
+def test_an_auth_table_without_credentials_still_gets_forged_tokens(api: Api) -> None:
+    """Issue 29: the profile names the endpoints but gives no credential; forged tokens (as in the
+    black-box mode) still go to those that refuse, and only the one accepting ``alg: none`` is raised."""
+    data, found = run(api.base + "/api/", {"endpoints": [{"url": "/api/legacy/keluarga"},
+                                                         {"url": "/api/v1/penduduk"}]})
+    assert data["credentials"]["status"] == "none"
+    by_path = {e["path"]: e for e in data["endpoints"]}
+    assert {p: e["refusal"]["refused"] for p, e in by_path.items()} == {"/api/legacy/keluarga": True,
+                                                                        "/api/v1/penduduk": True}
+    forged = [v for v in by_path["/api/v1/penduduk"]["variants"] if v["name"].startswith("forged-")]
+    assert forged and all(v["status_class"] == "4xx" for v in forged)  # RS256 with exp required: all refused
+    assert found == {("PND-AUTH-015", "GET /api/legacy/keluarga")}
+
+
 def test_health_data_without_authentication_is_specific(api: Api) -> None:
     t = target(api.base + "/api/public/layanan-kesehatan", {})
     data = AuthProbe().run(t, context())
