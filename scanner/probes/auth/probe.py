@@ -37,6 +37,8 @@ class _Scan:
     words: list[str] = field(default_factory=list)
     seen_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # fingerprint -> (raw, source)
     unauthenticated: dict[str, Reply] = field(default_factory=dict)  # url -> reply without credentials (no creds)
+    returned_ids: dict[str, list[str]] = field(default_factory=dict)  # kind -> identifiers in authenticated replies
+    subjects: dict[str, set[str]] = field(default_factory=dict)  # url -> hashes of the personal values it returned
 
     def remember_tokens(self, reply: Reply, source: str) -> None:
         collect(reply.values(), source, self.seen_tokens)
@@ -100,6 +102,9 @@ class AuthProbe:
         secret = analysis.secret_search(token, scan.words)[1] if token else None  # in memory only
         variants = build(scan.creds, secret, public_key)
         facts["endpoints"] = [self._endpoint(scan, e, variants) for e in endpoints]
+        for endpoint, found in zip(endpoints, facts["endpoints"], strict=True):
+            if found["neighbours"].get("reason") == "no numeric identifier":
+                found["neighbours"] = self._returned_id_neighbours(scan, endpoint, found["neighbours"])
         if scan.creds is None:
             self._forge_without_credentials(ctx, scan, endpoints, facts)
         facts["tokens"] = self._tokens(scan)  # the credential's token and tokens seen in replies
@@ -228,6 +233,10 @@ class AuthProbe:
             return {"status": "skipped", "reason": "needs a GET endpoint and an authenticated reply"}
         found = neighbours.neighbours(endpoint.url)
         original = neighbours.subjects(baseline.text) if baseline.status_class == "2xx" else set()
+        if baseline.status_class == "2xx":
+            neighbours.returned_ids(baseline.text, scan.returned_ids)
+            if found is None and original:
+                scan.subjects[endpoint.url] = original
         if found is None or not original:
             return {"status": "skipped", "reason": "no numeric identifier" if found is None
                     else "the authenticated reply holds no personal data"}
@@ -242,6 +251,26 @@ class AuthProbe:
             requests.append({"offset": offset, "path": path_of(url), "status": "ok",
                              **neighbours.observe(reply.status, reply.text, original)})
         return {"status": "ok", "identifier": where, "requests": requests}
+
+    def _returned_id_neighbours(self, scan: _Scan, endpoint: Endpoint, skipped: dict[str, Any]) -> dict[str, Any]:
+        """IDOR on an identifier that cannot be counted (UUID, letters and digits): the same credential on
+        up to two other identifiers of its kind that the site returned in any authenticated reply."""
+        original = scan.subjects.get(endpoint.url)
+        found = neighbours.substitutes(endpoint.url, scan.returned_ids) if original else None
+        if original is None or found is None or not found[2]:
+            return skipped if found is None else {
+                "status": "skipped", "reason": f"no other {found[1]} identifier returned by the site"}
+        where, kind, urls = found
+        requests = []
+        for url in urls:
+            try:
+                reply = self._send(scan, Endpoint("GET", url), scan.creds)
+            except RequestFailed as exc:
+                requests.append({"path": path_of(url), "status": "inconclusive", "reason": str(exc)})
+                continue
+            requests.append({"path": path_of(url), "status": "ok", **neighbours.observe(reply.status, reply.text,
+                                                                                       original)})
+        return {"status": "ok", "identifier": where, "kind": kind, "requests": requests}
 
     def _variant(self, scan: _Scan, endpoint: Endpoint, variant: Variant, baseline: Reply | None) -> dict[str, Any]:
         head: dict[str, Any] = {"name": variant.name}

@@ -168,3 +168,24 @@ def test_neighbouring_identifiers_with_the_same_credential(api: Api) -> None:
     assert by_path["/api/public/statistik"]["status"] == "skipped"
     examples = [x["masked"] for r in by_path["/api/v1/penduduk/2"]["requests"] for x in r["personal_data"]["examples"]]
     assert examples and all("*" in x for x in examples)
+
+
+def test_returned_uuid_and_alphanumeric_identifiers_with_the_same_credential(api: Api) -> None:
+    """IDOR on identifiers that cannot be counted (issue 29): /api/v1/berkas/<uuid> serves any resident's
+    document to any valid token, found with the other UUIDs the list endpoint returned; /api/v1/surat/<code>
+    serves only the token's own letter."""
+    import uuid
+
+    from fixtures.api.data import residents
+
+    first = str(uuid.uuid5(uuid.NAMESPACE_URL, residents()[0]["nik"]))
+    data, found = run(api.base + "/", {"bearer_env": "PINDAI_TEST_RS_TOKEN", "endpoints": [
+        {"url": f"/api/v1/berkas/{first}"}, {"url": "/api/v1/surat/SRT01A007"},
+        {"url": "/api/v1/berkas"}, {"url": "/api/v1/surat"}]})
+    by_path = {e["path"]: e["neighbours"] for e in data["endpoints"]}
+    uuids = by_path[f"/api/v1/berkas/{first}"]
+    assert (uuids["status"], uuids["identifier"], uuids["kind"]) == ("ok", "path", "uuid")
+    assert len(uuids["requests"]) == 2 and all(r["other_subject"] for r in uuids["requests"])
+    codes = by_path["/api/v1/surat/SRT01A007"]
+    assert (codes["kind"], [r["http_status"] for r in codes["requests"]]) == ("alphanumeric", [401, 401])
+    assert {item for rule, item in found if rule == "PND-AUTH-018"} == {f"GET /api/v1/berkas/{first}"}
