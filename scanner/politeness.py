@@ -199,12 +199,11 @@ class GlobalPace:
             return GlobalPace(self.rate, context.Value("d", self._next.value))
 
     def reserve(self) -> float:
-        """Reserve the next start; the seconds to wait for it."""
+        """Reserve the next start: the ``time.monotonic`` moment it may begin."""
         with self._next.get_lock():
-            now = time.monotonic()
-            start = max(now, self._next.value)
+            start = max(time.monotonic(), self._next.value)
             self._next.value = start + self.interval
-        return start - now
+        return float(start)
 
 
 class HostGate:
@@ -241,7 +240,7 @@ class HostGate:
         """
         if deadline.expired():
             raise DeadlineReached("time limit reached: no further connection / batas waktu tercapai")
-        if rated and self.pace.interval and (wait := self.pace.reserve()) > 0:
+        if rated and self.pace.interval and (wait := self.pace.reserve() - time.monotonic()) > 0:
             self._sleep(wait)
         limiter = self._limiter(host.lower())
         limiter.enter(rated)
