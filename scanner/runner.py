@@ -21,6 +21,7 @@ from scanner import deadline
 from scanner.executors import Job, ProgressCallback, observe_all
 from scanner.model import Facts, Target, encodable, encodable_data
 from scanner.net.redact import redact_facts, redact_secrets
+from scanner.net.resolve import private_refusal
 from scanner.politeness import HostBackedOff
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive, record_limit
 from scanner.shards import process_count, run_sharded
@@ -38,6 +39,9 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     facts = Facts(probe=probe.name, target_id=target.id, started_at=started)
     if target.host and not ctx.scope.allows(target.host):
         facts.status, facts.reason = "inconclusive", f"host {target.host} is outside the scan scope"
+        return facts
+    if target.host and (refusal := private_refusal(target.host, ctx.scope)) is not None:  # the resolved address
+        facts.status, facts.reason = "inconclusive", refusal
         return facts
     silent = "" if ctx.proxy else ctx.reachability.silent(target, ctx.timeout)
     if silent:  # a dead or filtered service costs one timeout for the whole target, not one per connection

@@ -62,12 +62,11 @@ class DatabaseProbe:
                 facts = self._observe(conn, ep, plan)
         finally:
             engine.dispose()
-        # a second, TLS-less login; made after the first connection is closed (no nested slots)
+        # a second, TLS-less connection without credentials; made after the first connection is closed (no nested slots)
         if ep.engine == "postgresql":
             facts["server"]["plaintext_connection"] = postgres.plaintext_connection(ep, ctx)
         elif ep.engine == "mysql":
-            encrypted = facts["server"].get("session_tls", {}).get("encrypted")
-            facts["server"]["plaintext_connection"] = mysql.plaintext_connection(ep, ctx, encrypted)
+            facts["server"]["plaintext_connection"] = mysql.plaintext_connection(ep, ctx, facts["server"])
         facts["cost"] = counter.summary()
         return facts
 

@@ -30,6 +30,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from scanner.net import resolve
 from scanner.net.urls import is_ip_literal
 from scanner.politeness import politeness_key
 
@@ -89,9 +90,7 @@ def fetch_chain_stdlib(
         pass
     server_hostname = sni if sni and not is_ip_literal(sni) else None
     try:
-        with slot(politeness_key(host, port)) if slot else nullcontext(), socket.create_connection(
-            (host, port), timeout=timeout
-        ) as raw:
+        with slot(politeness_key(host, port)) if slot else nullcontext(), resolve.connect(host, port, timeout) as raw:
             if preamble is not None:
                 preamble(raw, timeout)
             with ctx.wrap_socket(raw, server_hostname=server_hostname) as tls:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net.resolve import private_refusal
 from scanner.net.urls import is_ip_literal
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.tls import SPEC
@@ -65,6 +66,8 @@ class TlsProbe:
             raise ProbeInconclusive("target has no host")
         if not ctx.scope.allows(host):
             raise ProbeInconclusive(f"host {host} is outside the scan scope")
+        if (refusal := private_refusal(host, ctx.scope)) is not None:
+            raise ProbeInconclusive(refusal)
         sni = target.options.get("sni") or (None if is_ip_literal(host) else host)
         fixed = target.options.get("tls_timeout")
         try:
