@@ -11,6 +11,11 @@ and ``pindai scan --resume`` completes it.
 
 from __future__ import annotations
 
+import io
+import re
+import sys
+from typing import Any
+
 import click
 
 from scanner import __version__
@@ -30,10 +35,36 @@ from scanner.commands.worker import worker
 from scanner.errors import PindaiError
 from scanner.extras import MissingExtra
 
+ERROR_PREFIX = "pindai: "
+"""The one prefix of every error line (Pindai's own and click's usage errors alike)."""
+
+
+def _show(exc: click.ClickException) -> None:
+    """What click prints for ``exc`` (usage and help hint for a usage error), its ``Error:`` as ``pindai:``."""
+    shown = io.StringIO()
+    exc.show(file=shown)
+    click.echo(re.sub(r"^Error: ", ERROR_PREFIX, shown.getvalue(), count=1, flags=re.MULTILINE), err=True,
+               nl=False)
+
 
 class _PindaiGroup(click.Group):
     """The command group maps every PindaiError to its exit code, once: a feature used without its
-    optional extra is a usage error naming the extra; any other says its message (exit 2)."""
+    optional extra is a usage error naming the extra; any other says its message (exit 2).
+    Every error line starts with ``pindai:``, click's own usage errors too (same exit codes)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            returned = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            _show(exc)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(returned if isinstance(returned, int) else 0)  # click.exceptions.Exit's code, as click would
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -41,7 +72,7 @@ class _PindaiGroup(click.Group):
         except MissingExtra as exc:
             raise click.UsageError(str(exc)) from None
         except PindaiError as exc:
-            click.echo(f"pindai: {exc}", err=True)
+            click.echo(f"{ERROR_PREFIX}{exc}", err=True)
             ctx.exit(exc.exit_code)
 
 

@@ -22,9 +22,10 @@ from email.utils import getaddresses
 from functools import partial
 from pathlib import Path
 
+from scanner.errors import Problem
 from scanner.model import Exposure, Target
 from scanner.pii.email import is_valid_email
-from scanner.pii.mask import mask
+from scanner.pii.masked_forms import mask
 from scanner.scope import Scope
 from scanner.targets import TargetError, parse_target
 
@@ -63,15 +64,16 @@ class InventoryError(Exception):
 
 
 @dataclass(frozen=True)
-class RowProblem:
-    """One row that is not scanned, with the reason (both languages)."""
+class RowProblem(Problem):
+    """One row that is not scanned, with the reason (both languages): ``file:row: reason``."""
 
     file: str
     row: int
     reason: str
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.reason}"
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.row}"
 
 
 @dataclass

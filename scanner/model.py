@@ -129,7 +129,7 @@ class Target:
         return ""
 
     def to_dict(self) -> dict[str, Any]:
-        from scanner.pii.mask import mask
+        from scanner.pii.masked_forms import mask
 
         data = asdict(self)
         del data["password"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.engine import judge
+from scanner.errors import Problem
 from scanner.factpaths import facts_schema, item_schema, unknown_fields, unknown_paths
 from scanner.model import Facts, Target
 from scanner.resources import facts_examples_dir
@@ -23,15 +24,16 @@ CHECKED_FIELDS = ("when", "applies_when", "item_key")
 
 
 @dataclass(frozen=True)
-class ExampleFailure:
+class ExampleFailure(Problem):
     """One rule that could not be evaluated on one example observation."""
 
     rule_id: str
     example: str
     reason: str
 
-    def __str__(self) -> str:
-        return f"{self.rule_id}: cannot be evaluated on {self.example}: {self.reason}"
+    @property
+    def where(self) -> str:
+        return f"{self.rule_id}: cannot be evaluated on {self.example}"
 
 
 def load_examples(probe: str, directory: Path | None = None) -> list[tuple[str, Target, Facts]]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 VERSION_TABLE = "pindai_schema_version"
 BASELINE = "0001"
-HEAD = "0003"
+HEAD = "0004"
 """The newest revision under ``migrations/versions`` (``tests/test_schema.py`` keeps the two equal)."""
 LEGACY_TABLE = "pindai_scans"
 _LOCK_KEY = 0x70696E646169  # "pindai": serialises concurrent upgrades of one PostgreSQL store

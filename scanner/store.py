@@ -60,6 +60,9 @@ scans = Table(
     Column("targets", JSON, nullable=False),
     Column("evaluated_rules", JSON, nullable=False, default=list),
     Column("evaluation_errors", JSON, nullable=False, default=list),
+    # rule id -> targets where the rule applied (ScanResult.applicable); NULL for scans stored before
+    # revision 0004 recorded it (scanner.scan.with_applicability works it out from their facts)
+    Column("applicable", JSON(none_as_null=True), nullable=True),
 )
 
 facts_table = Table(
@@ -235,12 +238,14 @@ class Store:
             ))
 
     def finish_scan(self, result: ScanResult, status: str = COMPLETE) -> None:
-        """Replace the scan's findings with ``result``'s and mark it complete or interrupted."""
+        """Replace the scan's findings (and where each rule applied) with ``result``'s and mark it complete
+        or interrupted."""
         with self._tx() as conn:
             conn.execute(update(scans).where(scans.c.scan_id == result.scan_id).values(
                 finished_at=result.finished_at, status=status, rulepack_version=result.rulepack_version,
                 evaluated_rules=result.evaluated_rules,
                 evaluation_errors=[e.to_dict() for e in result.evaluation_errors],
+                applicable=result.applicable,
             ))
             conn.execute(delete(findings_table).where(findings_table.c.scan_id == result.scan_id))
             rows = [{
@@ -277,6 +282,7 @@ class Store:
             "profile": row["profile"], "targets": row["targets"],
             "facts": [_facts_dict(f) for f in facts], "findings": list(found),
             "evaluation_errors": row["evaluation_errors"], "evaluated_rules": row["evaluated_rules"],
+            "applicable": row["applicable"],
         })
 
     def status(self, scan_id: str) -> str:

@@ -1,9 +1,14 @@
-"""Shared by the tests: a tiny catalogue, a valid rule, and a hang detector."""
+"""Shared by the tests: a tiny catalogue, a valid rule, two HTTP header rules, and a hang detector."""
 
+import json
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.model import ScanResult, Target
+    from scanner.rules import RuleSet
 
 CATALOGUE = """\
 id: test-law
@@ -35,6 +40,45 @@ remediation:
   en: ["Disable the old protocol."]
 references: ["test-law:1"]
 """
+
+
+def header_rule(rule_id: str, header: str, severity: str, when: str, references: list[str],
+                applies_when: str | None = None, extra: str = "") -> str:
+    """A rule body for the http probe: ``header`` (HSTS, nosniff) missing (``extra``: more YAML lines)."""
+    applies = "" if applies_when is None else f"applies_when: {json.dumps(applies_when)}\n"
+    return f"""\
+id: {rule_id}
+probe: http
+severity: {severity}
+title: {{id: "{header} tidak ada", en: "{header} missing"}}
+description: {{id: "Tanpa {header}.", en: "Without {header}."}}
+{applies}when: {json.dumps(when)}
+message: {{id: "{header} tidak ada", en: "{header} missing"}}
+remediation: {{id: ["Pasang {header}."], en: ["Send {header}."]}}
+references: {json.dumps(references)}
+{extra}"""
+
+
+def hsts_rule(rule_id: str, references: list[str], extra: str = "") -> str:
+    """An HTTPS site without HSTS; the rule applies to HTTPS sites only."""
+    return header_rule(rule_id, "HSTS", "medium", 'facts.scheme == "https" && !facts.hsts', references,
+                       applies_when='facts.scheme == "https"', extra=extra)
+
+
+def nosniff_rule(rule_id: str, references: list[str], applies_when: str | None = None, extra: str = "") -> str:
+    """A site without ``X-Content-Type-Options: nosniff``."""
+    return header_rule(rule_id, "nosniff", "low", "!facts.nosniff", references, applies_when, extra)
+
+
+def judged_http(ruleset: "RuleSet", *observations: "tuple[Target, dict[str, Any] | None]") -> "ScanResult":
+    """One scan of http-probe facts per target (None: the target could not be observed), judged."""
+    from scanner.model import Facts, ScanResult
+    from scanner.scan import judged
+
+    targets = [t for t, _ in observations]
+    facts = [Facts("http", t.id, data) if data is not None else
+             Facts("http", t.id, {}, status="inconclusive", reason="connection refused") for t, data in observations]
+    return judged(ScanResult("s1", "2026-12-01T00:00:00+00:00", "", "t", "r", targets, facts), ruleset)
 
 
 @contextmanager

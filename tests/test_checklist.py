@@ -13,38 +13,14 @@ from scanner.model import Facts, ScanResult, Target, TargetKind
 from scanner.rules import RuleSet, load_rules
 from scanner.scan import judged
 from tests.report.fixtures import demo_result
+from tests.support import hsts_rule, judged_http, nosniff_rule
 
 WEB = Target(TargetKind.URL, "https://portal.example.go.id/")
 PLAIN = Target(TargetKind.URL, "http://lama.example.go.id/")
 DB = Target(TargetKind.DATABASE, "postgresql://db.example.go.id/app")
 
-HSTS = """\
-id: PND-TEST-301
-probe: http
-severity: medium
-title: {id: "HSTS tidak ada", en: "HSTS missing"}
-description: {id: "Tanpa HSTS.", en: "Without HSTS."}
-applies_when: facts.scheme == "https"
-when: facts.scheme == "https" && !facts.hsts
-message: {id: "HSTS tidak ada", en: "HSTS missing"}
-remediation: {id: ["Pasang HSTS."], en: ["Send HSTS."]}
-references: ["owasp-asvs-4.0.3:14.4.5"]
-controls: [K43]
-"""
-
-NOSNIFF = """\
-id: PND-TEST-302
-probe: http
-severity: low
-title: {id: "nosniff tidak ada", en: "nosniff missing"}
-description: {id: "Tanpa nosniff.", en: "Without nosniff."}
-applies_when: "true"
-when: "!facts.nosniff"
-message: {id: "nosniff tidak ada", en: "nosniff missing"}
-remediation: {id: ["Pasang nosniff."], en: ["Send nosniff."]}
-references: ["owasp-asvs-4.0.3:14.4.4"]
-controls: [K72]
-"""
+HSTS = hsts_rule("PND-TEST-301", ["owasp-asvs-4.0.3:14.4.5"], extra="controls: [K43]\n")
+NOSNIFF = nosniff_rule("PND-TEST-302", ["owasp-asvs-4.0.3:14.4.4"], applies_when="true", extra="controls: [K72]\n")
 
 
 @pytest.fixture
@@ -53,11 +29,7 @@ def pack(write_pack: Any) -> RuleSet:
 
 
 def _rows(ruleset: RuleSet, *observations: tuple[Target, dict[str, Any] | None]) -> dict[str, ControlStatus]:
-    targets = [t for t, _ in observations]
-    facts = [Facts("http", t.id, data) if data is not None else
-             Facts("http", t.id, {}, status="inconclusive", reason="connection refused") for t, data in observations]
-    result = judged(ScanResult("s1", "2026-12-01T00:00:00+00:00", "", "t", "r", targets, facts), ruleset)
-    return {row.control.id: row for row in checklist_view(result, ruleset)}
+    return {row.control.id: row for row in checklist_view(judged_http(ruleset, *observations), ruleset)}
 
 
 def test_full_control_tested_on_applicable_facts_has_no_findings(pack: RuleSet) -> None:

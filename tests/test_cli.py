@@ -239,3 +239,19 @@ def test_every_user_error_maps_to_its_exit_code_in_the_command_group() -> None:
     result = CliRunner().invoke(group, ["broken"])
     assert result.exit_code == 2
     assert "pindai: pemkab.toml: targets[0].target: missing" in result.output
+
+
+@pytest.mark.parametrize("args,code,expected", [
+    (["scan", "--severity", "bogus", "x"], 2, "pindai: Invalid value for '--severity'"),  # click's usage error
+    (["nosuch"], 2, "pindai: No such command 'nosuch'"),
+    (["report", "missing-result.json"], 2, "pindai: result file not found: missing-result.json"),  # Pindai's own
+    (["rules", "show", "PND-NOPE-999"], 2, "pindai: "),
+])
+def test_every_error_line_has_the_one_prefix(args: list[str], code: int, expected: str) -> None:
+    """Click's usage errors and Pindai's own errors both say ``pindai:`` (never ``Error:``); exit codes stay."""
+    run = CliRunner().invoke(main, args)
+    assert run.exit_code == code
+    assert expected in run.stderr
+    assert not any(line.startswith("Error") for line in run.stderr.splitlines())
+    if "No such command" in expected:
+        assert run.stderr.startswith("Usage: ") and "--help' for help." in run.stderr  # click's usage stays

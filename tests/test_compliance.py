@@ -19,40 +19,17 @@ from scanner.compliance import compliance_view
 from scanner.model import Facts, ScanResult, Target, TargetKind
 from scanner.rules import RuleSet, load_rules
 from scanner.scan import judged
+from tests.support import hsts_rule, judged_http, nosniff_rule
 
 WEB = Target(TargetKind.URL, "https://portal.example.go.id/")
 PLAIN = Target(TargetKind.URL, "http://lama.example.go.id/")
 
-HSTS_RULE = """\
-id: PND-TEST-101
-probe: http
-severity: medium
-title: {id: "HSTS tidak ada", en: "HSTS missing"}
-description: {id: "Tanpa HSTS.", en: "Without HSTS."}
-applies_when: facts.scheme == "https"
-when: facts.scheme == "https" && !facts.hsts
-message: {id: "HSTS tidak ada", en: "HSTS missing"}
-remediation: {id: ["Pasang HSTS."], en: ["Send HSTS."]}
-references: ["owasp-asvs-4.0.3:14.4.5", "bssn-4-2021:27(8)(a)"]
-"""
-
-NOSNIFF_RULE = """\
-id: PND-TEST-102
-probe: http
-severity: low
-title: {id: "nosniff tidak ada", en: "nosniff missing"}
-description: {id: "Tanpa nosniff.", en: "Without nosniff."}
-when: "!facts.nosniff"
-message: {id: "nosniff tidak ada", en: "nosniff missing"}
-remediation: {id: ["Pasang nosniff."], en: ["Send nosniff."]}
-references: ["owasp-asvs-4.0.3:14.4.4", "bssn-4-2021:27(8)(a)"]
-"""
+HSTS_RULE = hsts_rule("PND-TEST-101", ["owasp-asvs-4.0.3:14.4.5", "bssn-4-2021:27(8)(a)"])
+NOSNIFF_RULE = nosniff_rule("PND-TEST-102", ["owasp-asvs-4.0.3:14.4.4", "bssn-4-2021:27(8)(a)"])
 
 
 def _scan(ruleset: RuleSet, *observations: tuple[Target, dict[str, Any]]) -> dict[str, Any]:
-    targets = [t for t, _ in observations]
-    facts = [Facts("http", t.id, data) for t, data in observations]
-    result = judged(ScanResult("s1", "2026-12-01T00:00:00+00:00", "", "t", "r", targets, facts), ruleset)
+    result = judged_http(ruleset, *observations)
     return {row.article.ref: row for rows in compliance_view(result, ruleset).values() for row in rows}
 
 

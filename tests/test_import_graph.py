@@ -58,8 +58,8 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_pii_masking_depends_on_detection_not_both_ways() -> None:
     graph = _graph()
-    assert "scanner.pii.detectors" in graph["scanner.pii.masking"]
-    assert "scanner.pii.masking" not in graph["scanner.pii.detectors"]
+    assert "scanner.pii.detectors" in graph["scanner.pii.scrubbing"]
+    assert "scanner.pii.scrubbing" not in graph["scanner.pii.detectors"]
 
 
 def test_no_import_cycle_between_modules() -> None:
@@ -70,27 +70,28 @@ def test_no_import_cycle_between_modules() -> None:
     assert _cycle(pruned) is None, " -> ".join(_cycle(pruned) or [])
 
 
+PROBE_PACKAGES = frozenset(p.name for p in (PACKAGE / "probes").iterdir() if (p / "__init__.py").is_file())
+
+
 def _probe_package(module: str) -> str | None:
+    """The probe package ``module`` belongs to (its ``__init__`` included), or None."""
     parts = module.split(".")
-    return parts[2] if len(parts) > 3 and parts[:2] == ["scanner", "probes"] else None
-
-
-# Sideways imports between probes that predate the rule (audit 2026-12-06 §1.2): shared code still to
-# move out of the probe packages (HTML parsing and page shape to scanner/web, the SQL analyser to
-# scanner/sql, column facts to scanner/pii). Nothing may be added to this list.
-KNOWN_SIDEWAYS = {
-    ("scanner.probes.auth.blackbox", "scanner.probes.http.exposures"),
-    ("scanner.probes.auth.blackbox", "scanner.probes.http.html"),
-    ("scanner.probes.auth.references", "scanner.probes.http.html"),
-    ("scanner.probes.code.sql", "scanner.probes.sqlfile.analyze"),
-    ("scanner.probes.sqlfile.analyze", "scanner.probes.database.columns"),
-}
+    return parts[2] if len(parts) > 2 and parts[:2] == ["scanner", "probes"] and parts[2] in PROBE_PACKAGES else None
 
 
 def test_no_probe_imports_another_probe() -> None:
+    assert {"http", "auth", "sqlfile"} <= PROBE_PACKAGES
     sideways = {(name, dep) for name, deps in _graph().items() for dep in deps
                 if _probe_package(name) and _probe_package(dep) and _probe_package(name) != _probe_package(dep)}
-    assert sideways - KNOWN_SIDEWAYS == set(), "a probe imports another probe; share the code outside scanner/probes"
+    assert sideways == set(), "a probe imports another probe; share the code outside scanner/probes"
+
+
+def test_shared_code_never_imports_a_probe() -> None:
+    """What probes share (``scanner/net``, ``scanner/pii``, ``scanner/sql``, ...) lives below them: outside
+    ``scanner/probes`` a probe package is reached only through the registry (by name, at run time)."""
+    upward = {(name, dep) for name, deps in _graph().items() for dep in deps
+              if not name.startswith("scanner.probes") and _probe_package(dep)}
+    assert upward == set()
 
 
 def test_reports_never_import_the_engine() -> None:

@@ -145,3 +145,47 @@ def test_commands_refuse_a_newer_store_with_exit_2(tmp_path):
     for args in (["history"], ["findings", "list"], ["serve"]):
         run = CliRunner().invoke(main, [*args, "--store", url])
         assert run.exit_code == 2 and "newer than this Pindai knows" in run.output, (args, run.output)
+
+
+def test_a_scan_stored_at_revision_0003_loads_and_renders_after_0004(fresh_url, tmp_path):
+    """Upgrading from 0003 (no ``applicable`` column) keeps the scan; it loads with applicability None, and a
+    report of it works the applicability out from its facts; the next scan stores its own."""
+    import json
+    from dataclasses import replace
+
+    from alembic import command
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+    from tests.test_store import _judged_demo
+
+    result, _ruleset = _judged_demo("0303030303")
+    engine = create_engine(fresh_url)
+    with engine.begin() as conn:
+        command.upgrade(schema._config(conn), "0003")
+    with engine.begin() as conn:
+        assert schema.current(conn) == ("0003",)
+        assert "applicable" not in {c["name"] for c in inspect(conn).get_columns("pindai_scans")}
+        columns = {"scan_id": result.scan_id, "started_at": result.started_at, "finished_at": result.finished_at,
+                   "status": "complete", "tool_version": result.tool_version,
+                   "rulepack_version": result.rulepack_version, "profile": json.dumps(result.profile),
+                   "targets": json.dumps([t.to_dict() for t in result.targets]),
+                   "evaluated_rules": json.dumps(result.evaluated_rules),
+                   "evaluation_errors": json.dumps([e.to_dict() for e in result.evaluation_errors])}
+        conn.execute(text(f"INSERT INTO pindai_scans ({', '.join(columns)}) "  # the columns revision 0003 has
+                          f"VALUES ({', '.join(':' + c for c in columns)})"), columns)
+    engine.dispose()
+    store = Store(fresh_url)
+    with store.engine.connect() as conn:
+        assert schema.current(conn) == (schema.HEAD,) == ("0004",)
+    for observation in result.facts:
+        store.add_facts(result.scan_id, observation)
+    loaded = store.load("0303030303")
+    assert loaded.applicable is None and loaded.evaluated_rules == result.evaluated_rules
+    out = tmp_path / "old.json"
+    run = CliRunner().invoke(main, ["report", "0303030303", "--store", fresh_url, "--json", str(out)])
+    assert run.exit_code == 0, run.output
+    assert json.loads(out.read_text(encoding="utf-8"))["applicable"] == result.applicable
+    store.save(replace(result, scan_id="0404040404"))
+    assert store.load("0404040404").applicable == result.applicable
+

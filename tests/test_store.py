@@ -192,3 +192,108 @@ def test_a_silent_postgresql_server_is_a_store_error_not_a_hang(tmp_path):
         listener.close()
         for conn in held:
             conn.close()
+
+
+def _judged_demo(scan_id: str = "d0d0d0d0"):
+    """The demo's recorded facts judged under the shipped rules (where each rule applied included)."""
+    import json
+    from pathlib import Path
+
+    from scanner.rules import load_rules
+    from scanner.scan import judged
+
+    raw = json.loads((Path(__file__).parent / "data" / "demo-facts.json").read_text(encoding="utf-8"))
+    ruleset = load_rules()
+    at = "2026-11-20T01:00:00+00:00"
+    result = judged(ScanResult(scan_id, at, at, "0.1.0", "", [Target.from_dict(t) for t in raw["targets"]],
+                               [Facts.from_dict(f) for f in raw["facts"]]), ruleset)
+    return result, ruleset
+
+
+def _forget_applicability(store: Store, scan_id: str) -> None:
+    """Make the row look as a scan stored before revision 0004: no record of where rules applied."""
+    from sqlalchemy import update
+
+    from scanner.store import scans
+
+    with store.engine.begin() as conn:
+        conn.execute(update(scans).where(scans.c.scan_id == scan_id).values(applicable=None))
+
+
+def _fail_if_rules_are_evaluated(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("applicability was worked out again instead of read from the store")
+
+    monkeypatch.setattr("scanner.engine.applicable_targets", refuse)
+
+
+def test_where_each_rule_applied_is_stored_and_read_back(store, monkeypatch):
+    """finish_scan/save write ScanResult.applicable, load reads it: rendering never re-runs CEL for it."""
+    from scanner.compliance import compliance_view
+    from scanner.scan import with_applicability
+
+    result, ruleset = _judged_demo()
+    assert result.applicable
+    store.save(result)
+    loaded = store.load("d0d0")
+    assert loaded.applicable == result.applicable
+    assert loaded.to_dict() == result.to_dict()
+    _fail_if_rules_are_evaluated(monkeypatch)
+    assert with_applicability(loaded, ruleset) is loaded
+
+    def statuses(r: ScanResult) -> dict[str, tuple[str, dict[str, list[str]]]]:
+        return {row.article.ref: (row.status, row.tested) for rows in compliance_view(r, ruleset).values()
+                for row in rows}
+
+    assert statuses(loaded) == statuses(result)
+    assert any(status == "no_findings" for status, _ in statuses(loaded).values())
+
+
+def test_a_scan_stored_without_applicability_still_renders_from_its_facts(store, tmp_path):
+    """An older row (NULL) loads as None; `pindai report SCAN_ID` works it out from the stored facts."""
+    import json
+
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    result, _ruleset = _judged_demo("01d01d01")
+    store.save(result)
+    _forget_applicability(store, "01d01d01")
+    assert store.load("01d01d01").applicable is None
+    out = tmp_path / "old.json"
+    run = CliRunner().invoke(main, ["report", "01d01d01", "--store", store.url, "--json", str(out), "--format",
+                                    "json", "--lang", "en"])
+    assert run.exit_code == 0, run.output
+    rendered = json.loads(out.read_text(encoding="utf-8"))
+    assert rendered["applicable"] == result.applicable
+    fresh = tmp_path / "fresh.json"
+    store.save(replace(result, scan_id="02d02d02"))
+    assert CliRunner().invoke(main, ["report", "02d02d02", "--store", store.url, "--json", str(fresh),
+                                     "--lang", "en"]).exit_code == 0
+    assert json.loads(fresh.read_text(encoding="utf-8"))["compliance"] == rendered["compliance"]
+
+
+def test_rejudge_of_a_stored_scan_updates_where_each_rule_applied(store, tmp_path):
+    """`pindai rejudge SCAN_ID --update-store` replaces the findings and the applicability of the stored scan
+    (an older row without one gets it); its facts and status stay."""
+    import json
+
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    result, _ruleset = _judged_demo("03d03d03")
+    store.save(result)
+    _forget_applicability(store, "03d03d03")
+    run = CliRunner().invoke(main, ["rejudge", "03d0", "--store", store.url, "--update-store"])
+    assert run.exit_code == 3, run.output  # the demo's facts leave some rules unevaluated: not complete
+    assert "updated scan 03d03d03" in run.stderr
+    again = store.load("03d03d03")
+    assert again.applicable == result.applicable
+    assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in result.findings]
+    assert store.status("03d03d03") == COMPLETE and len(again.facts) == len(result.facts)
+    as_file = tmp_path / "result.json"
+    as_file.write_text(json.dumps(result.to_dict()), encoding="utf-8")
+    file_run = CliRunner().invoke(main, ["rejudge", str(as_file), "--store", store.url, "--update-store"])
+    assert file_run.exit_code == 2 and "needs a stored scan id" in file_run.stderr

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scanner.followup import tables as t
 from scanner.followup.states import ACTIONS, ACTIVE, State, due_date, overdue, sla_of
-from scanner.pii.masking import scrub_text
+from scanner.pii.scrubbing import scrub_text
 from scanner.store import COMPLETE, Store, StoreError, facts_table, findings_table, scans
 
 SYSTEM = "pindai"

@@ -1,1 +1,2 @@
-"""Network plumbing shared by every HTTP client: the URL gate and the session factory."""
+"""What every probe shares to talk to the network and read what comes back: the URL gate, the session
+factory, the reachability check, the forgiving HTML reader and the soft-404 page shape."""

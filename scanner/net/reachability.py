@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net import resolve
 from scanner.net.urls import is_ip_literal
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _first_answer(sock: socket.socket, scheme: str, host: str) -> None:
 def silence(scheme: str, host: str, port: int, timeout: float) -> str:
     """Why the service is silent, or ``""`` when it answered (or failed fast in another way)."""
     try:
-        sock = socket.create_connection((host, port), timeout=timeout)
+        sock = resolve.connect(host, port, timeout)
     except TimeoutError:
         return (f"silent service {host}:{port}: no answer to a connection within {timeout:g} s "
                 "(checked once; no probe was run)")

@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.pii.masking import scrub_text
+from scanner.pii.scrubbing import scrub_text
 
 HIDDEN = "***"
 JWT_MASK = "<jwt>"

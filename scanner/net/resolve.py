@@ -1,9 +1,11 @@
 """Resolve each host name once, check the address against the scope, connect to that address.
 
 ``address(host)`` resolves a name the first time it is asked (IPv4 first) and remembers the
-answer for ``TTL_S``: the URL gate checks that address, politeness is keyed by it, and the HTTP
-connections (``net.session``) and the database drivers connect to it, so a name cannot resolve
-to one address for the check and to another for the connection (DNS rebinding).
+answer for ``TTL_S``: the URL gate checks that address, politeness is keyed by it, and every
+connection Pindai opens goes to it (``connect``): HTTP (``net.session``), the database drivers,
+the MySQL plaintext test, the TLS probe (raw hellos, the standard-library handshake, STARTTLS),
+the plain-HTTP sniff and the reachability check. So a name cannot resolve to one address for the
+check and to another for the connection (DNS rebinding).
 
 ``private_refusal`` implements the local-network restriction (like nuclei's
 ``-restrict-local-network-access``): a name the scope matches only through a wildcard
@@ -56,6 +58,16 @@ def address(host: str) -> str | None:
         if cached is None or now - cached[1] >= TTL_S:
             _cache[key] = cached = (found, now)
         return cached[0]
+
+
+def connect(host: str, port: int, timeout: float | None) -> socket.socket:
+    """A TCP connection to the address ``host`` was checked at (``address``), never a fresh DNS
+    answer; ``socket.gaierror`` when it does not resolve. TLS on it still names ``host`` (SNI and
+    the certificate check are the caller's)."""
+    ip = address(host)
+    if ip is None:
+        raise socket.gaierror(socket.EAI_NONAME, f"{host} does not resolve")
+    return socket.create_connection((ip, port), timeout=timeout)
 
 
 def is_private(ip: str) -> bool:

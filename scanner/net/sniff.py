@@ -4,10 +4,10 @@ first bytes of the answer: a bare ``host:port`` from an asset list (nmap) is oft
 
 from __future__ import annotations
 
-import socket
 import ssl
 from contextlib import suppress
 
+from scanner.net import resolve
 from scanner.net.urls import is_ip_literal
 from scanner.politeness import HostGate, politeness_key
 
@@ -38,7 +38,7 @@ def answers_plain_http(host: str, port: int, timeout: float, gate: HostGate | No
 
 
 def _exchange(host: str, port: int, timeout: float, hello: bytes) -> bool:
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+    with resolve.connect(host, port, timeout) as sock:
         sock.settimeout(timeout)
         sock.sendall(hello)
         head = sock.recv(16)

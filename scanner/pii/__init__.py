@@ -15,18 +15,18 @@ Public API (import from ``scanner.pii``):
   ``BodyAssessment``, ``Bilingual``.
 """
 
-from scanner.pii.column import assess_column
-from scanner.pii.columns import classify_column_name
+from scanner.pii.column_names import classify_column_name
+from scanner.pii.column_verdict import assess_column
 from scanner.pii.detectors import KIND_CATEGORY, classify_value, find_personal_data, matches_kind
 from scanner.pii.email import is_valid_email
-from scanner.pii.mask import mask
-from scanner.pii.masking import scrub
+from scanner.pii.masked_forms import mask
 from scanner.pii.nik import is_valid_kk, is_valid_nik, nik_details
 from scanner.pii.nip import is_valid_nip
 from scanner.pii.npwp import is_valid_npwp
 from scanner.pii.phone import is_valid_phone
 from scanner.pii.protection import classify_protection
 from scanner.pii.records import assess_body, assess_json, assess_records
+from scanner.pii.scrubbing import scrub
 from scanner.pii.types import (
     Bilingual,
     BodyAssessment,

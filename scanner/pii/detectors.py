@@ -14,7 +14,7 @@ from decimal import Decimal
 from scanner.pii import health
 from scanner.pii.email import PATTERN as EMAIL_PATTERN
 from scanner.pii.email import is_role_address, is_valid_email
-from scanner.pii.mask import mask
+from scanner.pii.masked_forms import mask
 from scanner.pii.nik import is_valid_kk, is_valid_nik
 from scanner.pii.nip import is_valid_nip
 from scanner.pii.npwp import FORMATTED as NPWP_FORMATTED

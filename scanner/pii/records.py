@@ -2,7 +2,7 @@
 
 ``assess_json(data)`` walks a parsed JSON document, gathers the values of each field path
 (``data[].nama``, ``pasien.tgl_lahir``) and assesses every path with
-:func:`scanner.pii.column.assess_column`, exactly as a database column: the same detectors
+:func:`scanner.pii.column_verdict.assess_column`, exactly as a database column: the same detectors
 serve the ``database``, ``sqlfile``, ``http`` and ``auth`` probes. Bounded: at most
 ``MAX_FIELDS`` paths, ``MAX_VALUES`` values per path, ``MAX_DEPTH`` levels and
 ``MAX_NODES`` visited nodes, so a hostile body cannot exhaust memory or time.
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
-from scanner.pii.column import assess_column
+from scanner.pii.column_verdict import assess_column
 from scanner.pii.detectors import find_personal_data
 from scanner.pii.types import BodyAssessment, ColumnAssessment
 

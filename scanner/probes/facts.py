@@ -73,7 +73,7 @@ class Bilingual(FactsModel):
     en: str
 
 
-# -- personal-data columns: the database and sqlfile probes (scanner.probes.database.columns) ------------
+# -- personal-data columns: the database and sqlfile probes (scanner.pii.column_facts) -------------------
 
 class ColumnProtection(FactsModel):
     """How a column's sampled values are stored (``scanner.pii.classify_protection``)."""
@@ -110,7 +110,7 @@ class EmbeddedData(FactsModel):
 
 
 class PersonalColumn(ColumnRefFacts):
-    """A column holding personal data (``scanner.probes.database.columns.column_facts``)."""
+    """A column holding personal data (``scanner.pii.column_facts.column_facts``)."""
 
     kind: str = Field(description="the personal-data kind (`nik`, `name`, `health`, `free_text`, ...)")
     label: Bilingual
@@ -185,8 +185,8 @@ class SqlRows(FactsModel):
 
 
 class SqlAnalysis(ProbeFacts):
-    """What the SQL analyser (``analyze_sql``) observes in one SQL text: the sqlfile probe's facts, and
-    each SQL file of the code probe."""
+    """What the SQL analyser (``scanner.sql.analyze.analyze_sql``) observes in one SQL text: the sqlfile
+    probe's facts, and each SQL file of the code probe."""
 
     source: str = Field(description="the file's path")
     size_bytes: int

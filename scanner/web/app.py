@@ -267,7 +267,11 @@ class Dashboard:
             raise HTTPException(404)
         if not queries.scan_visible(self.store.engine, s.user.scope, scan_id):
             raise HTTPException(404)
-        result = self.store.load(scan_id)
+        result = self.store.load(scan_id)  # with where each rule applied, as the judge recorded it
+        if result.applicable is None:  # stored before revision 0004 recorded it: from the stored facts
+            from scanner.scan import with_applicability
+
+            result = with_applicability(result, self.ruleset())
         if agency is not None:
             part = split_by_agency(result).get(agency)
             if part is None or not part.targets:

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixtures.synthetic import make_faker
+from scanner.net.html import hiding_reason, parse
 from scanner.probes.http import observatory
 from scanner.probes.http.cookies import observe_cookies, parse_set_cookie
 from scanner.probes.http.disclosure import debug_signatures, version_disclosure
 from scanner.probes.http.exposures import shape
 from scanner.probes.http.fetch import Page
 from scanner.probes.http.headers import observe_headers, parse_csp, parse_hsts
-from scanner.probes.http.html import hiding_reason, parse
 from scanner.probes.http.judol import keywords_in
 from scanner.probes.http.pii import observe_personal_data, page_text
 

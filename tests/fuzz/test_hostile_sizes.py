@@ -15,9 +15,13 @@ from typing import Any
 
 import pytest
 
+from scanner.net.html import hiding_reason, parse
 from scanner.net.redact import loggable_url
 from scanner.pii.detectors import find_personal_data
-from scanner.pii.masking import scrub_text
+from scanner.pii.scrubbing import scrub_text
+from scanner.probes.auth.client import Reply
+from scanner.probes.auth.harvest import carriers_in
+from scanner.probes.auth.neighbours import returned_ids
 from scanner.probes.auth.openapi import operations
 from scanner.probes.auth.references import from_robots, from_script
 from scanner.probes.auth.tokens import MAX_TOKENS_PER_TEXT, find_tokens
@@ -26,12 +30,11 @@ from scanner.probes.http.cookies import parse_set_cookie
 from scanner.probes.http.disclosure import debug_signatures, version_disclosure
 from scanner.probes.http.exposures import load
 from scanner.probes.http.headers import observe_headers
-from scanner.probes.http.html import hiding_reason, parse
 from scanner.probes.http.judol import keywords_in, lexicon
 from scanner.probes.http.text import normalised
 from scanner.probes.http.versions import banner_versions, generator_versions, header_versions
-from scanner.probes.sqlfile.analyze import analyze_sql
 from scanner.report.reasons import localised_reason
+from scanner.sql.analyze import analyze_sql
 from scanner.urlsecrets import redact
 from tests.support import hang_detector
 
@@ -76,6 +79,8 @@ MATCHERS: dict[str, Callable[[str], Any]] = {
     "script references": from_script,
     "robots references": from_robots,
     "OpenAPI path parameters": _openapi,
+    "token carriers": lambda s: carriers_in(Reply("http://h/", 200, {"location": s}, s, {"c": s})),
+    "returned identifiers": lambda s: returned_ids(s, {}),
     "log URL": lambda s: loggable_url("http://h/" + s),
     "password redaction": redact,
     "reason localisation": lambda s: localised_reason(s, "id"),

@@ -1,8 +1,10 @@
 """Resolved-address checks (security review 2026-12-06, section 3): each name is resolved once, a name
-matched only by a wildcard may not lead to a private or local address the scope does not name, the
-connection goes to the checked address (no DNS rebinding), politeness is keyed by the address, and a
-global rate spaces connections to all services together. DNS answers are simulated; every connection
-goes to loopback."""
+matched only by a wildcard may not lead to a private or local address the scope does not name (HTTP,
+database and TLS targets alike), every connection goes to the checked address (no DNS rebinding: HTTP,
+the TLS probe's raw hellos, standard-library handshake and STARTTLS, the plain-HTTP sniff, the
+reachability check, PyMySQL, libpq and the MySQL plaintext test), politeness is keyed by the address,
+and a global rate spaces connections to all services together. DNS answers are simulated; every
+connection goes to loopback."""
 
 from __future__ import annotations
 
@@ -10,13 +12,29 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
+import pymysql
 import pytest
 
+from fixtures.hostile.base import loopback_pair
 from fixtures.hostile.recording import RecordingSite
+from fixtures.hostile.rogue_db import RogueMySQL, RoguePostgres
+from fixtures.hostile.tcp import GarbageServer
+from scanner.dburl import DatabaseParams
+from scanner.model import Target, TargetKind
 from scanner.net import resolve
+from scanner.net.reachability import silence
 from scanner.net.session import http_session
+from scanner.net.sniff import answers_plain_http
 from scanner.net.urls import OutOfScope, gate
 from scanner.politeness import HostGate, PolitenessPolicy, politeness_key
+from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.database import drivers, mysql
+from scanner.probes.database.connect import endpoint
+from scanner.probes.database.probe import DatabaseProbe
+from scanner.probes.tls.certificate import fetch_chain_stdlib
+from scanner.probes.tls.probe import TlsProbe
+from scanner.runner import observe
 from scanner.scope import Scope
 
 REAL = socket.getaddrinfo
@@ -89,3 +107,76 @@ def test_global_rate_spaces_connections_to_every_service() -> None:
         with gate_.slot(politeness_key("127.0.0.1", 1000 + port)):
             pass
     assert sum(slept) >= 1.5  # 20 connections at 10 per second, each to another service
+
+
+# -- TLS and database connections (security round 2, issue #24) -------------------------------------------------
+REBIND = "rebind.contoh.go.id"
+SCOPE = Scope(("*.contoh.go.id", "127.0.0.1"))
+
+
+def _checked(dns: dict[str, list[str]]) -> None:
+    """The name answers 127.0.0.1 to the check (resolved once here), then 127.0.0.2 to any fresh lookup."""
+    dns[REBIND] = ["127.0.0.1", "127.0.0.2"]
+    assert resolve.address(REBIND) == "127.0.0.1" and resolve.private_refusal(REBIND, SCOPE) is None
+
+
+def _ctx(timeout: float = 1.0) -> ProbeContext:
+    return ProbeContext(gate=HostGate(PolitenessPolicy(timeout_s=timeout)), scope=SCOPE)
+
+
+def test_tls_connections_go_to_the_checked_address(dns: dict[str, list[str]]) -> None:
+    """Raw ClientHellos, the standard-library handshake, the plain-HTTP sniff and the reachability check."""
+    with loopback_pair(GarbageServer) as (inside, outside):
+        _checked(dns)
+        target = Target(TargetKind.URL, f"https://{REBIND}:{inside.port}/", options={"tls_timeout": 1})
+        with pytest.raises(ProbeInconclusive, match="no TLS handshake"):
+            TlsProbe().run(target, _ctx())
+        raw = inside.connections
+        chain, error = fetch_chain_stdlib(REBIND, inside.port, REBIND, 1.0)
+        assert chain == [] and error and inside.connections == raw + 1
+        assert answers_plain_http(REBIND, inside.port, 1.0) is False and inside.connections == raw + 2
+        assert silence("https", REBIND, inside.port, 1.0) == "" and inside.connections == raw + 3
+    assert raw >= 2 and outside.connections == 0
+
+
+def test_starttls_and_mysql_connections_go_to_the_checked_address(dns: dict[str, list[str]]) -> None:
+    with loopback_pair(RogueMySQL) as (inside, outside):
+        _checked(dns)
+        location = f"mysql://scanner@{REBIND}:{inside.port}/simpeg?sslmode=disable"
+        tls = Target(TargetKind.DATABASE, location, options={"tls": True, "tls_timeout": 1})
+        with pytest.raises(ProbeInconclusive):
+            TlsProbe().run(tls, _ctx())  # STARTTLS: the greeting offers no TLS
+        with pytest.raises(pymysql.err.OperationalError, match="Access denied"):
+            drivers.mysql_connect(REBIND, inside.port, "scanner", "simpeg", "pw-1", DatabaseParams("disable"), 2)
+        ctx = _ctx(2)
+        ep = endpoint(Target(TargetKind.DATABASE, location, password="pw-2"), ctx)
+        assert mysql.plaintext_connection(ep, ctx, {})["accepted"] is True
+        facts = observe(DatabaseProbe(), Target(TargetKind.DATABASE, location, password="pw-3"), ctx)
+        inside.settle()
+    assert facts.status == "inconclusive" and "authentication failed" in facts.reason
+    assert [login.password for login in inside.logins] == ["pw-1", "pw-3"]
+    assert outside.connections == 0
+
+
+def test_postgresql_connections_go_to_the_checked_address(dns: dict[str, list[str]]) -> None:
+    with loopback_pair(RoguePostgres) as (inside, outside):
+        _checked(dns)
+        with pytest.raises(psycopg.OperationalError):
+            drivers.pg_connect(REBIND, inside.port, "scanner", "simpeg", "pw-1", DatabaseParams("disable"), 2)
+        inside.settle()
+    assert [login.password for login in inside.logins] == ["pw-1"] and outside.connections == 0
+
+
+def test_database_and_tls_targets_get_the_resolved_address_check(dns: dict[str, list[str]]) -> None:
+    """A name matched only by a wildcard may not lead a database or TLS probe to a private address."""
+    dns["db.contoh.go.id"] = ["127.0.0.1"]
+    with RogueMySQL() as rogue:
+        ctx = ProbeContext(gate=HostGate(PolitenessPolicy(timeout_s=1)), scope=Scope(("*.contoh.go.id",)))
+        for probe, location in ((DatabaseProbe(), f"mysql://scanner@db.contoh.go.id:{rogue.port}/simpeg"),
+                                (TlsProbe(), f"https://db.contoh.go.id:{rogue.port}/")):
+            kind = TargetKind.DATABASE if location.startswith("mysql") else TargetKind.URL
+            facts = observe(probe, Target(kind, location, password="pw"), ctx)
+            assert facts.status == "inconclusive" and "private or local address" in facts.reason, facts.reason
+        with pytest.raises(ProbeInconclusive, match="private or local address"):
+            TlsProbe().run(Target(TargetKind.URL, f"https://db.contoh.go.id:{rogue.port}/"), ctx)
+    assert rogue.connections == 0

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from fixtures.hostile.recording import RecordingSite
-from fixtures.hostile.rogue_db import RoguePostgres
+from fixtures.hostile.rogue_db import RoguePostgres, loopback_pair
 from scanner.model import Target
 from scanner.net.session import http_session
 from scanner.net.urls import UnsafeURL, gate
@@ -131,18 +131,8 @@ DB_QUERY = ["host=127.0.0.2", "hostaddr=127.0.0.2", "HOST=127.0.0.2", "h%6Fst=12
 
 @pytest.fixture(scope="module")
 def rogue_databases() -> Iterator[tuple[RoguePostgres, RoguePostgres]]:
-    for _ in range(20):
-        inside = RoguePostgres("127.0.0.1").start()
-        try:
-            outside = RoguePostgres("127.0.0.2", port=inside.port).start()
-        except OSError:
-            inside.stop()
-            continue
-        yield inside, outside
-        inside.stop()
-        outside.stop()
-        return
-    pytest.skip("no port free on both loopback addresses")
+    with loopback_pair(RoguePostgres) as pair:
+        yield pair
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from fixtures.hostile.canary import NIK_SPELLINGS, find_leaks
 from scanner.pii import classify_value, find_personal_data, mask, scrub
-from scanner.pii.masking import SCRUB_KINDS, scrub_text
+from scanner.pii.scrubbing import SCRUB_KINDS, scrub_text
 from tests.pii.strategies import niks
 
 

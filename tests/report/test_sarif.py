@@ -166,3 +166,14 @@ def test_code_and_sql_findings_land_on_their_line(tmp_path: Path, monkeypatch: p
     assert sql and all(uri == "dump.sql" and line and line >= 2 for _, uri, line in sql), located
     artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert artifact["uriBaseId"] == "%SRCROOT%"
+
+
+def test_information_uri_is_the_home_page_in_the_package_metadata(result: ScanResult, ruleset: RuleSet) -> None:
+    """``tool.driver.informationUri`` is read from the installed package's ``[project.urls]`` Homepage."""
+    import tomllib
+    from importlib.metadata import metadata
+
+    home = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["urls"]["Homepage"]
+    assert f"Homepage, {home}" in (metadata("pindai").get_all("Project-URL") or [])
+    assert build(result, ruleset, "en")["runs"][0]["tool"]["driver"]["informationUri"] == home

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -193,3 +194,27 @@ def test_dashboard_over_a_shared_postgresql_store(request, clock):
         report = http.get(f"{base}/scans/{'b2' * 16}/report?format=csv")
         assert report.status_code == 200 and "simpeg" in report.text and "sikda" not in report.text
         assert "2026-11-02" in http.get(base + "/trend").text
+
+
+def test_scan_reports_read_where_each_rule_applied_from_the_store(tmp_path, clock, monkeypatch):
+    """A report downloaded from the dashboard reads the stored applicability (no CEL while rendering);
+    a scan stored before it was recorded (NULL) still gets it, from its facts."""
+    from scanner.store import Store
+    from scanner.web.accounts import Accounts
+    from tests.test_store import _fail_if_rules_are_evaluated, _forget_applicability, _judged_demo
+    from tests.web.fleet import serving
+
+    store = Store(f"sqlite:///{tmp_path / 'history.db'}")
+    result, _ruleset = _judged_demo("5e5e5e5e")
+    store.save(result)
+    store.save(replace(result, scan_id="01d01d01"))
+    _forget_applicability(store, "01d01d01")
+    Accounts(store).add("admin", "admin", PASSWORD, "")
+    with serving(store, clock) as base:
+        http, _ = login(base, "admin")
+        old = http.get(f"{base}/scans/01d01d01/report?format=json")
+        assert old.status_code == 200 and old.json()["applicable"] == result.applicable
+        _fail_if_rules_are_evaluated(monkeypatch)
+        stored = http.get(f"{base}/scans/5e5e5e5e/report?format=json")
+        assert stored.status_code == 200 and stored.json()["applicable"] == result.applicable
+        assert stored.json()["compliance"] == old.json()["compliance"]

@@ -10,22 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.probes.tls.pki import issue, make_pki
-from tests.probes.tls.servers import NGINX, free_port, wait_port
+from tests.probes.tls.servers import NGINX, free_port, nginx_conf, start_nginx
 from tests.web.fleet import serving
 
-PROXY_CONF = """
-daemon off;
-master_process off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
+PROXY_SERVER = """
     server_tokens off;
     server {{
         listen 127.0.0.1:{port} ssl;
@@ -41,7 +29,6 @@ http {{
             proxy_set_header X-Forwarded-For $remote_addr;
         }}
     }}
-}}
 """
 
 
@@ -55,13 +42,9 @@ def test_scan_of_the_dashboard_finds_nothing_at_medium_or_above(tmp_path: Path, 
     fullchain.write_bytes(cert.read_bytes() + chain.read_bytes())
     port = free_port()
     with serving(fleet_store, clock) as upstream:
-        conf = tmp_path / "nginx.conf"
-        conf.write_text(PROXY_CONF.format(dir=tmp_path, port=port, cert=fullchain, key=key,
-                                          upstream=upstream.rsplit(":", 1)[1]))
-        nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = PROXY_SERVER.format(port=port, cert=fullchain, key=key, upstream=upstream.rsplit(":", 1)[1])
+        nginx = start_nginx(tmp_path, nginx_conf(tmp_path, server, connections=64), port)
         try:
-            wait_port(port)
             profile = tmp_path / "dogfood.toml"
             profile.write_text(f'name = "dogfood"\n[scope]\nallow = ["localhost"]\n[[targets]]\n'
                                f'target = "https://localhost:{port}/"\nexposure = "internet"\n'

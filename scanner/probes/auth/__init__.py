@@ -10,5 +10,6 @@ SPEC = ProbeSpec(
     options="scanner.probes.auth.options:AuthTargetOptions",
     facts="scanner.probes.auth.facts:AuthFacts",
     reproduce="scanner.probes.auth.reproduce:reproduce",
+    checks="scanner.probes.auth.routes:RouteCheck",
     example_target=(TargetKind.URL, "https://api.contoh.go.id/"),
 )

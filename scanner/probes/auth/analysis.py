@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import math
 import time
+from functools import partial
 from typing import Any
 
 from scanner.probes.auth.compare import personal_data
 from scanner.probes.auth.tokens import Token, crack, decode
+from scanner.probes.base import SubStatus, subcheck
 
 KEY_HEADERS = ("kid", "jku", "x5u", "jwk", "x5c")
 
@@ -32,11 +34,11 @@ def _unusable_claims(claims: dict[str, Any]) -> list[str]:
 def secret_search(token: Token, words: list[str]) -> tuple[dict[str, Any], str | None]:
     """Facts about the wordlist search, and the secret (for in-memory use only)."""
     if not token.alg.upper().startswith("HS"):
-        return {"status": "skipped", "reason": f"alg {token.alg or '(missing)'} is not HMAC"}, None
+        return {"status": SubStatus.SKIPPED, "reason": f"alg {token.alg or '(missing)'} is not HMAC"}, None
     if token.alg not in ("HS256", "HS384", "HS512"):
-        return {"status": "skipped", "reason": f"unsupported HMAC variant {token.alg}"}, None
+        return {"status": SubStatus.SKIPPED, "reason": f"unsupported HMAC variant {token.alg}"}, None
     secret = crack(token, words)
-    facts: dict[str, Any] = {"status": "ok", "candidates": len(words) + 1, "found": secret is not None}
+    facts: dict[str, Any] = {"status": SubStatus.OK, "candidates": len(words) + 1, "found": secret is not None}
     if secret is not None:  # the secret itself, or any part of it, is never recorded
         facts["secret_length"] = len(secret)
     return facts, secret
@@ -51,7 +53,7 @@ def analyse(token: Token, source: str, words: list[str], now: float | None = Non
     facts: dict[str, Any] = {
         "key": token.fingerprint,
         "source": source,
-        "status": "ok",
+        "status": SubStatus.OK,
         "alg": token.alg,
         "typ": str(token.header.get("typ", "")),
         "signature_length": len(token.signature),
@@ -72,6 +74,10 @@ def analyse(token: Token, source: str, words: list[str], now: float | None = Non
     return facts, secret
 
 
+def _analysed(token: Token, source: str, words: list[str]) -> dict[str, Any]:
+    return analyse(token, source, words)[0]
+
+
 def token_facts(candidates: list[tuple[str, str]], words: list[str]) -> list[dict[str, Any]]:
     """Observations for each distinct (raw token, source), one token per source so keys stay stable."""
     out: list[dict[str, Any]] = []
@@ -81,5 +87,7 @@ def token_facts(candidates: list[tuple[str, str]], words: list[str]) -> list[dic
         if token is None or token.fingerprint in done or source in done:
             continue
         done.update((token.fingerprint, source))
-        out.append(analyse(token, source, words)[0])
+        # one token that cannot be analysed is inconclusive on its own, under its own key
+        out.append({"key": token.fingerprint, "source": source,
+                    **subcheck(f"token {source}", partial(_analysed, token, source, words))})
     return out

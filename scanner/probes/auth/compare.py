@@ -12,6 +12,7 @@ from typing import Any
 
 from scanner.pii import find_personal_data
 from scanner.probes.auth.client import Reply
+from scanner.probes.base import SubStatus
 
 SIMILARITY_CHARS = 4000
 PII_SCAN_CHARS = 256_000
@@ -29,7 +30,7 @@ def marker_state(reply: Reply, marker: str) -> str:
 def observe_reply(reply: Reply, marker: str) -> dict[str, Any]:
     """Status, size and marker of one reply (the body itself is not kept)."""
     return {
-        "status": "ok",
+        "status": SubStatus.OK,
         "http_status": reply.status,
         "status_class": reply.status_class,
         "length": reply.length,

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scanner.probes.auth.client import Client, CredentialsWithheld, Reply, RequestFailed, origin_of, path_of
 from scanner.probes.auth.options import LoginOption
+from scanner.probes.base import SubStatus, inconclusive
 
 CAPTCHA_HINTS = re.compile(r"g-recaptcha|recaptcha|h-captcha|hcaptcha|cf-turnstile|turnstile|captcha", re.I)
 MFA_HINTS = re.compile(
@@ -112,7 +113,7 @@ def _post(client: Client, url: str, form: Form | None, page: Reply, fields: dict
 
 def log_in(client: Client, base: str, option: LoginOption, password: str) -> LoginResult:
     """Fetch the login page, observe it, post the credentials and keep the session cookies."""
-    facts: dict[str, Any] = {"status": "ok", "path": path_of(urljoin(base, option.url))}
+    facts: dict[str, Any] = {"status": SubStatus.OK, "path": path_of(urljoin(base, option.url))}
     page = follow(client, urljoin(base, option.url))
     page_url = page.url
     form = login_form(page.text)
@@ -132,13 +133,13 @@ def log_in(client: Client, base: str, option: LoginOption, password: str) -> Log
         mfa_hint=bool(MFA_HINTS.search(hints_text)),
     )
     if not password:
-        facts["login"] = {"status": "inconclusive", "reason": f"environment variable {option.password_env} is not set"}
+        facts["login"] = inconclusive(f"environment variable {option.password_env} is not set")
         return LoginResult(facts, {}, [page])
     try:
         reply = _post(client, action_url, form, page, {option.user_field: option.user,
                                                        option.password_field: password})
     except CredentialsWithheld as exc:  # the form posts to another origin: the password stays here
-        facts["login"] = {"status": "skipped", "reason": str(exc)}
+        facts["login"] = {"status": SubStatus.SKIPPED, "reason": str(exc)}
         return LoginResult(facts, {}, [page])
     cookies = {**page.cookies, **reply.cookies}
     replies = [page, reply]
@@ -150,7 +151,7 @@ def log_in(client: Client, base: str, option: LoginOption, password: str) -> Log
         replies.append(reply)
     marker = "not-configured" if not option.success_marker else (
         "present" if option.success_marker in reply.text else "absent")
-    facts["login"] = {"status": "ok", "http_status": reply.status, "marker": marker,
+    facts["login"] = {"status": SubStatus.OK, "http_status": reply.status, "marker": marker,
                       "cookies_set": sorted(reply.cookies)}
     facts["mfa_hint"] = facts["mfa_hint"] or bool(MFA_HINTS.search(reply.text))
     return LoginResult(facts, cookies, replies)
@@ -170,7 +171,7 @@ def failed_logins(client: Client, base: str, option: LoginOption, attempts: int)
             wrong = "pindai-wrong-" + secrets.token_hex(6)
             reply = _post(client, action, form, page, {option.user_field: option.user, option.password_field: wrong})
         except RequestFailed as exc:
-            return {"status": "inconclusive", "reason": str(exc), "attempts": n - 1, "http_statuses": statuses}
+            return inconclusive(str(exc), attempts=n - 1, http_statuses=statuses)
         statuses.append(reply.status)
         found = []
         if reply.status in THROTTLE_STATUSES:
@@ -182,5 +183,5 @@ def failed_logins(client: Client, base: str, option: LoginOption, attempts: int)
         if found:
             first_signal, signals = n, found
             break  # throttling seen: no need to keep hammering the login
-    return {"status": "ok", "attempts": len(statuses), "http_statuses": statuses, "throttled": bool(signals),
+    return {"status": SubStatus.OK, "attempts": len(statuses), "http_statuses": statuses, "throttled": bool(signals),
             "first_throttled_at": first_signal, "signals": signals}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,11 +15,21 @@ from scanner.probes.auth.blackbox import BlackBox
 from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
 from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, personal_data
 from scanner.probes.auth.endpoint import Endpoint
+from scanner.probes.auth.forging import MAX_FORGERY_TARGETS, Forger, Probed
+from scanner.probes.auth.harvest import Harvest, refusal
 from scanner.probes.auth.options import AuthOptions, AuthTargetOptions
 from scanner.probes.auth.recipes import Credentials
 from scanner.probes.auth.tokens import collect, load_wordlist
 from scanner.probes.auth.variants import Variant, build
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
+from scanner.probes.base import (
+    ProbeContext,
+    ProbeInconclusive,
+    SubStatus,
+    inconclusive,
+    record_limit,
+    record_withheld,
+    subcheck,
+)
 from scanner.resources import rules_dir
 
 DEFAULT_WORDLIST = rules_dir() / "auth" / "jwt-secrets.txt"
@@ -34,6 +45,9 @@ class _Scan:
     creds: Credentials | None = None
     words: list[str] = field(default_factory=list)
     seen_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # fingerprint -> (raw, source)
+    unauthenticated: dict[str, Reply] = field(default_factory=dict)  # url -> reply without credentials (no creds)
+    returned_ids: dict[str, list[str]] = field(default_factory=dict)  # kind -> identifiers in authenticated replies
+    subjects: dict[str, set[str]] = field(default_factory=dict)  # url -> hashes of the personal values it returned
 
     def remember_tokens(self, reply: Reply, source: str) -> None:
         collect(reply.values(), source, self.seen_tokens)
@@ -58,6 +72,11 @@ def _words(path: Path) -> list[str]:
         return load_wordlist(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ProbeInconclusive(f"invalid auth options: options.auth.wordlist: cannot read {path}: {exc}") from exc
+
+
+def _head(variant: Variant) -> dict[str, Any]:
+    """The fields naming a variant in its facts: ``name``, and ``alg`` for a forged token."""
+    return {"name": variant.name, **({"alg": variant.alg} if variant.alg else {})}
 
 
 class AuthProbe:
@@ -88,7 +107,7 @@ class AuthProbe:
             "recipe": options.recipe,
             "settings": {"length_tolerance": options.length_tolerance,
                          "login_rate_limit_attempts": options.login_rate_limit_attempts},
-            "login": {"status": "not-configured"},
+            "login": {"status": SubStatus.NOT_CONFIGURED},
         }
         facts["credentials"] = self._credentials(target, ctx, scan, facts)
         endpoints, facts["discovery"] = self._endpoints(target, scan)
@@ -98,6 +117,12 @@ class AuthProbe:
         secret = analysis.secret_search(token, scan.words)[1] if token else None  # in memory only
         variants = build(scan.creds, secret, public_key)
         facts["endpoints"] = [self._endpoint(scan, e, variants) for e in endpoints]
+        for endpoint, found in zip(endpoints, facts["endpoints"], strict=True):
+            if found["neighbours"].get("reason") == "no numeric identifier":
+                found["neighbours"] = subcheck("neighbours", partial(
+                    self._returned_id_neighbours, scan, endpoint, found["neighbours"]))
+        if scan.creds is None:
+            self._forge_without_credentials(ctx, scan, endpoints, facts)
         facts["tokens"] = self._tokens(scan)  # the credential's token and tokens seen in replies
         facts["requests_sent"] = scan.client.sent
         record_withheld(facts, scan.client.session.withheld)
@@ -112,11 +137,16 @@ class AuthProbe:
                "login": o.login.password_env if o.login else ""}.get(o.recipe, "")
         if o.recipe == "none":
             return {"status": "none", "reason": "no credential recipe configured"}
-        value = ctx.secret(env)
+        value = ctx.secret(env)  # a variable this worker may not read leaves the whole probe inconclusive
+        return subcheck("credentials", lambda: self._use_credentials(target, scan, facts, env, value))
+
+    def _use_credentials(self, target: Target, scan: _Scan, facts: dict[str, Any], env: str,
+                         value: str) -> dict[str, Any]:
+        o = scan.options
         if o.login is not None:
-            facts["login"] = self._login(target, scan, value)
+            facts["login"] = subcheck("login", lambda: self._login(target, scan, value))
         elif not value:
-            return {"status": "inconclusive", "reason": f"environment variable {env} is not set"}
+            return inconclusive(f"environment variable {env} is not set")
         elif o.recipe == "bearer":
             scan.creds = recipes.bearer(value)
         elif o.recipe == "basic":
@@ -124,9 +154,9 @@ class AuthProbe:
         else:
             scan.creds = recipes.cookie_header(value)
         if scan.creds is None:
-            return {"status": "inconclusive", "reason": facts["login"].get("reason")
-                    or facts["login"].get("login", {}).get("reason", "login failed")}
-        return {"status": "ok", "jwt": scan.creds.token is not None,
+            return inconclusive(facts["login"].get("reason")
+                                or facts["login"].get("login", {}).get("reason", "login failed"))
+        return {"status": SubStatus.OK, "jwt": scan.creds.token is not None,
                 "carrier": "cookie" if scan.creds.cookies else "basic" if scan.creds.basic else "header"}
 
     def _login(self, target: Target, scan: _Scan, password: str) -> dict[str, Any]:
@@ -135,26 +165,27 @@ class AuthProbe:
         try:
             result = loginform.log_in(scan.client, target.location, option, password)
         except RequestFailed as exc:
-            return {"status": "inconclusive", "reason": f"login page: {exc}"}
+            return inconclusive(f"login page: {exc}")
         for reply in result.replies:
             scan.remember_tokens(reply, f"login:{path_of(reply.url)}")
         facts = result.facts
         if result.cookies and facts.get("login", {}).get("marker") != "absent":
             scan.creds = recipes.from_cookies(result.cookies, "login")
-        elif "login" in facts and facts["login"].get("status") == "ok":
+        elif "login" in facts and facts["login"].get("status") == SubStatus.OK:
             facts["login"]["reason"] = "no session cookie or success marker after login"
         attempts = scan.options.login_rate_limit_attempts
-        facts["rate_limit"] = loginform.failed_logins(scan.client, target.location, option, attempts) if attempts \
-            else {"status": "skipped", "reason": "opt-in: set login_rate_limit_attempts (<= 20)"}
+        facts["rate_limit"] = subcheck("login rate limit", lambda: loginform.failed_logins(
+            scan.client, target.location, option, attempts)) if attempts \
+            else {"status": SubStatus.SKIPPED, "reason": "opt-in: set login_rate_limit_attempts (<= 20)"}
         return facts
 
     # -- endpoints -----------------------------------------------------------------------------
     def _endpoints(self, target: Target, scan: _Scan) -> tuple[list[Endpoint], dict[str, Any]]:
         o = scan.options
         found = [Endpoint(e.method, resolve(target.location, e.url), e.marker) for e in o.endpoints]
-        discovery: dict[str, Any] = {"status": "not-configured"}
+        discovery: dict[str, Any] = {"status": SubStatus.NOT_CONFIGURED}
         if o.openapi:
-            discovery = self._discover(target, scan, found)
+            discovery = subcheck("discovery", lambda: self._discover(target, scan, found))
         if not found and not o.openapi and o.login is None:
             found.append(Endpoint("GET", target.location, source="target"))
         if o.login is not None:  # the login page is public by nature
@@ -167,10 +198,10 @@ class AuthProbe:
         try:
             reply = scan.client.send("GET", url)
             if reply.status != 200:
-                return {"status": "inconclusive", "path": path_of(url), "reason": f"HTTP {reply.status}"}
+                return inconclusive(f"HTTP {reply.status}", path=path_of(url))
             result = openapi.discover(reply.text)
         except (RequestFailed, ValueError) as exc:
-            return {"status": "inconclusive", "path": path_of(url), "reason": str(exc)}
+            return inconclusive(str(exc), path=path_of(url))
         known = {(e.method, e.url) for e in found}
         added = 0
         for item in result.endpoints:
@@ -183,7 +214,7 @@ class AuthProbe:
                 found.append(Endpoint("GET", absolute, source="openapi", declared_public=item.declared_public,
                                       declared_security=item.declared_security))
                 added += 1
-        return {"status": "ok", "path": path_of(url), "endpoints_found": added, "skipped": result.skipped,
+        return {"status": SubStatus.OK, "path": path_of(url), "endpoints_found": added, "skipped": result.skipped,
                 "operations_usable": result.usable}
 
     def _send(self, scan: _Scan, endpoint: Endpoint, creds: Credentials | None) -> Reply:
@@ -200,32 +231,42 @@ class AuthProbe:
             "declared_public": endpoint.declared_public, "declared_security": endpoint.declared_security,
             "marker_configured": bool(endpoint.marker), "reachable": True,
         }
-        baseline: Reply | None = None
-        if scan.creds is None:
-            facts["authenticated"] = {"status": "skipped", "reason": "no usable credentials"}
-        else:
-            try:
-                baseline = self._send(scan, endpoint, scan.creds)
-                facts["authenticated"] = observe_reply(baseline, endpoint.marker)
-                scan.remember_tokens(baseline, f"response:{facts['key']}")
-            except RequestFailed as exc:
-                facts["authenticated"] = {"status": "inconclusive", "reason": str(exc)}
-        facts["neighbours"] = self._neighbours(scan, endpoint, baseline)
-        facts["variants"] = [self._variant(scan, endpoint, v, baseline) for v in variants]
-        if all(v["status"] == "inconclusive" for v in facts["variants"] if v["status"] != "skipped") \
-                and facts["authenticated"]["status"] != "ok":
+        replies: list[Reply] = []  # the authenticated reply, once received
+        facts["authenticated"] = subcheck("authenticated", lambda: self._authenticated(scan, endpoint, facts, replies))
+        baseline = replies[0] if replies else None
+        facts["neighbours"] = subcheck("neighbours", lambda: self._neighbours(scan, endpoint, baseline))
+        facts["variants"] = [{**_head(v), **subcheck(f"variant {v.name}", partial(
+            self._variant, scan, endpoint, v, baseline))} for v in variants]
+        if all(v["status"] == SubStatus.INCONCLUSIVE for v in facts["variants"] if v["status"] != SubStatus.SKIPPED) \
+                and facts["authenticated"]["status"] != SubStatus.OK:
             facts["reachable"] = False
             facts["reason"] = facts["variants"][0].get("reason", "unreachable")
         return facts
 
+    def _authenticated(self, scan: _Scan, endpoint: Endpoint, facts: dict[str, Any],
+                       replies: list[Reply]) -> dict[str, Any]:
+        """The endpoint with the credential (the baseline of every comparison, kept in ``replies``)."""
+        if scan.creds is None:
+            return {"status": SubStatus.SKIPPED, "reason": "no usable credentials"}
+        try:
+            replies.append(self._send(scan, endpoint, scan.creds))
+        except RequestFailed as exc:
+            return inconclusive(str(exc))
+        scan.remember_tokens(replies[0], f"response:{facts['key']}")
+        return observe_reply(replies[0], endpoint.marker)
+
     def _neighbours(self, scan: _Scan, endpoint: Endpoint, baseline: Reply | None) -> dict[str, Any]:
         """IDOR: the same credential on up to two neighbouring identifiers (GET only)."""
         if baseline is None or endpoint.method != "GET":
-            return {"status": "skipped", "reason": "needs a GET endpoint and an authenticated reply"}
+            return {"status": SubStatus.SKIPPED, "reason": "needs a GET endpoint and an authenticated reply"}
         found = neighbours.neighbours(endpoint.url)
         original = neighbours.subjects(baseline.text) if baseline.status_class == "2xx" else set()
+        if baseline.status_class == "2xx":
+            neighbours.returned_ids(baseline.text, scan.returned_ids)
+            if found is None and original:
+                scan.subjects[endpoint.url] = original
         if found is None or not original:
-            return {"status": "skipped", "reason": "no numeric identifier" if found is None
+            return {"status": SubStatus.SKIPPED, "reason": "no numeric identifier" if found is None
                     else "the authenticated reply holds no personal data"}
         where, urls = found
         requests = []
@@ -233,25 +274,63 @@ class AuthProbe:
             try:
                 reply = self._send(scan, Endpoint("GET", url), scan.creds)
             except RequestFailed as exc:
-                requests.append({"offset": offset, "path": path_of(url), "status": "inconclusive", "reason": str(exc)})
+                requests.append({"offset": offset, "path": path_of(url), **inconclusive(str(exc))})
                 continue
-            requests.append({"offset": offset, "path": path_of(url), "status": "ok",
+            requests.append({"offset": offset, "path": path_of(url), "status": SubStatus.OK,
                              **neighbours.observe(reply.status, reply.text, original)})
-        return {"status": "ok", "identifier": where, "requests": requests}
+        return {"status": SubStatus.OK, "identifier": where, "requests": requests}
+
+    def _returned_id_neighbours(self, scan: _Scan, endpoint: Endpoint, skipped: dict[str, Any]) -> dict[str, Any]:
+        """IDOR on an identifier that cannot be counted (UUID, letters and digits): the same credential on
+        up to two other identifiers of its kind that the site returned in any authenticated reply."""
+        original = scan.subjects.get(endpoint.url)
+        found = neighbours.substitutes(endpoint.url, scan.returned_ids) if original else None
+        if original is None or found is None or not found[2]:
+            return skipped if found is None else {
+                "status": SubStatus.SKIPPED, "reason": f"no other {found[1]} identifier returned by the site"}
+        where, kind, urls = found
+        requests = []
+        for url in urls:
+            try:
+                reply = self._send(scan, Endpoint("GET", url), scan.creds)
+            except RequestFailed as exc:
+                requests.append({"path": path_of(url), **inconclusive(str(exc))})
+                continue
+            requests.append({"path": path_of(url), "status": SubStatus.OK,
+                             **neighbours.observe(reply.status, reply.text, original)})
+        return {"status": SubStatus.OK, "identifier": where, "kind": kind, "requests": requests}
 
     def _variant(self, scan: _Scan, endpoint: Endpoint, variant: Variant, baseline: Reply | None) -> dict[str, Any]:
-        head: dict[str, Any] = {"name": variant.name}
-        if variant.alg:
-            head["alg"] = variant.alg
+        head = _head(variant)
         if variant.skip_reason:
-            return {**head, "status": "skipped", "reason": variant.skip_reason}
+            return {**head, "status": SubStatus.SKIPPED, "reason": variant.skip_reason}
         try:
             reply = self._send(scan, endpoint, variant.credentials)
         except RequestFailed as exc:
-            return {**head, "status": "inconclusive", "reason": str(exc)}
+            return {**head, **inconclusive(str(exc))}
+        if scan.creds is None and variant.credentials is None:  # kept for the forgeries without credentials
+            scan.unauthenticated[endpoint.url] = reply
         facts = {**head, **compare(reply, baseline, endpoint.marker, scan.options.length_tolerance)}
         facts["personal_data"] = personal_data(reply.text) if reply.status_class == "2xx" else dict(NO_DATA)
         return facts
+
+    def _forge_without_credentials(self, ctx: ProbeContext, scan: _Scan, endpoints: list[Endpoint],
+                                   facts: dict[str, Any]) -> None:
+        """A profile without usable credentials still gets the black-box forgeries: forged tokens to the GET
+        endpoints that refused a request without credentials, compared with that refusal (``forging.py``)."""
+        harvest = Harvest(ctx, scan.client, seen_tokens=dict(scan.seen_tokens),
+                          issuers={fingerprint: scan.client.origin for fingerprint in scan.seen_tokens})
+        probed = []
+        for endpoint, found in zip(endpoints, facts["endpoints"], strict=True):
+            reply = scan.unauthenticated.get(endpoint.url)
+            if endpoint.method == "GET" and reply is not None:
+                found["refusal"] = refusal(reply)
+                probed.append(Probed(endpoint.url, found, reply))
+        forger = Forger(harvest, scan.words)
+        forger.crack_tokens()
+        refusing = forger.forge_all(probed)
+        if refusing > MAX_FORGERY_TARGETS:
+            record_limit(facts, "auth_forgery_targets", MAX_FORGERY_TARGETS, refusing)
 
     # -- tokens --------------------------------------------------------------------------------
     def _tokens(self, scan: _Scan) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.probes.http.html import HtmlDoc
+from scanner.net.html import HtmlDoc
 
 MAX_REFERENCES = 200
 # fetch("..."), axios("..."), axios.get("..."), $.ajax({url: "..."}), $.get("..."), $.getJSON("...")

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from scanner.probes.base import SubStatus
 from scanner.probes.code.patterns import Detectors
 from scanner.probes.code.redact import redact_line
 from scanner.probes.code.snippet import line_key, number_repeats, snippet
@@ -108,7 +109,7 @@ def run_bandit(files: list[SourceFile], detectors: Detectors) -> dict[str, Any]:
             from bandit.core import config as b_config
             from bandit.core import manager as b_manager
     except ImportError:
-        return {"status": "inconclusive", "reason": "bandit is not installed (pip install bandit)"}
+        return {"status": SubStatus.INCONCLUSIVE, "reason": "bandit is not installed (pip install bandit)"}
     python = {os.path.normpath(str(f.path)): f for f in files if f.rel.endswith(".py")}
     with _LOCK:
         logging.getLogger("bandit").setLevel(logging.ERROR)  # no progress bar or nosec chatter
@@ -127,7 +128,7 @@ def run_bandit(files: list[SourceFile], detectors: Detectors) -> dict[str, Any]:
         for name, reason in skipped
     ]
     return {
-        "status": "ok",
+        "status": SubStatus.OK,
         "version": getattr(bandit, "__version__", "unknown"),
         "files": len(python) - len(errors),
         "issues": [i.to_dict() for i in issues],

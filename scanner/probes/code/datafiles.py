@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -18,6 +19,7 @@ import yaml
 
 from scanner.pii.records import assess_json, assess_records
 from scanner.pii.types import ColumnAssessment
+from scanner.probes.base import SubStatus, subcheck
 from scanner.probes.code.walk import SourceFile
 
 FORMATS = {".json": "json", ".csv": "csv", ".tsv": "tsv", ".yaml": "yaml", ".yml": "yaml"}
@@ -56,6 +58,23 @@ def _column(a: ColumnAssessment) -> dict[str, Any]:
             "sample_size": a.sample_size, "masked_examples": list(a.masked_examples)}
 
 
+def _data_file(fmt: str, source: SourceFile) -> dict[str, Any]:
+    """One data file's record: its identifying record fields, inconclusive when unreadable as ``fmt``, or
+    ``{}`` when it holds none."""
+    try:
+        found = _assess(fmt, source.text)
+    except (ValueError, yaml.YAMLError, csv.Error, RecursionError) as exc:
+        return {"status": SubStatus.INCONCLUSIVE, "reason": _reason(exc), "columns": []}
+    columns = [_column(a) for a in found if _record_field(a)]
+    if not any(c["kind"] in IDENTIFYING for c in columns):
+        return {}
+    return {"status": SubStatus.OK, "columns": columns, "specific": any(c["category"] == "specific" for c in columns)}
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
 def analyze_data_files(files: list[SourceFile]) -> dict[str, Any]:
     """``{"files": n, "items": [...]}``: every data file read, and those holding personal data."""
     items: list[dict[str, Any]] = []
@@ -65,14 +84,8 @@ def analyze_data_files(files: list[SourceFile]) -> dict[str, Any]:
         if fmt is None:
             continue
         read += 1
-        try:
-            found = _assess(fmt, source.text)
-        except (ValueError, yaml.YAMLError, csv.Error, RecursionError) as exc:
-            items.append({"path": source.rel, "format": fmt, "status": "inconclusive",
-                          "reason": f"{type(exc).__name__}: {exc}"[:200], "columns": []})
-            continue
-        columns = [_column(a) for a in found if _record_field(a)]
-        if any(c["kind"] in IDENTIFYING for c in columns):
-            items.append({"path": source.rel, "format": fmt, "status": "ok", "columns": columns,
-                          "specific": any(c["category"] == "specific" for c in columns)})
+        # one file that breaks the reader is inconclusive on its own
+        record = subcheck(f"data file {source.rel}", partial(_data_file, fmt, source), _reason)
+        if record:
+            items.append({"path": source.rel, "format": fmt, **record, "columns": record.get("columns", [])})
     return {"files": read, "items": items}

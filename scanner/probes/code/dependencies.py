@@ -12,6 +12,7 @@ from typing import Any
 
 from scanner.advisories import SEVERITIES, Advisory, load_index, version_key
 from scanner.eol import load_table
+from scanner.probes.base import SubStatus
 from scanner.probes.code.lockfiles import LockfileError, Pinned, is_lockfile, pinned
 from scanner.probes.code.readfile import read_regular
 from scanner.probes.code.walk import Inventory
@@ -62,9 +63,9 @@ def dependency_facts(inventory: Inventory, root: Path, on: dt.date | None = None
         try:
             found = pinned(rel, text)
         except LockfileError as exc:
-            lockfiles.append({"file": rel, "status": "unreadable", "reason": str(exc), "packages": 0})
+            lockfiles.append({"file": rel, "status": SubStatus.INCONCLUSIVE, "reason": str(exc), "packages": 0})
             continue
-        lockfiles.append({"file": rel, "status": "ok", "packages": len(found)})
+        lockfiles.append({"file": rel, "status": SubStatus.OK, "packages": len(found)})
         packages.extend(found)
     ecosystems = sorted({p.ecosystem for p in packages})
     indexes = {eco: load_index(eco) for eco in ecosystems}

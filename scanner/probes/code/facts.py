@@ -17,7 +17,8 @@ FACTS_VERSION = "1"
 """Bumped when a field is removed or changes meaning (adding a field keeps the version)."""
 
 CheckStatus = SubStatus | Literal["not_configured"]
-"""A sub-check's status; ``sast`` and ``history`` spell "not configured" ``not_configured``."""
+"""A sub-check's status; facts stored before the one vocabulary spell "not configured" ``not_configured``
+in ``sast`` and ``history``."""
 
 
 class Skipped(FactsModel):

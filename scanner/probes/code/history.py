@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner.probes.base import SubStatus
 from scanner.probes.code.patterns import Detectors
 from scanner.probes.code.secrets import SecretHit, scan_file
 from scanner.probes.code.walk import SourceFile
@@ -132,14 +133,14 @@ def scan_history(root: Path, detectors: Detectors, since: str | None,
     ``in_working_tree`` says whether the same value is still in the scanned tree.
     """
     if since is not None and (since.startswith("-") or not since.strip()):
-        return {"status": "inconclusive", "reason": f"not a commit: {since!r}", "secrets": []}
+        return {"status": SubStatus.INCONCLUSIVE, "reason": f"not a commit: {since!r}", "secrets": []}
     git = shutil.which("git")
     if git is None:
-        return {"status": "not_configured", "reason": "git is not installed", "secrets": []}
+        return {"status": SubStatus.NOT_CONFIGURED, "reason": "git is not installed", "secrets": []}
     base = root if root.is_dir() else root.parent
     top = _repository_top(git, base)
     if top is None:
-        return {"status": "skipped", "reason": "not a git repository", "secrets": []}
+        return {"status": SubStatus.SKIPPED, "reason": "not a git repository", "secrets": []}
     inner = base.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if inner == "." else f"{inner}/"
     present = {(h.file, h.pattern, h.masked, h.length) for h in current}
@@ -157,9 +158,9 @@ def scan_history(root: Path, detectors: Detectors, since: str | None,
                 proc.kill()
             _, stderr = proc.communicate(timeout=TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return {"status": "inconclusive", "reason": f"git log failed: {exc}"[:300], "secrets": []}
+        return {"status": SubStatus.INCONCLUSIVE, "reason": f"git log failed: {exc}"[:300], "secrets": []}
     if proc.returncode != 0 and not log.truncated:
-        return {"status": "inconclusive", "reason": f"git log failed: {stderr.strip()}"[:300], "secrets": []}
-    return {"status": "ok", "since": since, "commits_scanned": log.commits,
+        return {"status": SubStatus.INCONCLUSIVE, "reason": f"git log failed: {stderr.strip()}"[:300], "secrets": []}
+    return {"status": SubStatus.OK, "since": since, "commits_scanned": log.commits,
             "truncated": log.truncated or log.commits >= MAX_COMMITS,
             "secrets": sorted(found.values(), key=lambda e: (e["file"], e["line"], e["pattern"]))}

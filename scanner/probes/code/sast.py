@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner.probes.base import SubStatus
 from scanner.probes.code.patterns import Detectors
 from scanner.probes.code.snippet import line_key, number_repeats, snippet
 from scanner.probes.code.walk import SourceFile
@@ -100,10 +101,10 @@ def run_sast(root: Path, files: list[SourceFile], detectors: Detectors) -> dict[
     """Facts of the PHP/JavaScript analysis of ``files`` (relative to ``root``)."""
     targets = _targets(files)
     if not targets:
-        return {"status": "skipped", "reason": "no PHP or JavaScript files", "files": 0, "findings": []}
+        return {"status": SubStatus.SKIPPED, "reason": "no PHP or JavaScript files", "files": 0, "findings": []}
     command = semgrep_command()
     if command is None:
-        return {"status": "not_configured", "reason": f"semgrep is not installed; {INSTALL_HINT}",
+        return {"status": SubStatus.NOT_CONFIGURED, "reason": f"semgrep is not installed; {INSTALL_HINT}",
                 "files": len(targets), "findings": []}
     base = root if root.is_dir() else root.parent
     by_rel = {f.rel: f for f in targets}
@@ -116,12 +117,12 @@ def run_sast(root: Path, files: list[SourceFile], detectors: Detectors) -> dict[
             errors.extend({"file": str(e.get("path", "")), "reason": str(e.get("message", ""))[:200]}
                           for e in out.get("errors", []) if e.get("level") != "warn")
     except (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
-        return {"status": "inconclusive", "reason": f"semgrep failed: {exc}"[:300], "files": len(targets),
+        return {"status": SubStatus.INCONCLUSIVE, "reason": f"semgrep failed: {exc}"[:300], "files": len(targets),
                 "findings": []}
     unique = {(f.check, f.file, f.line): f for f in findings}  # one result per rule and line
     ordered = sorted(unique.values(), key=lambda f: (f.file, f.line, f.check))
     number_repeats(ordered)
-    return {"status": "ok", "engine": "semgrep", "version": _version(command), "files": len(targets),
+    return {"status": SubStatus.OK, "engine": "semgrep", "version": _version(command), "files": len(targets),
             "findings": [f.to_dict() for f in ordered], "errors": errors}
 
 

@@ -10,6 +10,7 @@ the URL says ``sslmode=disable`` / ``sslmode=require`` for that target.
 
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import Any
 
@@ -80,16 +81,28 @@ def _mysql_tls(params: DatabaseParams) -> dict[str, Any]:
 
 def mysql_connect(host: str, port: int | None, user: str, database: str, password: str, params: DatabaseParams,
                   timeout: float) -> Any:
-    """A PyMySQL connection: never ``LOAD DATA LOCAL``, never an option file, TLS as ``params`` says."""
+    """A PyMySQL connection: never ``LOAD DATA LOCAL``, never an option file, TLS as ``params`` says.
+
+    The socket is opened here, to the scope-checked address (``net.resolve``), and handed to
+    PyMySQL; ``host`` stays the name TLS checks the certificate against.
+    """
     import pymysql
 
+    conn = pymysql.connect(
+        host=host, port=port or 3306, user=user, password=password, database=database or None,
+        local_infile=False, read_default_file=None, connect_timeout=max(1, int(timeout)),
+        read_timeout=max(5, int(timeout * 3)), write_timeout=max(5, int(timeout * 3)), defer_connect=True,
+        **_mysql_tls(params))
     try:
-        return pymysql.connect(
-            host=host, port=port or 3306, user=user, password=password, database=database or None,
-            local_infile=False, read_default_file=None, connect_timeout=max(1, int(timeout)),
-            read_timeout=max(5, int(timeout * 3)), write_timeout=max(5, int(timeout * 3)), **_mysql_tls(params))
+        sock = resolve.connect(host, port or 3306, max(1, int(timeout)))
+    except OSError as exc:
+        raise pymysql.err.OperationalError(2003, f"Can't connect to MySQL server on {host!r} ({exc})") from None
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as PyMySQL does for the sockets it opens
+    try:
+        conn.connect(sock)
     except pymysql.err.OperationalError as exc:
         reason = withheld_reason(str(exc))
         if reason is None:
             raise
         raise pymysql.err.OperationalError(2026, reason) from None
+    return conn

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from scanner.dburl import DatabaseParams
+from scanner.net import resolve, wire
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
-from scanner.probes.database import drivers
 from scanner.probes.database.checks import LOCAL_HOSTS, guarded, plaintext_verdict_from_error
-from scanner.probes.database.connect import Endpoint, short_error
+from scanner.probes.database.connect import Endpoint
 
 VARIABLES = ("require_secure_transport", "have_ssl", "have_openssl", "tls_version", "local_infile", "bind_address",
              "version", "version_comment", "default_authentication_plugin", "old_passwords", "secure_auth",
@@ -83,27 +84,95 @@ def _test_grants(conn: Connection) -> dict[str, Any]:
     return {"grants": [{"database": db, "user": user, "host": host} for db, user, host in rows]}
 
 
-def plaintext_connection(ep: Endpoint, ctx: ProbeContext, session_encrypted: bool | None) -> dict[str, Any]:
-    """Black-box test: does the server accept a login without TLS (``ssl_disabled=True``)?
+# what the plaintext test says it is: a fresh, unknown user each time, with no password
+_TEST_USER = "pindai-tls-test-"
+_TEST_FLAGS = (wire.CLIENT_PROTOCOL_41 | wire.CLIENT_SECURE_CONNECTION | wire.CLIENT_LONG_PASSWORD
+               | wire.CLIENT_PLUGIN_AUTH)  # never CLIENT_LOCAL_FILES, CLIENT_CONNECT_WITH_DB or CLIENT_SSL
+_COM_QUIT = b"\x01"
 
-    MariaDB answers "Access denied" both for ``REQUIRE SSL`` accounts and under
-    ``require_secure_transport``; when the same credentials just logged in over TLS, that
-    denial means the plaintext transport was refused.
+
+@dataclass(frozen=True)
+class _Attempt:
+    """What one login without TLS, as an unknown user with no password, was answered."""
+
+    offers_tls: bool
+    outcome: str = ""  # "logged-in", "refused" (insecure transport), "denied" (authentication), "other"
+    answer: str = ""
+
+
+def _plaintext_attempt(host: str, port: int, timeout: float) -> _Attempt:
+    """Read the greeting; if it offers TLS, log in without TLS as a random user with an empty password."""
+    with resolve.connect(host, port, timeout) as sock:
+        sock.settimeout(timeout)
+        sequence, payload = wire.read_mysql_packet(sock)
+        greeting = wire.parse_greeting(payload)
+        if not greeting.offers_tls:
+            return _Attempt(False)
+        user = _TEST_USER + secrets.token_hex(4)
+        login = wire.handshake_response(_TEST_FLAGS, user, b"", greeting.plugin or "mysql_native_password")
+        sock.sendall(wire.mysql_packet(sequence + 1, login))
+        _, answer = wire.read_mysql_packet(sock)
+        if answer[:1] == b"\x00":
+            sock.sendall(wire.mysql_packet(0, _COM_QUIT))
+            return _Attempt(True, "logged-in", "OK")
+        if answer[:1] != b"\xff":  # an auth switch or more auth data: authentication goes on without TLS
+            return _Attempt(True, "denied", "the server went on with authentication")
+        code, message = wire.mysql_error(answer)
+        said = f"{code} {message}"[:300]
+        verdict = plaintext_verdict_from_error(message)
+        if verdict is None and code in (1045, 1698):  # ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+            verdict = False
+        outcome = "refused" if verdict or code == 3159 else ("denied" if verdict is False else "other")
+        return _Attempt(True, outcome, said)
+
+
+def _plaintext_verdict(attempt: _Attempt, server: dict[str, Any]) -> dict[str, Any]:
+    """Whether logins without TLS are accepted, from the attempt and what the TLS session read.
+
+    MariaDB (and MySQL for a wrong password) refuse insecure transport only after authentication,
+    with "Access denied": for an unknown user that answer says nothing about the transport, so
+    ``require_secure_transport`` (read over the probe's TLS session) decides.
+    """
+    ok = {"status": "ok", "attempted": True}
+    if not attempt.offers_tls:
+        return {**ok, "accepted": True,
+                "detail": "the server does not offer TLS (no CLIENT_SSL in its greeting): every login is without TLS"}
+    if attempt.outcome == "logged-in":
+        return {**ok, "accepted": True,
+                "detail": "an unknown user with no password was let in without TLS (an anonymous account)"}
+    if attempt.outcome == "refused":
+        return {**ok, "accepted": False, "detail": f"a login without TLS was refused: {attempt.answer}"}
+    if server.get("session_tls", {}).get("encrypted") is False:
+        return {**ok, "accepted": True, "detail": "the probe's own login (sslmode=disable) was let in without TLS"}
+    variables = server.get("variables", {})
+    required = str(variables.get("require_secure_transport") or "").upper() if variables.get("status") == "ok" else ""
+    tried = f"a login without TLS as an unknown user with no password was answered: {attempt.answer}"
+    if attempt.outcome == "denied" and required in ("ON", "1"):
+        return {**ok, "accepted": False, "detail": f"require_secure_transport = ON (read over TLS); {tried}"}
+    if attempt.outcome == "denied" and required in ("OFF", "0"):
+        return {**ok, "accepted": True,
+                "detail": f"require_secure_transport = OFF (read over TLS): logins without TLS reach authentication; "
+                          f"{tried}"}
+    return {"status": "inconclusive", "attempted": True,
+            "reason": f"{tried}; require_secure_transport could not be read, so whether TLS is required is unknown"
+            if attempt.outcome == "denied" else tried}
+
+
+def plaintext_connection(ep: Endpoint, ctx: ProbeContext, server: dict[str, Any]) -> dict[str, Any]:
+    """Black-box test: does the server accept a login without TLS? No credential is sent.
+
+    The greeting says whether TLS is offered at all; then one login without TLS as a random,
+    unknown user with an empty password shows whether the server refuses insecure transport
+    (error 3159) or goes on to authenticate; ``server`` holds what the probe's own (TLS) session
+    read, for the answers that cannot tell (see ``_plaintext_verdict``).
     """
     try:
         with ctx.gate.slot(politeness_key(ep.host, ep.port)):
-            drivers.mysql_connect(ep.host, ep.port, ep.user, ep.database, ep.password, DatabaseParams("disable"),
-                                  ctx.timeout).close()
-    except Exception as exc:
-        message = short_error(exc, ep)
-        refused = plaintext_verdict_from_error(message)
-        if "access denied" in message.lower() and session_encrypted:
-            refused = True
-            message = f"login with the same credentials succeeded over TLS but was refused without TLS: {message}"
-        if refused is None:
-            return {"status": "inconclusive", "reason": message, "attempted": True}
-        return {"status": "ok", "attempted": True, "accepted": not refused, "detail": message}
-    return {"status": "ok", "attempted": True, "accepted": True, "detail": "logged in with TLS disabled"}
+            attempt = _plaintext_attempt(ep.host, ep.port or 3306, ctx.timeout)
+    except (OSError, ValueError) as exc:
+        return {"status": "inconclusive", "attempted": True,
+                "reason": f"no login without TLS could be tried: {type(exc).__name__}: {exc}"[:300]}
+    return _plaintext_verdict(attempt, server)
 
 
 def server_facts(conn: Connection, ep: Endpoint, mariadb: bool) -> dict[str, Any]:

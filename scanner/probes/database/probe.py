@@ -16,10 +16,10 @@ from sqlalchemy.engine import Connection
 from scanner.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
+from scanner.pii.column_facts import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.database import SPEC, mysql, postgres
-from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
 from scanner.probes.database.incremental import Carry, column_fingerprint
 from scanner.probes.database.options import DatabaseTargetOptions
@@ -59,12 +59,11 @@ class DatabaseProbe:
                 facts = self._observe(conn, ep, plan)
         finally:
             engine.dispose()
-        # a second, TLS-less login; made after the first connection is closed (no nested slots)
+        # a second, TLS-less connection without credentials; made after the first connection is closed (no nested slots)
         if ep.engine == "postgresql":
             facts["server"]["plaintext_connection"] = postgres.plaintext_connection(ep, ctx)
         elif ep.engine == "mysql":
-            encrypted = facts["server"].get("session_tls", {}).get("encrypted")
-            facts["server"]["plaintext_connection"] = mysql.plaintext_connection(ep, ctx, encrypted)
+            facts["server"]["plaintext_connection"] = mysql.plaintext_connection(ep, ctx, facts["server"])
         facts["cost"] = counter.summary()
         return facts
 

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from scanner.probes.database.columns import MAX_TEXT
+from scanner.pii.column_facts import MAX_TEXT
 from scanner.probes.database.scope import DatabaseScope
 
 SYSTEM_SCHEMAS = frozenset({

@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from scanner.pii.mask import mask
+from scanner.pii.masked_forms import mask
 
 _AUTHOR_PATH = re.compile(r"(/author/)([^/?#\s\"'<>]+)", re.IGNORECASE)
 

@@ -6,12 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.probes.http.html import HtmlDoc
+from scanner.net.html import HtmlDoc
 from scanner.probes.http.text import normalised
-
-_VERSION = re.compile(r"(?<!\d)\d+\.\d+(?:\.\d+)*")  # starts only where a digit run starts: linear
-VERSION_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator",
-                   "x-drupal-cache", "x-runtime", "x-backend-server", "x-debug-token", "x-debug-token-link")
+from scanner.probes.http.versions import banners
 
 
 @dataclass(frozen=True)
@@ -48,20 +45,9 @@ DEBUG_SIGNATURES = (
 
 
 def version_disclosure(headers: dict[str, str], doc: HtmlDoc | None) -> list[dict[str, Any]]:
-    """Headers and meta tags that name software, with the version string if any."""
-    items: list[dict[str, Any]] = []
-    for name in VERSION_HEADERS:
-        value = headers.get(name)
-        if value:
-            match = _VERSION.search(value)
-            items.append({"name": name, "source": "header", "value": value[:200],
-                          "version": match.group(0) if match else None})
-    if doc is not None and doc.metas.get("generator"):
-        value = doc.metas["generator"]
-        match = _VERSION.search(value)
-        items.append({"name": "meta generator", "source": "html", "value": value[:200],
-                      "version": match.group(0) if match else None})
-    return items
+    """Headers and meta tags that name software (``versions.banners``), with the version string if any."""
+    return [{"name": b.name, "source": b.source, "value": b.value[:200], "version": b.version}
+            for b in banners(headers, doc.metas.get("generator") if doc is not None else None) if b.disclosed]
 
 
 def debug_signatures(text: str) -> list[str]:

@@ -1,8 +1,9 @@
 """Exposure templates (rules/http/exposures.yaml) with soft-404 baselines.
 
 Two random paths are fetched first. A template hit whose response resembles a baseline
-(same status and content type, and the same normalised body hash or a similar length) is
-discarded: that is how a single-page-app catch-all or a custom 200 "not found" page looks.
+(``scanner.net.pageshape``: same status and content type, and the same normalised body hash or a
+similar length) is discarded: that is how a single-page-app catch-all or a custom 200 "not found"
+page looks.
 
 A word or regex matcher holds if it holds on the response as sent or on its normalised reading
 (scanner.probes.http.text): real pages break sentences across lines and use typographic quotes.
@@ -10,54 +11,20 @@ A word or regex matcher holds if it holds on the response as sent or on its norm
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scanner.pii import scrub
-from scanner.pii.mask import mask
+from scanner.net.pageshape import BODY_SAMPLE, Shape, shape_of
+from scanner.pii import mask, scrub
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.text import normalised
 
-BODY_SAMPLE = 65536
 MAX_EXTRACTED = 200
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What a response looks like, for soft-404 comparison."""
-
-    status: int
-    content_type: str
-    length: int
-    digest: str
-
-    def resembles(self, other: Shape) -> bool:
-        if self.status != other.status or self.content_type != other.content_type:
-            return False
-        if self.digest == other.digest:
-            return True
-        tolerance = max(64, int(0.1 * max(self.length, other.length)))
-        return abs(self.length - other.length) <= tolerance
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "content_type": self.content_type, "length": self.length}
-
-
-def shape_of(status: int, content_type: str, body: bytes, paths: set[str]) -> Shape:
-    """Shape of a response whose body may echo any of ``paths`` (removed before comparing)."""
-    text = body[:BODY_SAMPLE].decode("utf-8", errors="replace")
-    for token in sorted(paths | {p.strip("/") for p in paths}, key=len, reverse=True):
-        if token:
-            text = text.replace(token, "")
-    text = re.sub(r"\s+", " ", re.sub(r"\d+", "0", text))
-    return Shape(status, content_type, len(text), hashlib.sha256(text.encode()).hexdigest()[:16])
 
 
 def shape(page: Page, path: str) -> Shape:

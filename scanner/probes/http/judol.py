@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from scanner.net.html import HtmlDoc, parse
 from scanner.net.urls import link_host
 from scanner.pii import scrub
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetcher, FetchError, Page
-from scanner.probes.http.html import HtmlDoc, parse
 
 MAX_ITEMS = 20
 _META_FIELDS = ("description", "keywords", "og:title", "og:description", "twitter:title")

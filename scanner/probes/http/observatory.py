@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import http_sf
 from publicsuffixlist import PublicSuffixList
 
+from scanner.net.html import HtmlDoc
 from scanner.probes.http.data import load
-from scanner.probes.http.html import HtmlDoc
 
 SIX_MONTHS = 15_552_000
 _CSP_WEAKNESS = {  # weakness -> expectation, in the Observatory's order (the first found decides)

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from scanner.net.html import HtmlDoc
 from scanner.net.urls import UnsafeURL, UnsupportedScheme, destination, join
 from scanner.pii import scrub
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
-from scanner.probes.http.html import HtmlDoc
 from scanner.probes.http.options import HttpOptions
 
 _SKIP_EXTENSIONS = (".pdf", ".zip", ".rar", ".7z", ".gz", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",

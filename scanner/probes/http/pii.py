@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.net.html import parse
 from scanner.pii import ColumnAssessment, assess_body
 from scanner.probes.http.fetch import Page
 from scanner.probes.http.headers import observe_headers
-from scanner.probes.http.html import parse
 
 MAX_SAMPLES = 5
 MAX_FIELDS = 50

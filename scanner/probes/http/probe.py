@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net.html import parse
 from scanner.net.urls import origin_of
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld, subcheck
 from scanner.probes.http import SPEC, observatory
@@ -18,7 +19,6 @@ from scanner.probes.http.disclosure import DebugCollector, version_disclosure
 from scanner.probes.http.exposures import observe_exposures
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.headers import observe_headers
-from scanner.probes.http.html import parse
 from scanner.probes.http.judol import observe_judol
 from scanner.probes.http.options import HttpOptions
 from scanner.probes.http.pages import crawl

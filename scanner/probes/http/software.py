@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from scanner.eol import software_facts
+from scanner.net.html import HtmlDoc
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
-from scanner.probes.http.html import HtmlDoc
 from scanner.probes.http.versions import SeenVersion, asset_versions, generator_versions, header_versions, merged
 
 MAX_PLUGINS = 5

@@ -1,5 +1,8 @@
 """Product versions a web site shows: header banners, the generator meta tag, asset URLs.
 
+The one banner reader: :func:`banners` says which headers (and the generator meta tag) name the
+site's software, for the disclosure facts and for the versions alike (``BANNER_HEADERS``).
+
 Pure parsing, no requests: ``header_versions``, ``generator_versions`` and ``asset_versions``
 turn strings a target sent into :class:`SeenVersion` records. Confidence says how much one
 signal is worth: a banner token is ``high``; a distribution build (``(Debian)``, ``-4ubuntu2``,
@@ -31,9 +34,43 @@ _TOKEN = re.compile(r"(?P<name>[A-Za-z][\w.!+-]{0,40}?)/v?(?P<version>\d{1,4}(?:
                     r"(?P<build>[-+~][\w.+~-]{0,40})?")
 _COMMENT = re.compile(r"\(([^)]{1,60})\)")
 _SPACED = re.compile(r"(?P<name>[A-Za-z][\w.!-]{1,40})[ ]v?(?P<version>\d{1,4}(?:\.\d{1,6}){0,3}[a-z]?)\b")
-_HEADER_NAMES = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator", "x-runtime",
-                 "x-backend-server", "via")
+# Every response header that names software, in the order read: (name, disclosed, read for versions).
+# ``X-Drupal-Cache`` and Symfony's ``X-Debug-Token``/``-Link`` name software but carry no product
+# version token; ``Via`` names proxies (``1.1 varnish``): its protocol number is no disclosed version.
+BANNER_HEADERS: tuple[tuple[str, bool, bool], ...] = (
+    ("server", True, True), ("x-powered-by", True, True), ("x-aspnet-version", True, True),
+    ("x-aspnetmvc-version", True, True), ("x-generator", True, True), ("x-drupal-cache", True, False),
+    ("x-runtime", True, True), ("x-backend-server", True, True), ("x-debug-token", True, False),
+    ("x-debug-token-link", True, False), ("via", False, True),
+)
+_DOTTED = re.compile(r"(?<!\d)\d+\.\d+(?:\.\d+)*")  # starts only where a digit run starts: linear
 MAX_VALUE = 300
+
+
+@dataclass(frozen=True)
+class Banner:
+    """One place a site names its software: a response header, or the generator meta tag."""
+
+    name: str  # header name, or "meta generator"
+    source: str  # header | html
+    value: str
+    disclosed: bool  # part of the disclosure facts
+    versioned: bool  # its ``Product/1.2.3`` tokens are read as product versions (header_versions)
+
+    @property
+    def version(self) -> str | None:
+        """The first dotted number in the value (``4.0.30319``), whichever product it belongs to."""
+        match = _DOTTED.search(self.value)
+        return match.group(0) if match else None
+
+
+def banners(headers: dict[str, str], generator: str | None = None) -> list[Banner]:
+    """The banner headers present in ``headers`` (lower-case names), then the generator meta tag."""
+    found = [Banner(name, "header", value, disclosed, versioned)
+             for name, disclosed, versioned in BANNER_HEADERS if (value := headers.get(name))]
+    if generator:
+        found.append(Banner("meta generator", "html", generator, True, False))  # versions: generator_versions
+    return found
 
 
 @dataclass(frozen=True)
@@ -74,9 +111,9 @@ def banner_versions(value: str, source: str, where: str) -> list[SeenVersion]:
 def header_versions(headers: dict[str, str]) -> list[SeenVersion]:
     """Versions in ``Server``, ``X-Powered-By``, ``X-AspNet-Version`` and similar headers."""
     found: list[SeenVersion] = []
-    for name in _HEADER_NAMES:
-        value = headers.get(name)
-        if not value:
+    for banner in banners(headers):
+        name, value = banner.name, banner.value
+        if not banner.versioned:
             continue
         if name in ("x-aspnet-version", "x-aspnetmvc-version"):
             match = re.match(r"\s*(\d{1,4}(?:\.\d{1,6}){0,3})", value)

@@ -1,4 +1,4 @@
-"""SQL dump / migration analysis: the ``sqlfile`` probe (``analyze.analyze_sql`` is reusable)."""
+"""SQL dump / migration analysis: the ``sqlfile`` probe (the analyser itself is ``scanner.sql.analyze``)."""
 
 from scanner.model import TargetKind
 from scanner.probes.base import ProbeSpec

@@ -8,8 +8,8 @@ from typing import Any
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.sqlfile import SPEC
-from scanner.probes.sqlfile.analyze import SAMPLE_ROWS, analyze_sql
 from scanner.probes.sqlfile.options import SqlFileOptions
+from scanner.sql.analyze import SAMPLE_ROWS, analyze_sql
 
 
 class SqlFileProbe:

@@ -30,8 +30,10 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from scanner.net import resolve
 from scanner.net.urls import is_ip_literal
 from scanner.politeness import politeness_key
+from scanner.probes.base import SubStatus, inconclusive, subcheck
 
 # Module-level filters, because warnings.catch_warnings() is not thread-safe and probes run in
 # many threads: old system roots carry negative serials (CryptographyDeprecationWarning), and
@@ -89,9 +91,7 @@ def fetch_chain_stdlib(
         pass
     server_hostname = sni if sni and not is_ip_literal(sni) else None
     try:
-        with slot(politeness_key(host, port)) if slot else nullcontext(), socket.create_connection(
-            (host, port), timeout=timeout
-        ) as raw:
+        with slot(politeness_key(host, port)) if slot else nullcontext(), resolve.connect(host, port, timeout) as raw:
             if preamble is not None:
                 preamble(raw, timeout)
             with ctx.wrap_socket(raw, server_hostname=server_hostname) as tls:
@@ -220,13 +220,15 @@ def analyse_chain(
     """Observations about a presented chain (leaf first)."""
     now = now or dt.datetime.now(dt.UTC)
     if not chain_der:
-        return {"status": "inconclusive", "reason": "no certificate received"}
-    try:
+        return inconclusive("no certificate received")
+
+    def observe() -> dict[str, Any]:
         certs = [x509.load_der_x509_certificate(d) for d in chain_der]
         # cryptography parses names, extensions and keys lazily: any of them may still raise.
         return _analyse(certs, hostname, extra_ca_file, ocsp_stapled, now)
-    except Exception as exc:  # a hostile peer's DER must never cost the other TLS facts
-        return {"status": "inconclusive", "reason": f"unparseable certificate: {type(exc).__name__}: {exc}"}
+
+    # a hostile peer's DER must never cost the other TLS facts
+    return subcheck("certificate", observe, lambda exc: f"unparseable certificate: {type(exc).__name__}: {exc}")
 
 
 def _analyse(
@@ -244,7 +246,7 @@ def _analyse(
     trusted, error = _validate(leaf, rest, anchors, dns, ips, now)
     chain_complete = _chain_complete(leaf, rest, {a.subject for a in anchors}, summary["self_signed"])
     return {
-        "status": "ok",
+        "status": SubStatus.OK,
         "reason": "",
         "hostname": hostname,
         "chain_length": len(certs),

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from scanner.probes.base import SubStatus
 from scanner.probes.tls import suites as suite_db
 from scanner.probes.tls.net import Connector, Exchange
 from scanner.probes.tls.wire import (
@@ -262,19 +263,19 @@ class Enumerator:
         """Offer the second-highest version with TLS_FALLBACK_SCSV."""
         tls = sorted(v for v in accepted_versions if v >= SSL3)
         if len(tls) < 2:
-            return {"status": "ok", "supported": None, "reason": "only one protocol version"}
+            return {"status": SubStatus.OK, "supported": None, "reason": "only one protocol version"}
         version = tls[-2]
         out = self.try_suites(version, suite_db.candidates(version), fallback_scsv=True)
         ex = out.exchange
         if ex is not None and ex.flight.alert is not None and ex.flight.alert.description == 86:
-            return {"status": "ok", "supported": True, "reason": "", "tested_version": VERSION_NAMES[version]}
+            return {"status": SubStatus.OK, "supported": True, "reason": "", "tested_version": VERSION_NAMES[version]}
         if out.status == ACCEPTED:
-            return {"status": "ok", "supported": False, "reason": "fallback handshake accepted",
+            return {"status": SubStatus.OK, "supported": False, "reason": "fallback handshake accepted",
                     "tested_version": VERSION_NAMES[version]}
         if out.status == REJECTED:
-            return {"status": "ok", "supported": True, "reason": out.reason,
+            return {"status": SubStatus.OK, "supported": True, "reason": out.reason,
                     "tested_version": VERSION_NAMES[version]}
-        return {"status": "inconclusive", "supported": None, "reason": out.reason}
+        return {"status": SubStatus.INCONCLUSIVE, "supported": None, "reason": out.reason}
 
     def full_flight(self, version: int, offered: list[int]) -> tuple[Outcome, dict[str, object]]:
         """One TLS <= 1.2 handshake up to ServerHelloDone, offering DEFLATE, heartbeat,
@@ -305,15 +306,15 @@ class Enumerator:
             hb = self.conn.exchange(hello, until="hello_done", followup=probe_hb)
             fu = hb.followup
             if fu is None:
-                info["heartbleed"] = {"status": "inconclusive", "heartbeat_extension": True,
+                info["heartbleed"] = {"status": SubStatus.INCONCLUSIVE, "heartbeat_extension": True,
                                       "overlong_heartbeat_answered": None,
                                       "reason": hb.error or "no answer"}
             else:
                 answered = bool(fu.heartbeats)
-                info["heartbleed"] = {"status": "ok", "heartbeat_extension": True,
+                info["heartbleed"] = {"status": SubStatus.OK, "heartbeat_extension": True,
                                       "overlong_heartbeat_answered": answered, "reason": ""}
         else:
-            info["heartbleed"] = {"status": "ok", "heartbeat_extension": hb_ack,
+            info["heartbleed"] = {"status": SubStatus.OK, "heartbeat_extension": hb_ack,
                                   "overlong_heartbeat_answered": None if hb_ack else False,
                                   "reason": "" if not hb_ack else "flight incomplete"}
         return out, info

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 
+from scanner.net import resolve
 from scanner.net.sniff import looks_like_plain_http
 from scanner.politeness import politeness_key
 from scanner.probes.tls.wire import ServerFlight, TlsParseError
@@ -76,7 +77,7 @@ class Connector:
     def _connect(self, timeout: float) -> socket.socket:
         start = time.monotonic()
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=timeout)
+            sock = resolve.connect(self.host, self.port, timeout)  # the scope-checked address
         except (ConnectionRefusedError, socket.gaierror) as exc:
             raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
         except OSError as exc:

@@ -6,13 +6,15 @@ See ``docs/facts/tls.md`` for the facts' shape.  No verdicts here: rules/tls.yam
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import Target, TargetKind
+from scanner.net.resolve import private_refusal
 from scanner.net.urls import is_ip_literal
-from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.base import ProbeContext, ProbeInconclusive, SubStatus, subcheck
 from scanner.probes.tls import SPEC
 from scanner.probes.tls import suites as suite_db
 from scanner.probes.tls.certificate import analyse_chain, fetch_chain_stdlib
@@ -68,6 +70,8 @@ class TlsProbe:
             raise ProbeInconclusive("target has no host")
         if not ctx.scope.allows(host):
             raise ProbeInconclusive(f"host {host} is outside the scan scope")
+        if (refusal := private_refusal(host, ctx.scope)) is not None:
+            raise ProbeInconclusive(refusal)
         opts = TlsOptions.of(target)
         sni = opts.sni or (None if is_ip_literal(host) else host)
         fixed = opts.tls_timeout
@@ -117,21 +121,23 @@ def _scan(enum: Enumerator, conn: Connector, host: str, port: int, sni: str | No
         if best12 is None and TLS13 in accepted:
             chain_std = pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout, conn.slot, conn.preamble)
         phases.suites_and_preference(accepted, best12)
-        groups, group_status = _groups(g13, phases.later.get("g12"), best12)
-        dh = phases.later.get("dh")
-        flight_status, info = _flight(phases.later.get("flight"))
-        chain: list[bytes] = list(info.get("chain") or [])
-        chain_source = "tls-handshake" if chain else ""
-        if not chain and (chain_std is not None or TLS13 in accepted):
-            std = chain_std or pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout, conn.slot,
-                                           conn.preamble)
-            chain, err = std.result()
-            chain_source = "stdlib-ssl" if chain else err
-        elif not chain and results[SSL2].status == ACCEPTED:
-            chain_source = "sslv2"
-        extra = {"groups": groups, "groups_status": group_status, "dh_param_bits": dh.result() if dh else None,
-                 "fallback_scsv": fb.result()}
-    features, stapled = _features(best12 is None and TLS13 in accepted, flight_status, info)
+        # the checks below are independent sub-checks: one failing is recorded in its own place
+        extra = _key_exchange(g13, phases.later.get("g12"), phases.later.get("dh"), best12)
+        extra["fallback_scsv"] = _guarded("fallback_scsv", fb.result, supported=None)
+        flight = subcheck("full handshake", lambda: _flight(phases.later.get("flight")))
+        info: dict[str, Any] = flight.pop("info", {})
+        features, stapled = _features(best12 is None and TLS13 in accepted, flight, info)
+
+        def certificate() -> dict[str, Any]:
+            if not (chain := list(info.get("chain") or [])) and (chain_std is not None or TLS13 in accepted):
+                std = chain_std or pool.submit(fetch_chain_stdlib, host, port, sni, conn.timeout, conn.slot,
+                                               conn.preamble)
+                chain, err = std.result()
+                return _certificate(chain, "stdlib-ssl" if chain else err, sni or host, target, stapled)
+            source = "tls-handshake" if chain else "sslv2" if results[SSL2].status == ACCEPTED else ""
+            return _certificate(chain, source, sni or host, target, stapled)
+
+        cert = _guarded("certificate", certificate, source="")
     return {
         "host": host,
         "port": port,
@@ -143,7 +149,7 @@ def _scan(enum: Enumerator, conn: Connector, host: str, port: int, sni: str | No
         "server_preference": {results[v].name: results[v].server_preference for v in accepted if v != SSL2},
         **extra,
         **features,
-        "certificate": _certificate(chain, chain_source, sni or host, target, stapled),
+        "certificate": cert,
         "connections": conn.connections,
         "rtt_ms": round((conn.rtt or 0.0) * 1000, 3),
         "timeout_s": round(conn.timeout, 3),
@@ -199,40 +205,59 @@ class _Phases:
             p.result()
 
 
-def _groups(g13: Future[Any] | None, g12: Future[Any] | None, best12: int | None
-            ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _guarded(name: str, observe: Callable[[], dict[str, Any]], **blank: Any) -> dict[str, Any]:
+    """One sub-check through the probes' guard; a failure keeps the record's other fields (``blank``)."""
+    record = subcheck(name, observe)
+    for key, value in blank.items():
+        record.setdefault(key, value)
+    return record
+
+
+def _groups(g13: Future[Any] | None, g12: Future[Any] | None, best12: int | None) -> dict[str, Any]:
     groups: list[dict[str, Any]] = []
-    status = {"status": "ok", "reason": ""}
+    status: dict[str, Any] = {"status": SubStatus.OK, "reason": ""}
     for future, version in ((g13, "TLSv1.3"), (g12, VERSION_NAMES[best12] if best12 is not None else "")):
         if future is None or not version:
             continue
         found, complete, reason = future.result()
         groups += [group_fact(g, version) for g in found]
         if not complete:
-            status = {"status": INCONCLUSIVE, "reason": reason}
-    return groups, status
+            status = {"status": SubStatus.INCONCLUSIVE, "reason": reason}
+    return {**status, "groups": groups}
 
 
-def _flight(flight: Future[Any] | None) -> tuple[dict[str, str], dict[str, Any]]:
-    """The full handshake's status and what it showed (extensions, chain, staple)."""
+def _key_exchange(g13: Future[Any] | None, g12: Future[Any] | None, dh: Future[Any] | None,
+                  best12: int | None) -> dict[str, Any]:
+    """``groups``, ``groups_status`` and ``dh_param_bits``: two sub-checks (groups, the finite-field DH
+    size); ``groups_status`` says why either could not be observed."""
+    status = _guarded("groups", lambda: _groups(g13, g12, best12), groups=[])
+    groups = status.pop("groups")
+    bits = subcheck("dh_param_bits", lambda: {"status": SubStatus.OK, "bits": dh.result() if dh else None})
+    if bits["status"] != SubStatus.OK and status["status"] == SubStatus.OK:
+        status = {"status": bits["status"], "reason": f"DH parameters: {bits['reason']}"}
+    return {"groups": groups, "groups_status": status, "dh_param_bits": bits.get("bits")}
+
+
+def _flight(flight: Future[Any] | None) -> dict[str, Any]:
+    """The full handshake's status and what it showed (``info``: extensions, chain, staple)."""
     if flight is None:
-        return {"status": INCONCLUSIVE, "reason": "no TLS <= 1.2 version accepted"}, {}
+        return {"status": SubStatus.INCONCLUSIVE, "reason": "no TLS <= 1.2 version accepted", "info": {}}
     out, info = flight.result()
     if out.status != ACCEPTED:
-        return {"status": INCONCLUSIVE, "reason": out.reason}, info
-    return {"status": "ok", "reason": ""}, info
+        return {"status": SubStatus.INCONCLUSIVE, "reason": out.reason, "info": info}
+    return {"status": SubStatus.OK, "reason": "", "info": info}
 
 
 def _features(tls13_only: bool, flight_status: dict[str, str], info: dict[str, Any]
               ) -> tuple[dict[str, Any], bool | None]:
     """Renegotiation, compression, extended master secret and heartbeat facts, and the OCSP staple."""
     if tls13_only:
-        na = {"status": "ok", "reason": "not applicable: TLS 1.3 only"}
+        na = {"status": SubStatus.OK, "reason": "not applicable: TLS 1.3 only"}
         return {"secure_renegotiation": {**na, "supported": True},
                 "compression": {**na, "accepted": False, "method": None},
                 "extended_master_secret": {**na, "supported": True},
                 "heartbleed": {**na, "heartbeat_extension": False, "overlong_heartbeat_answered": False}}, None
-    ok = flight_status["status"] == "ok"
+    ok = flight_status["status"] == SubStatus.OK
     method = info.get("compression")
     return {
         "secure_renegotiation": {**flight_status, "supported": info.get("secure_renegotiation") if ok else None},
@@ -245,7 +270,7 @@ def _features(tls13_only: bool, flight_status: dict[str, str], info: dict[str, A
 
 def _certificate(chain: list[bytes], source: str, name: str, target: Target, stapled: bool | None) -> dict[str, Any]:
     if not chain:
-        return {"status": INCONCLUSIVE, "reason": source or "no certificate received", "source": ""}
+        return {"status": SubStatus.INCONCLUSIVE, "reason": source or "no certificate received", "source": ""}
     cert = analyse_chain(chain, name, extra_ca_file=TlsOptions.of(target).ca_file, ocsp_stapled=stapled)
     cert["source"] = source
     return cert
@@ -256,7 +281,7 @@ def _protocol_fact(r: ProtocolResult) -> dict[str, Any]:
     return {
         "name": r.name,
         "accepted": accepted,
-        "status": "ok" if r.status != INCONCLUSIVE else INCONCLUSIVE,
+        "status": SubStatus.OK if r.status != INCONCLUSIVE else SubStatus.INCONCLUSIVE,
         "reason": r.reason,
         "suites_complete": r.suites_complete if r.status == ACCEPTED else None,
         "suite_count": len(r.suites) if r.status == ACCEPTED else 0,

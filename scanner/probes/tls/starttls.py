@@ -10,63 +10,37 @@ import socket
 import struct
 from collections.abc import Callable
 
+from scanner.net import wire
+
 Preamble = Callable[[socket.socket, float], None]
 
 DEFAULT_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "smtp": 25}
 
 PG_SSL_REQUEST = struct.pack("!II", 8, 80877103)
-MYSQL_CLIENT_SSL = 0x0800
-MYSQL_CLIENT_PROTOCOL_41 = 0x0200
-MYSQL_CLIENT_SECURE_CONNECTION = 0x8000
-MYSQL_CLIENT_LONG_PASSWORD = 0x0001
-
-
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise ValueError("connection closed during STARTTLS negotiation")
-        data += chunk
-    return data
+_MYSQL_TLS_FLAGS = wire.CLIENT_PROTOCOL_41 | wire.CLIENT_SECURE_CONNECTION | wire.CLIENT_LONG_PASSWORD
 
 
 def postgres(sock: socket.socket, timeout: float) -> None:
     """PostgreSQL: SSLRequest, expect 'S'."""
     sock.settimeout(timeout)
     sock.sendall(PG_SSL_REQUEST)
-    answer = _recv_exact(sock, 1)
+    answer = wire.recv_exact(sock, 1)
     if answer != b"S":
         raise ValueError(f"PostgreSQL refused SSL (answer {answer!r})")
 
 
 def mysql_capabilities(payload: bytes) -> int:
     """Server capability flags (lower and, if present, upper 16 bits) of a handshake v10."""
-    if not payload or payload[0] != 10:
-        raise ValueError("not a MySQL protocol-10 handshake")
-    end = payload.index(b"\x00", 1)  # server version, NUL-terminated
-    pos = end + 1 + 4 + 8 + 1  # connection id, auth data part 1, filler
-    lower = int.from_bytes(payload[pos : pos + 2], "little")
-    upper = int.from_bytes(payload[pos + 5 : pos + 7], "little") if len(payload) >= pos + 7 else 0
-    return lower | (upper << 16)
+    return wire.parse_greeting(payload).capabilities
 
 
 def mysql(sock: socket.socket, timeout: float) -> None:
     """MySQL/MariaDB: read the greeting, check CLIENT_SSL, send an SSL request packet."""
     sock.settimeout(timeout)
-    header = _recv_exact(sock, 4)
-    length = int.from_bytes(header[:3], "little")
-    payload = _recv_exact(sock, length)
-    if payload[:1] == b"\xff":
-        raise ValueError("MySQL sent an error packet instead of a handshake")
-    caps = mysql_capabilities(payload)
-    if not caps & MYSQL_CLIENT_SSL:
+    sequence, payload = wire.read_mysql_packet(sock)
+    if not wire.parse_greeting(payload).offers_tls:
         raise ValueError("MySQL server does not offer SSL")
-    flags = (MYSQL_CLIENT_SSL | MYSQL_CLIENT_PROTOCOL_41 | MYSQL_CLIENT_SECURE_CONNECTION
-             | MYSQL_CLIENT_LONG_PASSWORD)
-    body = struct.pack("<IIB", flags, 16 * 1024 * 1024, 33) + b"\x00" * 23
-    seq = header[3] + 1
-    sock.sendall(len(body).to_bytes(3, "little") + bytes([seq & 0xFF]) + body)
+    sock.sendall(wire.mysql_packet(sequence + 1, wire.ssl_request(_MYSQL_TLS_FLAGS)))
 
 
 def _smtp_reply(sock: socket.socket) -> tuple[int, list[str]]:

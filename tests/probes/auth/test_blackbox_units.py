@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from scanner.net.html import parse
 from scanner.net.urls import UnsafeURL, destination
 from scanner.probes.auth import openapi, references
 from scanner.probes.auth.blackbox import refusal, resolved
 from scanner.probes.auth.client import Reply
-from scanner.probes.http.html import parse
 
 
 def reply(status: int, text: str, **headers: str) -> Reply:

@@ -88,6 +88,6 @@ def test_an_unreadable_lock_file_is_reported_not_fatal(tmp_path: Path, ruleset: 
     (root / "package-lock.json").write_text("{ not json")
     _, facts, judgement = scan_tree(root, ruleset)
     files = {f["file"]: f for f in facts.data["dependencies"]["lockfiles"]}
-    assert files["package-lock.json"]["status"] == "unreadable"
+    assert files["package-lock.json"]["status"] == "inconclusive"
     assert [f.item_key for f in judgement.findings if f.rule_id == "PND-CODE-030"] == [
         "composer.lock:guzzlehttp/guzzle@7.4.4"]

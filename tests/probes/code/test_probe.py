@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import scanner.probes.sqlfile.analyze as sqlfile_analyze
 from scanner.model import Target, TargetKind
 from scanner.probes import load_probes
 from scanner.probes.base import ProbeContext, ProbeInconclusive
+from scanner.probes.code import sql as code_sql
 from scanner.probes.code.probe import CodeProbe
 from scanner.rules import RuleSet
 from tests.probes.code.helpers import FIXTURES, scan_tree
@@ -61,7 +61,7 @@ def test_unanalysable_sql_file_is_inconclusive_on_its_own(
     def boom(text: str, source: str) -> dict[str, object]:
         raise ValueError("cannot parse")
 
-    monkeypatch.setattr(sqlfile_analyze, "analyze_sql", boom)
+    monkeypatch.setattr(code_sql, "analyze_sql", boom)
     (tmp_path / "seed.sql").write_text("INSERT INTO x VALUES (1);\n")
     _, facts, judgement = scan_tree(tmp_path, ruleset)
     assert facts.data["sql"] == [{"path": "seed.sql", "status": "inconclusive", "reason": "ValueError: cannot parse"}]

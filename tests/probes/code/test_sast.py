@@ -70,7 +70,7 @@ def test_without_semgrep_the_checks_are_not_configured(monkeypatch: pytest.Monke
     monkeypatch.setenv("PINDAI_SEMGREP", str(tmp_path / "no-semgrep"))
     _, facts, judgement = scan_tree(FIXTURES / "php-weak", ruleset)
     sast = facts.data["sast"]
-    assert sast["status"] == "not_configured"
+    assert sast["status"] == "not-configured"
     assert "pindai[sast]" in sast["reason"] and "pipx inject pindai semgrep" in sast["reason"]
     assert not {f.rule_id for f in judgement.findings} & SAST_RULES
 

@@ -7,10 +7,9 @@ from hypothesis import strategies as st
 
 from scanner.probes.http import observatory
 from scanner.probes.http.cookies import parse_set_cookie
-from scanner.probes.http.exposures import Shape, template_matches
+from scanner.probes.http.exposures import template_matches
 from scanner.probes.http.fetch import Page
 from scanner.probes.http.headers import observe_headers, parse_csp, parse_hsts
-from scanner.probes.http.html import parse
 from scanner.probes.http.judol import keywords_in
 
 
@@ -57,16 +56,6 @@ def test_cookie_attributes_and_no_value() -> None:
     assert parse_set_cookie("a=b; SameSite=Sometimes", "https")["same_site_valid"] is False
 
 
-def test_hidden_blocks_via_inline_style_and_class() -> None:
-    doc = parse("""<html><head><title>T</title><style>.x{display:none}</style></head><body>
-      <div class="x"><a href="https://slot88.example/">Slot Gacor</a></div>
-      <span style="font-size:0">togel</span><p>terlihat</p></body></html>""")
-    assert [b.reason for b in doc.hidden_blocks] == ["class x: display:none", "font-size:0"]
-    assert doc.hidden_blocks[0].hrefs == ["https://slot88.example/"]
-    assert doc.anchors[0].hidden is True
-    assert doc.title == "T"
-
-
 def test_keywords_are_whole_words() -> None:
     assert keywords_in("Info Slot Gacor dan TOGEL hari ini") == ["slot gacor", "togel"]
     assert keywords_in("ketogelan slotgacorx") == []
@@ -83,13 +72,6 @@ def test_exposure_matchers_negative_and_binary() -> None:
     assert template_matches(zip_template, _page(b"PK\x03\x04rest"))
 
 
-def test_shape_resemblance() -> None:
-    base = Shape(200, "text/html", 1000, "aaa")
-    assert base.resembles(Shape(200, "text/html", 1050, "bbb"))
-    assert not base.resembles(Shape(200, "text/plain", 1000, "bbb"))
-    assert not base.resembles(Shape(404, "text/html", 1000, "aaa"))
-
-
 @given(st.integers(min_value=0, max_value=200))
 def test_grade_chart_is_monotonic(score: int) -> None:
     order = ["F", "D-", "D", "D+", "C-", "C", "C+", "B-", "B", "B+", "A-", "A", "A+"]
@@ -99,12 +81,6 @@ def test_grade_chart_is_monotonic(score: int) -> None:
 def test_grade_boundaries() -> None:
     assert [observatory.grade_for(s) for s in (0, 24, 25, 40, 59, 85, 90, 100, 145)] == [
         "F", "F", "D-", "D+", "C", "A-", "A", "A+", "A+"]
-
-
-@given(st.text(max_size=400))
-def test_html_reader_never_raises(text: str) -> None:
-    doc = parse("<div style='display:none'><a href='x'>" + text)
-    assert isinstance(doc.text, str)
 
 
 def test_unknown_charset_falls_back_to_utf8() -> None:

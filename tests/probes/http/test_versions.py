@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.probes.http.versions import asset_versions, banner_versions, generator_versions, header_versions, merged
+from scanner.probes.http.disclosure import version_disclosure
+from scanner.probes.http.versions import (
+    asset_versions,
+    banner_versions,
+    banners,
+    generator_versions,
+    header_versions,
+    merged,
+)
 
 # (banner as sent by real servers, [(product, version, distribution or None)])
 BANNERS = [
@@ -131,3 +139,16 @@ def test_two_sources_agreeing_raise_confidence() -> None:
 def test_hostile_banner_is_bounded() -> None:
     seen = banner_versions("A/1.0 " * 10000, "header", "server")
     assert len(seen) <= 60 and all(len(v.evidence) <= 120 for v in seen)
+
+
+def test_one_banner_reader_for_disclosure_and_versions() -> None:
+    """The disclosure facts and the software versions read the same banner headers (``BANNER_HEADERS``)."""
+    headers = {"server": "Apache/2.4.6 (CentOS)", "x-debug-token": "a1b2c3", "via": "1.1 varnish",
+               "x-aspnet-version": "4.0.30319", "x-other": "Thing/1.0"}
+    read = banners(headers, "WordPress 6.1.9")
+    assert [(b.name, b.disclosed, b.versioned, b.version) for b in read] == [
+        ("server", True, True, "2.4.6"), ("x-aspnet-version", True, True, "4.0.30319"),
+        ("x-debug-token", True, False, None), ("via", False, True, "1.1"), ("meta generator", True, False, "6.1.9")]
+    assert [d["name"] for d in version_disclosure(headers, None)] == ["server", "x-aspnet-version", "x-debug-token"]
+    assert [(v.where, v.version) for v in header_versions(headers)] == [
+        ("server", "2.4.6"), ("x-aspnet-version", "4.0.30319")]

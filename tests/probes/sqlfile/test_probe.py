@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from fixtures.db.make_dump import OUT as SAMPLE_DUMP
+from scanner.pii.column_facts import ColumnRef
 from scanner.probes.base import ProbeContext
 from scanner.probes.sqlfile.probe import SqlFileProbe
 from scanner.rules import load_rules
 from scanner.scan import new_scan, scan
+from scanner.sql import analyze
 from scanner.targets import parse_target
 
 RULES = load_rules()
@@ -67,3 +72,39 @@ def test_every_rule_evaluates_on_real_facts() -> None:
     result = _scan(SAMPLE_DUMP)
     assert [e.message for e in result.evaluation_errors] == []
     assert {r.id for r in RULES.rules if r.probe == "sqlfile"} <= set(result.evaluated_rules)
+
+
+HOSTILE_DDL = "CREATE TABLE jebakan (a int CHECK " + "(" * 3000 + "1" + ")" * 3000 + ");\n"
+
+
+def test_a_statement_that_breaks_the_parser_leaves_the_others(tmp_path: Path) -> None:
+    """sqlparse refuses nesting beyond its limit: that statement alone is unread, the dump's others are read."""
+    plain = tmp_path / "plain.sql"
+    plain.write_text(SAMPLE_DUMP.read_text())
+    hostile = tmp_path / "hostile.sql"
+    hostile.write_text(HOSTILE_DDL + SAMPLE_DUMP.read_text())
+    whole, facts = _scan(plain).facts[0], _scan(hostile).facts[0]
+    assert facts.status == "ok"
+    assert facts.data["unread"] == [{"line": 1, "statement": "CREATE TABLE", "status": "inconclusive",
+                                     "reason": "SQLParseError: Maximum grouping depth exceeded (100)."}]
+    assert facts.data["coverage_limits"] == [{"code": "sqlfile_unread", "limit": 1, "total": None}]
+    assert [c["key"] for c in facts.data["columns"]] == [c["key"] for c in whole.data["columns"]]
+    assert [t["name"] for t in facts.data["tables"]] == [t["name"] for t in whole.data["tables"]]
+    assert facts.data["grants"] == [{**g, "line": g["line"] + 1} for g in whole.data["grants"]]
+
+
+def test_a_table_that_cannot_be_classified_leaves_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = _scan(SAMPLE_DUMP).facts[0].data
+    real = analyze.column_facts
+
+    def column_facts(ref: ColumnRef, values: list[object], **kwargs: Any) -> dict[str, Any] | None:
+        if ref.table == "public.pasien":
+            raise RuntimeError("classifier broke")
+        return real(ref, values, **kwargs)
+
+    monkeypatch.setattr(analyze, "column_facts", column_facts)
+    data = _scan(SAMPLE_DUMP).facts[0].data
+    assert data["unread"] == [{"table": "public.pasien", "status": "inconclusive",
+                               "reason": "RuntimeError: classifier broke"}]
+    assert data["columns"] == [c for c in whole["columns"] if c["table"] != "public.pasien"]
+    assert data["credentials"] == whole["credentials"] and data["grants"] == whole["grants"]

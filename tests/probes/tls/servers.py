@@ -72,13 +72,13 @@ def s_server(name: str, cert: Path, key: Path, *args: str, chain: Path | None = 
     return Server(name, port, proc, ca_file=ca_file)
 
 
-NGINX_CONF = """
+NGINX_HEAD = """
 daemon off;
 master_process on;
 worker_processes 1;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections {connections}; }}
 http {{
     access_log off;
     client_body_temp_path {dir}/body;
@@ -86,6 +86,9 @@ http {{
     fastcgi_temp_path {dir}/fastcgi;
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
+"""
+
+LEGACY_SERVERS = """
     server {{
         listen 127.0.0.1:{modern} ssl;
         ssl_certificate {cert};
@@ -103,8 +106,31 @@ http {{
         ssl_ciphers ALL:COMPLEMENTOFALL:@SECLEVEL=0;
         location / {{ return 200 "ok"; }}
     }}
-}}
 """
+
+
+def nginx_conf(folder: Path, http_body: str, connections: int = 256) -> str:
+    """A foreground nginx configuration keeping its pid, log and temporary files under ``folder``;
+    ``http_body``: the directives and ``server`` blocks of its ``http`` block."""
+    return NGINX_HEAD.format(dir=folder, connections=connections) + http_body + "}\n"
+
+
+def start_nginx(folder: Path, conf: str, *ports: int) -> subprocess.Popen[bytes]:
+    """Run nginx on ``conf`` (written into ``folder``) until every port in ``ports`` answers; else its error log."""
+    assert NGINX, "nginx missing"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "nginx.conf"
+    path.write_text(conf)
+    proc = subprocess.Popen([NGINX, "-c", str(path), "-p", str(folder), "-e", str(folder / "error.log")],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for port in ports:
+            wait_port(port)
+    except RuntimeError as exc:
+        proc.terminate()
+        log = folder / "error.log"
+        raise RuntimeError(log.read_text() if log.exists() else "nginx failed") from exc
+    return proc
 
 
 MODERN_CIPHERS = ":".join([
@@ -115,22 +141,9 @@ MODERN_CIPHERS = ":".join([
 
 def nginx_pair(folder: Path, cert: Path, key: Path) -> tuple[Server, Server]:
     """nginx with a modern (TLS1.2+1.3 AEAD) and a legacy (TLS1.0-1.3, everything) server."""
-    assert NGINX, "nginx missing"
-    folder.mkdir(parents=True, exist_ok=True)
     modern, legacy = free_port(), free_port()
-    conf = NGINX_CONF.format(dir=folder, modern=modern, legacy=legacy, cert=cert, key=key,
-                             modern_ciphers=MODERN_CIPHERS)
-    path = folder / "nginx.conf"
-    path.write_text(conf)
-    proc = subprocess.Popen([NGINX, "-c", str(path), "-p", str(folder), "-e", str(folder / "error.log")],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_port(modern)
-        wait_port(legacy)
-    except RuntimeError as exc:
-        proc.terminate()
-        log = folder / "error.log"
-        raise RuntimeError(log.read_text() if log.exists() else "nginx failed") from exc
+    servers = LEGACY_SERVERS.format(modern=modern, legacy=legacy, cert=cert, key=key, modern_ciphers=MODERN_CIPHERS)
+    proc = start_nginx(folder, nginx_conf(folder, servers), modern, legacy)
     return Server("nginx-modern", modern, proc), Server("nginx-legacy", legacy, None)
 
 

@@ -134,7 +134,7 @@ def test_values_that_contradict_the_name(fake: Faker) -> None:
 
 
 def test_free_text_scan_is_bounded(fake: Faker) -> None:
-    from scanner.pii.column import FREE_TEXT_MAX_CHARS
+    from scanner.pii.column_verdict import FREE_TEXT_MAX_CHARS
 
     long_text = "Laporan warga tentang jalan rusak " * 60  # about 2,000 characters, no identifier
     values = [f"NIK saya {fake.nik()} mohon dicek segera oleh petugas" for _ in range(20)] + [long_text] * 200

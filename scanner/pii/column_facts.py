@@ -13,8 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.pii import assess_column, classify_column_name, classify_protection, scrub
-from scanner.pii.column import VALIDATED_KINDS
-from scanner.pii.columns import normalize
+from scanner.pii.column_names import normalize
+from scanner.pii.column_verdict import VALIDATED_KINDS
 
 MAX_TEXT = 2048  # longer cell values are truncated before classification
 CHILD_MIN = 2  # sampled NIKs of minors needed to call a column child data (UU PDP Pasal 4(2) huruf e)
@@ -103,7 +103,7 @@ def _short(example: str, limit: int = 40) -> str:
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, dict[str, str]]:
     try:
-        from scanner.pii.columns import dictionary
+        from scanner.pii.column_names import dictionary
 
         return {e.kind: {"id": e.label_id, "en": e.label_en} for e in dictionary().entries}
     except Exception:  # the label is cosmetic; never fail a scan over it

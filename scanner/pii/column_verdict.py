@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from scanner.pii.columns import classify_column_name, normalize
+from scanner.pii.column_names import classify_column_name, normalize
 from scanner.pii.dates import age_on, birth_dates, parse_date
 from scanner.pii.detectors import KIND_CATEGORY, cell_text, classify_value, find_personal_data, matches_kind
-from scanner.pii.mask import mask
+from scanner.pii.masked_forms import mask
 from scanner.pii.names import name_share
 from scanner.pii.nik import compact, nik_details
 from scanner.pii.specific import specific_kind

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.pii import classify_column_name
-from scanner.pii.columns import dictionary, normalize
+from scanner.pii.column_names import dictionary, normalize
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """``scrub``: the safety net that masks personal values found anywhere in evidence, facts and text.
 
-It finds values with ``scanner.pii.detectors`` and masks them with ``scanner.pii.mask``; see that
-module for the masked forms.
+It finds values with ``scanner.pii.detectors`` and masks them with ``scanner.pii.masked_forms``
+(the masked forms).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Analyse SQL text (dumps, migrations): personal-data columns, plaintext values, grants.
 
-``analyze_sql(text, source)`` is the public entry point, shared with the code probe
-(migrations found in source trees). It never returns a raw personal value: values from
+``analyze_sql(text, source)`` is the public entry point, shared by the sqlfile probe and the
+code probe (migrations found in source trees). It never returns a raw personal value: values from
 ``INSERT … VALUES`` and ``COPY … FROM stdin`` are classified with :mod:`scanner.pii`
 in memory and only masked examples and ratios are returned.
 """
@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlparse
 from sqlparse import sql as sqltokens
 
-from scanner.probes.base import record_limit
-from scanner.probes.database.columns import ColumnRef, column_facts, credential_facts, settle_table
-from scanner.probes.sqlfile.lexer import (
+from scanner.pii.column_facts import ColumnRef, column_facts, credential_facts, settle_table
+from scanner.probes.base import SubStatus, record_limit, subcheck
+from scanner.sql.lexer import (
     Call,
     extract_copy_blocks,
     split_statements,
@@ -70,6 +71,7 @@ class _State:
     insert_rows: int = 0
     copy_rows: int = 0
     long_ddl: int = 0
+    unread: list[dict[str, Any]] = field(default_factory=list)  # statements and tables that could not be read
 
     def add_rows(self, table: str, columns: list[str], rows: list[list[Any]], line: int, limit: int) -> None:
         self.first_line.setdefault(table, line)
@@ -218,39 +220,52 @@ def analyze_sql(text: str, source: str, *, sample_rows: int = SAMPLE_ROWS) -> di
             continue
         line = lines.at(start + (len(raw) - len(stmt)))
         state.statements += 1
-        kind = _statement_kind(stmt)
-        if kind.startswith("CREATE") and " TABLE" in stmt[:120].upper() and len(stmt) >= MAX_DDL:
-            state.long_ddl += 1
-        elif kind.startswith("CREATE") and " TABLE" in stmt[:120].upper():
-            parsed = _create_table(sqlparse.parse(stmt)[0])
-            if parsed:
-                name, definitions = parsed
-                state.tables[name] = _Table(name, line, definitions)
-        elif kind.startswith(("INSERT", "REPLACE")):
-            m = _INSERT.match(stmt[:4000])
-            if m:
-                table = unquote(m.group(1))
-                columns = [unquote(c) for c in split_top(m.group(2)[1:-1])] if m.group(2) else []
-                state.insert_statements += 1
-                room = sample_rows - state.sampled.get(table, 0)
-                if room > 0:
-                    rows = value_tuples(stmt[m.end():].rstrip().rstrip(";"), limit=room)
-                    state.sampled[table] = state.sampled.get(table, 0) + len(rows)
-                    state.insert_rows += len(rows)
-                    state.add_rows(table, columns, rows, line, sample_rows)
-                else:
-                    state.first_line.setdefault(table, line)
-        elif kind.startswith("GRANT"):
-            grant = _grant(stmt, line)
-            if grant:
-                state.grants.append(grant)
+        # each statement is read on its own: one that breaks the parser (nesting beyond sqlparse's limit)
+        # is recorded as unread, and the others are still read
+        read = subcheck(f"statement at line {line}", partial(_read_statement, state, stmt, line, sample_rows))
+        if read["status"] != SubStatus.OK:
+            state.unread.append({"line": line, "statement": _statement_kind(stmt), **read})
     for block in copies:
         state.copy_rows += block.row_count
         state.add_rows(block.table, block.columns, list(block.rows), block.line, sample_rows)
     facts = _facts(text, source, state, copies)
     if state.long_ddl:
         record_limit(facts, "sqlfile_ddl", MAX_DDL, state.long_ddl)
+    if state.unread:
+        facts["unread"] = state.unread
+        record_limit(facts, "sqlfile_unread", len(state.unread))
     return facts
+
+
+def _read_statement(state: _State, stmt: str, line: int, sample_rows: int) -> dict[str, Any]:
+    """Add what one statement says (a table, sampled rows, a grant) to ``state``."""
+    kind = _statement_kind(stmt)
+    if kind.startswith("CREATE") and " TABLE" in stmt[:120].upper() and len(stmt) >= MAX_DDL:
+        state.long_ddl += 1
+    elif kind.startswith("CREATE") and " TABLE" in stmt[:120].upper():
+        parsed = _create_table(sqlparse.parse(stmt)[0])
+        if parsed:
+            name, definitions = parsed
+            state.tables[name] = _Table(name, line, definitions)
+    elif kind.startswith(("INSERT", "REPLACE")):
+        m = _INSERT.match(stmt[:4000])
+        if m:
+            table = unquote(m.group(1))
+            columns = [unquote(c) for c in split_top(m.group(2)[1:-1])] if m.group(2) else []
+            state.insert_statements += 1
+            room = sample_rows - state.sampled.get(table, 0)
+            if room > 0:
+                rows = value_tuples(stmt[m.end():].rstrip().rstrip(";"), limit=room)
+                state.sampled[table] = state.sampled.get(table, 0) + len(rows)
+                state.insert_rows += len(rows)
+                state.add_rows(table, columns, rows, line, sample_rows)
+            else:
+                state.first_line.setdefault(table, line)
+    elif kind.startswith("GRANT"):
+        grant = _grant(stmt, line)
+        if grant:
+            state.grants.append(grant)
+    return {"status": SubStatus.OK}
 
 
 def _dialect(text: str) -> str:
@@ -264,6 +279,32 @@ def _dialect(text: str) -> str:
     return "unknown"
 
 
+def _table_facts(state: _State, table: str, cols: list[tuple[str, str]]) -> dict[str, Any]:
+    """The personal-data columns (settled as one table) and the credential columns of one table."""
+    defined = state.tables[table].line if table in state.tables else None
+    data_line = state.first_line.get(table)  # the first INSERT/COPY: where the personal data is written
+    items: list[dict[str, Any]] = []
+    credentials: list[dict[str, Any]] = []
+    for column, col_type in cols:
+        values = state.values.get((table, column), [])
+        ref = ColumnRef(table, column, col_type, data_line if values and data_line else defined or data_line)
+        call = _call_protection(values)
+        cred = credential_facts(ref, _literals(values))
+        if cred is not None:
+            if call:
+                cred["protection"] = call
+            credentials.append(cred)
+            continue
+        item = column_facts(ref, _literals(values))
+        if item is None:
+            continue
+        if call:
+            item["protection"] = call
+        item["has_values"] = bool(values)
+        items.append(item)
+    return {"status": SubStatus.OK, "columns": settle_table(items), "credentials": credentials}
+
+
 def _facts(text: str, source: str, state: _State, copies: list[Any]) -> dict[str, Any]:
     columns: list[dict[str, Any]] = []
     credentials: list[dict[str, Any]] = []
@@ -273,27 +314,13 @@ def _facts(text: str, source: str, state: _State, copies: list[Any]) -> dict[str
         if column not in [c for c, _ in cols]:
             cols.append((column, ""))
     for table, cols in names.items():
-        defined = state.tables[table].line if table in state.tables else None
-        data_line = state.first_line.get(table)  # the first INSERT/COPY: where the personal data is written
-        table_items: list[dict[str, Any]] = []
-        for column, col_type in cols:
-            values = state.values.get((table, column), [])
-            ref = ColumnRef(table, column, col_type, data_line if values and data_line else defined or data_line)
-            call = _call_protection(values)
-            cred = credential_facts(ref, _literals(values))
-            if cred is not None:
-                if call:
-                    cred["protection"] = call
-                credentials.append(cred)
-                continue
-            item = column_facts(ref, _literals(values))
-            if item is None:
-                continue
-            if call:
-                item["protection"] = call
-            item["has_values"] = bool(values)
-            table_items.append(item)
-        columns.extend(settle_table(table_items))
+        # each table is classified on its own: one that fails is recorded as unread, the others are kept
+        found = subcheck(f"table {table}", partial(_table_facts, state, table, cols))
+        if found["status"] != SubStatus.OK:
+            state.unread.append({"table": table, **found})
+            continue
+        columns.extend(found["columns"])
+        credentials.extend(found["credentials"])
     return {
         "source": source,
         "size_bytes": len(text.encode("utf-8", "replace")),

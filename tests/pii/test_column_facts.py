@@ -10,7 +10,7 @@ from faker import Faker
 
 from fixtures.pii_bench.values import aes_gcm_b64
 from fixtures.synthetic import make_faker, md5_hex
-from scanner.probes.database.columns import ColumnRef, column_facts, settle_table
+from scanner.pii.column_facts import ColumnRef, column_facts, settle_table
 
 ON = date(2026, 12, 1)
 

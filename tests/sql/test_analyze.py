@@ -9,8 +9,8 @@ from fixtures.db.make_dump import OUT as SAMPLE_DUMP
 from fixtures.db.make_dump import render
 from fixtures.synthetic.provider import IndonesianIdentityProvider
 from scanner.pii import is_valid_nik, is_valid_phone, mask
-from scanner.probes.sqlfile.analyze import analyze_sql
-from scanner.probes.sqlfile.lexer import split_statements, value_tuples
+from scanner.sql.analyze import analyze_sql
+from scanner.sql.lexer import split_statements, value_tuples
 
 
 def _fake():  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ Formats (idempotent: masking a masked value returns it unchanged):
 - e-mail: first character of the local part — ``b***@example.go.id``;
 - anything else: at most the first 2 and last 2 characters.
 
-Detection (``detectors``) uses these forms; ``masking.scrub`` depends on detection, never the reverse.
+Detection (``detectors``) uses these forms; ``scrubbing.scrub`` depends on detection, never the reverse.
 """
 
 from __future__ import annotations
