@@ -75,7 +75,11 @@ class Variant(Reply):
     content_kind: str | None = Field(default=None, description="black-box: `json`, `html` or `other`")
     basis: str | None = Field(default=None, description="black-box forgeries: `synthetic`, `harvested-claims`, "
                                                         "`cracked-secret`")
-    carrier: str | None = Field(default=None, description="black-box forgeries: `bearer`")
+    carrier: str | None = Field(default=None, description="black-box forgeries: `bearer`, or the cookie or "
+                                                          "query parameter a site's token travels in")
+    carrier_name: str | None = Field(default=None, description="black-box: the cookie's or parameter's name")
+    refused: bool | None = Field(default=None, description="black-box `carrier-refusal`: a non-token value there "
+                                                           "was refused")
     refusal_similarity: float | None = Field(default=None, description="black-box: similarity to the refusal")
     same_as_refusal: bool | None = None
     token_parts: list[str] | None = Field(
@@ -83,7 +87,7 @@ class Variant(Reply):
 
 
 class NeighbourRequest(SubCheck):
-    offset: int
+    offset: int | None = Field(default=None, description="n-1 or n+1; absent for an identifier the site returned")
     path: str
     http_status: int | None = None
     status_class: str | None = None
@@ -95,6 +99,7 @@ class Neighbours(SubCheck):
     """Profile mode: the same credential on neighbouring object identifiers (IDOR)."""
 
     identifier: str | None = Field(default=None, description="`path` or `query:<name>`")
+    kind: str | None = Field(default=None, description="the kind of identifier the site returned (substitutes)")
     requests: list[NeighbourRequest] | None = None
 
 
@@ -116,7 +121,8 @@ class Endpoint(FactsModel):
     reason: str | None = Field(default=None, description="why the endpoint could not be reached")
     authenticated: Reply
     neighbours: Neighbours | None = None
-    refusal: Refusal | None = Field(default=None, description="black-box")
+    refusal: Refusal | None = Field(default=None, description="black-box, and profile mode without usable "
+                                                                 "credentials (forged tokens are then sent)")
     variants: list[Variant]
 
 
@@ -172,6 +178,42 @@ class Discarded(FactsModel):
     reason: str
 
 
+class RouteFound(FactsModel):
+    """A route nobody links that answered, and differs from its folder's random sibling."""
+
+    path: str
+    id: str = Field(description="the route check's id")
+    framework: str
+    http_status: int
+    content_kind: str
+    answer: str = Field(description="what shows it exists (not `method-not-allowed` when it answered a GET)")
+
+
+class RouteSibling(FactsModel):
+    folder: str
+    trailing_slash: bool
+    http_status: int
+    length: int
+    content_type: str
+
+
+class Routes(SubCheck):
+    """Black-box: routes frameworks and habits create (and the agency's own) tried once each."""
+
+    list_version: str | None = None
+    listed: int | None = None
+    agency: int | None = Field(default=None, description="routes an agency pack added")
+    known: int | None = Field(default=None, description="requested anyway by the run: not tried again")
+    skipped_requires: int | None = None
+    tried: int | None = None
+    not_tried: int | None = Field(default=None, description="left out when the route budget was spent")
+    failed: int | None = None
+    found: list[RouteFound] | None = None
+    requests: int | None = None
+    budget: int | None = None
+    siblings: list[RouteSibling] | None = None
+
+
 class Discovery(SubCheck):
     """Where the endpoints came from: the OpenAPI document (profile) or the site itself (black-box)."""
 
@@ -188,6 +230,7 @@ class Discovery(SubCheck):
     endpoints_over_limit: int | None = None
     siblings: list[Sibling] | None = None
     discarded: list[Discarded] | None = None
+    routes: Routes | None = Field(default=None, description="black-box")
 
 
 class SecretSearch(SubCheck):
@@ -198,31 +241,31 @@ class SecretSearch(SubCheck):
     secret_length: int | None = None
 
 
-class Token(FactsModel):
-    """A JWT: from the profile, the login, or seen in replies (never stored: only a fingerprint)."""
+class Token(SubCheck):
+    """A JWT: from the profile, the login, or seen in replies (never stored: only a fingerprint). A token
+    that could not be analysed is inconclusive under its own key and source."""
 
     key: str = Field(description="12-hex fingerprint")
     source: str = Field(description="`profile:<recipe>`, `login:/path` or `response:METHOD /path`")
-    status: SubStatus
-    alg: str
-    typ: str
-    signature_length: int
-    header_params: list[str]
-    claim_names: list[str]
-    has_exp: bool
-    has_iat: bool
-    has_nbf: bool
+    alg: str | None = None
+    typ: str | None = None
+    signature_length: int | None = None
+    header_params: list[str] | None = None
+    claim_names: list[str] | None = None
+    has_exp: bool | None = None
+    has_iat: bool | None = None
+    has_nbf: bool | None = None
     unusable_claims: list[str] | None = None
-    lifetime_known: bool
-    lifetime_s: int
-    expired: bool
-    secret_search: SecretSearch
-    claims_personal_data: PersonalData
-    kid_present: bool
-    jku_present: bool
-    x5u_present: bool
-    jwk_present: bool
-    x5c_present: bool
+    lifetime_known: bool | None = None
+    lifetime_s: int | None = None
+    expired: bool | None = None
+    secret_search: SecretSearch | None = None
+    claims_personal_data: PersonalData | None = None
+    kid_present: bool | None = None
+    jku_present: bool | None = None
+    x5u_present: bool | None = None
+    jwk_present: bool | None = None
+    x5c_present: bool | None = None
 
 
 class LoginAttempt(SubCheck):

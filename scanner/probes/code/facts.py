@@ -160,17 +160,20 @@ class EndOfLifePackage(FactsModel):
 
 
 class Dependencies(FactsModel):
-    """Lock files, their packages' known advisories (OSV) and end of life."""
+    """Lock files, their packages' known advisories (OSV) and end of life; ``status`` (newer) is
+    ``inconclusive`` with a ``reason`` when the check failed, and the other fields are then absent."""
 
-    lockfiles: list[LockFile]
-    packages: int
-    ecosystems: list[str]
-    advisory_data: list[AdvisoryData]
-    untested_ecosystems: list[str]
-    tested: bool = Field(description="an advisory index was available for at least one ecosystem")
-    vulnerable: list[VulnerablePackage]
-    end_of_life: list[EndOfLifePackage]
-    eol_table: EolTable
+    status: CheckStatus | None = None
+    reason: str | None = None
+    lockfiles: list[LockFile] | None = None
+    packages: int | None = None
+    ecosystems: list[str] | None = None
+    advisory_data: list[AdvisoryData] | None = None
+    untested_ecosystems: list[str] | None = None
+    tested: bool | None = Field(default=None, description="an advisory index was available for an ecosystem")
+    vulnerable: list[VulnerablePackage] | None = None
+    end_of_life: list[EndOfLifePackage] | None = None
+    eol_table: EolTable | None = None
 
 
 class SastFinding(FactsModel):
@@ -191,8 +194,8 @@ class Sast(FactsModel):
     reason: str | None = None
     engine: str | None = None
     version: str | None = None
-    files: int
-    findings: list[SastFinding]
+    files: int | None = None
+    findings: list[SastFinding] | None = None
     errors: list[FileError] | None = None
 
 
@@ -217,8 +220,10 @@ class DataFile(FactsModel):
 
 
 class DataFiles(FactsModel):
-    files: int
-    items: list[DataFile]
+    status: CheckStatus | None = Field(default=None, description="newer")
+    reason: str | None = None
+    files: int | None = None
+    items: list[DataFile] | None = None
 
 
 class HistorySecret(FactsModel):
@@ -247,7 +252,7 @@ class History(FactsModel):
     since: str | None = None
     commits_scanned: int | None = None
     truncated: bool | None = None
-    secrets: list[HistorySecret]
+    secrets: list[HistorySecret] | None = None
 
 
 class CodeFacts(ProbeFacts):
