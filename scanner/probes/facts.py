@@ -184,6 +184,14 @@ class SqlRows(FactsModel):
     copy_: int = Field(alias="copy", description="rows of COPY blocks")
 
 
+class SqlUnread(SubCheck):
+    """A statement (``line``, ``statement``) or a table (``table``) that could not be read; the others were."""
+
+    line: int | None = None
+    statement: str | None = Field(default=None, description="the statement's first words (`CREATE TABLE`)")
+    table: str | None = None
+
+
 class SqlAnalysis(ProbeFacts):
     """What the SQL analyser (``scanner.sql.analyze.analyze_sql``) observes in one SQL text: the sqlfile
     probe's facts, and each SQL file of the code probe."""
@@ -198,6 +206,7 @@ class SqlAnalysis(ProbeFacts):
     grants: list[SqlGrant]
     rows: SqlRows
     copy_blocks: int
+    unread: list[SqlUnread] | None = Field(default=None, description="newer: only when something was unread")
 
 
 # -- software versions and their end of life (scanner.eol): the http and database probes -----------------
