@@ -69,6 +69,7 @@ def _facts_fit_their_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """
     import sys
 
+    from scanner.model import encodable_data
     from scanner.probes import specs
     from scanner.probes.facts import check_facts
 
@@ -78,7 +79,8 @@ def _facts_fit_their_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         def checked(self: Any, target: Any, ctx: Any) -> Any:
             data = run(self, target, ctx)
             model = specs()[name].facts_model()
-            problems = check_facts(model, data) if model is not None and isinstance(data, dict) else []
+            # checked as the runner checks it: after the text is made encodable (scanner.runner.observe)
+            problems = check_facts(model, encodable_data(data)) if model is not None and isinstance(data, dict) else []
             misfits.extend(f"{name} on {getattr(target, 'location', target)}: {p}" for p in problems[:10])
             return data
 
