@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,13 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
 from scanner.engine import _judge_serially  # noqa: E402
+from scanner.executors import Job  # noqa: E402
 from scanner.model import Facts, Target, TargetKind  # noqa: E402
 from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes import load_probes  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
 from scanner.rules import RuleSet, load_rules  # noqa: E402
-from scanner.runner import run_probes  # noqa: E402
+from scanner.runner import ShardExecutor  # noqa: E402
 from scanner.scan import new_scan, scan  # noqa: E402
 from scanner.scope import Scope  # noqa: E402
 
@@ -188,17 +189,18 @@ def run_once(ports: list[int], workers: int, connections: int, timeout: float, p
     seen: list[Facts] = []
     observe_s = 0.0
 
-    def runner(*args: Any, **kw: Any) -> list[Facts]:
-        nonlocal observe_s
-        start = time.monotonic()
-        try:
-            return run_probes(*args, workers=workers, processes=processes, **kw)
-        finally:
-            observe_s = time.monotonic() - start
+    class Timed:  # the executor pindai scan uses, timed
+        def observe(self, jobs: Sequence[Job], ctx: ProbeContext, on_facts: Callable[[Facts], None]) -> list[Facts]:
+            nonlocal observe_s
+            start = time.monotonic()
+            try:
+                return ShardExecutor(processes, workers).observe(jobs, ctx, on_facts)
+            finally:
+                observe_s = time.monotonic() - start
 
     clock = time.monotonic()
     cpu = time.process_time()
-    result = scan(new_scan(targets, ruleset), loaded, ruleset, ctx, on_facts=seen.append, runner=runner)
+    result = scan(new_scan(targets, ruleset), loaded, ruleset, ctx, on_facts=seen.append, executor=Timed())
     wall = time.monotonic() - clock
     if facts_out is not None:
         facts_out.write_text(json.dumps({"targets": [t.to_dict() for t in targets],

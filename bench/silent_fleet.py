@@ -42,8 +42,9 @@ from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes import load_probes  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
 from scanner.rules import RuleSet, load_rules  # noqa: E402
+from scanner.runner import ThreadExecutor  # noqa: E402
 from scanner.runs import write_run  # noqa: E402
-from scanner.scan import new_scan, runner_for, scan  # noqa: E402
+from scanner.scan import new_scan, scan  # noqa: E402
 
 SERVER = r'''
 import socket, sys, threading
@@ -117,7 +118,7 @@ def _run(inventory_path: Path, kinds: dict[str, str], ruleset: RuleSet, timeout:
     started = time.monotonic()
     with patch:
         result = scan(new_scan(inventory.targets, ruleset), load_probes(), ruleset, ctx,
-                      runner=lambda *a, **k: runner_for(False, 1)(*a, workers=workers, **k))
+                      executor=ThreadExecutor(workers))
     wall = time.monotonic() - started
     spans: dict[str, list[float]] = defaultdict(list)
     for facts in result.facts:

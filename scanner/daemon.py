@@ -14,13 +14,11 @@ when its profile is no longer given.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,16 +26,17 @@ from croniter import croniter
 
 from scanner.channels import Delivery
 from scanner.credentials import MissingCredential, check_ready
-from scanner.durable import ScanWriter
 from scanner.extras import MissingExtra
+from scanner.interrupts import SigtermGuard
 from scanner.model import ScanResult
 from scanner.notify import messages, new_findings, send
 from scanner.politeness import HostGate
 from scanner.probes.base import ProbeContext
 from scanner.profile import Profile, ProfileError, load_profile
 from scanner.rules import RuleSet
+from scanner.scanrun import ScanRun, accepted_risks
 from scanner.store import COMPLETE, FAILED, INTERRUPTED, Store, StoreError
-from scanner.suppressions import SuppressionError, apply_inline
+from scanner.suppressions import SuppressionError
 
 RUNNER = "daemon"  # the profile summary of the daemon's scans names it, so it only takes over its own
 
@@ -167,39 +166,30 @@ def run_profile(
     """Scan one profile as ``pindai scan --profile`` does (or finish the ``resumed`` scan of it), store it,
     write its reports and deliver. Never raises."""
     from scanner.probes import load_probes
-    from scanner.scan import new_scan, runner_for, scan
+    from scanner.scan import executor_for
 
     outcome = RunOutcome(profile=str(profile.path), skipped_rows=len(profile.inventory_problems))
     for problem in profile.inventory_problems:
         log.warning("profile %s: inventory row not scanned / baris inventaris tidak dipindai: %s", profile.path,
                     problem)
-    writer: ScanWriter | None = None
-    result = resumed
+    run: ScanRun | None = None
     try:
         ctx = ProbeContext(gate=HostGate(profile.politeness), scope=profile.scope)
         probes = load_probes(probe_names)
         check_ready(profile.targets, probes, distributed)  # a missing password or driver: a failed run, reported
         if profile.suppressions and (unknown := profile.suppressions.unknown_rules({r.id for r in ruleset.rules})):
             raise SuppressionError("; ".join(unknown))
-        if result is None:
-            result = new_scan(profile.targets, ruleset, profile.summary() | {"runner": RUNNER})
-            store.begin_scan(result)
-        outcome.scan_id = result.scan_id
-        log.info("profile %s: run started, scan %s, %d target(s)", profile.path, result.scan_id, len(result.targets))
-        writer = ScanWriter(store, result.scan_id)
-        if writer.recover():  # an earlier run's spooled observations are in the store now: not observed again
-            result = store.load(result.scan_id)
-        try:
-            result = scan(result, probes, ruleset, ctx, on_facts=writer.add, runner=runner_for(distributed))
-        except KeyboardInterrupt:  # Ctrl-C: keep what was observed, resumable with `pindai scan --resume`
-            writer.finish(result, INTERRUPTED)
-            raise
-        if profile.suppressions:
-            result = profile.suppressions.apply(result)
-        result = apply_inline(result, honour=not profile.spec.ignore_inline_suppressions)
+        run = _opened(profile, store, ruleset, resumed)
+        outcome.scan_id = run.result.scan_id
+        log.info("profile %s: run started, scan %s, %d target(s)", profile.path, run.result.scan_id,
+                 len(run.result.targets))
+        honour = not profile.spec.ignore_inline_suppressions
+        status = run.run(probes, ruleset, ctx, executor_for(distributed),
+                         finishing=lambda result: accepted_risks(result, profile.suppressions, honour))
+        if status != COMPLETE:
+            raise RuntimeError(_not_recorded(run))
+        result = run.result
         previous = store.previous(result)
-        if writer.finish(result) != COMPLETE:
-            raise RuntimeError(writer.summary() or f"the scan's end is not recorded: {writer.error}")
         outcome.open_findings = len(result.open_findings())
         outcome.new_findings = len(new_findings(result, previous, profile.spec.notify.min_severity))
         outcome.observed, outcome.not_observed = observed_counts(result)
@@ -214,9 +204,26 @@ def run_profile(
     except Exception as exc:  # one broken profile or store hiccup must not stop the daemon
         log.exception("profile %s: scan failed", profile.path)
         outcome.error = f"{type(exc).__name__}: {exc}"
-        if writer is not None and result is not None and not writer.pending:  # else left for --resume
-            writer.finish(result, FAILED)
+        if run is not None and run.writer is not None and not run.writer.pending:  # else left for the next start
+            run.end(FAILED)
     return outcome
+
+
+def _opened(profile: Profile, store: Store, ruleset: RuleSet, resumed: ScanResult | None) -> ScanRun:
+    """A new scan of ``profile`` begun in ``store``, or the ``resumed`` one with its spool written first."""
+    from scanner.scan import new_scan
+
+    if resumed is None:
+        return ScanRun.begin(store, new_scan(profile.targets, ruleset, profile.summary() | {"runner": RUNNER}))
+    run, _ = ScanRun.reopen(store, resumed)
+    if run.writer is not None and run.writer.unstored:  # the store still refuses: try again at the next start
+        raise StoreError(run.writer.summary())
+    return run
+
+
+def _not_recorded(run: ScanRun) -> str:
+    writer = run.writer
+    return (writer.summary() or f"the scan's end is not recorded: {writer.error}") if writer else ""
 
 
 def observed_counts(result: ScanResult) -> tuple[int, int]:
@@ -322,25 +329,13 @@ def resume_left(schedule: list[Scheduled], store: Store, ruleset: RuleSet, *, pr
     return outcomes
 
 
-class _Stopper:
-    """Sets ``event`` on SIGTERM while installed (main thread only)."""
-
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
-        self.previous: Any = None
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
+def _stopper(stop: threading.Event) -> SigtermGuard:
+    """SIGTERM sets ``stop``: the daemon ends after the current scan."""
+    def then() -> None:
         log.warning("SIGTERM received: stopping after the current scan")
-        self.event.set()
+        stop.set()
 
-    def __enter__(self) -> _Stopper:
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGTERM, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
+    return SigtermGuard(then)
 
 
 def run_daemon(
@@ -374,7 +369,7 @@ def run_daemon(
     ruleset = load_rules(rules_path)
     for item in schedule:
         log.info("profile %s: next run %s (cron %r)", item.path, item.describe_next(clock()), item.cron)
-    with _Stopper(stop):
+    with _stopper(stop):
         outcomes += resume_left(schedule, store, ruleset, probe_names=probe_names, distributed=distributed)
         while not stop.is_set():
             for item in schedule:

@@ -39,10 +39,10 @@ from typing import Any
 from celery import Celery
 from celery.result import AsyncResult
 
+from scanner.executors import Job, ProgressCallback, observe_all
 from scanner.model import Facts, Target
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import Probe, ProbeContext
-from scanner.runner import ProgressCallback
 from scanner.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -158,6 +158,8 @@ def _scope_patterns(scope: Scope) -> list[str]:
 
 @dataclass
 class _Job:
+    """One job's task on the broker, and what the coordinator has seen of it."""
+
     target: Target
     probe: str
     queue: str
@@ -326,19 +328,6 @@ def _probe_name(probe: str | Probe) -> str:
     return probe if isinstance(probe, str) else probe.name
 
 
-def _jobs(targets: list[Target], local: list[Probe], skip: set[tuple[str, str]],
-          done: Callable[[_Job, Facts], None]) -> list[_Job]:
-    """The (target, probe) jobs not skipped; a target no probe applies to is done at once (inconclusive)."""
-    jobs: list[_Job] = []
-    for target in targets:
-        applicable = [p for p in local if p.applies_to(target)]
-        if not applicable and (target.id, "none") not in skip:
-            done(_Job(target, "none", ""), Facts(probe="none", target_id=target.id, status="inconclusive",
-                                                 reason="no probe applies to this target"))
-        jobs += [_Job(target, p.name, zone_queue(target.zone)) for p in applicable if (target.id, p.name) not in skip]
-    return jobs
-
-
 def _queue(jobs: list[_Job], send: Callable[[_Job], None], done: Callable[[_Job, Facts], None],
            broker_error: str) -> list[_Job]:
     """Send each job to its zone's queue; the ones that cannot go are done at once (inconclusive)."""
@@ -360,6 +349,71 @@ def _queue(jobs: list[_Job], send: Callable[[_Job], None], done: Callable[[_Job,
     return pending
 
 
+@dataclass(frozen=True)
+class CeleryExecutor:
+    """Observe through ``pindai worker --zone`` processes: one task per job on its target's zone queue.
+
+    Every job yields exactly one Facts: the worker's, or an inconclusive one naming the zone when the task
+    failed or no answer came within ``timeout`` seconds (default ``$PINDAI_DISTRIBUTED_TIMEOUT`` or 6 h, for
+    the whole scan), or the broker lost it more than ``MAX_RESENDS`` times (looked for every ``lost_check``
+    seconds, default ``$PINDAI_LOST_CHECK`` or 30), or a worker started it and gave no answer within
+    ``task_timeout`` seconds (default ``$PINDAI_TASK_TIMEOUT`` or 1800). ``app`` defaults to one on
+    ``$PINDAI_BROKER_URL``.
+    """
+
+    app: Celery | None = None
+    timeout: float | None = None
+    sleep: Callable[[float], None] = time.sleep
+    lost_check: float | None = None
+    task_timeout: float | None = None
+
+    def observe(self, jobs: Sequence[Job], ctx: ProbeContext, on_facts: ProgressCallback) -> list[Facts]:
+        timeout = self.timeout or float(os.environ.get("PINDAI_DISTRIBUTED_TIMEOUT") or DEFAULT_TIMEOUT_S)
+        lost_check = self.lost_check or float(os.environ.get("PINDAI_LOST_CHECK") or DEFAULT_LOST_CHECK_S)
+        task_timeout = self.task_timeout or float(os.environ.get("PINDAI_TASK_TIMEOUT") or DEFAULT_TASK_TIMEOUT_S)
+        app = self.app or make_app()
+        results: dict[tuple[str, str], Facts] = {}
+
+        def done(job: _Job, facts: Facts) -> None:
+            results[(job.target.id, job.probe)] = facts
+            on_facts(facts)
+
+        policy = asdict(ctx.gate.policy)
+        scope = _scope_patterns(ctx.scope)
+        broker_error = _broker_problem(app) if jobs else ""
+        started = time.monotonic()
+
+        def send(job: _Job) -> None:
+            remaining = max(1.0, timeout - (time.monotonic() - started))
+            job.result = app.send_task(TASK_NAME, args=[job.target.to_dict(), job.probe, policy, scope],
+                                       queue=job.queue, expires=remaining)
+
+        def resend(job: _Job) -> bool:
+            if job.resent >= MAX_RESENDS:
+                return False
+            try:
+                send(job)
+            except Exception as exc:  # broker still gone: look again at the next check
+                log.warning("cannot send %s on %s again yet: %s", job.probe, job.target.id, exc)
+            job.resent += 1
+            return True
+
+        tasks = [_Job(job.target, job.probe.name, zone_queue(job.target.zone)) for job in jobs]
+        pending = _queue(tasks, send, done, broker_error)
+        log.info("queued %d task(s) on %s", len(pending), ", ".join(sorted({j.queue for j in pending})) or "no queue")
+        try:
+            check = _LostCheck(lost_check, lambda: _broker_ids(app, {j.queue for j in pending}), task_timeout,
+                               time.monotonic() + lost_check)
+            _gather(pending, started + timeout, timeout, done, self.sleep, check, resend)
+        except KeyboardInterrupt:  # interrupted scan: do not leave work queued for the workers
+            for job in pending:
+                with suppress(Exception):
+                    if job.result is not None:
+                        job.result.revoke()
+            raise
+        return list(results.values())
+
+
 def run_distributed(
     targets: list[Target],
     probes: Sequence[str | Probe],
@@ -373,69 +427,16 @@ def run_distributed(
     lost_check: float | None = None,
     task_timeout: float | None = None,
 ) -> list[Facts]:
-    """Drop-in for :func:`scanner.runner.run_probes` that observes through zone workers.
+    """Drop-in for :func:`scanner.runner.run_probes` that observes through zone workers (``CeleryExecutor``).
 
-    ``probes`` are probe names (or probe objects); (target id, probe) pairs in ``skip`` are
-    not observed (resumed scans). Every other pair yields exactly one Facts: the worker's,
-    or an inconclusive one naming the zone when the task failed or no answer came within
-    ``timeout`` seconds (default ``$PINDAI_DISTRIBUTED_TIMEOUT`` or 6 h, for the whole scan), or the
-    broker lost it more than ``MAX_RESENDS`` times (looked for every ``lost_check`` seconds, default
-    ``$PINDAI_LOST_CHECK`` or 30), or a worker started it and gave no answer within ``task_timeout``
-    seconds (default ``$PINDAI_TASK_TIMEOUT`` or 1800). Results keep target order.
+    ``probes`` are probe names (or probe objects); (target id, probe) pairs in ``skip`` are not observed
+    (resumed scans). Results keep target order.
     """
     from scanner.probes import load_probes
 
-    timeout = timeout or float(os.environ.get("PINDAI_DISTRIBUTED_TIMEOUT") or DEFAULT_TIMEOUT_S)
-    lost_check = lost_check or float(os.environ.get("PINDAI_LOST_CHECK") or DEFAULT_LOST_CHECK_S)
-    task_timeout = task_timeout or float(os.environ.get("PINDAI_TASK_TIMEOUT") or DEFAULT_TASK_TIMEOUT_S)
-
-    app = app or make_app()
-    skip = skip or set()
-    local = load_probes([_probe_name(p) for p in probes])
-    results: dict[tuple[str, str], Facts] = {}
-
-    def done(job: _Job, facts: Facts) -> None:
-        results[(job.target.id, job.probe)] = facts
-        if on_facts:
-            on_facts(facts)
-
-    jobs = _jobs(targets, local, skip, done)
-
-    policy = asdict(ctx.gate.policy)
-    scope = _scope_patterns(ctx.scope)
-    broker_error = _broker_problem(app) if jobs else ""
-    started = time.monotonic()
-
-    def send(job: _Job) -> None:
-        remaining = max(1.0, timeout - (time.monotonic() - started))
-        job.result = app.send_task(TASK_NAME, args=[job.target.to_dict(), job.probe, policy, scope],
-                                   queue=job.queue, expires=remaining)
-
-    def resend(job: _Job) -> bool:
-        if job.resent >= MAX_RESENDS:
-            return False
-        try:
-            send(job)
-        except Exception as exc:  # broker still gone: look again at the next check
-            log.warning("cannot send %s on %s again yet: %s", job.probe, job.target.id, exc)
-        job.resent += 1
-        return True
-    pending = _queue(jobs, send, done, broker_error)
-    log.info("queued %d task(s) on %s", len(pending), ", ".join(sorted({j.queue for j in pending})) or "no queue")
-
-    try:
-        check = _LostCheck(lost_check, lambda: _broker_ids(app, {j.queue for j in pending}), task_timeout,
-                           time.monotonic() + lost_check)
-        _gather(pending, started + timeout, timeout, done, sleep, check, resend)
-    except KeyboardInterrupt:  # interrupted scan: do not leave work queued for the workers
-        for job in pending:
-            with suppress(Exception):
-                if job.result is not None:
-                    job.result.revoke()
-        raise
-    order = {t.id: i for i, t in enumerate(targets)}
-    return sorted(results.values(), key=lambda f: (order.get(f.target_id, 0), f.probe))
+    executor = CeleryExecutor(app, timeout, sleep, lost_check, task_timeout)
+    return observe_all(executor, targets, load_probes([_probe_name(p) for p in probes]), ctx, on_facts=on_facts,
+                       skip=skip or ())
 
 
-app = make_app()
-observe_task = app.tasks[TASK_NAME]
+app = make_app()  # `celery -A scanner.distributed worker` finds it here

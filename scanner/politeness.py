@@ -11,7 +11,8 @@ concurrency, spaces new connections (0.1 s, doubling up to 5 s), honours ``Retry
 60 s) and, after 5 troubles in a row, stops sending to that host (:class:`HostBackedOff`).
 Ten clean answers in a row give one connection and half the spacing back. An optional fixed
 rate (``requests_per_second``) still applies to requests; TLS handshakes pass ``rated=False`` and
-are bounded by concurrency alone.
+are bounded by concurrency alone. ``global_rate`` spaces requests to every service together
+(:class:`GlobalPace`), across the shard processes of one scan too.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner import deadline
 from scanner.net.resolve import address
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 BACKOFF_FIRST_S = 0.1
 BACKOFF_MAX_S = 5.0
@@ -159,21 +163,66 @@ class _HostLimiter:
                 self.changed.notify_all()
 
 
-class HostGate:
-    """Hands out connection slots per service (``politeness_key``), honouring the politeness policy."""
+class _InProcess:
+    """The next start of a pace kept by this process alone (the interface of a ``multiprocessing.Value``)."""
 
-    def __init__(self, policy: PolitenessPolicy | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self) -> None:
+        self.value = 0.0
+        self._lock = threading.Lock()
+
+    def get_lock(self) -> threading.Lock:
+        return self._lock
+
+
+class GlobalPace:
+    """Spaces connections to every service together by ``1 / rate`` seconds (``--global-rate``).
+
+    Each start is reserved on ``time.monotonic``, one clock for every process of the machine. A pace made
+    by :meth:`shared` keeps the next start in shared memory under a process-shared lock, so the shard
+    processes handed it keep one rate between them (not one rate each).
+    """
+
+    def __init__(self, rate: float = 0.0, shared: Any = None) -> None:
+        self.rate = rate
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next: Any = shared if shared is not None else _InProcess()  # ``value`` and ``get_lock()``
+
+    def __reduce__(self) -> tuple[type[GlobalPace], tuple[float, Any]]:
+        """Sent to a spawned process: a shared pace stays shared; one of this process starts afresh there."""
+        return (GlobalPace, (self.rate, None if isinstance(self._next, _InProcess) else self._next))
+
+    def shared(self, context: BaseContext) -> GlobalPace:
+        """This pace, from where it stands now, in memory shared with the processes ``context`` starts."""
+        if not isinstance(self._next, _InProcess):
+            return self
+        with self._next.get_lock():
+            return GlobalPace(self.rate, context.Value("d", self._next.value))
+
+    def reserve(self) -> float:
+        """Reserve the next start: the ``time.monotonic`` moment it may begin."""
+        with self._next.get_lock():
+            start = max(time.monotonic(), self._next.value)
+            self._next.value = start + self.interval
+        return float(start)
+
+
+class HostGate:
+    """Hands out connection slots per service (``politeness_key``), honouring the politeness policy;
+    ``pace`` spaces them all together (by default by ``policy.global_rate``, in this process)."""
+
+    def __init__(self, policy: PolitenessPolicy | None = None, sleep: Callable[[float], None] = time.sleep,
+                 pace: GlobalPace | None = None) -> None:
         self.policy = policy or PolitenessPolicy()
         self._sleep = sleep
         self._limiters: dict[str, _HostLimiter] = {}
         self._lock = threading.Lock()
         self.connections: dict[str, int] = {}
-        self._global_interval = 1.0 / self.policy.global_rate if self.policy.global_rate > 0 else 0.0
-        self._global_next = 0.0
+        self.pace = pace or GlobalPace(self.policy.global_rate)
 
-    def __reduce__(self) -> tuple[type[HostGate], tuple[PolitenessPolicy]]:
-        """A gate sent to another process (``scanner.shards``) starts there afresh with the same policy."""
-        return (HostGate, (self.policy,))
+    def __reduce__(self) -> tuple[type[HostGate], tuple[PolitenessPolicy, Callable[[float], None], GlobalPace]]:
+        """A gate sent to another process (``scanner.shards``) starts there afresh with the same policy, and
+        the same pace when that is shared."""
+        return (HostGate, (self.policy, time.sleep, self.pace))
 
     def _limiter(self, host: str) -> _HostLimiter:
         with self._lock:
@@ -191,8 +240,8 @@ class HostGate:
         """
         if deadline.expired():
             raise DeadlineReached("time limit reached: no further connection / batas waktu tercapai")
-        if rated and self._global_interval:
-            self._pace()
+        if rated and self.pace.interval and (wait := self.pace.reserve() - time.monotonic()) > 0:
+            self._sleep(wait)
         limiter = self._limiter(host.lower())
         limiter.enter(rated)
         troubles_before = limiter.troubles_ever
@@ -208,15 +257,6 @@ class HostGate:
                 limiter.fine()
         finally:
             limiter.leave()
-
-    def _pace(self) -> None:
-        """Space connections to all services together by ``policy.global_rate``."""
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._global_next)
-            self._global_next = start + self._global_interval
-        if start > now:
-            self._sleep(start - now)
 
     def answered(self, host: str, status: int, retry_after: str | None = None) -> None:
         """Report an HTTP status: 429 and 503 slow the host down, honouring ``Retry-After``."""

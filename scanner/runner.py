@@ -1,4 +1,8 @@
-"""Run probes over targets concurrently; every failure becomes an inconclusive observation."""
+"""Run probes over targets concurrently; every failure becomes an inconclusive observation.
+
+``observe`` makes one observation; ``ThreadExecutor`` and ``ShardExecutor`` (``scanner.executors``)
+observe a job list in threads of this process or of processes sharded by host.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,24 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator, Sequence
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from scanner import deadline
+from scanner.executors import Job, ProgressCallback, observe_all
 from scanner.model import Facts, Target, encodable, encodable_data
 from scanner.net.redact import redact_facts, redact_secrets
 from scanner.net.resolve import private_refusal
 from scanner.politeness import HostBackedOff
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive, record_limit
+from scanner.shards import process_count, run_sharded
 
 log = logging.getLogger(__name__)
 GRACE_S = 10.0  # after the scan's deadline, running probes get this long to hand in partial facts
 POLL_S = 1.0  # how often the pool looks for probes past their time limit
-
-ProgressCallback = Callable[[Facts], None]
 RECHECK_S = 0.05  # pause before a job put back while its service is being checked is taken again
 
 
@@ -80,7 +84,7 @@ def _unfinished(target: Target, probe: Probe, why: str) -> Facts:
     return Facts(probe=probe.name, target_id=target.id, status="inconclusive", reason=why)
 
 
-def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: int) -> Generator[Facts, None, None]:
+def _observe_all(jobs: list[Job], ctx: ProbeContext, workers: int) -> Generator[Facts, None, None]:
     """Yield facts as jobs finish, from a pool of daemon threads.
 
     Daemon threads (unlike ThreadPoolExecutor's) never keep the process alive: after an
@@ -88,10 +92,10 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
     probe that ignores its time limit (stuck in CPU or a driver call) ``GRACE_S`` after the limit,
     with a fresh thread in its place, and every probe still running when the scan's time is up.
     """
-    pending: queue.Queue[tuple[Target, Probe]] = queue.Queue()
+    pending: queue.Queue[Job] = queue.Queue()
     for job in jobs:
         pending.put(job)
-    by_key = {(t.id, p.name): (t, p) for t, p in jobs}
+    by_key = {job.key: job for job in jobs}
     finished: queue.Queue[Facts] = queue.Queue()
     stop = threading.Event()
     lock = threading.Lock()
@@ -105,7 +109,7 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
             except queue.Empty:
                 return
             if ctx.reachability.checking(target):  # another worker is checking that service: do other work first
-                pending.put((target, probe))
+                pending.put(Job(target, probe))
                 stop.wait(RECHECK_S)
                 continue
             key = (target.id, probe.name)
@@ -162,6 +166,61 @@ def _observe_all(jobs: list[tuple[Target, Probe]], ctx: ProbeContext, workers: i
         stop.set()
 
 
+@dataclass(frozen=True)
+class ThreadExecutor:
+    """Observe in this process, ``workers`` probes at a time (daemon threads: ``_observe_all``)."""
+
+    workers: int = 8
+
+    def observe(self, jobs: Sequence[Job], ctx: ProbeContext, on_facts: ProgressCallback) -> list[Facts]:
+        observed: list[Facts] = []
+        with closing(_observe_all(list(jobs), ctx, self.workers)) as observations:  # closing stops the pool at once
+            for facts in observations:
+                observed.append(facts)
+                on_facts(facts)
+        return observed
+
+
+@dataclass(frozen=True)
+class ShardExecutor:
+    """Observe in ``processes`` spawned processes sharded by host (``scanner.shards``), ``workers`` threads
+    spread over them; None: every core (up to 8) for 20 targets or more. One process is this one, and so is
+    a machine where no process can start."""
+
+    processes: int | None = None
+    workers: int = 8
+
+    def observe(self, jobs: Sequence[Job], ctx: ProbeContext, on_facts: ProgressCallback) -> list[Facts]:
+        count = process_count(len({job.target.id for job in jobs}), self.processes)
+        here = ThreadExecutor(self.workers)
+        if count <= 1:
+            return here.observe(jobs, ctx, on_facts)
+        try:
+            observed = run_sharded(jobs, ctx, count, self.workers, on_facts, shard_main=shard_main)
+        except OSError as exc:
+            log.warning("observing in worker processes failed (%s); observing in this process", exc)
+            return here.observe(jobs, ctx, on_facts)
+        seen = {(f.target_id, f.probe) for f in observed}
+        for job in jobs:
+            if job.key not in seen:  # its process died (killed, out of memory) before reporting it
+                lost = _unfinished(*job, "the probing process ended before observing this target")
+                observed.append(lost)
+                on_facts(lost)
+        return observed
+
+
+def shard_main(jobs: list[tuple[Target, str]], ctx: ProbeContext, workers: int, out: Any) -> None:
+    """Child process: the thread executor over one shard's (target, probe name) jobs, every observation
+    sent to ``out``, then None."""
+    from scanner.probes import load_probes
+
+    probes = {p.name: p for p in load_probes(sorted({name for _, name in jobs}))}
+    try:
+        ThreadExecutor(workers).observe([Job(target, probes[name]) for target, name in jobs], ctx, out.put)
+    finally:
+        out.put(None)
+
+
 def run_probes(
     targets: list[Target],
     probes: list[Probe],
@@ -172,62 +231,7 @@ def run_probes(
     skip: set[tuple[str, str]] | None = None,
     processes: int = 1,
 ) -> list[Facts]:
-    """Observe every target with every applicable probe, except (target id, probe) pairs in ``skip``.
-
-    With ``processes`` > 1 the targets are observed in that many worker processes, sharded by host
-    (``scanner.shards``). Results keep target order. On interruption (Ctrl-C, SIGTERM) queued work is
-    cancelled at once; observations already reported through ``on_facts`` are kept by the caller.
-    """
-    skip = skip or set()
-    if ctx.max_time_s is not None and ctx.deadline_at is None:  # CLOCK_MONOTONIC: shared with shard processes
-        ctx = replace(ctx, deadline_at=time.monotonic() + ctx.max_time_s)
-    jobs = [(t, p) for t in targets for p in probes if p.applies_to(t) and (t.id, p.name) not in skip]
-    results: dict[tuple[str, str], Facts] = {}
-    for target in targets:
-        if (target.id, "none") not in skip and not any(p.applies_to(target) for p in probes):
-            nothing = Facts(probe="none", target_id=target.id, status="inconclusive",
-                            reason="no probe applies to this target")
-            results[(target.id, "none")] = nothing
-            if on_facts:
-                on_facts(nothing)
-
-    def record(facts: Facts) -> None:
-        results[(facts.target_id, facts.probe)] = facts
-        if on_facts:
-            on_facts(facts)
-
-    if processes > 1 and jobs and _observed_in_processes(targets, probes, ctx, processes, workers, record, skip):
-        for target, probe in jobs:
-            if (target.id, probe.name) not in results:
-                record(Facts(probe=probe.name, target_id=target.id, status="inconclusive",
-                             reason="the probing process ended before observing this target"))
-    else:
-        with closing(_observe_all(jobs, ctx, workers)) as observations:  # closing stops the pool at once
-            for facts in observations:
-                record(facts)
-    order = {t.id: i for i, t in enumerate(targets)}
-    return sorted(results.values(), key=lambda f: (order.get(f.target_id, 0), f.probe))
-
-
-def _observed_in_processes(targets: list[Target], probes: list[Probe], ctx: ProbeContext, processes: int,
-                           workers: int, record: ProgressCallback, skip: set[tuple[str, str]]) -> bool:
-    from scanner.shards import run_sharded
-
-    with_jobs = [t for t in targets if any(p.applies_to(t) for p in probes)]
-    try:
-        run_sharded(with_jobs, probes, ctx, processes, workers, record, skip, shard_main=shard_main)
-    except OSError as exc:
-        log.warning("observing in worker processes failed (%s); observing in this process", exc)
-        return False
-    return True
-
-
-def shard_main(targets: list[Target], probe_names: list[str], ctx: ProbeContext,
-              workers: int, skip: set[tuple[str, str]], out: Any) -> None:
-    """Child process: the thread runner over one shard, every observation sent to ``out``."""
-    from scanner.probes import load_probes
-
-    try:
-        run_probes(targets, load_probes(probe_names), ctx, workers=workers, on_facts=out.put, skip=skip)
-    finally:
-        out.put(None)
+    """Observe every target with every applicable probe, except (target id, probe) pairs in ``skip``, in
+    ``processes`` processes sharded by host (``ShardExecutor``) or in this one (``ThreadExecutor``)."""
+    executor = ShardExecutor(processes, workers) if processes > 1 else ThreadExecutor(workers)
+    return observe_all(executor, targets, probes, ctx, on_facts=on_facts, skip=skip or ())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -11,28 +10,23 @@ from typing import Any
 from scanner import __version__
 from scanner.audit import declares_personal_data
 from scanner.engine import applicable_targets, judge
+from scanner.executors import Executor, ProgressCallback, in_target_order, observe_all
 from scanner.extras import require_extra
-from scanner.model import Facts, Finding, ScanResult, Target
+from scanner.model import Finding, ScanResult, Target
 from scanner.probes.base import Probe, ProbeContext
 from scanner.rules import RuleSet
-from scanner.runner import ProgressCallback, run_probes
-from scanner.shards import process_count
-
-Runner = Callable[..., list[Facts]]
+from scanner.runner import ShardExecutor, ThreadExecutor
 
 
-def runner_for(distributed: bool, processes: int | None = None) -> Runner:
+def executor_for(distributed: bool, processes: int | None = None) -> Executor:
     """Local threads in ``processes`` processes sharded by host (None: all cores for large scans), or
-    `pindai worker --zone` processes through Celery (imported only then)."""
+    `pindai worker --zone` processes through Celery (imported only then: a missing extra stops here)."""
     if not distributed:
-        def local(targets: list[Target], *args: Any, **kwargs: Any) -> list[Facts]:
-            return run_probes(targets, *args, processes=process_count(len(targets), processes), **kwargs)
-
-        return local
+        return ShardExecutor(processes)
     require_extra("distributed")
-    from scanner.distributed import run_distributed
+    from scanner.distributed import CeleryExecutor
 
-    return run_distributed
+    return CeleryExecutor()
 
 
 def _now() -> str:
@@ -88,19 +82,23 @@ def scan(
     ctx: ProbeContext,
     *,
     on_facts: ProgressCallback | None = None,
-    runner: Runner = run_probes,
+    executor: Executor | None = None,
 ) -> ScanResult:
     """Observe what ``result`` has not observed yet, then judge all of its facts.
 
     A fresh result observes everything; a resumed one (facts loaded from the store)
     only runs the target/probe pairs that have no facts yet, so nothing is duplicated.
     Checks the rule packs add (an agency's HTTP exposure checks) go to their probe through ``ctx``.
+    ``executor`` observes (default: threads in this process).
     """
     if ruleset.checks:
         ctx = replace(ctx, checks={**ctx.checks, **ruleset.checks})
-    done = {(f.target_id, f.probe) for f in result.facts}
-    fresh = runner(result.targets, probes, ctx, on_facts=on_facts, skip=done)
-    facts = result.facts + [f for f in fresh if (f.target_id, f.probe) not in done]
-    order = {t.id: i for i, t in enumerate(result.targets)}
-    facts.sort(key=lambda f: (order.get(f.target_id, 0), f.probe))
+    done = observed_pairs(result)
+    fresh = observe_all(executor or ThreadExecutor(), result.targets, probes, ctx, on_facts=on_facts, skip=done)
+    facts = in_target_order(result.facts + [f for f in fresh if (f.target_id, f.probe) not in done], result.targets)
     return judged(replace(result, facts=facts, finished_at=_now()), ruleset)
+
+
+def observed_pairs(result: ScanResult) -> set[tuple[str, str]]:
+    """The (target id, probe) pairs ``result`` has observations of (what a resumed scan skips)."""
+    return {(f.target_id, f.probe) for f in result.facts}

@@ -1,12 +1,14 @@
 """Observe in worker processes sharded by host, so a large scan uses every core.
 
 Probes parse TLS records, HTML and certificates in Python and are bound by one core's GIL. Each
-shard is a spawned process running the ordinary thread runner over its targets with its own
-politeness gate. All targets of one host go to the same shard, so that host's concurrency cap,
-rate and back-off live in one process. Only when there are fewer hosts than processes (a fleet of
-ports on one machine) is a host's targets split, and then its connection budget is divided between
-the shards (``per_host_concurrency // pieces``, at least 1; the rate likewise), so the host never
-sees more than the policy allows.
+shard is a spawned process running the thread executor over its jobs with its own politeness
+gate (``scanner.runner.ShardExecutor`` uses this module). All targets of one host go to the same
+shard, so that host's concurrency cap, rate and back-off live in one process. Only when there are
+fewer hosts than processes (a fleet of ports on one machine) is a host's targets split, and then
+its connection budget is divided between the shards (``per_host_concurrency // pieces``, at least
+1; the rate likewise), so the host never sees more than the policy allows. The global rate
+(``--global-rate``) is not divided: every shard's gate reserves its starts on one clock in shared
+memory (``politeness.GlobalPace.shared``), so the shards together keep it exactly.
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ import os
 import queue
 import signal
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from scanner.executors import Job
 from scanner.lifeline import die_with_parent
 from scanner.model import Facts, Target
 from scanner.politeness import HostGate, PolitenessPolicy
-from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.base import ProbeContext
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,19 @@ def shards(targets: list[Target], count: int, policy: PolitenessPolicy) -> list[
     return [(shard, policy) for shard in bins if shard]
 
 
-ShardMain = Callable[[list[Target], list[str], ProbeContext, int, set[tuple[str, str]], Any], None]
+def _job_shards(jobs: Sequence[Job], count: int,
+                policy: PolitenessPolicy) -> list[tuple[list[tuple[Target, str]], PolitenessPolicy]]:
+    """``jobs`` split as their targets are by :func:`shards`, each as the (target, probe name) pairs a
+    child process can receive."""
+    by_target: dict[str, list[tuple[Target, str]]] = defaultdict(list)
+    for target, probe in jobs:
+        by_target[target.id].append((target, probe.name))
+    targets = [pairs[0][0] for pairs in by_target.values()]
+    return [([job for target in shard for job in by_target[target.id]], shard_policy)
+            for shard, shard_policy in shards(targets, count, policy)]
+
+
+ShardMain = Callable[[list[tuple[Target, str]], ProbeContext, int, Any], None]
 
 
 def _shard(parent_pid: int, level: int, shard_main: ShardMain, *args: Any) -> None:
@@ -89,25 +104,26 @@ def _ctrl_c_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def run_sharded(targets: list[Target], probes: list[Probe], ctx: ProbeContext, count: int, workers: int,
-                on_facts: Callable[[Facts], None], skip: set[tuple[str, str]], shard_main: ShardMain) -> list[Facts]:
-    """Observe ``targets`` in ``count`` processes; facts arrive through ``on_facts`` as they finish.
+def run_sharded(jobs: Sequence[Job], ctx: ProbeContext, count: int, workers: int,
+                on_facts: Callable[[Facts], None], shard_main: ShardMain) -> list[Facts]:
+    """Observe ``jobs`` in ``count`` processes; facts arrive through ``on_facts`` as they finish.
 
-    ``shard_main`` (a module-level function, so that it pickles) observes one shard in a child process
-    and puts each observation on the queue it gets, then None (``scanner.runner.shard_main``).
+    ``shard_main`` (a module-level function, so that it pickles) observes one shard's (target, probe name)
+    jobs in a child process and puts each observation on the queue it gets, then None
+    (``scanner.runner.shard_main``).
 
     Raises OSError when no process could start (e.g. no importable ``__main__`` for spawned
     children); the caller then observes in-process.
     """
     spawn = multiprocessing.get_context("spawn")
     out = spawn.Queue()
-    names = [p.name for p in probes]
     per_shard = max(1, workers // count)
     level = logging.getLogger().getEffectiveLevel()
+    pace = ctx.gate.pace.shared(spawn) if ctx.gate.pace.interval else None  # one --global-rate for all shards
     children = [spawn.Process(target=_shard, daemon=True, name=f"pindai-shard-{n}",
-                              args=(os.getpid(), level, shard_main, shard, names, replace(ctx, gate=HostGate(policy)),
-                                    per_shard, skip, out))
-                for n, (shard, policy) in enumerate(shards(targets, count, ctx.gate.policy))]
+                              args=(os.getpid(), level, shard_main, shard,
+                                    replace(ctx, gate=HostGate(policy, pace=pace)), per_shard, out))
+                for n, (shard, policy) in enumerate(_job_shards(jobs, count, ctx.gate.policy))]
     results: list[Facts] = []
     finished = 0
     try:

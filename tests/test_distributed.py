@@ -5,17 +5,18 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from fixtures.hostile.recording import RecordingSite
-from scanner.distributed import make_app, run_distributed, zone_queue
+from scanner.distributed import CeleryExecutor, make_app, run_distributed, zone_queue
 from scanner.model import Facts, Target, TargetKind
 from scanner.probes import load_probes
 from scanner.probes.base import ProbeContext
 from scanner.rules import RuleSet, load_rules
-from scanner.scan import new_scan, scan
+from scanner.scan import judged, new_scan, scan
 from scanner.scope import Scope
 from scanner.targets import parse_target
 from tests.services.processes import (
@@ -85,10 +86,8 @@ def test_two_zones_give_the_same_findings_as_a_local_scan(
         local = scan(new_scan(targets, ruleset), probes, ruleset, ctx)
         seen: list[Facts] = []
 
-        def runner(*args, **kwargs):  # run_distributed against the test broker
-            return run_distributed(*args, app=app, timeout=60, **kwargs)
-
-        remote = scan(new_scan(targets, ruleset), probes, ruleset, ctx, on_facts=seen.append, runner=runner)
+        remote = scan(new_scan(targets, ruleset), probes, ruleset, ctx, on_facts=seen.append,
+                      executor=CeleryExecutor(app=app, timeout=60))  # against the test broker
         log_a = zone_workers["a"].output_when(lambda text: text.count(" succeeded in ") >= 2)
         log_b = zone_workers["b"].output_when(lambda text: text.count(" succeeded in ") >= 3)
     assert all(f.conclusive for f in remote.facts), [f.reason for f in remote.facts]
@@ -196,8 +195,7 @@ def test_killed_worker_mid_task_is_replaced_and_the_scan_completes(
     assert all(f.conclusive for f in facts), [f.reason for f in facts]
     assert len(api.hits) >= 2  # the request was made again by the replacement worker
     assert "received" in replacement.output()
-    result = scan(new_scan(targets, ruleset), load_probes(PROBES), ruleset, ProbeContext(),
-                  runner=lambda *a, **k: facts)
+    result = judged(replace(new_scan(targets, ruleset), facts=facts), ruleset)
     assert any(f.rule_id == "PND-SVC-003" for f in result.findings)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import http.server
+import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -17,6 +19,7 @@ from scanner.politeness import (
     GIVE_UP_AFTER,
     RECOVER_AFTER,
     RETRY_AFTER_MAX_S,
+    GlobalPace,
     HostBackedOff,
     HostGate,
     PolitenessPolicy,
@@ -280,3 +283,39 @@ def test_worker_clamps_the_policy_of_a_task(tmp_path) -> None:
     distributed.observe_remote(target, "database", {"per_host_concurrency": 400, "timeout_s": 1e9}, ["*"])
     assert max(p.per_host_concurrency for p in distributed._gates) <= 64
     assert max(p.timeout_s for p in distributed._gates) <= 300
+
+
+def _reserve_starts(pace: Any, count: int, out: Any) -> None:
+    """Child process: reserve ``count`` starts on ``pace`` and report when each may begin."""
+    for _ in range(count):
+        out.put(pace.reserve())
+
+
+def test_a_shared_global_pace_spaces_the_starts_of_every_process() -> None:
+    """Two spawned processes reserving on one shared pace get starts at least 1/rate apart, all together (the
+    reserved times, not measured ones: nothing here depends on the machine's speed)."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    pace = GlobalPace(50).shared(spawn)
+    out = spawn.Queue()
+    children = [spawn.Process(target=_reserve_starts, args=(pace, 10, out)) for _ in range(2)]
+    for child in children:
+        child.start()
+    starts = sorted(out.get(timeout=60) for _ in range(20))
+    for child in children:
+        child.join(10)
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 1 / 50 - 1e-9
+
+
+def test_a_gate_sent_to_another_process_keeps_only_a_shared_pace() -> None:
+    import multiprocessing
+    import pickle
+
+    gate = HostGate(PolitenessPolicy(global_rate=5))
+    gate.pace.reserve()
+    fresh = pickle.loads(pickle.dumps(gate))  # a pace of this process starts afresh elsewhere
+    assert fresh.policy == gate.policy and fresh.pace.rate == 5 and fresh.pace.reserve() <= time.monotonic()
+    shared = gate.pace.shared(multiprocessing.get_context("spawn"))
+    assert shared.reserve() - time.monotonic() >= 0.1  # it goes on from where this process's pace stood
+    assert shared.shared(multiprocessing.get_context("spawn")) is shared

@@ -147,3 +147,40 @@ def test_no_child_outlives_a_sigkilled_parent(tmp_path):
                 os.kill(pid, signal.SIGKILL)
         for server in slow:
             server.stop()
+
+
+def _most_in_any_window(times: list[float], window: float) -> int:
+    """The largest number of ``times`` inside any ``window`` seconds."""
+    import bisect
+
+    ordered = sorted(times)
+    return max((bisect.bisect_right(ordered, start + window) - i for i, start in enumerate(ordered)), default=0)
+
+
+def test_global_rate_holds_across_shard_processes(caplog):
+    """`--global-rate 20 --processes 2` over four local sites: the two shard processes reserve their
+    requests on one shared clock, so the sites together receive at most 20 requests a second (each process
+    on its own clock would send 20: 40 in all, 83 in two seconds). Counted where the requests arrive, over
+    windows, with room for scheduling jitter; a slow machine only sends fewer. ``--max-time`` ends the scan
+    (partial: exit 3) after a few seconds of traffic."""
+    from click.testing import CliRunner
+
+    from fixtures.hostile.recording import RecordingSite
+    from scanner.cli import main
+
+    rate, window, slack = 20, 2.0, 1.25
+    page = (200, {}, b"<html><head><title>x</title></head><body><a href='/a'>a</a><a href='/b'>b</a></body></html>")
+    sites = [RecordingSite("127.0.0.1", {"/": page}).start() for _ in range(4)]
+    try:
+        done = CliRunner().invoke(main, ["scan", *(s.url for s in sites), "--probe", "http", "--processes", "2",
+                                         "--global-rate", str(rate), "--max-time", "8", "--no-store",
+                                         "--format", "json"])
+    finally:
+        for site in sites:
+            site.stop()
+    assert done.exit_code in (0, 1, 3), done.output
+    assert "observing in worker processes failed" not in caplog.text  # really observed in two processes
+    arrivals = sorted(r.at for s in sites for r in s.requests)
+    assert len(arrivals) >= rate and all(s.requests for s in sites)
+    assert _most_in_any_window(arrivals, window) <= rate * window * slack, _most_in_any_window(arrivals, window)
+    assert (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) <= rate * slack

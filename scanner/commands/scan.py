@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-import signal
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -32,7 +32,8 @@ from scanner.commands.common import (
 )
 from scanner.commands.options import ProbeName, RulePaths, rules_options
 from scanner.commands.progress import scan_progress
-from scanner.model import Facts, ScanResult, Severity, Target, TargetKind
+from scanner.interrupts import SigtermGuard
+from scanner.model import ScanResult, Severity, Target, TargetKind
 from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import Probe, ProbeContext
 from scanner.scope import Scope
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the c
     from scanner.inventory import Inventory
     from scanner.profile import Profile
     from scanner.rules import RuleSet
+    from scanner.scanrun import ScanRun
     from scanner.store import Store
     from scanner.suppressions import Suppressions
 
@@ -173,13 +175,12 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     """
     inventory = _read_targets_file(targets_file) if targets_file is not None else None
     from scanner.probes import load_probes
-    from scanner.scan import new_scan, runner_for
-    from scanner.scan import scan as run_scan
+    from scanner.scan import executor_for, new_scan
 
     if bool(targets or inventory) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
     check_outputs({k.removeprefix("out_"): v for k, v in files.items()})
-    runner = runner_for(distributed, processes)  # before anything is stored: a missing extra stops here
+    executor = executor_for(distributed, processes)  # before anything is stored: a missing extra stops here
     full_ruleset = load_ruleset(rules_path)
     ruleset = _without_rules(full_ruleset, excluded_rules)
     baseline_fps = {f.fingerprint for f in read_result(baseline).findings} if baseline else set()
@@ -198,40 +199,35 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
                             lang or (loaded.spec.lang if loaded else "id"))
     if changed_only:
         ctx = replace(ctx, previous=_previous_observations(store, target_list))
-    writer = None
     if resume:
-        result, writer = _resumed(store, resume)
+        run = _resumed(store, resume)
         if not target_list:
-            ctx = _command_line_context(result.targets, overrides)
+            ctx = _command_line_context(run.result.targets, overrides)
     else:
         _warn_duplicates(target_list)
         result = new_scan(target_list, ruleset, loaded.summary() if loaded else {})
         result.profile["audit"] = _audit(loaded, operator, authorisation, probes, ctx, target_list)
-        if store:
-            writer = _begun(store, result)
+        run = _begun(store, result)
     ctx = replace(ctx, max_time_s=max_time)
-    stop = _InterruptGuard()
+    stop = SigtermGuard()  # SIGTERM stops the scan as Ctrl-C does
+    further = partial(_judged_further, suppressions=suppressions, loaded=loaded,
+                      baseline_fps=baseline_fps if baseline else None)
     try:
-        with stop, scan_progress(_pending(result, probes), ctx.gate) as advance:
-            def on_facts(facts: Facts) -> None:
-                if writer:  # stored (or spooled) before it counts
-                    writer.add(facts)
-                advance(facts)
-
-            result = run_scan(result, probes, ruleset, ctx, on_facts=on_facts, runner=runner)
-        result = _judged_further(result, suppressions, loaded, baseline_fps if baseline else None)
+        with stop, scan_progress(_pending(run.result, probes), ctx.gate) as advance:
+            status = run.run(probes, ruleset, ctx, executor, on_facts=advance, finishing=further)
     except KeyboardInterrupt:
-        _interrupted(stop.signal_name, writer, result)
+        _interrupted(stop.signal_name, run)
     except Exception as exc:  # a Pindai bug: keep what was observed, say so, never the findings code
-        _internal_error(exc, _failed(result, writer))
-    stored, previous = _finished(store, writer, result)
+        _internal_error(exc, _failed(run))
+    result = run.result
+    stored, previous = _finished(store, run, status)
     lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
     try:
         emit(result, ruleset, fmt, lang, {k.removeprefix("out_"): v for k, v in files.items()}, previous)
     except Exception as exc:  # a rendering bug: the scan itself is stored as it is
-        _internal_error(exc, f"the scan is stored; pindai report {result.scan_id} renders it again" if writer
+        _internal_error(exc, f"the scan is stored; pindai report {result.scan_id} renders it again" if run.writer
                         else "nothing was saved (--no-store)")
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
@@ -251,11 +247,9 @@ def _prepared(targets: list[Target], probes: list[Probe], probe_names: tuple[str
 
 def _judged_further(result: ScanResult, suppressions: Any, loaded: Any, baseline_fps: set[str] | None) -> ScanResult:
     """Suppressions (the file's and inline ``# nosec``) and the baseline applied to the judged scan."""
-    from scanner.suppressions import apply_inline
+    from scanner.scanrun import accepted_risks
 
-    if suppressions:
-        result = suppressions.apply(result)
-    result = apply_inline(result, honour=not (loaded and loaded.spec.ignore_inline_suppressions))
+    result = accepted_risks(result, suppressions, not (loaded and loaded.spec.ignore_inline_suppressions))
     if baseline_fps is not None:
         from scanner.diff import with_baseline
 
@@ -280,39 +274,41 @@ def _warn_not_scanned(problems: list[Any]) -> list[Any]:
     return problems
 
 
-def _interrupted(signal_name: str, writer: ScanWriter | None, result: ScanResult) -> NoReturn:
+def _interrupted(signal_name: str, run: ScanRun) -> NoReturn:
     """Exit 130: finished observations are stored (the scan is marked interrupted) unless --no-store."""
     from scanner.store import INTERRUPTED
 
-    if writer:
-        writer.finish(result, INTERRUPTED)
-        _store_summary(writer)
+    if run.writer:
+        if run.recorded != INTERRUPTED:  # interrupted outside ScanRun.run, which records it itself
+            run.end(INTERRUPTED)
+        _store_summary(run.writer)
         fail(f"interrupted ({signal_name}); finished observations are saved. Resume with: "
-             f"pindai scan --resume {result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
+             f"pindai scan --resume {run.result.scan_id} / dilanjutkan dengan perintah tersebut", EXIT_INTERRUPTED)
     fail(f"interrupted ({signal_name}); nothing was saved (--no-store)", EXIT_INTERRUPTED)
 
 
-def _finished(store: Store | None, writer: ScanWriter | None, result: ScanResult) -> tuple[bool, ScanResult | None]:
-    """Record the scan's end: (whether it was recorded, the previous complete scan for the trend)."""
-    if not (store and writer):
+def _finished(store: Store | None, run: ScanRun, status: str) -> tuple[bool, ScanResult | None]:
+    """After the scan's end was recorded as ``status``: (whether it was recorded complete, the previous
+    complete scan for the trend)."""
+    if not (store and run.writer):
         return True, None
     from scanner.store import COMPLETE
 
-    stored = writer.finish(result) == COMPLETE
-    _store_summary(writer)
-    return stored, (_previous_scan(store, result) if stored else None)
+    _store_summary(run.writer)
+    stored = status == COMPLETE
+    return stored, (_previous_scan(store, run.result) if stored else None)
 
 
-def _begun(store: Store, result: ScanResult) -> ScanWriter:
-    """Record the new scan as running; a store that refuses that is a configuration error (nothing scanned)."""
-    from scanner.durable import ScanWriter
+def _begun(store: Store | None, result: ScanResult) -> ScanRun:
+    """The new scan, recorded as running (unless --no-store); a store that refuses that is a configuration
+    error (nothing scanned)."""
+    from scanner.scanrun import ScanRun
     from scanner.store import StoreError
 
     try:
-        store.begin_scan(result)
+        return ScanRun.begin(store, result)
     except StoreError as exc:
         fail(f"{exc}; nothing was scanned / tidak ada yang dipindai")
-    return ScanWriter(store, result.scan_id)
 
 
 def _store_summary(writer: ScanWriter) -> None:
@@ -323,15 +319,15 @@ def _store_summary(writer: ScanWriter) -> None:
                    f"pindai scan --resume {writer.scan_id} records it", err=True)
 
 
-def _failed(result: ScanResult, writer: ScanWriter | None) -> str:
+def _failed(run: ScanRun) -> str:
     """Mark the scan failed (its observations are stored); what was kept, for the error line."""
     from scanner.store import FAILED
 
-    if not writer:
+    if not run.writer:
         return "nothing was saved (--no-store)"
-    writer.finish(result, FAILED)
-    _store_summary(writer)
-    return f"the scan is stored as failed with its observations; pindai scan --resume {result.scan_id} tries again"
+    run.end(FAILED)
+    _store_summary(run.writer)
+    return f"the scan is stored as failed with its observations; pindai scan --resume {run.result.scan_id} tries again"
 
 
 def _internal_error(exc: Exception, kept: str) -> NoReturn:
@@ -484,54 +480,42 @@ def _command_line_context(targets: list[Target], overrides: dict[str, Any]) -> P
     return ProbeContext(gate=HostGate(PolitenessPolicy(**overrides)), scope=Scope(_hosts(targets)))
 
 
-def _resumed(store: Store | None, resume: str) -> tuple[ScanResult, ScanWriter]:
+def _resumed(store: Store | None, resume: str) -> ScanRun:
     """The stored, unfinished scan to complete (``latest`` or a scan id), with what an earlier run
     spooled written to the store first."""
-    from scanner.durable import ScanWriter
+    from scanner.scanrun import ScanRun
+    from scanner.store import StoreError
 
     if store is None:
         fail("--resume needs the history store (drop --no-store)")
     scan_id = store.latest_unfinished() if resume == "latest" else resume
     if not scan_id:
         fail("no unfinished scan to resume / tidak ada pemindaian yang terputus")
-    writer = ScanWriter(store, stored_result(store, scan_id).scan_id)
-    if spooled := writer.recover():
-        written = counted(spooled - writer.unstored, "spooled observation")
+    try:
+        run, spooled = ScanRun.reopen(store, stored_result(store, scan_id))
+    except StoreError as exc:
+        fail(str(exc))
+    assert run.writer is not None
+    if spooled:
+        written = counted(spooled - run.writer.unstored, "spooled observation")
         click.echo(f"{written} written to the history store", err=True)
-    if writer.unstored:
-        fail(writer.summary(), EXIT_SCAN_ERROR)
-    result = stored_result(store, scan_id)
-    click.echo(f"resuming scan {result.scan_id}: {counted(len(result.facts), 'observation')} already stored", err=True)
-    return result, writer
+    if run.writer.unstored:
+        fail(run.writer.summary(), EXIT_SCAN_ERROR)
+    click.echo(f"resuming scan {run.result.scan_id}: {counted(len(run.result.facts), 'observation')} already stored",
+               err=True)
+    return run
 
 
 def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:
     """(target id, probe) pairs still to observe."""
-    done = {(f.target_id, f.probe) for f in result.facts}
-    return [(t.id, p.name) for t in result.targets for p in probes if p.applies_to(t) and (t.id, p.name) not in done]
+    from scanner.executors import plan
+    from scanner.scan import observed_pairs
+
+    return [job.key for job in plan(result.targets, probes, observed_pairs(result)).jobs]
 
 
 def _hosts(targets: list[Target]) -> tuple[str, ...]:
     return tuple(sorted({t.host for t in targets if t.host}))
-
-
-class _InterruptGuard:
-    """Turn SIGTERM into KeyboardInterrupt for the duration of a scan, remembering which signal came."""
-
-    def __init__(self) -> None:
-        self.signal_name = "SIGINT"
-        self._previous: Any = None
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.signal_name = signal.Signals(signum).name
-        raise KeyboardInterrupt
-
-    def __enter__(self) -> _InterruptGuard:
-        self._previous = signal.signal(signal.SIGTERM, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGTERM, self._previous)
 
 
 def _load_suppressions(path: Path | None) -> Suppressions | None:

@@ -18,6 +18,9 @@ import pytest
 from scanner.net.redact import loggable_url
 from scanner.pii.detectors import find_personal_data
 from scanner.pii.masking import scrub_text
+from scanner.probes.auth.client import Reply
+from scanner.probes.auth.harvest import carriers_in
+from scanner.probes.auth.neighbours import returned_ids
 from scanner.probes.auth.openapi import operations
 from scanner.probes.auth.references import from_robots, from_script
 from scanner.probes.auth.tokens import MAX_TOKENS_PER_TEXT, find_tokens
@@ -76,6 +79,8 @@ MATCHERS: dict[str, Callable[[str], Any]] = {
     "script references": from_script,
     "robots references": from_robots,
     "OpenAPI path parameters": _openapi,
+    "token carriers": lambda s: carriers_in(Reply("http://h/", 200, {"location": s}, s, {"c": s})),
+    "returned identifiers": lambda s: returned_ids(s, {}),
     "log URL": lambda s: loggable_url("http://h/" + s),
     "password redaction": redact,
     "reason localisation": lambda s: localised_reason(s, "id"),

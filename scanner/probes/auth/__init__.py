@@ -9,5 +9,6 @@ SPEC = ProbeSpec(
     implementation="scanner.probes.auth.probe:AuthProbe",
     options="scanner.probes.auth.options:AuthTargetOptions",
     reproduce="scanner.probes.auth.reproduce:reproduce",
+    checks="scanner.probes.auth.routes:RouteCheck",
     example_target=(TargetKind.URL, "https://api.contoh.go.id/"),
 )

@@ -14,6 +14,8 @@ from scanner.probes.auth.blackbox import BlackBox
 from scanner.probes.auth.client import Client, Reply, RequestFailed, origin_of, path_of, resolve
 from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, personal_data
 from scanner.probes.auth.endpoint import Endpoint
+from scanner.probes.auth.forging import MAX_FORGERY_TARGETS, Forger, Probed
+from scanner.probes.auth.harvest import Harvest, refusal
 from scanner.probes.auth.options import AuthOptions, parse_options
 from scanner.probes.auth.recipes import Credentials
 from scanner.probes.auth.tokens import collect, load_wordlist
@@ -34,6 +36,9 @@ class _Scan:
     creds: Credentials | None = None
     words: list[str] = field(default_factory=list)
     seen_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # fingerprint -> (raw, source)
+    unauthenticated: dict[str, Reply] = field(default_factory=dict)  # url -> reply without credentials (no creds)
+    returned_ids: dict[str, list[str]] = field(default_factory=dict)  # kind -> identifiers in authenticated replies
+    subjects: dict[str, set[str]] = field(default_factory=dict)  # url -> hashes of the personal values it returned
 
     def remember_tokens(self, reply: Reply, source: str) -> None:
         collect(reply.values(), source, self.seen_tokens)
@@ -97,6 +102,11 @@ class AuthProbe:
         secret = analysis.secret_search(token, scan.words)[1] if token else None  # in memory only
         variants = build(scan.creds, secret, public_key)
         facts["endpoints"] = [self._endpoint(scan, e, variants) for e in endpoints]
+        for endpoint, found in zip(endpoints, facts["endpoints"], strict=True):
+            if found["neighbours"].get("reason") == "no numeric identifier":
+                found["neighbours"] = self._returned_id_neighbours(scan, endpoint, found["neighbours"])
+        if scan.creds is None:
+            self._forge_without_credentials(ctx, scan, endpoints, facts)
         facts["tokens"] = self._tokens(scan)  # the credential's token and tokens seen in replies
         facts["requests_sent"] = scan.client.sent
         record_withheld(facts, scan.client.session.withheld)
@@ -223,6 +233,10 @@ class AuthProbe:
             return {"status": "skipped", "reason": "needs a GET endpoint and an authenticated reply"}
         found = neighbours.neighbours(endpoint.url)
         original = neighbours.subjects(baseline.text) if baseline.status_class == "2xx" else set()
+        if baseline.status_class == "2xx":
+            neighbours.returned_ids(baseline.text, scan.returned_ids)
+            if found is None and original:
+                scan.subjects[endpoint.url] = original
         if found is None or not original:
             return {"status": "skipped", "reason": "no numeric identifier" if found is None
                     else "the authenticated reply holds no personal data"}
@@ -238,6 +252,26 @@ class AuthProbe:
                              **neighbours.observe(reply.status, reply.text, original)})
         return {"status": "ok", "identifier": where, "requests": requests}
 
+    def _returned_id_neighbours(self, scan: _Scan, endpoint: Endpoint, skipped: dict[str, Any]) -> dict[str, Any]:
+        """IDOR on an identifier that cannot be counted (UUID, letters and digits): the same credential on
+        up to two other identifiers of its kind that the site returned in any authenticated reply."""
+        original = scan.subjects.get(endpoint.url)
+        found = neighbours.substitutes(endpoint.url, scan.returned_ids) if original else None
+        if original is None or found is None or not found[2]:
+            return skipped if found is None else {
+                "status": "skipped", "reason": f"no other {found[1]} identifier returned by the site"}
+        where, kind, urls = found
+        requests = []
+        for url in urls:
+            try:
+                reply = self._send(scan, Endpoint("GET", url), scan.creds)
+            except RequestFailed as exc:
+                requests.append({"path": path_of(url), "status": "inconclusive", "reason": str(exc)})
+                continue
+            requests.append({"path": path_of(url), "status": "ok", **neighbours.observe(reply.status, reply.text,
+                                                                                       original)})
+        return {"status": "ok", "identifier": where, "kind": kind, "requests": requests}
+
     def _variant(self, scan: _Scan, endpoint: Endpoint, variant: Variant, baseline: Reply | None) -> dict[str, Any]:
         head: dict[str, Any] = {"name": variant.name}
         if variant.alg:
@@ -248,9 +282,29 @@ class AuthProbe:
             reply = self._send(scan, endpoint, variant.credentials)
         except RequestFailed as exc:
             return {**head, "status": "inconclusive", "reason": str(exc)}
+        if scan.creds is None and variant.credentials is None:  # kept for the forgeries without credentials
+            scan.unauthenticated[endpoint.url] = reply
         facts = {**head, **compare(reply, baseline, endpoint.marker, scan.options.length_tolerance)}
         facts["personal_data"] = personal_data(reply.text) if reply.status_class == "2xx" else dict(NO_DATA)
         return facts
+
+    def _forge_without_credentials(self, ctx: ProbeContext, scan: _Scan, endpoints: list[Endpoint],
+                                   facts: dict[str, Any]) -> None:
+        """A profile without usable credentials still gets the black-box forgeries: forged tokens to the GET
+        endpoints that refused a request without credentials, compared with that refusal (``forging.py``)."""
+        harvest = Harvest(ctx, scan.client, seen_tokens=dict(scan.seen_tokens),
+                          issuers={fingerprint: scan.client.origin for fingerprint in scan.seen_tokens})
+        probed = []
+        for endpoint, found in zip(endpoints, facts["endpoints"], strict=True):
+            reply = scan.unauthenticated.get(endpoint.url)
+            if endpoint.method == "GET" and reply is not None:
+                found["refusal"] = refusal(reply)
+                probed.append(Probed(endpoint.url, found, reply))
+        forger = Forger(harvest, scan.words)
+        forger.crack_tokens()
+        refusing = forger.forge_all(probed)
+        if refusing > MAX_FORGERY_TARGETS:
+            record_limit(facts, "auth_forgery_targets", MAX_FORGERY_TARGETS, refusing)
 
     # -- tokens --------------------------------------------------------------------------------
     def _tokens(self, scan: _Scan) -> list[dict[str, Any]]:

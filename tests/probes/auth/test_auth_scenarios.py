@@ -87,6 +87,20 @@ def test_without_credentials_only_personal_data_is_judged(api: Api) -> None:
     assert found == {("PND-AUTH-002", "GET /api/public/penduduk")}
 
 
+def test_an_auth_table_without_credentials_still_gets_forged_tokens(api: Api) -> None:
+    """Issue 29: the profile names the endpoints but gives no credential; forged tokens (as in the
+    black-box mode) still go to those that refuse, and only the one accepting ``alg: none`` is raised."""
+    data, found = run(api.base + "/api/", {"endpoints": [{"url": "/api/legacy/keluarga"},
+                                                         {"url": "/api/v1/penduduk"}]})
+    assert data["credentials"]["status"] == "none"
+    by_path = {e["path"]: e for e in data["endpoints"]}
+    assert {p: e["refusal"]["refused"] for p, e in by_path.items()} == {"/api/legacy/keluarga": True,
+                                                                        "/api/v1/penduduk": True}
+    forged = [v for v in by_path["/api/v1/penduduk"]["variants"] if v["name"].startswith("forged-")]
+    assert forged and all(v["status_class"] == "4xx" for v in forged)  # RS256 with exp required: all refused
+    assert found == {("PND-AUTH-015", "GET /api/legacy/keluarga")}
+
+
 def test_health_data_without_authentication_is_specific(api: Api) -> None:
     t = target(api.base + "/api/public/layanan-kesehatan", {})
     data = AuthProbe().run(t, context())
@@ -154,3 +168,24 @@ def test_neighbouring_identifiers_with_the_same_credential(api: Api) -> None:
     assert by_path["/api/public/statistik"]["status"] == "skipped"
     examples = [x["masked"] for r in by_path["/api/v1/penduduk/2"]["requests"] for x in r["personal_data"]["examples"]]
     assert examples and all("*" in x for x in examples)
+
+
+def test_returned_uuid_and_alphanumeric_identifiers_with_the_same_credential(api: Api) -> None:
+    """IDOR on identifiers that cannot be counted (issue 29): /api/v1/berkas/<uuid> serves any resident's
+    document to any valid token, found with the other UUIDs the list endpoint returned; /api/v1/surat/<code>
+    serves only the token's own letter."""
+    import uuid
+
+    from fixtures.api.data import residents
+
+    first = str(uuid.uuid5(uuid.NAMESPACE_URL, residents()[0]["nik"]))
+    data, found = run(api.base + "/", {"bearer_env": "PINDAI_TEST_RS_TOKEN", "endpoints": [
+        {"url": f"/api/v1/berkas/{first}"}, {"url": "/api/v1/surat/SRT01A007"},
+        {"url": "/api/v1/berkas"}, {"url": "/api/v1/surat"}]})
+    by_path = {e["path"]: e["neighbours"] for e in data["endpoints"]}
+    uuids = by_path[f"/api/v1/berkas/{first}"]
+    assert (uuids["status"], uuids["identifier"], uuids["kind"]) == ("ok", "path", "uuid")
+    assert len(uuids["requests"]) == 2 and all(r["other_subject"] for r in uuids["requests"])
+    codes = by_path["/api/v1/surat/SRT01A007"]
+    assert (codes["kind"], [r["http_status"] for r in codes["requests"]]) == ("alphanumeric", [401, 401])
+    assert {item for rule, item in found if rule == "PND-AUTH-018"} == {f"GET /api/v1/berkas/{first}"}

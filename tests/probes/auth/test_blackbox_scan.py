@@ -14,6 +14,7 @@ import pytest
 
 from fixtures.portal import ISSUED_SECRET, start_portal
 from scanner.model import Target, TargetKind
+from scanner.probes.auth.blackbox import REQUEST_BUDGET
 from scanner.probes.auth.probe import AuthProbe
 from scanner.probes.auth.tokens import JWT_PATTERN
 from scanner.runner import observe
@@ -112,7 +113,7 @@ def test_discovery_facts(scan: BlackBoxScan) -> None:
 
 def test_requests_are_bounded_safe_and_counted(scan: BlackBoxScan) -> None:
     sent = scan.auth_facts["requests_sent"]
-    assert 0 < sent <= 200
+    assert 0 < sent <= REQUEST_BUDGET
     assert {method for method, _, _ in scan.requests} <= {"GET", "HEAD"}
     assert not any(path == "/api/penduduk/hapus" for _, path, _ in scan.requests)
 
