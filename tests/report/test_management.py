@@ -19,7 +19,7 @@ def test_summary_in_indonesian_with_counts_agencies_and_local_time() -> None:
     page = render_summary(result, rules, "id")
     assert "Ringkasan untuk pimpinan" in page and "Kritis" in page and "Per Perangkat Daerah" in page
     assert "1 Desember 2026 pukul 15.00 WIB" in page
-    assert "Terukur pada pemindaian ini: 31 kontrol dengan temuan" in page
+    assert "Terukur pada pemindaian ini: 29 kontrol dengan temuan" in page
     assert "Pemindaian yang bersih bukan bukti kepatuhan hukum" in page
     assert report_intact(page) is True and result_digest_in(page)
 
