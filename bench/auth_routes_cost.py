@@ -83,10 +83,10 @@ REAL: dict[str, Start] = {
 CHILD = """
 import json, sys, time
 from scanner.model import Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
+from scanner.running.politeness import HostGate, PolitenessPolicy
 from scanner.probes.auth.probe import AuthProbe
 from scanner.probes.base import ProbeContext
-from scanner.scope import Scope
+from scanner.running.scope import Scope
 ctx = ProbeContext(gate=HostGate(PolitenessPolicy(per_host_concurrency=4, requests_per_second=1000, timeout_s=5)),
                    scope=Scope(patterns=("127.0.0.1",)))
 cpu, wall = time.thread_time(), time.monotonic()
@@ -98,9 +98,9 @@ print(json.dumps({"requests": facts["requests_sent"], "cpu_ms": round((time.thre
 
 
 def _context() -> Any:
-    from scanner.politeness import HostGate, PolitenessPolicy
     from scanner.probes.base import ProbeContext
-    from scanner.scope import Scope
+    from scanner.running.politeness import HostGate, PolitenessPolicy
+    from scanner.running.scope import Scope
 
     policy = PolitenessPolicy(per_host_concurrency=4, requests_per_second=1000, timeout_s=5)
     return ProbeContext(gate=HostGate(policy), scope=Scope(patterns=("127.0.0.1",)))

@@ -28,8 +28,8 @@ from sqlalchemy import func, insert, select
 
 from scanner.followup import tables
 from scanner.followup.tracker import Tracker
+from scanner.history.store import Store, facts_table
 from scanner.model import Exposure, Finding, ScanResult, Severity, Target, TargetKind
-from scanner.store import Store, facts_table
 from scanner.web.accounts import Accounts
 from scanner.web.app import create_app
 

@@ -2,7 +2,7 @@
 
 One nginx (Debian package) listens on N random ports of 127.0.0.1 with a throw-away EC
 certificate and serves a small portal page; Pindai scans every endpoint through
-``scanner.scan.scan`` (observe + judge) and prints wall time, connections and peak RSS.
+``scanner.running.scan.scan`` (observe + judge) and prints wall time, connections and peak RSS.
 
     .venv/bin/python bench/fleet_scan.py                          # 1,000 endpoints, 16 workers
     .venv/bin/python bench/fleet_scan.py --endpoints 100 --workers 1 2 4 8 16   # scaling run
@@ -42,16 +42,16 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
-from scanner.engine import _judge_serially  # noqa: E402
-from scanner.executors import Job  # noqa: E402
+from scanner.judging.engine import _judge_serially  # noqa: E402
+from scanner.judging.rules import RuleSet, load_rules  # noqa: E402
 from scanner.model import Facts, Target, TargetKind  # noqa: E402
-from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes import load_probes  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
-from scanner.rules import RuleSet, load_rules  # noqa: E402
-from scanner.runner import ShardExecutor  # noqa: E402
-from scanner.scan import new_scan, scan  # noqa: E402
-from scanner.scope import Scope  # noqa: E402
+from scanner.running.executors import Job  # noqa: E402
+from scanner.running.politeness import HostGate, PolitenessPolicy  # noqa: E402
+from scanner.running.runner import ShardExecutor  # noqa: E402
+from scanner.running.scan import new_scan, scan  # noqa: E402
+from scanner.running.scope import Scope  # noqa: E402
 
 HOST = "127.0.0.1"
 PAGE = ("<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\"><title>Layanan Kabupaten Contoh</title>"

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 from fixtures.realweb import httpd, node, php, python_apps  # noqa: E402
 from fixtures.web import VARIANTS, start_site  # noqa: E402
 from scanner.model import Target, TargetKind  # noqa: E402
-from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
 from scanner.probes.http import fetch  # noqa: E402
 from scanner.probes.http.probe import HttpProbe  # noqa: E402
-from scanner.scope import Scope  # noqa: E402
+from scanner.running.politeness import HostGate, PolitenessPolicy  # noqa: E402
+from scanner.running.scope import Scope  # noqa: E402
 
 REAL: dict[str, Callable[[Path], Any]] = {
     "flask-debug": partial(python_apps.start_flask, debug=True),

@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scanner.engine import Judgement, _judge_serially  # noqa: E402
+from scanner.judging.engine import Judgement, _judge_serially  # noqa: E402
+from scanner.judging.rules import RuleSet, load_rules  # noqa: E402
 from scanner.model import Facts, Target  # noqa: E402
-from scanner.rules import RuleSet, load_rules  # noqa: E402
 from tests.celpy_reference import celpy_ruleset  # noqa: E402
 
 

@@ -26,11 +26,11 @@ from typing import Any
 from fixtures.pii_bench.events import build_events
 from fixtures.pii_bench.load import load
 from fixtures.pii_bench.schema import Table, Truth, build, build_holdout
+from scanner.judging.rules import load_rules
 from scanner.model import Exposure
 from scanner.probes.base import ProbeContext
 from scanner.probes.database.probe import DatabaseProbe
-from scanner.rules import load_rules
-from scanner.scan import new_scan, scan
+from scanner.running.scan import new_scan, scan
 from scanner.targets import parse_target
 
 _SEVERE = {"critical", "high"}

@@ -66,10 +66,10 @@ def _cpu() -> float:
 
 
 def _measure_pindai(tree: Path) -> dict[str, Any]:
+    from scanner.judging.rules import load_rules
     from scanner.model import Facts, ScanResult, Target, TargetKind
     from scanner.probes.code.probe import observe_tree
-    from scanner.rules import load_rules
-    from scanner.scan import judged
+    from scanner.running.scan import judged
 
     started, cpu = time.perf_counter(), _cpu()
     facts = observe_tree(tree)

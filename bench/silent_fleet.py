@@ -4,7 +4,7 @@ A helper process serves the fleet on 127.0.0.1: N - S small HTTP sites (a login 
 ports that accept connections and never send a byte, and S / 3 ports whose accept queue is
 full so the kernel drops new SYNs (as a filtering firewall does). Pindai writes the fleet as an
 inventory CSV (three agencies), reads it with ``scanner.inventory`` and scans it with every probe
-through ``scanner.scan.scan``, once with the per-service silence check (today) and once without
+through ``scanner.running.scan.scan``, once with the per-service silence check (today) and once without
 it (``--compare``: the check patched out, as before), then writes the run's dated folder (full
 HTML + JSON, one report per agency) as the daemon does. Printed: wall time, worker-seconds spent on
 silent targets, the longest span of one silent target, the findings of the answering sites and
@@ -37,14 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scanner.inventory import read_inventory  # noqa: E402
+from scanner.judging.rules import RuleSet, load_rules  # noqa: E402
 from scanner.net.reachability import Reachability  # noqa: E402
-from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes import load_probes  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
-from scanner.rules import RuleSet, load_rules  # noqa: E402
-from scanner.runner import ThreadExecutor  # noqa: E402
-from scanner.runs import write_run  # noqa: E402
-from scanner.scan import new_scan, scan  # noqa: E402
+from scanner.running.politeness import HostGate, PolitenessPolicy  # noqa: E402
+from scanner.running.runner import ThreadExecutor  # noqa: E402
+from scanner.running.scan import new_scan, scan  # noqa: E402
+from scanner.service.runs import write_run  # noqa: E402
 
 SERVER = r'''
 import socket, sys, threading

@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scanner.model import Target, TargetKind  # noqa: E402
-from scanner.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from scanner.probes.base import ProbeContext  # noqa: E402
 from scanner.probes.tls.probe import TlsProbe  # noqa: E402
+from scanner.running.politeness import HostGate, PolitenessPolicy  # noqa: E402
 from tests.probes.tls.pki import leaf_variants, make_pki  # noqa: E402
 from tests.probes.tls.servers import NGINX, Server, nginx_pair, s_server  # noqa: E402
 

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from scanner.model import ScanResult
-from scanner.politeness import PolitenessPolicy
+from scanner.running.politeness import PolitenessPolicy
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 

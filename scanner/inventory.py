@@ -26,7 +26,7 @@ from scanner.errors import Problem
 from scanner.model import Exposure, Target
 from scanner.pii.email import is_valid_email
 from scanner.pii.masked_forms import mask
-from scanner.scope import Scope
+from scanner.running.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 MAX_ROWS = 100_000

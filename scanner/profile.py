@@ -13,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scanner.errors import PindaiError
 from scanner.followup.states import DEFAULT_SLA
+from scanner.judging.suppressions import SuppressionError, Suppressions, load_suppressions
 from scanner.model import Exposure, Target
-from scanner.politeness import PolitenessPolicy
 from scanner.probes import OptionsError, checked_options
-from scanner.scope import Scope
-from scanner.suppressions import SuppressionError, Suppressions, load_suppressions
+from scanner.running.politeness import PolitenessPolicy
+from scanner.running.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 The engine evaluated rules with celpy until the judge was made about 35x faster with the
 ``common-expression-language`` package; judging the same facts through both must give identical
-findings. Used by tests/test_engine_reference.py and bench/judge_cost.py.
+findings. Used by tests/judging/test_engine_reference.py and bench/judge_cost.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import cel
 import celpy
 import celpy.adapter
 
-from scanner.rules import Rule, RuleSet
+from scanner.judging.rules import Rule, RuleSet
 
 _ENV = celpy.Environment()
 

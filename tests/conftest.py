@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from scanner.regulations import RegulationIndex, load_regulations
+from scanner.judging.regulations import RegulationIndex, load_regulations
 from tests.support import CATALOGUE
 
 
@@ -51,8 +51,8 @@ def _private_session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Itera
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with an empty data directory: the packaged data only, no advisories."""
-    from scanner.advisories import load_index
-    from scanner.eol import load_table
+    from scanner.judging.advisories import load_index
+    from scanner.judging.eol import load_table
 
     monkeypatch.setenv("PINDAI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     load_table.cache_clear()
@@ -65,7 +65,7 @@ def _facts_fit_their_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     Each loaded probe's ``run`` is wrapped: what it returns is checked against the model, and the
     test fails at its end naming the probe and the fields that do not fit. (A scan also checks at
-    run time: ``scanner.runner.fit_model``.) Probe modules not yet imported are left alone.
+    run time: ``scanner.running.runner.fit_model``.) Probe modules not yet imported are left alone.
     """
     import sys
 
@@ -79,7 +79,7 @@ def _facts_fit_their_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         def checked(self: Any, target: Any, ctx: Any) -> Any:
             data = run(self, target, ctx)
             model = specs()[name].facts_model()
-            # checked as the runner checks it: after the text is made encodable (scanner.runner.observe)
+            # checked as the runner checks it: after the text is made encodable (scanner.running.runner.observe)
             problems = check_facts(model, encodable_data(data)) if model is not None and isinstance(data, dict) else []
             misfits.extend(f"{name} on {getattr(target, 'location', target)}: {p}" for p in problems[:10])
             return data

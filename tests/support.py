@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from scanner.judging.rules import RuleSet
     from scanner.model import ScanResult, Target
-    from scanner.rules import RuleSet
 
 CATALOGUE = """\
 id: test-law
@@ -73,7 +73,7 @@ def nosniff_rule(rule_id: str, references: list[str], applies_when: str | None =
 def judged_http(ruleset: "RuleSet", *observations: "tuple[Target, dict[str, Any] | None]") -> "ScanResult":
     """One scan of http-probe facts per target (None: the target could not be observed), judged."""
     from scanner.model import Facts, ScanResult
-    from scanner.scan import judged
+    from scanner.running.scan import judged
 
     targets = [t for t, _ in observations]
     facts = [Facts("http", t.id, data) if data is not None else

@@ -220,11 +220,11 @@ def test_every_user_error_maps_to_its_exit_code_in_the_command_group() -> None:
     """One error root (scanner.errors.PindaiError) mapped once: a command need not catch it."""
     from scanner.cli import _PindaiGroup
     from scanner.errors import PindaiError
+    from scanner.history.store import StoreError
+    from scanner.judging.regulations import CatalogueError
+    from scanner.judging.rules import RuleValidationError
+    from scanner.judging.suppressions import SuppressionError
     from scanner.profile import ProfileError
-    from scanner.regulations import CatalogueError
-    from scanner.rules import RuleValidationError
-    from scanner.store import StoreError
-    from scanner.suppressions import SuppressionError
     from scanner.targets import TargetError
 
     for error in (ProfileError, CatalogueError, StoreError, SuppressionError, TargetError):

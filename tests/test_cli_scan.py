@@ -115,7 +115,7 @@ def test_severity_filters_output_but_the_store_keeps_everything(tmp_path):
     assert kept and {f["severity"] for f in kept} <= {"critical", "high"}
     written = json.loads((tmp_path / "r.json").read_text())["findings"]
     assert len(written) == len(kept)
-    from scanner.store import Store
+    from scanner.history.store import Store
 
     (summary,) = Store(store).history(1)
     assert len(Store(store).load(summary.scan_id).findings) == len(full)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from fixtures.demo import run
 from scanner.cli import main
-from scanner.store import default_store_url
+from scanner.history.store import default_store_url
 
 
 def test_demo_writes_reports_and_keeps_its_scan_in_its_own_store(

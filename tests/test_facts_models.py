@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
-from scanner.factpaths import facts_schema, item_schema, unknown_paths
+from scanner.judging.factpaths import facts_schema, item_schema, unknown_paths
 from scanner.model import COVERAGE_KEY, Facts, Target, TargetKind
 from scanner.probes import specs
 from scanner.probes.base import ProbeInconclusive
 from scanner.probes.facts import FACTS_NOTE, check_facts, facts_schema_text
 from scanner.probes.http.options import HttpOptions
 from scanner.probes.tls.options import TlsOptions
-from scanner.runner import fit_model
+from scanner.running.runner import fit_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,7 +80,7 @@ def test_models_are_closed_so_an_undeclared_field_is_caught() -> None:
 
 def test_the_runner_keeps_facts_that_do_not_fit_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
     facts = Facts(probe="tls", target_id="https://portal.contoh.go.id/", data={"host": "x"})
-    with caplog.at_level(logging.WARNING, logger="scanner.runner"):
+    with caplog.at_level(logging.WARNING, logger="scanner.running.runner"):
         fit_model(facts)
     assert facts.status == "ok" and facts.data["host"] == "x"  # judged as it is
     assert [limit.code for limit in facts.limits] == [FACTS_NOTE]
@@ -99,7 +99,7 @@ def test_the_runner_leaves_fitting_and_unknown_facts_alone() -> None:
 
 
 def test_the_runner_never_fails_on_a_broken_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    import scanner.runner as runner
+    import scanner.running.runner as runner
 
     def broken(probe: str) -> Any:
         raise RuntimeError("model import failed")

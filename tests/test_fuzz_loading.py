@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scanner.judging.regulations import load_regulations
+from scanner.judging.rules import RuleValidationError, load_rules
 from scanner.profile import ProfileError, load_profile
-from scanner.regulations import load_regulations
-from scanner.rules import RuleValidationError, load_rules
 from tests.support import CATALOGUE, RULE
 
 _REGULATIONS_DIR = Path(tempfile.mkdtemp(prefix="pindai-fuzz-regs-"))

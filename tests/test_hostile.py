@@ -1,6 +1,6 @@
 """Whole-scan robustness: hostile peers next to healthy targets in one scan.
 
-One scan (``scanner.scan.scan``, every registered probe) covers garbage, truncated TLS,
+One scan (``scanner.running.scan.scan``, every registered probe) covers garbage, truncated TLS,
 a silent hang, RST on connect, endless and 1 GiB bodies, a redirect loop, malformed
 certificates, denied / wrong-password PostgreSQL logins and a corrupt SQLite file, plus a
 clean web portal, a SQL dump and a source tree. Every hostile target must end up as an
@@ -39,14 +39,14 @@ from fixtures.hostile import (
 )
 from fixtures.hostile.db import NO_CONNECT_PASSWORD, WRONG_PASSWORD
 from fixtures.web import start_site
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Exposure, Facts, ScanResult, Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import load_probes
 from scanner.probes.base import ProbeContext
-from scanner.rules import RuleSet, load_rules
-from scanner.runner import observe
-from scanner.scan import new_scan, scan
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import observe
+from scanner.running.scan import new_scan, scan
+from scanner.running.scope import Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 DUMP = ROOT / "fixtures" / "db" / "sample_dump.sql"

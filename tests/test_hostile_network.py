@@ -16,12 +16,12 @@ import pytest
 from fixtures.hostile import DripServer
 from fixtures.hostile.recording import RecordingSite, hostile_environment
 from scanner.model import Facts, Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.auth.probe import AuthProbe
 from scanner.probes.base import ProbeContext
 from scanner.probes.http.probe import HttpProbe
-from scanner.runner import observe
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import observe
+from scanner.running.scope import Scope
 
 OTHER = "127.0.0.2"
 TOKEN = "pindai-canary-bearer-9f3a"

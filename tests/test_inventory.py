@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from scanner.cli import main
+from scanner.history.store import Store
 from scanner.inventory import InventoryError, parse_inventory_text, read_inventory
 from scanner.model import Exposure, Target
 from scanner.profile import load_profile
-from scanner.store import Store
 from tests.report.validation import errors, result_validator
 
 SOURCE = Path(__file__).parent.parent / "fixtures" / "source"

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from scanner.compliance import compliance_view
+from scanner.judging.compliance import compliance_view
+from scanner.judging.rules import load_rules
 from scanner.model import Facts, ScanResult, Target
-from scanner.rules import load_rules
-from scanner.scan import judged
+from scanner.running.scan import judged
 
 DATA = Path(__file__).parent / "data"
 

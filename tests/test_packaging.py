@@ -12,13 +12,13 @@ ROOT = Path(__file__).parent.parent
 CHECK = """
 import sys
 from scanner.resources import rules_dir, templates_dir
-from scanner.rules import load_rules
+from scanner.judging.rules import load_rules
 from scanner.model import ScanResult
 from scanner.report import renderer
 assert str(rules_dir()).startswith(sys.argv[1]), rules_dir()
 assert str(templates_dir()).startswith(sys.argv[1]), templates_dir()
 rules = load_rules()
-from scanner.eol import load_table
+from scanner.judging.eol import load_table
 assert load_table().products["php"].cycles
 empty = ScanResult("s", "t", "t", "0", rules.version, [], [])
 html = renderer("html")(empty, rules, "en")

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
-from scanner.daemon import run_daemon
-from scanner.outbox import SENT, UNCERTAIN, Outbox
-from scanner.store import Store
+from scanner.history.store import Store
+from scanner.service.daemon import run_daemon
+from scanner.service.outbox import SENT, UNCERTAIN, Outbox
 from tests.services.receivers import free_port, smtp_receiver, webhook_receiver
 from tests.services.targets import html_sites
 

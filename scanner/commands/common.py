@@ -16,8 +16,8 @@ from scanner.report import FORMATS, renderer
 from scanner.report.escape import encodable
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
-    from scanner.rules import RuleSet
-    from scanner.store import Store
+    from scanner.history.store import Store
+    from scanner.judging.rules import RuleSet
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SCAN_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_OUTPUT = 4  # a report file could not be written (read-only directory, full disk)
@@ -67,8 +67,8 @@ def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
 
 
 def load_ruleset(path: Path | RulePaths) -> RuleSet:
-    from scanner.regulations import CatalogueError
-    from scanner.rules import RuleValidationError, load_rules
+    from scanner.judging.regulations import CatalogueError
+    from scanner.judging.rules import RuleValidationError, load_rules
 
     try:
         return load_rules(path)
@@ -175,7 +175,7 @@ def emit(result: ScanResult, ruleset: RuleSet, fmt: str, lang: str, files: dict[
     The HTML report shows the trend against ``previous``.
     """
     from scanner.report.files import write_atomic
-    from scanner.scan import with_applicability
+    from scanner.running.scan import with_applicability
 
     result = with_applicability(result, ruleset)
     files = dict(files)
@@ -304,7 +304,7 @@ verbose_option = click.option("-v", "--verbose", count=True, expose_value=False,
 
 
 def open_store(url: str | None) -> Store:
-    from scanner.store import Store, StoreError
+    from scanner.history.store import Store, StoreError
 
     try:
         return Store(url)
@@ -313,7 +313,7 @@ def open_store(url: str | None) -> Store:
 
 
 def stored_result(store: Store, scan_id: str) -> ScanResult:
-    from scanner.store import StoreError
+    from scanner.history.store import StoreError
 
     try:
         return store.load(scan_id)

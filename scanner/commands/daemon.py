@@ -10,7 +10,8 @@ import click
 
 from scanner.commands.options import RulePaths, rules_options
 
-DAEMON_LOGGERS = ("scanner.daemon", "scanner.outbox", "scanner.runs", "scanner.channels")
+DAEMON_LOGGERS = ("scanner.service.daemon", "scanner.service.outbox", "scanner.service.runs",
+                  "scanner.service.channels")
 
 
 @click.command()
@@ -32,11 +33,11 @@ def daemon(profiles: tuple[Path, ...], store_url: str | None, once: bool, rules_
     due scans ran, 2 a profile could not be used, 3 a scan failed, its reports could not be written or
     inventory rows were not scanned.
     """
-    from scanner.daemon import run_daemon
     from scanner.extras import require_extra
-    from scanner.regulations import CatalogueError
-    from scanner.rules import RuleValidationError
-    from scanner.store import Store, StoreError
+    from scanner.history.store import Store, StoreError
+    from scanner.judging.regulations import CatalogueError
+    from scanner.judging.rules import RuleValidationError
+    from scanner.service.daemon import run_daemon
 
     if distributed:
         require_extra("distributed")
@@ -97,9 +98,9 @@ def list_schedule(profiles: tuple[Path, ...], store_url: str | None) -> None:
     """
     from datetime import UTC, datetime
 
-    from scanner.daemon import load_scheduled
-    from scanner.outbox import PENDING, UNCERTAIN, Outbox
-    from scanner.store import Store, StoreError
+    from scanner.history.store import Store, StoreError
+    from scanner.service.daemon import load_scheduled
+    from scanner.service.outbox import PENDING, UNCERTAIN, Outbox
 
     try:
         store = Store(store_url)

@@ -21,7 +21,7 @@ NOTE = click.option("--note", default="", help="Note for the audit log. / Catata
 
 def _tracker(store_url: str | None) -> Tracker:
     from scanner.followup.tracker import Tracker
-    from scanner.store import StoreError
+    from scanner.history.store import StoreError
 
     tracker = Tracker(open_store(store_url))
     try:

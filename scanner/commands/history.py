@@ -15,7 +15,7 @@ from scanner.commands.common import (
 )
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
-    from scanner.store import Store
+    from scanner.history.store import Store
 
 
 @click.command()
@@ -53,7 +53,7 @@ _ALL = 1_000_000  # a filter looks at every stored scan
 
 
 def _history(store: Store, limit: int) -> list[Any]:
-    from scanner.store import StoreError
+    from scanner.history.store import StoreError
 
     try:
         return store.history(limit)
@@ -73,7 +73,7 @@ def diff(before: str, after: str, store_url: str | None, lang: str, fmt: str, ne
 
     Bandingkan dua pemindaian: temuan baru, sudah diperbaiki, dan masih ada.
     """
-    from scanner.diff import diff_scans
+    from scanner.history.diff import diff_scans
     from scanner.report.escape import terminal_text
 
     result = diff_scans(result_ref(before, store_url), result_ref(after, store_url))

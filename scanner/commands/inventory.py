@@ -27,7 +27,7 @@ def check(file: Path, allow: tuple[str, ...], no_resolve: bool) -> None:
     Exit 0 when every row can be scanned, 2 otherwise.
     """
     from scanner.inventory import InventoryError, outside_scope, read_inventory, unresolvable
-    from scanner.scope import Scope
+    from scanner.running.scope import Scope
 
     try:
         found = read_inventory(file)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from scanner.model import Facts
-from scanner.politeness import HostGate
+from scanner.running.politeness import HostGate
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -22,8 +22,8 @@ from scanner.commands.common import (
 from scanner.commands.options import RulePaths, rules_options
 
 if TYPE_CHECKING:
+    from scanner.history.store import Store
     from scanner.model import ScanResult
-    from scanner.store import Store
 
 
 @click.command()
@@ -42,7 +42,7 @@ def rejudge(result_file: str, rules_path: RulePaths, fail_on: str, store_url: st
 
     Nilai ulang fakta tersimpan (hasil JSON atau pemindaian tersimpan) dengan aturan terkini, tanpa memindai ulang.
     """
-    from scanner.scan import judged
+    from scanner.running.scan import judged
 
     ruleset = load_ruleset(rules_path)
     if update_store:
@@ -60,7 +60,7 @@ def rejudge(result_file: str, rules_path: RulePaths, fail_on: str, store_url: st
 
 def _write_back(store: Store, result: ScanResult) -> None:
     """The stored scan gets the new findings, evaluation errors and applicability; its status stays."""
-    from scanner.store import StoreError
+    from scanner.history.store import StoreError
 
     try:
         store.finish_scan(result, store.status(result.scan_id))

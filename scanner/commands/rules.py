@@ -68,7 +68,7 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
 
     Exit 2 naming file, rule and field, or the rule and example it cannot be evaluated on.
     """
-    from scanner.rulecheck import example_failures, example_shape_problems, path_problems
+    from scanner.judging.rulecheck import example_failures, example_shape_problems, path_problems
 
     ruleset = load_ruleset(path)
     for warning in ruleset.warnings:
@@ -104,9 +104,9 @@ def rules_test(packs: tuple[Path, ...]) -> None:
 
     Exit 0 when every case holds, 1 when one fails, 2 when a pack or a cases file is invalid.
     """
+    from scanner.judging.rulecases import cases_file, check_cases, load_cases
+    from scanner.judging.rules import pack_files
     from scanner.resources import rules_dir
-    from scanner.rulecases import cases_file, check_cases, load_cases
-    from scanner.rules import pack_files
 
     ruleset = load_ruleset(packs or None)
     files = [file for each in (packs or (rules_dir(),)) for file in pack_files(each)]

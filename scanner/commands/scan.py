@@ -32,21 +32,21 @@ from scanner.commands.common import (
 )
 from scanner.commands.options import ProbeName, RulePaths, rules_options
 from scanner.commands.progress import scan_progress
-from scanner.interrupts import SigtermGuard
 from scanner.model import ScanResult, Severity, Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import Probe, ProbeContext
-from scanner.scope import Scope
+from scanner.running.interrupts import SigtermGuard
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 if TYPE_CHECKING:  # heavy modules (pydantic, SQLAlchemy, CEL) load inside the commands that need them
-    from scanner.durable import ScanWriter
+    from scanner.history.durable import ScanWriter
+    from scanner.history.store import Store
     from scanner.inventory import Inventory
+    from scanner.judging.rules import RuleSet
+    from scanner.judging.suppressions import Suppressions
     from scanner.profile import Profile
-    from scanner.rules import RuleSet
-    from scanner.scanrun import ScanRun
-    from scanner.store import Store
-    from scanner.suppressions import Suppressions
+    from scanner.running.scanrun import ScanRun
 
 
 def _severity_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
@@ -175,7 +175,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     """
     inventory = _read_targets_file(targets_file) if targets_file is not None else None
     from scanner.probes import load_probes
-    from scanner.scan import executor_for, new_scan
+    from scanner.running.scan import executor_for, new_scan
 
     if bool(targets or inventory) == bool(profile) and not resume:
         fail("give either TARGET... or --profile FILE / berikan TARGET... atau --profile FILE")
@@ -247,11 +247,11 @@ def _prepared(targets: list[Target], probes: list[Probe], probe_names: tuple[str
 
 def _judged_further(result: ScanResult, suppressions: Any, loaded: Any, baseline_fps: set[str] | None) -> ScanResult:
     """Suppressions (the file's and inline ``# nosec``) and the baseline applied to the judged scan."""
-    from scanner.scanrun import accepted_risks
+    from scanner.running.scanrun import accepted_risks
 
     result = accepted_risks(result, suppressions, not (loaded and loaded.spec.ignore_inline_suppressions))
     if baseline_fps is not None:
-        from scanner.diff import with_baseline
+        from scanner.history.diff import with_baseline
 
         result = with_baseline(result, baseline_fps)
     return result
@@ -276,7 +276,7 @@ def _warn_not_scanned(problems: list[Any]) -> list[Any]:
 
 def _interrupted(signal_name: str, run: ScanRun) -> NoReturn:
     """Exit 130: finished observations are stored (the scan is marked interrupted) unless --no-store."""
-    from scanner.store import INTERRUPTED
+    from scanner.history.store import INTERRUPTED
 
     if run.writer:
         if run.recorded != INTERRUPTED:  # interrupted outside ScanRun.run, which records it itself
@@ -292,7 +292,7 @@ def _finished(store: Store | None, run: ScanRun, status: str) -> tuple[bool, Sca
     complete scan for the trend)."""
     if not (store and run.writer):
         return True, None
-    from scanner.store import COMPLETE
+    from scanner.history.store import COMPLETE
 
     _store_summary(run.writer)
     stored = status == COMPLETE
@@ -302,8 +302,8 @@ def _finished(store: Store | None, run: ScanRun, status: str) -> tuple[bool, Sca
 def _begun(store: Store | None, result: ScanResult) -> ScanRun:
     """The new scan, recorded as running (unless --no-store); a store that refuses that is a configuration
     error (nothing scanned)."""
-    from scanner.scanrun import ScanRun
-    from scanner.store import StoreError
+    from scanner.history.store import StoreError
+    from scanner.running.scanrun import ScanRun
 
     try:
         return ScanRun.begin(store, result)
@@ -321,7 +321,7 @@ def _store_summary(writer: ScanWriter) -> None:
 
 def _failed(run: ScanRun) -> str:
     """Mark the scan failed (its observations are stored); what was kept, for the error line."""
-    from scanner.store import FAILED
+    from scanner.history.store import FAILED
 
     if not run.writer:
         return "nothing was saved (--no-store)"
@@ -339,8 +339,8 @@ def _internal_error(exc: Exception, kept: str) -> NoReturn:
 
 def _previous_observations(store: Store | None, targets: list[Target]) -> dict[str, dict[str, dict[str, Any]]]:
     """``--changed-only``: the latest complete observation of each target by each probe that uses it."""
+    from scanner.history.store import StoreError
     from scanner.probes import specs
-    from scanner.store import StoreError
 
     if store is None:
         fail("--changed-only needs the history store (drop --no-store)")
@@ -403,7 +403,7 @@ def _applicable(targets: list[Target], probes: list[Probe], names: tuple[str, ..
 def _ready_for(targets: list[Target], probes: list[Probe], distributed: bool) -> None:
     """Exit 2 before any scanning when a database driver extra (the command group says so) or a
     credential variable is missing."""
-    from scanner.credentials import MissingCredential, check_ready
+    from scanner.running.credentials import MissingCredential, check_ready
 
     try:
         check_ready(targets, probes, distributed)
@@ -483,8 +483,8 @@ def _command_line_context(targets: list[Target], overrides: dict[str, Any]) -> P
 def _resumed(store: Store | None, resume: str) -> ScanRun:
     """The stored, unfinished scan to complete (``latest`` or a scan id), with what an earlier run
     spooled written to the store first."""
-    from scanner.scanrun import ScanRun
-    from scanner.store import StoreError
+    from scanner.history.store import StoreError
+    from scanner.running.scanrun import ScanRun
 
     if store is None:
         fail("--resume needs the history store (drop --no-store)")
@@ -508,8 +508,8 @@ def _resumed(store: Store | None, resume: str) -> ScanRun:
 
 def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:
     """(target id, probe) pairs still to observe."""
-    from scanner.executors import plan
-    from scanner.scan import observed_pairs
+    from scanner.running.executors import plan
+    from scanner.running.scan import observed_pairs
 
     return [job.key for job in plan(result.targets, probes, observed_pairs(result)).jobs]
 
@@ -521,7 +521,7 @@ def _hosts(targets: list[Target]) -> tuple[str, ...]:
 def _load_suppressions(path: Path | None) -> Suppressions | None:
     if path is None:
         return None
-    from scanner.suppressions import SuppressionError, load_suppressions
+    from scanner.judging.suppressions import SuppressionError, load_suppressions
 
     try:
         return load_suppressions(path)
@@ -530,7 +530,7 @@ def _load_suppressions(path: Path | None) -> Suppressions | None:
 
 
 def _previous_scan(store: Store, result: ScanResult) -> ScanResult | None:
-    from scanner.store import StoreError
+    from scanner.history.store import StoreError
 
     try:
         return store.previous(result)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from scanner.commands.common import EXIT_CONFIG, EXIT_SCAN_ERROR, fail
-from scanner.datadir import user_data_dir
+from scanner.service.datadir import user_data_dir
 
 
 @click.command()
@@ -24,7 +24,7 @@ def update(source: Path | None, save: Path | None, check: bool) -> None:
     Online it downloads the endoflife.date table and OSV's Packagist, npm and PyPI advisory
     exports; scans never go to the network for them. The packaged data stays the fallback.
     """
-    from scanner.update import UpdateError, dataset_status, download_bundle, import_bundle, save_bundle
+    from scanner.service.update import UpdateError, dataset_status, download_bundle, import_bundle, save_bundle
 
     today = dt.datetime.now(dt.UTC).date()
     if check:

@@ -14,7 +14,7 @@ POOLS = ("threads", "prefork", "solo")
 
 def worker_argv(zone: str, concurrency: int, pool: str, loglevel: str) -> list[str]:
     """Arguments for ``Celery.worker_main`` consuming only the zone's queue."""
-    from scanner.distributed import zone_queue
+    from scanner.running.distributed import zone_queue
 
     return [
         "worker", "--queues", zone_queue(zone), "--concurrency", str(concurrency), "--pool", pool,
@@ -63,8 +63,8 @@ def worker(zone: str, concurrency: int, pool: str, broker: str | None, loglevel:
     hanya host di dalam --scope yang dihubungi.
     """
     require_extra("distributed")
-    from scanner.distributed import WorkerLimits, make_app, set_worker_limits
-    from scanner.scope import Scope
+    from scanner.running.distributed import WorkerLimits, make_app, set_worker_limits
+    from scanner.running.scope import Scope
 
     if not re.fullmatch(r"[a-z0-9_-]+", zone):
         raise click.BadParameter("use lower-case letters, digits, '-' and '_'", param_hint="--zone")

@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from scanner.followup import tables as t
 from scanner.followup.states import ACTIONS, ACTIVE, State, due_date, overdue, sla_of
+from scanner.history.store import COMPLETE, Store, StoreError, facts_table, findings_table, scans
 from scanner.pii.scrubbing import scrub_text
-from scanner.store import COMPLETE, Store, StoreError, facts_table, findings_table, scans
 
 SYSTEM = "pindai"
 """The actor of changes a scan makes."""

@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 
-from scanner.scope import Scope
+from scanner.running.scope import Scope
 
 TTL_S = 600.0  # a long-running daemon or worker re-resolves after this long
 _cache: dict[str, tuple[str | None, float]] = {}

@@ -10,7 +10,7 @@ Given the scan's politeness gate, a session reports every answer it receives to 
 whichever probe sends it. ``read_capped`` bounds one response body in size and in total
 wall-clock time, and every request is cut when its connection, TLS handshake, status line and
 headers take longer than ``BODY_DEADLINE_FACTOR`` x its timeout (or the scan's or probe's deadline,
-``scanner.deadline``), so a drip-feeding peer cannot hold a request.
+``scanner.running.deadline``), so a drip-feeding peer cannot hold a request.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from scanner import deadline
 from scanner.net.resolve import address
 from scanner.net.urls import origin_of
-from scanner.politeness import HostGate, politeness_key
+from scanner.running import deadline
+from scanner.running.politeness import HostGate, politeness_key
 
 log = logging.getLogger(__name__)
 BODY_DEADLINE_FACTOR = 3  # a whole body may take at most 3 x the per-read timeout

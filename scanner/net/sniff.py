@@ -9,7 +9,7 @@ from contextlib import suppress
 
 from scanner.net import resolve
 from scanner.net.urls import is_ip_literal
-from scanner.politeness import HostGate, politeness_key
+from scanner.running.politeness import HostGate, politeness_key
 
 
 def _client_hello(host: str) -> bytes:

@@ -23,7 +23,7 @@ import requests
 from urllib3.util import parse_url
 
 from scanner.net.resolve import private_refusal
-from scanner.scope import Scope
+from scanner.running.scope import Scope
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOST_CHARS = re.compile(r"^[a-z0-9._:-]+$")  # DNS names (with _), IPv4 and unbracketed IPv6

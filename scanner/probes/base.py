@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Reproduction, Target, TargetKind
 from scanner.net.reachability import Reachability
 from scanner.net.session import UNVERIFIED
-from scanner.politeness import HostGate
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate
+from scanner.running.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class ProbeContext:
     user_agent: str | None = None  # replaces each HTTP client's default User-Agent (`--user-agent`)
     headers: tuple[tuple[str, str], ...] = ()  # `--header`: credentials, sent only to the target's own origin
     env_allowed: tuple[str, ...] | None = None  # patterns of readable variables; None: any (local scans)
-    # wall-clock limits (scanner.deadline): one probe on one target, all probes of one target, the whole scan
+    # wall-clock limits (scanner.running.deadline): one probe on one target, all probes of one target, the whole scan
     probe_time_s: float | None = DEFAULT_PROBE_TIME_S
     target_time_s: float | None = DEFAULT_TARGET_TIME_S
     max_time_s: float | None = None  # `scan --max-time`

@@ -209,7 +209,7 @@ class SqlAnalysis(ProbeFacts):
     unread: list[SqlUnread] | None = Field(default=None, description="newer: only when something was unread")
 
 
-# -- software versions and their end of life (scanner.eol): the http and database probes -----------------
+# -- software versions and their end of life (scanner.judging.eol): the http and database probes -----------------
 
 class EolRecord(FactsModel):
     """The end-of-life lookup of one product version."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from scanner.model import ScanResult
 
 if TYPE_CHECKING:
-    from scanner.rules import RuleSet
+    from scanner.judging.rules import RuleSet
 
 Renderer = Callable[[ScanResult, "RuleSet", str], str]
 

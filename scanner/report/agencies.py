@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.common import UNASSIGNED, agency_of, slug, targets_by_id
 from scanner.report.escape import encodable
 from scanner.report.files import write_atomic
-from scanner.rules import RuleSet
 
 
 def split_by_agency(result: ScanResult) -> dict[str, ScanResult]:

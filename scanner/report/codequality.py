@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.common import strings, text
 from scanner.report.gitlab import places
-from scanner.rules import RuleSet
 
 SEVERITY = {"critical": "blocker", "high": "critical", "medium": "major", "low": "minor", "info": "info"}
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from scanner.diff import diff_scans
+from scanner.history.diff import diff_scans
+from scanner.judging.rules import Rule, RuleSet
 from scanner.model import CoverageLimit, Facts, Finding, ScanResult, Severity, Target
 from scanner.resources import templates_dir
-from scanner.rules import Rule, RuleSet
 from scanner.yamlio import load_yaml
 
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
@@ -135,7 +135,7 @@ def counts_by_agency(result: ScanResult) -> dict[str, dict[str, int]]:
 @dataclass
 class Trend:
     """Change between earlier observations and this scan, keyed on finding fingerprints (see
-    :func:`scanner.diff.diff_scans`, the same comparison as ``pindai diff``).
+    :func:`scanner.history.diff.diff_scans`, the same comparison as ``pindai diff``).
 
     ``not_rescanned`` are earlier findings whose target and probe this scan did not observe: never
     counted as resolved. ``previous_counts`` are the earlier open findings that were compared (resolved

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.checklist import ControlStatus, automation_counts, checklist_counts, checklist_view
-from scanner.controls import ControlCatalogue, shipped_controls
+from scanner.judging.checklist import ControlStatus, automation_counts, checklist_counts, checklist_view
+from scanner.judging.controls import ControlCatalogue, shipped_controls
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
-from scanner.rules import RuleSet
 
 MAX_LISTED = 5  # targets named per control; the count says how many more
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.common import (
     agency_of,
@@ -23,7 +24,6 @@ from scanner.report.common import (
     text,
 )
 from scanner.report.evidence import evidence_summary
-from scanner.rules import RuleSet
 
 BOM = "\ufeff"
 COLUMNS = ("agency", "target", "target_name", "target_kind", "rule", "title", "severity", "priority", "status",

@@ -11,12 +11,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from scanner.factpaths import fact_areas
+from scanner.judging.factpaths import fact_areas
+from scanner.judging.rules import Rule
 from scanner.model import Finding, Line, Reproduction, Target
 from scanner.probes import specs
 from scanner.report.common import scrub_line
 from scanner.resources import templates_dir
-from scanner.rules import Rule
 from scanner.yamlio import load_yaml
 
 

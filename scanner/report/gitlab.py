@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
+from scanner.judging.rules import RuleSet
 from scanner.model import Finding, ScanResult, Target
 from scanner.report.common import observed_facts, targets_by_id
 from scanner.report.evidence import reproduce
 from scanner.report.sarif import location
-from scanner.rules import RuleSet
 
 
 def places(result: ScanResult, ruleset: RuleSet) -> list[tuple[Finding, Target | None, str, int]]:

@@ -7,10 +7,10 @@ import json
 import uuid
 from typing import Any
 
+from scanner.judging.rules import RuleSet
 from scanner.model import Finding, ScanResult
 from scanner.report.common import strings, text
 from scanner.report.gitlab import places
-from scanner.rules import RuleSet
 
 SCHEMA_VERSION = "15.0.6"
 SCHEMA_URL = ("https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"

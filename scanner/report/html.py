@@ -14,7 +14,9 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from scanner.compliance import RequirementStatus, compliance_view, status_counts
+from scanner.judging.compliance import RequirementStatus, compliance_view, status_counts
+from scanner.judging.rules import Rule, RuleSet
+from scanner.judging.suppressions import STALE_KEY
 from scanner.model import Finding, ScanResult, Severity
 from scanner.report.charts import agency_stacks, severity_bars
 from scanner.report.common import (
@@ -41,8 +43,6 @@ from scanner.report.issues import fleet_view, issues
 from scanner.report.summary import risk_posture, severity_counts
 from scanner.report.workpaper import number, workpaper_meta
 from scanner.resources import templates_dir
-from scanner.rules import Rule, RuleSet
-from scanner.suppressions import STALE_KEY
 
 PLATFORM_LABELS = {"nginx": "nginx", "apache": "Apache httpd", "laravel": "Laravel", "postgresql": "PostgreSQL",
                    "mariadb": "MariaDB / MySQL", "mysql": "MySQL", "php": "PHP", "iis": "IIS", "django": "Django",

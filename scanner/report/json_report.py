@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from scanner.audit import result_digest
-from scanner.compliance import compliance_view
+from scanner.judging.compliance import compliance_view
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.common import (
     counts_by_agency,
@@ -27,7 +28,6 @@ from scanner.report.common import (
 )
 from scanner.report.controls import checklist
 from scanner.report.summary import assessment, risk_posture, severity_counts
-from scanner.rules import RuleSet
 
 # 2.0: compliance statuses finding/no_findings/not_tested/manual/context; references; coverage
 # 2.1: checklist (BSSN controls K1-K72 with measured statuses), result_sha256

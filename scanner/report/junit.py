@@ -11,11 +11,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from scanner.judging.rules import RuleSet
 from scanner.model import Facts, Finding, ScanResult, Target
 from scanner.report.common import UNASSIGNED, coverage_notes, inconclusive_row, scrub, strings, text
 from scanner.report.escape import xml_text
 from scanner.report.evidence import evidence_summary
-from scanner.rules import RuleSet
 
 
 def _case_title(rule_id: str, ruleset: RuleSet, findings: list[Finding], lang: str) -> str:

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult, Severity
 from scanner.report.common import agency_of, counts_by_agency, strings, targets_by_id, text, top_fixes
 from scanner.report.controls import checklist, not_tested
@@ -21,7 +22,6 @@ from scanner.report.html import environment
 from scanner.report.integrity import sealed
 from scanner.report.summary import risk_posture, severity_counts
 from scanner.report.workpaper import number, workpaper_meta
-from scanner.rules import RuleSet
 
 TOP_RISKS = 5
 MAX_AGENCY_ROWS = 30

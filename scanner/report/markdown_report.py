@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.compliance import STATUSES, compliance_view, status_counts
+from scanner.judging.compliance import STATUSES, compliance_view, status_counts
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.common import (
     agency_of,
@@ -18,7 +19,6 @@ from scanner.report.common import (
 from scanner.report.escape import markdown_code, markdown_text, terminal_text
 from scanner.report.evidence import evidence_summary
 from scanner.report.summary import risk_posture, severity_counts
-from scanner.rules import RuleSet
 
 MAX_DETAILS = 50  # keep the comment well under GitHub's / GitLab's comment size limits
 MAX_EVIDENCE = 300  # characters of evidence per finding in a PR comment; the HTML report has it all

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from scanner.judging.rules import Rule, RuleSet
 from scanner.model import Finding, ScanResult, Severity, Target, TargetKind
 from scanner.report.common import (
     coverage_notes,
@@ -34,7 +35,6 @@ from scanner.report.common import (
 )
 from scanner.report.escape import sarif_text
 from scanner.report.evidence import as_json, evidence_summary, reproduce, reproduction
-from scanner.rules import Rule, RuleSet
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}

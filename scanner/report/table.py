@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from scanner.judging.rules import RuleSet
 from scanner.model import Finding, ScanResult
 from scanner.report.common import coverage_notes, inconclusive_row, scrub, strings
 from scanner.report.escape import terminal_text
 from scanner.report.summary import FULL, NONE, PARTIAL, assessment, not_fully_assessed, severity_counts
 from scanner.report.workpaper import number
-from scanner.rules import RuleSet
 
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 _HEAD = {

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.audit import audit_of, result_digest, timezone_of
+from scanner.judging.scoring import CONFIDENCE_WEIGHT, EXPOSURE_WEIGHT, SENSITIVITY_WEIGHT, SEVERITY_WEIGHT
 from scanner.model import ScanResult
 from scanner.report.common import strings
 from scanner.report.integrity import REPORT_MARK, RESULT_MARK, UNSEALED
 from scanner.report.localtime import local_time
-from scanner.scoring import CONFIDENCE_WEIGHT, EXPOSURE_WEIGHT, SENSITIVITY_WEIGHT, SEVERITY_WEIGHT
 
 
 def _weights(table: dict[Any, float], lang: str) -> str:

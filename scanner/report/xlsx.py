@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scanner.judging.rules import RuleSet
 from scanner.model import Finding, ScanResult
 from scanner.report.common import (
     agency_of,
@@ -35,7 +36,6 @@ from scanner.report.common import (
 from scanner.report.controls import checklist, not_tested
 from scanner.report.evidence import evidence_summary
 from scanner.report.workpaper import workpaper_meta
-from scanner.rules import RuleSet
 
 MAX_CELL = 32_000  # Excel's limit is 32,767 characters per cell
 

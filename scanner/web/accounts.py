@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, delete, insert, select, update
 
-from scanner.store import Store
+from scanner.history.store import Store
 
 ROLES = ("admin", "officer", "agency", "auditor")
 MAX_FAILURES = 5

@@ -31,8 +31,8 @@ from starlette.templating import Jinja2Templates
 
 from scanner.followup.states import ACTIONS, State
 from scanner.followup.tracker import Filters, FollowUpError, Tracker, export_log
+from scanner.history.store import Store, StoreError
 from scanner.report.common import slug
-from scanner.store import Store, StoreError
 from scanner.web import queries
 from scanner.web.accounts import Accounts, LoginError, Session
 from scanner.web.strings import words
@@ -269,7 +269,7 @@ class Dashboard:
             raise HTTPException(404)
         result = self.store.load(scan_id)  # with where each rule applied, as the judge recorded it
         if result.applicable is None:  # stored before revision 0004 recorded it: from the stored facts
-            from scanner.scan import with_applicability
+            from scanner.running.scan import with_applicability
 
             result = with_applicability(result, self.ruleset())
         if agency is not None:
@@ -284,7 +284,7 @@ class Dashboard:
 
     def ruleset(self) -> Any:
         if self._ruleset is None:
-            from scanner.rules import load_rules
+            from scanner.judging.rules import load_rules
 
             self._ruleset = load_rules()
         return self._ruleset
@@ -299,7 +299,7 @@ class Dashboard:
                         headers={"Content-Disposition": f'attachment; filename="pindai-audit-log.{fmt}"'})
 
     def schedules(self, request: Request) -> Response:
-        from scanner.daemon import load_scheduled
+        from scanner.service.daemon import load_scheduled
 
         s = self.session(request)
         scheduled, errors = load_scheduled(self.profiles, self.store) if self.profiles else ([], [])

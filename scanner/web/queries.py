@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from scanner.followup import tables as t
 from scanner.followup.states import ACTIVE, State
-from scanner.store import scans
+from scanner.history.store import scans
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 _ACTIVE = [s.value for s in ACTIVE]
@@ -141,7 +141,7 @@ def target(engine: Engine, scope: str | None, target_id: str) -> dict[str, Any] 
 
 def target_history(engine: Engine, target_id: str, limit: int = 26) -> list[dict[str, Any]]:
     """The latest scans that declared the target: when, which probes observed it or not and why."""
-    from scanner.store import facts_table as fa
+    from scanner.history.store import facts_table as fa
 
     query = (select(fa.c.scan_id, scans.c.started_at, fa.c.probe, fa.c.status, fa.c.reason)
              .join(scans, scans.c.scan_id == fa.c.scan_id).where(fa.c.target_id == target_id)
@@ -189,7 +189,7 @@ def scan_list(engine: Engine, scope: str | None, limit: int = 60) -> list[dict[s
 
 def deliveries(engine: Engine, scope: str | None, limit: int = 200) -> list[dict[str, Any]]:
     """The notification outbox, newest first; a scoped user sees only messages to its own agency."""
-    from scanner.outbox import outbox_table as o
+    from scanner.service.outbox import outbox_table as o
 
     query = _scoped(select(o.c.created_at, o.c.profile, o.c.channel, o.c.audience, o.c.subject, o.c.status,
                            o.c.attempts, o.c.last_error, o.c.updated_at)

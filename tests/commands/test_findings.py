@@ -9,7 +9,7 @@ import json
 from click.testing import CliRunner
 
 from scanner.cli import main
-from scanner.store import Store
+from scanner.history.store import Store
 from tests.followup.test_tracker import DB_SSL, TLS_OLD, scan
 
 

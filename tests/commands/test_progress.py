@@ -8,7 +8,7 @@ from rich.console import Console
 
 from scanner.commands.progress import MAX_ROWS, scan_progress
 from scanner.model import Facts
-from scanner.politeness import HostGate
+from scanner.running.politeness import HostGate
 
 
 def _console() -> tuple[Console, io.StringIO]:

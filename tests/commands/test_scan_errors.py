@@ -74,7 +74,7 @@ def test_read_only_report_folder_stops_before_the_scan(tmp_path: Path, small_tmp
 def test_internal_error_marks_the_scan_failed_and_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug while judging (simulated: the judge raises): one line, exit 5, the scan stored `failed` with its
     observation; `--resume` (bug gone) completes it from the stored observation."""
-    import scanner.scan
+    import scanner.running.scan
 
     store = tmp_path / "history.db"
     monkeypatch.setenv("PINDAI_STORE", f"sqlite:///{store}")
@@ -83,7 +83,7 @@ def test_internal_error_marks_the_scan_failed_and_exits_5(tmp_path: Path, monkey
         raise RuntimeError("rusak")
 
     with monkeypatch.context() as patch:
-        patch.setattr(scanner.scan, "judge", broken)
+        patch.setattr(scanner.running.scan, "judge", broken)
         done = CliRunner().invoke(main, ["scan", str(VULNERABLE), "--probe", "code", "--fail-on", "high"])
     assert done.exit_code == 5, done.output
     assert "internal error: RuntimeError: rusak" in done.stderr

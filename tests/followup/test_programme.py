@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from scanner.daemon import run_daemon
 from scanner.followup.tracker import Filters, Tracker
-from scanner.store import Store
+from scanner.history.store import Store
+from scanner.service.daemon import run_daemon
 from scanner.web.accounts import Accounts
 from tests.web.fleet import PASSWORD, serving
 from tests.web.test_app import login

@@ -11,9 +11,9 @@ import pytest
 
 from scanner.followup.states import State
 from scanner.followup.tracker import Filters, FollowUpError, Tracker, export_log
+from scanner.history.store import Store
 from scanner.model import Exposure, Facts, Finding, ScanResult, Severity, Target, TargetKind
-from scanner.store import Store
-from tests.test_schema import new_pg_database, postgres  # noqa: F401  (the fixture, for the PostgreSQL runs)
+from tests.history.test_schema import new_pg_database, postgres  # noqa: F401  (the fixture, for the PostgreSQL runs)
 
 WEB = Target(TargetKind.URL, "https://portal.contoh.go.id/", agency="Diskominfo", exposure=Exposure.INTERNET)
 DB = Target(TargetKind.DATABASE, "postgresql://pindai@db.contoh.go.id/simpeg", agency="BKPSDM")

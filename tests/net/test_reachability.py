@@ -12,11 +12,11 @@ from contextlib import contextmanager, suppress
 
 from scanner.model import Target, TargetKind
 from scanner.net.reachability import Reachability, silence
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes import load_probes
 from scanner.probes.base import ProbeContext
-from scanner.runner import run_probes
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import run_probes
+from scanner.running.scope import Scope
 from tests.services.receivers import free_port
 from tests.services.targets import html_sites
 

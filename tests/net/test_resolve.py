@@ -27,15 +27,15 @@ from scanner.net.reachability import silence
 from scanner.net.session import http_session
 from scanner.net.sniff import answers_plain_http
 from scanner.net.urls import OutOfScope, gate
-from scanner.politeness import HostGate, PolitenessPolicy, politeness_key
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.database import drivers, mysql
 from scanner.probes.database.connect import endpoint
 from scanner.probes.database.probe import DatabaseProbe
 from scanner.probes.tls.certificate import fetch_chain_stdlib
 from scanner.probes.tls.probe import TlsProbe
-from scanner.runner import observe
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy, politeness_key
+from scanner.running.runner import observe
+from scanner.running.scope import Scope
 
 REAL = socket.getaddrinfo
 

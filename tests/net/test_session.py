@@ -71,7 +71,7 @@ def test_a_peer_dripping_its_headers_cannot_hold_a_request() -> None:
 def test_the_deadline_caps_every_request() -> None:
     import requests
 
-    from scanner import deadline
+    from scanner.running import deadline
 
     with (RecordingSite("127.0.0.1", {"/": (200, {}, b"ok")}) as site, deadline.within(0),
           pytest.raises(requests.exceptions.ReadTimeout, match="time limit")):

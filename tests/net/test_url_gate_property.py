@@ -24,11 +24,11 @@ from fixtures.hostile.rogue_db import RoguePostgres, loopback_pair
 from scanner.model import Target
 from scanner.net.session import http_session
 from scanner.net.urls import UnsafeURL, gate
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
 from scanner.probes.database.probe import DatabaseProbe
-from scanner.runner import observe
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import observe
+from scanner.running.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 FULLWIDTH = "\uff11\uff12\uff17.\uff10.\uff10.\uff12"  # 127.0.0.2 in fullwidth digits

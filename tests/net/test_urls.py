@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.net.urls import OutOfScope, UnsafeURL, UnsupportedScheme, destination, gate, join, link_host
-from scanner.scope import Scope
+from scanner.running.scope import Scope
 
 IN = Scope(patterns=("127.0.0.1",))
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
-from scanner.rules import RuleSet
 from tests.report.fixtures import previous_result, sample_result, synthetic_ruleset
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

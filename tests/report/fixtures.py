@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Exposure, Facts, Finding, RuleEvaluationError, ScanResult, Severity, Target, TargetKind
-from scanner.rules import RuleSet, load_rules
 
 PACK = r'''
 pack: reporttest
@@ -222,7 +222,7 @@ def demo_result() -> tuple[ScanResult, RuleSet]:
     """The demo scan re-judged with the shipped rules (no servers needed)."""
     import json
 
-    from scanner.scan import judged
+    from scanner.running.scan import judged
 
     data = json.loads(DEMO_FACTS.read_text(encoding="utf-8"))
     rules = load_rules()
@@ -241,7 +241,7 @@ def fleet_result(n_targets: int = 100, n_agencies: int = 20) -> tuple[ScanResult
     import json
     from dataclasses import replace
 
-    from scanner.scan import judged
+    from scanner.running.scan import judged
 
     data = json.loads(FLEET_FACTS.read_text(encoding="utf-8"))
     models = [Target.from_dict(t) for t in data["targets"]]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.html import render_with_history
-from scanner.rules import RuleSet
 from tests.report.fixtures import demo_result
 from tests.report.webdriver import Browser, available
 

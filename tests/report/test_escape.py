@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from scanner.judging.rules import RuleSet
 from scanner.model import Facts, ScanResult
 from scanner.report import renderer
 from scanner.report.escape import markdown_text, sarif_text, terminal_text, xml_text
-from scanner.rules import RuleSet
 from tests.report.fixtures import sample_result, synthetic_ruleset
 
 HOSTILE_PARTS = [

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Facts, Finding, ScanResult, Severity, Target, TargetKind
 from scanner.report import renderer
-from scanner.rules import RuleSet, load_rules
 
 WEB = Target(TargetKind.URL, "https://portal.example.go.id/", agency="Diskominfo")
 DB = Target(TargetKind.DATABASE, "postgresql://pindai@db.example.go.id:5433/simpeg", agency="BKD")

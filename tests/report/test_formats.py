@@ -8,10 +8,10 @@ import io
 import pytest
 from markdown_it import MarkdownIt
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report import FORMATS, renderer
 from scanner.report.common import strings
-from scanner.rules import RuleSet
 from tests.report.fixtures import RAW_NIK
 
 ALL = ("json", "table", "html", "sarif", "junit", "csv", "markdown")

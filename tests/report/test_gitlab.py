@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report import codequality, gitlab_sast
-from scanner.rules import RuleSet
 from tests.report.validation import errors, gitlab_validator
 
 SAST = "gitlab-sast-report-format-15.0.6"

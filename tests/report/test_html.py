@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.agencies import split_by_agency, write_per_agency
 from scanner.report.common import strings
 from scanner.report.html import render, render_with_history
-from scanner.rules import RuleSet
 from tests.report.fixtures import RAW_NIK
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from scanner.cli import main
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.json_report import REPORT_VERSION, render
-from scanner.rules import RuleSet
 from tests.report.fixtures import PACK
 from tests.report.validation import errors, result_validator
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.junit import render
-from scanner.rules import RuleSet
 from tests.report.fixtures import RAW_NIK
 from tests.report.xsd_lite import load, validate
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.integrity import report_intact, result_digest_in
 from scanner.report.management import render_summary, write_summary
-from scanner.rules import RuleSet
 from tests.report.fixtures import demo_result
 
 

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Facts, Finding, ScanResult, Severity, Target, TargetKind
 from scanner.report import renderer
-from scanner.rules import RuleSet, load_rules
 
 TARGET = Target(TargetKind.URL, "https://portal.example.go.id/", agency="Diskominfo")
 REFS = ["pp-71-2019:9(5)", "bssn-4-2021:27(13)(c)", "iso-27001-2022:A.8.4"]  # verified, secondary, voluntary

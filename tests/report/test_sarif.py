@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult, Target, TargetKind
 from scanner.report.sarif import build, location, pseudo_path, render
-from scanner.rules import RuleSet
 from tests.report.validation import errors, sarif_validator
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from scanner.judging.rules import RuleSet, RuleValidationError, load_rules
 from scanner.model import Exposure, Facts, Finding, ScanResult, Target, TargetKind
 from scanner.report import renderer
-from scanner.rules import RuleSet, RuleValidationError, load_rules
 from tests.report.validation import errors, result_validator, sarif_validator
 
 

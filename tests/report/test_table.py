@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.table import NARROW, render
-from scanner.rules import RuleSet
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

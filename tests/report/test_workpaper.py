@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanner.audit import result_digest
-from scanner.politeness import PolitenessPolicy
 from scanner.report.html import render
 from scanner.report.localtime import local_time
 from scanner.report.workpaper import number
+from scanner.running.politeness import PolitenessPolicy
 from tests.report.fixtures import demo_result
 
 

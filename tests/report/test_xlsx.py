@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report.xlsx import write_xlsx
-from scanner.rules import RuleSet
 from tests.report.fixtures import demo_result, fleet_result
 
 HOSTILE = ['=HYPERLINK("http://attacker.invalid/","klik")', "=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)",

@@ -1,6 +1,6 @@
 """Every shipped rule fires on its true cases and stays silent on its false cases.
 
-Cases live in tests/rules/cases/<pack>.yaml (format: scanner/rulecases.py); `pindai rules test` runs
+Cases live in tests/rules/cases/<pack>.yaml (format: scanner/judging/rulecases.py); `pindai rules test` runs
 the same checks, and so does an agency on its own pack.
 """
 
@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
-from scanner.rulecases import cases_file, check_cases, load_cases
-from scanner.rules import Rule, RuleSet, load_rules
+from scanner.judging.rulecases import cases_file, check_cases, load_cases
+from scanner.judging.rules import Rule, RuleSet, load_rules
 
 RULESET: RuleSet = load_rules()
 CASES = {rule.id: (found, load_cases(found)) for rule in RULESET.rules if (found := cases_file(Path(rule.file)))}

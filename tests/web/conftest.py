@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.store import Store
+from scanner.history.store import Store
 from tests.web.fleet import Clock, serving, store_at
 
 

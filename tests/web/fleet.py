@@ -13,8 +13,8 @@ from typing import Any
 
 import uvicorn
 
+from scanner.history.store import Store
 from scanner.model import Exposure, Facts, Finding, ScanResult, Severity, Target, TargetKind
-from scanner.store import Store
 from scanner.web.accounts import Accounts
 from scanner.web.app import create_app
 

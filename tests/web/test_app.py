@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from tests.test_schema import postgres  # noqa: F401  (fixture: a private PostgreSQL on 127.0.0.1)
+from tests.history.test_schema import postgres  # noqa: F401  (fixture: a private PostgreSQL on 127.0.0.1)
 from tests.web.fleet import FINDINGS, PASSWORD, SIKDA, SIMPEG
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -155,8 +155,8 @@ def test_schedules_page_shows_the_next_run_in_the_profile_time_zone(fleet_store,
 def test_delivery_log_shows_the_outbox_within_the_scope(fleet_store, clock):
     from datetime import UTC, datetime
 
-    from scanner.notify import Message
-    from scanner.outbox import Outbox
+    from scanner.service.notify import Message
+    from scanner.service.outbox import Outbox
     from tests.web.fleet import serving
 
     outbox = Outbox(fleet_store)
@@ -180,8 +180,8 @@ def test_login_attempts_from_one_address_are_rate_limited(base_url):
 
 
 def test_dashboard_over_a_shared_postgresql_store(request, clock):
-    from scanner.store import Store
-    from tests.test_schema import new_pg_database
+    from scanner.history.store import Store
+    from tests.history.test_schema import new_pg_database
     from tests.web.fleet import fill, serving
 
     store = Store(new_pg_database(request.getfixturevalue("postgres")))
@@ -199,9 +199,9 @@ def test_dashboard_over_a_shared_postgresql_store(request, clock):
 def test_scan_reports_read_where_each_rule_applied_from_the_store(tmp_path, clock, monkeypatch):
     """A report downloaded from the dashboard reads the stored applicability (no CEL while rendering);
     a scan stored before it was recorded (NULL) still gets it, from its facts."""
-    from scanner.store import Store
+    from scanner.history.store import Store
     from scanner.web.accounts import Accounts
-    from tests.test_store import _fail_if_rules_are_evaluated, _forget_applicability, _judged_demo
+    from tests.history.test_store import _fail_if_rules_are_evaluated, _forget_applicability, _judged_demo
     from tests.web.fleet import serving
 
     store = Store(f"sqlite:///{tmp_path / 'history.db'}")

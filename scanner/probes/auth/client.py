@@ -12,8 +12,8 @@ import urllib3
 
 from scanner.net.session import body_deadline, http_session, read_capped
 from scanner.net.urls import UnsafeURL, gate, origin_of
-from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
+from scanner.running.politeness import politeness_key
 
 log = logging.getLogger(__name__)
 USER_AGENT = "Pindai/auth-probe (+https://github.com/pindai)"

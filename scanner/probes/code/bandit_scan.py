@@ -22,7 +22,7 @@ from scanner.probes.code.walk import SourceFile
 SECRET_TESTS = frozenset({"B105", "B106", "B107"})
 _LOCK = threading.Lock()  # bandit keeps module-level state; run one scan at a time
 # bandit's inline suppression comment; bandit runs with ignore_nosec and each issue records the marker, so
-# that suppressed findings are counted and listed instead of vanishing (scanner.suppressions.apply_inline)
+# that suppressed findings are counted and listed instead of vanishing (scanner.judging.suppressions.apply_inline)
 _NOSEC = re.compile(r"#\s*(nosec\b(?:[:\s]+[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)?)", re.I)
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from scanner.advisories import SEVERITIES, Advisory, load_index, version_key
-from scanner.eol import load_table
+from scanner.judging.advisories import SEVERITIES, Advisory, load_index, version_key
+from scanner.judging.eol import load_table
 from scanner.probes.base import SubStatus
 from scanner.probes.code.lockfiles import LockfileError, Pinned, is_lockfile, pinned
 from scanner.probes.code.readfile import read_regular

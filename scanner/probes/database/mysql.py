@@ -10,10 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from scanner.net import resolve, wire
-from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
 from scanner.probes.database.checks import LOCAL_HOSTS, guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint
+from scanner.running.politeness import politeness_key
 
 VARIABLES = ("require_secure_transport", "have_ssl", "have_openssl", "tls_version", "local_infile", "bind_address",
              "version", "version_comment", "default_authentication_plugin", "old_passwords", "secure_auth",

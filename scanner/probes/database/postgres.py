@@ -8,11 +8,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from scanner.dburl import DatabaseParams
-from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext
 from scanner.probes.database import drivers
 from scanner.probes.database.checks import guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint, short_error
+from scanner.running.politeness import politeness_key
 
 SETTINGS = ("ssl", "ssl_min_protocol_version", "password_encryption", "log_connections", "log_disconnections",
             "log_statement", "listen_addresses", "shared_preload_libraries")

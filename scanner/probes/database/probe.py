@@ -13,11 +13,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from scanner.eol import server_version_record, software_facts
+from scanner.judging.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.pii.column_facts import ColumnRef, column_facts, credential_facts, settle_table
-from scanner.politeness import politeness_key
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.database import SPEC, mysql, postgres
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
@@ -25,6 +24,7 @@ from scanner.probes.database.incremental import Carry, column_fingerprint
 from scanner.probes.database.options import DatabaseTargetOptions
 from scanner.probes.database.sampling import TableInfo, reflect, sample
 from scanner.probes.database.scope import DatabaseScope, ScopeError
+from scanner.running.politeness import politeness_key
 
 MAX_COMMENT = 200  # characters of a column comment kept in the facts (masked)
 _RANK = {"none": 0, "general": 1, "specific": 2}

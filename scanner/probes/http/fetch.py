@@ -29,8 +29,8 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from scanner.net.session import body_deadline, http_session, read_capped
 from scanner.net.urls import Destination, OutOfScope, UnsafeURL, UnsupportedScheme, gate, join
-from scanner.politeness import HostBackedOff, politeness_key
 from scanner.probes.base import ProbeContext
+from scanner.running.politeness import HostBackedOff, politeness_key
 
 # Unverified fetches are deliberate (the TLS probe judges certificates). A module-level filter,
 # because warnings.catch_warnings() is not thread-safe and probes fetch from many threads.

@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from scanner.eol import software_facts
+from scanner.judging.eol import software_facts
 from scanner.net.html import HtmlDoc
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.versions import SeenVersion, asset_versions, generator_versions, header_versions, merged

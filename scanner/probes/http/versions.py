@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from scanner.eol import distribution_of
+from scanner.judging.eol import distribution_of
 
 # banner token -> product key of rules/data/eol.yaml (or a plain name for products without EOL data)
 PRODUCT_NAMES = {

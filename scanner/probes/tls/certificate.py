@@ -32,8 +32,8 @@ from cryptography.x509.verification import (
 
 from scanner.net import resolve
 from scanner.net.urls import is_ip_literal
-from scanner.politeness import politeness_key
 from scanner.probes.base import SubStatus, inconclusive, subcheck
+from scanner.running.politeness import politeness_key
 
 # Module-level filters, because warnings.catch_warnings() is not thread-safe and probes run in
 # many threads: old system roots carry negative serials (CryptographyDeprecationWarning), and

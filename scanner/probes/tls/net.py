@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from scanner.net import resolve
 from scanner.net.sniff import looks_like_plain_http
-from scanner.politeness import politeness_key
 from scanner.probes.tls.wire import ServerFlight, TlsParseError
+from scanner.running.politeness import politeness_key
 
 # A STARTTLS preamble: given a connected socket and a timeout, negotiate plaintext until the
 # peer expects a TLS ClientHello; raise OSError/ValueError when that fails.

@@ -1,6 +1,6 @@
 """Record a history store written by Pindai 0.1.0 (schema before migrations), for the upgrade tests.
 
-Run from the repository root with the 0.1.0 store module: ``git show a4d043c:scanner/store.py >
+Run from the repository root with the 0.1.0 store module: ``git show a4d043c:scanner/history/store.py >
 /tmp/store_010.py && .venv/bin/python tests/data/store-0.1.0/make.py /tmp/store_010.py``. It writes
 ``history.sqlite`` and ``postgresql.sql`` (a pg_dump of the same three tables) beside this file.
 """

@@ -12,11 +12,11 @@ import pytest
 
 from fixtures.api import KEYS, LOGIN_PASSWORD, LOGIN_USER, mint_token, start_api
 from fixtures.synthetic import CANARY_NIK
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
-from scanner.rules import RuleSet, load_rules
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.scope import Scope
 
 ENV = {
     "PINDAI_TEST_RS_TOKEN": lambda: mint_token("rs"),

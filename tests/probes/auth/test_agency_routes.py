@@ -14,7 +14,7 @@ from fixtures.portal import start_portal
 from scanner.cli import main
 from scanner.model import Target, TargetKind
 from scanner.probes.auth.probe import AuthProbe
-from scanner.runner import observe
+from scanner.running.runner import observe
 
 from .conftest import context
 

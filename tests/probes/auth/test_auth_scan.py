@@ -12,7 +12,7 @@ from fixtures.synthetic import CANARY
 from scanner.model import ScanResult
 from scanner.probes.auth.probe import AuthProbe
 from scanner.report import renderer
-from scanner.scan import new_scan, scan
+from scanner.running.scan import new_scan, scan
 
 from .conftest import Api, context, shipped_rules, targets
 

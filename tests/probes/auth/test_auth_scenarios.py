@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from fixtures.api import BASIC_PASSWORD, BASIC_USER, LOGIN_USER, mint_token
-from scanner.engine import judge
+from scanner.judging.engine import judge
 from scanner.model import Facts, Target, TargetKind
 from scanner.probes.auth.probe import AuthProbe
 from scanner.probes.base import ProbeInconclusive
-from scanner.runner import observe
+from scanner.running.runner import observe
 
 from .conftest import Api, context, shipped_rules, target
 

@@ -12,7 +12,7 @@ from fixtures.web.server import serve
 from scanner.model import Target, TargetKind
 from scanner.probes.auth.blackbox import MAX_ENDPOINTS, MAX_FORGERY_TARGETS, REQUEST_BUDGET, _record_limits
 from scanner.probes.auth.probe import AuthProbe
-from scanner.runner import observe
+from scanner.running.runner import observe
 
 from .conftest import context
 

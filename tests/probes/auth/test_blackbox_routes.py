@@ -22,7 +22,7 @@ from scanner.probes.auth.blackbox import REQUEST_BUDGET
 from scanner.probes.auth.client import Reply
 from scanner.probes.auth.probe import AuthProbe
 from scanner.probes.auth.routes import MAX_ROUTE_REQUESTS, RouteCheck, existence, route_list
-from scanner.runner import observe
+from scanner.running.runner import observe
 
 from .conftest import context
 

@@ -17,7 +17,7 @@ from scanner.model import Target, TargetKind
 from scanner.probes.auth.blackbox import REQUEST_BUDGET
 from scanner.probes.auth.probe import AuthProbe
 from scanner.probes.auth.tokens import JWT_PATTERN
-from scanner.runner import observe
+from scanner.running.runner import observe
 
 from .conftest import context
 

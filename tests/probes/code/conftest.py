@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.rules import RuleSet, load_rules
+from scanner.judging.rules import RuleSet, load_rules
 
 
 @pytest.fixture(scope="session")

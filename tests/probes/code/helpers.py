@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.engine import Judgement, judge
+from scanner.judging.engine import Judgement, judge
+from scanner.judging.rules import RuleSet
 from scanner.model import Facts, Target, TargetKind
 from scanner.probes.code.probe import observe_tree
-from scanner.rules import RuleSet
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "fixtures" / "source"

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from fixtures.synthetic import make_faker
-from scanner.rules import RuleSet, load_rules
+from scanner.judging.rules import RuleSet, load_rules
 from tests.probes.code.helpers import scan_tree
 
 

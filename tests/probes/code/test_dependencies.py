@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.rules import RuleSet
-from scanner.update import import_bundle
+from scanner.judging.rules import RuleSet
+from scanner.service.update import import_bundle
 from tests.osv_bundle import bundle
 from tests.probes.code.helpers import scan_tree
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from scanner.judging.rules import RuleSet
+from scanner.judging.suppressions import apply_inline
 from scanner.model import ScanResult, Severity
-from scanner.rules import RuleSet
-from scanner.suppressions import apply_inline
 from tests.probes.code.helpers import REPO, scan_tree
 
 

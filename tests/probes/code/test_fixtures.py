@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from scanner.advisories import load_index
+from scanner.judging.advisories import load_index
+from scanner.judging.rules import RuleSet
 from scanner.model import ScanResult
 from scanner.report import renderer
-from scanner.rules import RuleSet
-from scanner.update import import_bundle
+from scanner.service.update import import_bundle
 from tests.osv_bundle import bundle
 from tests.probes.code.helpers import FIXTURE_SECRETS, FIXTURES, scan_tree
 

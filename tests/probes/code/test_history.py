@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
-from scanner.rules import RuleSet, load_rules
+from scanner.judging.rules import RuleSet, load_rules
 from tests.probes.code.helpers import scan_tree
 
 AWS_KEY = "AKIA" + "PINDAIHISTORY001"  # the cloud-key pattern; fake

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from scanner.judging.rules import RuleSet
 from scanner.model import Target, TargetKind
 from scanner.probes import load_probes
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.code import sql as code_sql
 from scanner.probes.code.probe import CodeProbe
-from scanner.rules import RuleSet
 from tests.probes.code.helpers import FIXTURES, scan_tree
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.rules import RuleSet, load_rules
+from scanner.judging.rules import RuleSet, load_rules
 from tests.probes.code.helpers import FIXTURES, REPO, scan_tree
 
 SEMGREP = REPO / ".venv-semgrep" / "bin" / "semgrep"

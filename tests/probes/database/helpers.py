@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import create_engine, text
 
 from fixtures.db.servers import ADMIN, DbServer
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Exposure, Facts, ScanResult, Target
 from scanner.pii import is_valid_nik, is_valid_phone, mask
 from scanner.probes.base import ProbeContext
 from scanner.probes.database.probe import DatabaseProbe
-from scanner.rules import RuleSet, load_rules
-from scanner.scan import new_scan, scan
+from scanner.running.scan import new_scan, scan
 from scanner.targets import parse_target
 
 RULES: RuleSet = load_rules()

@@ -20,14 +20,14 @@ from fixtures.db.certs import make_self_signed
 from fixtures.hostile.rogue_db import RogueMySQL, RoguePostgres, loopback_pair
 from scanner.cli import main
 from scanner.model import Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
 from scanner.probes.database import mysql
 from scanner.probes.database.connect import endpoint
 from scanner.probes.database.postgres import plaintext_connection
 from scanner.probes.database.probe import DatabaseProbe
-from scanner.runner import observe
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import observe
+from scanner.running.scope import Scope
 from scanner.targets import TargetError, parse_target
 
 SECRET = "allowed-secret-Db-Pa55"

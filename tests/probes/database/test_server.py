@@ -131,9 +131,9 @@ def test_rules_evaluate_on_hardened_facts(hardened_scans: dict[str, Scan]) -> No
 
 
 def test_single_connection_politeness_does_not_deadlock(pg_hardened: DbServer) -> None:
-    from scanner.politeness import HostGate, PolitenessPolicy
     from scanner.probes.base import ProbeContext
     from scanner.probes.database.probe import DatabaseProbe
+    from scanner.running.politeness import HostGate, PolitenessPolicy
 
     gate = HostGate(PolitenessPolicy(per_host_concurrency=1, requests_per_second=50, timeout_s=5))
     facts = DatabaseProbe().run(target_for(pg_hardened), ProbeContext(gate=gate))

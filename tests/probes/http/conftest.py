@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from fixtures.web import Portal, start_site
-from scanner.engine import judge
+from scanner.judging.engine import judge
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Facts, Finding, Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
 from scanner.probes.http.probe import HttpProbe
-from scanner.rules import RuleSet, load_rules
-from scanner.runner import observe
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import observe
+from scanner.running.scope import Scope
 
 
 def fast_context(scope: Scope | None = None) -> ProbeContext:

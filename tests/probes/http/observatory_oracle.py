@@ -11,11 +11,11 @@ from typing import Any
 
 from fixtures.headers import HOSTS, ORACLE_DIR, Site
 from scanner.model import Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
 from scanner.probes.http.probe import HttpProbe
-from scanner.runner import observe
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import observe
+from scanner.running.scope import Scope
 
 
 def oracle_available() -> bool:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from fixtures.web import VARIANTS, start_site
-from scanner.engine import judge
+from scanner.judging.engine import judge
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Target, TargetKind
 from scanner.probes.http.probe import HttpProbe
-from scanner.rules import RuleSet, load_rules
-from scanner.runner import observe
+from scanner.running.runner import observe
 from tests.probes.http.conftest import fast_context
 from tests.probes.http.test_request_cost import EXPECTED_FILE, REAL, identities
 

@@ -6,12 +6,12 @@ import json
 
 from fixtures.hostile.recording import RecordingSite
 from scanner.model import Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
 from scanner.probes.http.authors import mask_author_paths
 from scanner.probes.http.probe import HttpProbe
-from scanner.runner import observe
-from scanner.scope import Scope
+from scanner.running.politeness import HostGate, PolitenessPolicy
+from scanner.running.runner import observe
+from scanner.running.scope import Scope
 
 LOGINS = ("budi-santoso", "siti.rahmawati")
 

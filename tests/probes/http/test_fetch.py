@@ -15,7 +15,7 @@ from scanner.probes.base import ProbeInconclusive
 from scanner.probes.http import probe as probe_module
 from scanner.probes.http.fetch import MAX_BODY, MAX_REDIRECTS, Fetcher, FetchError
 from scanner.probes.http.probe import HttpProbe
-from scanner.scope import Scope
+from scanner.running.scope import Scope
 
 from .conftest import fast_context
 
@@ -120,9 +120,9 @@ def test_main_page_redirecting_out_of_scope_is_inconclusive(portal: Portal) -> N
 
 def test_drip_fed_body_is_cut_at_the_deadline_and_the_host_skipped() -> None:
     from fixtures.hostile import DripServer
-    from scanner.politeness import HostGate, PolitenessPolicy
     from scanner.probes.base import ProbeContext
     from scanner.probes.http.fetch import SlowHostError
+    from scanner.running.politeness import HostGate, PolitenessPolicy
 
     ctx = ProbeContext(gate=HostGate(PolitenessPolicy(requests_per_second=0, timeout_s=0.5)),
                        scope=Scope(patterns=("127.0.0.1",)))

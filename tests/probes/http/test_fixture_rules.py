@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from scanner.rules import RuleSet, load_rules
+from scanner.judging.rules import RuleSet, load_rules
 
 # rule id -> (variant that must fire it, https?)
 FIRES: dict[str, tuple[str, bool]] = {f"PND-HTTP-{n:03d}": ("vulnerable", True)

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from fixtures.db.make_dump import OUT as SAMPLE_DUMP
+from scanner.judging.rules import load_rules
 from scanner.pii.column_facts import ColumnRef
 from scanner.probes.base import ProbeContext
 from scanner.probes.sqlfile.probe import SqlFileProbe
-from scanner.rules import load_rules
-from scanner.scan import new_scan, scan
+from scanner.running.scan import new_scan, scan
 from scanner.sql import analyze
 from scanner.targets import parse_target
 

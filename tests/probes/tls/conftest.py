@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from scanner.model import Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext
 from scanner.probes.tls.probe import TlsProbe
+from scanner.running.politeness import HostGate, PolitenessPolicy
 from tests.probes.tls.pki import Pki, leaf_variants, make_pki
 from tests.probes.tls.servers import NGINX, OPENSSL, Server, nginx_pair, s_server
 

@@ -171,8 +171,8 @@ def test_per_host_concurrency_cap_is_respected() -> None:
     import threading
     from contextlib import contextmanager
 
-    from scanner.politeness import HostGate, PolitenessPolicy
     from scanner.probes.base import ProbeContext
+    from scanner.running.politeness import HostGate, PolitenessPolicy
 
     client = {"active": 0, "peak": 0}
     served = {"count": 0}

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from scanner.model import Target, TargetKind
-from scanner.politeness import HostGate, PolitenessPolicy
 from scanner.probes.base import ProbeContext, ProbeInconclusive
 from scanner.probes.tls.probe import TlsProbe
+from scanner.running.politeness import HostGate, PolitenessPolicy
 from tests.probes.tls.conftest import scan
 from tests.probes.tls.servers import OPENSSL, Server, free_port
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from scanner.engine import judge
+from scanner.judging.engine import judge
+from scanner.judging.rules import RuleSet, load_rules
 from scanner.model import Facts, Target, TargetKind
 from scanner.probes.base import ProbeInconclusive
-from scanner.rules import RuleSet, load_rules
 from tests.probes.tls.conftest import scan
 from tests.probes.tls.servers import Server, responder
 from tests.probes.tls.test_hostile_and_legacy import _garbage, legacy_handler, run_probe

@@ -1,0 +1,1 @@
+"""Alembic migrations of the history store, one revision per schema change (see ``scanner.history.schema``)."""

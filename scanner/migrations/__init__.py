@@ -1,1 +1,0 @@
-"""Alembic migrations of the history store, one revision per schema change (see ``scanner.schema``)."""

@@ -1,0 +1,2 @@
+"""Pindai as a service: scheduled runs, their report folders, notifications and dataset updates.
+"""
