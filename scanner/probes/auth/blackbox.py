@@ -35,7 +35,7 @@ from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.forging import MAX_FORGERY_TARGETS, Forger, Probed
 from scanner.probes.auth.harvest import REDIRECTS, Harvest, kind, refusal, resolved
 from scanner.probes.auth.routes import MAX_ROUTE_REQUESTS, RouteFinder
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld
+from scanner.probes.base import ProbeContext, ProbeInconclusive, SubStatus, record_limit, record_withheld
 
 # 200 for the start page, references, descriptions, 50 endpoints and their forgeries (as before
 # issue 29), plus route discovery's own share (docs/performance.md, "Route discovery")
@@ -68,7 +68,7 @@ class BlackBox:
     # -- run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         start = self._start_page()
-        found: dict[str, Any] = {"status": "ok", "start_page": {
+        found: dict[str, Any] = {"status": SubStatus.OK, "start_page": {
             "http_status": start.status, "path": path_of(start.url), "moved": start.url != self.location}}
         refs = self._references(start, found)
         documented = discovery.descriptions(self.harvest, refs.pop("descriptions"), found)
@@ -84,7 +84,7 @@ class BlackBox:
             "mode": "black-box",
             "recipe": "none",
             "settings": {"endpoint_limit": MAX_ENDPOINTS, "request_budget": REQUEST_BUDGET},
-            "login": {"status": "not-configured"},
+            "login": {"status": SubStatus.NOT_CONFIGURED},
             "credentials": {"status": "none", "reason": "black-box scan: no profile credentials"},
             "discovery": found,
             "endpoints": [e.facts for e in endpoints],
@@ -123,9 +123,9 @@ class BlackBox:
             try:
                 reply = self.harvest.get(url, limit=MAX_BUNDLE_BYTES)
             except RequestFailed as exc:
-                bundles.append({"path": path_of(url), "status": "inconclusive", "reason": str(exc)})
+                bundles.append({"path": path_of(url), "status": SubStatus.INCONCLUSIVE, "reason": str(exc)})
                 continue
-            bundles.append({"path": path_of(url), "status": "ok", "http_status": reply.status,
+            bundles.append({"path": path_of(url), "status": SubStatus.OK, "http_status": reply.status,
                             "length": reply.length, "capped": reply.length >= MAX_BUNDLE_BYTES})
             if reply.status == 200:
                 refs["scripts"] += resolved(url, references.from_script(reply.text))
@@ -206,14 +206,15 @@ class BlackBox:
             "key": f"GET {path}", "method": "GET", "path": path, "host": urlsplit(endpoint.url).hostname or "",
             "source": endpoint.source, "declared_public": endpoint.declared_public,
             "declared_security": endpoint.declared_security, "marker_configured": False, "reachable": True,
-            "authenticated": {"status": "skipped", "reason": "black-box scan: no credentials"},
+            "authenticated": {"status": SubStatus.SKIPPED, "reason": "black-box scan: no credentials"},
         }
         if reply is None:
             try:
                 reply = self.harvest.get(endpoint.url)
             except RequestFailed as exc:
                 facts.update(reachable=False, reason=str(exc), refusal={"refused": False, "reason": ""},
-                             variants=[{"name": "no-credentials", "status": "inconclusive", "reason": str(exc)}])
+                             variants=[{"name": "no-credentials", "status": SubStatus.INCONCLUSIVE,
+                                        "reason": str(exc)}])
                 return Probed(endpoint.url, facts, None)
             sibling = self._sibling(endpoint.url, found)
         else:

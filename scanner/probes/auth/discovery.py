@@ -16,6 +16,7 @@ from scanner.probes.auth import openapi
 from scanner.probes.auth.client import RequestFailed, origin_of, path_of
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.harvest import Harvest, kind, resolved
+from scanner.probes.base import SubStatus
 
 MAX_ENDPOINTS = 50
 MAX_BUNDLE_BYTES = 512_000
@@ -57,7 +58,7 @@ def descriptions(harvest: Harvest, linked: list[str], discovery: dict[str, Any])
         try:
             reply = harvest.get(url)
         except RequestFailed as exc:
-            facts.append({**item, "status": "inconclusive", "reason": str(exc)})
+            facts.append({**item, "status": SubStatus.INCONCLUSIVE, "reason": str(exc)})
             continue
         item["http_status"] = reply.status
         if reply.status != 200 or kind(reply) == "html":
@@ -101,7 +102,7 @@ def graphql(harvest: Harvest, path: str) -> dict[str, Any]:
     try:
         reply = harvest.get(url)
     except RequestFailed as exc:
-        return {**facts, "status": "inconclusive", "reason": str(exc)}
+        return {**facts, "status": SubStatus.INCONCLUSIVE, "reason": str(exc)}
     facts.update(status="ok", http_status=reply.status)
     try:
         body = json.loads(reply.text) if kind(reply) == "json" else None

@@ -23,6 +23,7 @@ from scanner.probes.auth.client import Reply, RequestFailed, origin_of
 from scanner.probes.auth.compare import NO_DATA, personal_data, similarity
 from scanner.probes.auth.harvest import BEARER, Harvest, kind, refusal
 from scanner.probes.auth.tokens import NONE_CASINGS, Token, b64url, decode, hmac_signed, unsigned
+from scanner.probes.base import SubStatus
 
 MAX_FORGERY_TARGETS = 10
 MAX_CARRIER_TARGETS = 3  # refusing endpoints that also get forged tokens in a cookie or query carrier
@@ -108,7 +109,7 @@ class Forger:
                 for carrier in self.harvest.carriers.get(origin_of(entry.url), []):
                     self._forge_in(entry, carrier)
         for entry in refusing[MAX_FORGERY_TARGETS:]:
-            entry.facts["variants"].append({"name": "forged-tokens", "status": "skipped",
+            entry.facts["variants"].append({"name": "forged-tokens", "status": SubStatus.SKIPPED,
                                             "reason": f"only {MAX_FORGERY_TARGETS} refusing endpoints are tested"})
         return len(refusing)
 
@@ -119,11 +120,11 @@ class Forger:
         try:
             baseline = self.harvest.get(entry.url, token=f"pindai-{secrets.token_hex(16)}", carrier=carrier)
         except RequestFailed as exc:
-            entry.facts["variants"].append({"name": "carrier-refusal", **where, "status": "inconclusive",
+            entry.facts["variants"].append({"name": "carrier-refusal", **where, "status": SubStatus.INCONCLUSIVE,
                                             "reason": str(exc)})
             return
         refused = refusal(baseline)
-        entry.facts["variants"].append({"name": "carrier-refusal", **where, "status": "ok",
+        entry.facts["variants"].append({"name": "carrier-refusal", **where, "status": SubStatus.OK,
                                         "http_status": baseline.status, "refused": refused["refused"],
                                         "reason": refused["reason"]})
         if refused["refused"]:
@@ -138,12 +139,12 @@ class Forger:
             head = {"name": forgery.name, "alg": forgery.alg, "basis": forgery.basis, **where}
             if accepted:
                 entry.facts["variants"].append(
-                    {**head, "status": "skipped", "reason": "an earlier forged token was already accepted"})
+                    {**head, "status": SubStatus.SKIPPED, "reason": "an earlier forged token was already accepted"})
                 continue
             try:
                 reply = self.harvest.get(entry.url, token=forgery.token, carrier=carrier)
             except RequestFailed as exc:
-                entry.facts["variants"].append({**head, "status": "inconclusive", "reason": str(exc)})
+                entry.facts["variants"].append({**head, "status": SubStatus.INCONCLUSIVE, "reason": str(exc)})
                 continue
             facts = {**head, **against_refusal(reply, refused)}
             accepted = facts["status_class"] == "2xx" and not facts["same_as_refusal"] \
@@ -171,7 +172,7 @@ def against_refusal(reply: Reply, refused: Reply) -> dict[str, Any]:
     sim = similarity(reply.text, refused.text)
     body = kind(reply)
     return {
-        "status": "ok", "http_status": reply.status, "status_class": reply.status_class, "length": reply.length,
+        "status": SubStatus.OK, "http_status": reply.status, "status_class": reply.status_class, "length": reply.length,
         "refusal_similarity": sim, "same_as_refusal": reply.status == refused.status and sim >= 0.9,
         "personal_data": personal_data(reply.text) if reply.status_class == "2xx" and body != "html"
         else dict(NO_DATA),

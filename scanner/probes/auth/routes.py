@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from scanner.probes.auth.client import Reply, RequestFailed, path_of
 from scanner.probes.auth.harvest import REDIRECTS, Harvest, kind, refusal, resolved
+from scanner.probes.base import SubStatus
 from scanner.resources import rules_dir
 from scanner.yamlio import load_yaml
 
@@ -134,8 +135,9 @@ class RouteFinder:
         start = self.harvest.client.sent
         tried: set[str] = set()
         found_paths: set[str] = set()
-        facts: dict[str, Any] = {"status": "ok", "list_version": version, "listed": len(routes), "agency": agency,
-                                 "known": 0, "skipped_requires": 0, "tried": 0, "not_tried": 0, "failed": 0}
+        facts: dict[str, Any] = {"status": SubStatus.OK, "list_version": version, "listed": len(routes),
+                                 "agency": agency, "known": 0, "skipped_requires": 0, "tried": 0,
+                                 "not_tried": 0, "failed": 0}
         for route in routes:
             if route.path in self.known or route.path in tried:
                 facts["known"] += 1

@@ -12,7 +12,7 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def guarded(fn: Callable[[], dict[str, Any]], ep: Endpoint) -> dict[str, Any]:
-    """Run one check; a failure (e.g. permission denied) becomes ``{"status": "inconclusive"}``."""
+    """Run one check; a failure (e.g. permission denied) becomes ``{"status": SubStatus.INCONCLUSIVE}``."""
 
     def explain(exc: Exception) -> str:
         message = short_error(exc, ep)

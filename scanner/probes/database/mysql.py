@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from scanner.net import resolve, wire
-from scanner.probes.base import ProbeContext
+from scanner.probes.base import ProbeContext, SubStatus
 from scanner.probes.database.checks import LOCAL_HOSTS, guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint
 from scanner.running.politeness import politeness_key
@@ -133,7 +133,7 @@ def _plaintext_verdict(attempt: _Attempt, server: dict[str, Any]) -> dict[str, A
     with "Access denied": for an unknown user that answer says nothing about the transport, so
     ``require_secure_transport`` (read over the probe's TLS session) decides.
     """
-    ok = {"status": "ok", "attempted": True}
+    ok = {"status": SubStatus.OK, "attempted": True}
     if not attempt.offers_tls:
         return {**ok, "accepted": True,
                 "detail": "the server does not offer TLS (no CLIENT_SSL in its greeting): every login is without TLS"}
@@ -153,7 +153,7 @@ def _plaintext_verdict(attempt: _Attempt, server: dict[str, Any]) -> dict[str, A
         return {**ok, "accepted": True,
                 "detail": f"require_secure_transport = OFF (read over TLS): logins without TLS reach authentication; "
                           f"{tried}"}
-    return {"status": "inconclusive", "attempted": True,
+    return {"status": SubStatus.INCONCLUSIVE, "attempted": True,
             "reason": f"{tried}; require_secure_transport could not be read, so whether TLS is required is unknown"
             if attempt.outcome == "denied" else tried}
 
@@ -170,7 +170,7 @@ def plaintext_connection(ep: Endpoint, ctx: ProbeContext, server: dict[str, Any]
         with ctx.gate.slot(politeness_key(ep.host, ep.port)):
             attempt = _plaintext_attempt(ep.host, ep.port or 3306, ctx.timeout)
     except (OSError, ValueError) as exc:
-        return {"status": "inconclusive", "attempted": True,
+        return {"status": SubStatus.INCONCLUSIVE, "attempted": True,
                 "reason": f"no login without TLS could be tried: {type(exc).__name__}: {exc}"[:300]}
     return _plaintext_verdict(attempt, server)
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from scanner.dburl import DatabaseParams
-from scanner.probes.base import ProbeContext
+from scanner.probes.base import ProbeContext, SubStatus
 from scanner.probes.database import drivers
 from scanner.probes.database.checks import guarded, plaintext_verdict_from_error
 from scanner.probes.database.connect import Endpoint, short_error
@@ -102,13 +102,13 @@ def plaintext_connection(ep: Endpoint, ctx: ProbeContext) -> dict[str, Any]:
     except Exception as exc:
         message = short_error(exc, ep)
         if "no password supplied" in message.lower():
-            return {"status": "ok", "attempted": True, "accepted": True,
+            return {"status": SubStatus.OK, "attempted": True, "accepted": True,
                     "detail": "the server asked for a password over a connection without TLS (none was sent)"}
         refused = plaintext_verdict_from_error(message)
         if refused is None:
-            return {"status": "inconclusive", "reason": message, "attempted": True}
-        return {"status": "ok", "attempted": True, "accepted": not refused, "detail": message}
-    return {"status": "ok", "attempted": True, "accepted": True, "detail": "connected with sslmode=disable"}
+            return {"status": SubStatus.INCONCLUSIVE, "reason": message, "attempted": True}
+        return {"status": SubStatus.OK, "attempted": True, "accepted": not refused, "detail": message}
+    return {"status": SubStatus.OK, "attempted": True, "accepted": True, "detail": "connected with sslmode=disable"}
 
 
 def server_facts(conn: Connection, ep: Endpoint, personal_tables: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from scanner.judging.eol import server_version_record, software_facts
 from scanner.model import Target, TargetKind
 from scanner.pii import scrub
 from scanner.pii.column_facts import ColumnRef, column_facts, credential_facts, settle_table
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.base import ProbeContext, ProbeInconclusive, SubStatus, record_limit
 from scanner.probes.database import SPEC, mysql, postgres
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
 from scanner.probes.database.incremental import Carry, column_fingerprint
@@ -176,9 +176,9 @@ class DatabaseProbe:
         try:
             got = sample(conn, ep.engine, table, plan.n, plan.rng)
         except Exception as exc:
-            entry.update({"status": "inconclusive", "reason": short_error(exc, ep), "sampled_rows": 0})
+            entry.update({"status": SubStatus.INCONCLUSIVE, "reason": short_error(exc, ep), "sampled_rows": 0})
             return {c: [] for c, _ in table.columns}
-        entry.update({"status": "ok", "sample_method": got.method, "sampled_rows": got.rows,
+        entry.update({"status": SubStatus.OK, "sample_method": got.method, "sampled_rows": got.rows,
                       "sample": got.describe()})
         return got.values
 

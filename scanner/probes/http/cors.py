@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
+from scanner.probes.base import SubStatus
 from scanner.probes.http.fetch import Fetcher, FetchError
 
 PROBE_ORIGIN = "https://pindai-origin-check.invalid"
@@ -18,14 +19,14 @@ def observe_cors(fetcher: Fetcher, base_url: str, paths: list[str]) -> list[dict
         try:
             page = fetcher.get(url, {"Origin": PROBE_ORIGIN}, follow=False)
         except FetchError as exc:
-            results.append({"path": path, "status": "inconclusive", "reason": str(exc)})
+            results.append({"path": path, "status": SubStatus.INCONCLUSIVE, "reason": str(exc)})
             continue
         allow_origin = page.headers.get("access-control-allow-origin")
         credentials = (page.headers.get("access-control-allow-credentials") or "").strip().lower() == "true"
         vary = [v.strip().lower() for v in (page.headers.get("vary") or "").split(",")]
         results.append({
             "path": path,
-            "status": "ok",
+            "status": SubStatus.OK,
             "http_status": page.status,
             "probe_origin": PROBE_ORIGIN,
             "allow_origin": allow_origin,

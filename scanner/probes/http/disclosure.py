@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.net.html import HtmlDoc
+from scanner.probes.base import SubStatus
 from scanner.probes.http.text import normalised
 from scanner.probes.http.versions import banners
 
@@ -81,4 +82,4 @@ class DebugCollector:
                                                  "http_status": hit["http_status"], "pages": 1})
 
     def facts(self) -> dict[str, Any]:
-        return {"status": "ok", "hits": list(self.hits.values())}
+        return {"status": SubStatus.OK, "hits": list(self.hits.values())}

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scanner.net.pageshape import BODY_SAMPLE, Shape, shape_of
 from scanner.pii import mask, scrub
+from scanner.probes.base import SubStatus
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.text import normalised
@@ -119,7 +120,7 @@ def observe_exposures(
         try:
             page = fetcher.get(urljoin(base_url, path), same_host=True)
         except FetchError as exc:
-            return {"status": "inconclusive", "reason": f"baseline request failed: {exc}",
+            return {"status": SubStatus.INCONCLUSIVE, "reason": f"baseline request failed: {exc}",
                     "templates_version": data["version"]}
         if on_page:
             on_page(path, page)
@@ -160,7 +161,7 @@ def observe_exposures(
                 continue
             hits.append(item)
     return {
-        "status": "ok",
+        "status": SubStatus.OK,
         "templates_version": data["version"],
         "baseline": [b.to_dict() for b in baselines],
         "checked": checked,

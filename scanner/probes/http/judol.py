@@ -16,6 +16,7 @@ from typing import Any
 from scanner.net.html import HtmlDoc, parse
 from scanner.net.urls import link_host
 from scanner.pii import scrub
+from scanner.probes.base import SubStatus
 from scanner.probes.http.data import load
 from scanner.probes.http.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetcher, FetchError, Page
 
@@ -135,7 +136,7 @@ def observe_judol(fetcher: Fetcher, url: str, site_host: str, browser_page: Page
             reuse = name == "browser" and browser_page is not None
             page = browser_page if reuse and browser_page else fetcher.get(url, headers, same_host=True)
         except FetchError as exc:
-            return {"status": "inconclusive", "reason": f"{name} view: {exc}", "keywords_version": lex.version}
+            return {"status": SubStatus.INCONCLUSIVE, "reason": f"{name} view: {exc}", "keywords_version": lex.version}
         view = _view(name, page, site_host)
         view["offsite_redirect"] = redirects[name] = _offsite_redirect(page, site_host)
         views.append(view)
@@ -144,7 +145,7 @@ def observe_judol(fetcher: Fetcher, url: str, site_host: str, browser_page: Page
     similarity = (difflib.SequenceMatcher(None, texts[0], texts[1], autojunk=False).ratio()
                   if texts[0] or texts[1] else 1.0)
     return {
-        "status": "ok",
+        "status": SubStatus.OK,
         "keywords_version": lex.version,
         "views": views,
         "text_similarity": round(similarity, 3),

@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from scanner.net.html import HtmlDoc
 from scanner.net.urls import UnsafeURL, UnsupportedScheme, destination, join
 from scanner.pii import scrub
+from scanner.probes.base import SubStatus
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.options import HttpOptions
 
@@ -79,7 +80,7 @@ def crawl(fetcher: Fetcher, main: Page, doc: HtmlDoc | None, options: HttpOption
         try:
             page = fetcher.get(urljoin(base, path), same_host=True)
         except FetchError as exc:
-            result.errors.append({"path": path, "status": "inconclusive", "reason": str(exc)})
+            result.errors.append({"path": path, "status": SubStatus.INCONCLUSIVE, "reason": str(exc)})
             continue
         if urlsplit(page.final_url).netloc == urlsplit(main.final_url).netloc:
             result.pages.append((path, page))

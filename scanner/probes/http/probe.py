@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 from scanner.model import Target, TargetKind
 from scanner.net.html import parse
 from scanner.net.urls import origin_of
-from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit, record_withheld, subcheck
+from scanner.probes.base import ProbeContext, ProbeInconclusive, SubStatus, record_limit, record_withheld, subcheck
 from scanner.probes.http import SPEC, observatory
 from scanner.probes.http import cookies as cookie_mod
 from scanner.probes.http.authors import mask_author_paths
@@ -36,7 +36,7 @@ def _cookies(pages: list[tuple[str, Page]], twin: list[Page]) -> dict[str, Any]:
     for path, page in pages + [(urlsplit(p.url).path or "/", p) for p in twin]:
         for hop in page.chain:
             raw.extend((h, urlsplit(hop.url).scheme, path) for h in hop.set_cookies)
-    return {"status": "ok", "items": cookie_mod.observe_cookies(raw)}
+    return {"status": SubStatus.OK, "items": cookie_mod.observe_cookies(raw)}
 
 
 def _main_page_cookies(main: Page) -> list[dict[str, Any]]:
@@ -136,8 +136,9 @@ class HttpProbe:
         facts["links_skipped"] = {"count": pages.links.skipped_count, "items": pages.links.skipped}
         facts["cookies"] = subcheck("cookies", lambda: _cookies(pages.pages, twin))
         cors_paths = [main_path, *opts.cors_paths]
-        facts["cors"] = subcheck("cors", lambda: {"status": "ok", "items": observe_cors(fetcher, base, cors_paths)})
-        facts["disclosure"] = subcheck("disclosure", lambda: {"status": "ok",
+        facts["cors"] = subcheck("cors", lambda: {"status": SubStatus.OK,
+                                                 "items": observe_cors(fetcher, base, cors_paths)})
+        facts["disclosure"] = subcheck("disclosure", lambda: {"status": SubStatus.OK,
                                                             "items": version_disclosure(main.headers, doc)})
         facts["software"] = subcheck("software", lambda: observe_software(
             fetcher, base, main, doc, [c["name"] for c in facts["cookies"].get("items", [])]))
@@ -149,19 +150,19 @@ class HttpProbe:
             facts["exposures"] = subcheck("exposures", lambda: observe_exposures(
                 fetcher, base, on_page=on_page, extra=ctx.checks.get(SPEC.name, ())))
         else:
-            facts["exposures"] = {"status": "inconclusive", "reason": "disabled by target option 'exposures'"}
+            facts["exposures"] = {"status": SubStatus.INCONCLUSIVE, "reason": "disabled by target option 'exposures'"}
         debug.add_template_hits(facts["exposures"].get("hits", []))
         facts["debug"] = debug.facts()
         site_host = (urlsplit(main.final_url).hostname or "").lower()
         facts["judol"] = subcheck("judol", lambda: observe_judol(fetcher, main.final_url, site_host, browser_page=main))
         subpages = [(p, pg) for p, pg in pages.pages[1:] if pg.status < 400][: opts.judol_pages]
-        facts["judol_pages"] = subcheck("judol_pages", lambda: {"status": "ok", "pages": [
+        facts["judol_pages"] = subcheck("judol_pages", lambda: {"status": SubStatus.OK, "pages": [
             {"path": path, **observe_judol(fetcher, page.final_url, site_host, browser_page=page)}
             for path, page in subpages]})
         facts["personal_data"] = subcheck("personal_data", lambda: {
-            "status": "ok", "pages": [observe_personal_data(p, pg) for p, pg in pages.pages if pg.status < 400],
+            "status": SubStatus.OK, "pages": [observe_personal_data(p, pg) for p, pg in pages.pages if pg.status < 400],
             "errors": pages.errors})
-        facts["observatory"] = subcheck("observatory", lambda: {"status": "ok", **observatory.score(
+        facts["observatory"] = subcheck("observatory", lambda: {"status": SubStatus.OK, **observatory.score(
             headers, scheme=main.scheme, tls_verified=main.tls_verified,
             cookies=_main_page_cookies(main), cors=facts["cors"].get("items", []),
             redirect=facts["https_redirect"], doc=doc, final_url=main.final_url)})

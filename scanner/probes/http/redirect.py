@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scanner.model import Target
 from scanner.net.urls import link_host, resolve_link
+from scanner.probes.base import SubStatus
 from scanner.probes.http.fetch import Fetcher, FetchError, Page, SlowHostError
 from scanner.probes.http.options import HttpOptions
 
@@ -36,16 +37,16 @@ def observe_redirect(fetcher: Fetcher, target: Target) -> tuple[dict[str, Any], 
     try:
         page = fetcher.get(url)
     except SlowHostError as exc:
-        return {"status": "inconclusive", "reason": str(exc), "http_url": url}, None
+        return {"status": SubStatus.INCONCLUSIVE, "reason": str(exc), "http_url": url}, None
     except FetchError as exc:
-        return {"status": "ok", "http_url": url, "reachable": False, "error": str(exc)}, None
+        return {"status": SubStatus.OK, "http_url": url, "reachable": False, "error": str(exc)}, None
     first = page.chain[0]
     first_target = _absolute(first.url, first.location)
     last = page.chain[-1]
     final = _absolute(last.url, last.location) if page.stopped and last.location else page.final_url
     first_host = link_host(first.url, first.location) if first.location else ""
     return {
-        "status": "ok",
+        "status": SubStatus.OK,
         "http_url": url,
         "reachable": True,
         "http_status": first.status,
