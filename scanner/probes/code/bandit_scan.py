@@ -9,10 +9,10 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from scanner.probes.base import SubStatus
+from scanner.probes.code.facts import BanditIssue
 from scanner.probes.code.patterns import Detectors
 from scanner.probes.code.redact import redact_line
 from scanner.probes.code.snippet import line_key, number_repeats, snippet
@@ -24,27 +24,6 @@ _LOCK = threading.Lock()  # bandit keeps module-level state; run one scan at a t
 # bandit's inline suppression comment; bandit runs with ignore_nosec and each issue records the marker, so
 # that suppressed findings are counted and listed instead of vanishing (scanner.judging.suppressions.apply_inline)
 _NOSEC = re.compile(r"#\s*(nosec\b(?:[:\s]+[A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)?)", re.I)
-
-
-@dataclass
-class BanditIssue:
-    """One bandit result; ``code`` and ``text`` are masked."""
-
-    test_id: str
-    test_name: str
-    file: str
-    line: int
-    severity: str
-    confidence: str
-    cwe: int
-    text: str
-    code: str
-    secret_length: int | None = None  # B105-B107: length of the flagged literal
-    key: str = ""
-    inline_suppression: str = ""  # "# nosec B105" when the flagged lines carry bandit's marker
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @contextmanager
@@ -131,6 +110,6 @@ def run_bandit(files: list[SourceFile], detectors: Detectors) -> dict[str, Any]:
         "status": SubStatus.OK,
         "version": getattr(bandit, "__version__", "unknown"),
         "files": len(python) - len(errors),
-        "issues": [i.to_dict() for i in issues],
+        "issues": [i.model_dump() for i in issues],
         "errors": errors,
     }

@@ -53,9 +53,9 @@ class BanditIssue(FactsModel):
     cwe: int
     text: str
     code: str = Field(description="the flagged lines, secrets masked")
-    secret_length: int | None = None
-    key: str
-    inline_suppression: str | None = Field(default=None, description="`# nosec ...` on the flagged lines")
+    secret_length: int | None = Field(default=None, description="B105-B107: length of the flagged literal")
+    key: str = ""
+    inline_suppression: str | None = Field(default="", description="`# nosec ...` on the flagged lines")
 
 
 class Bandit(FactsModel):
@@ -83,7 +83,7 @@ class SecretHit(FactsModel):
     template: bool
     documentation: bool = False
     vcs_ignored: bool = False
-    key: str
+    key: str = ""
 
 
 class Setting(FactsModel):
@@ -96,7 +96,7 @@ class Setting(FactsModel):
     name_class: str
     value: str
     template: bool
-    key: str
+    key: str = ""
 
 
 class EnvFile(FactsModel):
@@ -184,7 +184,7 @@ class SastFinding(FactsModel):
     file: str
     line: int
     code: str = Field(description="masked")
-    key: str
+    key: str = ""
 
 
 class Sast(FactsModel):

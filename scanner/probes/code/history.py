@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from scanner.probes.base import SubStatus
+from scanner.probes.code.facts import SecretHit
 from scanner.probes.code.patterns import Detectors
-from scanner.probes.code.secrets import SecretHit, scan_file
+from scanner.probes.code.secrets import scan_file
 from scanner.probes.code.walk import SourceFile
 
 MAX_COMMITS = 5000

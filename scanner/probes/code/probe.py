@@ -18,11 +18,12 @@ from scanner.probes.code import SPEC
 from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.datafiles import analyze_data_files
 from scanner.probes.code.dependencies import dependency_facts
+from scanner.probes.code.facts import SecretHit, Setting
 from scanner.probes.code.history import MAX_COMMITS, scan_history
 from scanner.probes.code.options import CodeOptions
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.sast import run_sast
-from scanner.probes.code.secrets import SecretHit, Setting, scan_file
+from scanner.probes.code.secrets import scan_file
 from scanner.probes.code.sql import analyze_sql_files
 from scanner.probes.code.walk import Inventory, SourceFile, vcs_ignored, walk, walk_file
 
@@ -104,8 +105,8 @@ def observe_tree(root: Path, detectors: Detectors | None = None, git_history: bo
         "root": root.name,
         "inventory": _inventory_facts(inventory),
         "bandit": subcheck("bandit", lambda: run_bandit(inventory.files, detectors)),
-        "secrets": [h.to_dict() for h in secrets],
-        "settings": [s.to_dict() for s in settings],
+        "secrets": [h.model_dump() for h in secrets],
+        "settings": [s.model_dump() for s in settings],
         "env_files": _env_files(inventory, detectors),
         "sql": analyze_sql_files(inventory.files),
         "dependencies": subcheck("dependencies", lambda: dependency_facts(

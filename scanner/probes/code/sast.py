@@ -12,11 +12,11 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from scanner.probes.base import SubStatus
+from scanner.probes.code.facts import SastFinding
 from scanner.probes.code.patterns import Detectors
 from scanner.probes.code.snippet import line_key, number_repeats, snippet
 from scanner.probes.code.walk import SourceFile
@@ -27,23 +27,6 @@ LANGUAGE_BY_SUFFIX = {".php": "php", ".phtml": "php", ".js": "javascript", ".mjs
 BATCH = 1000  # files per semgrep run (keeps the command line short)
 TIMEOUT_S = 900  # wall-clock limit per run
 INSTALL_HINT = "install it with: pip install 'pindai[sast]' (pipx: pipx inject pindai semgrep)"
-
-
-@dataclass
-class SastFinding:
-    """One semgrep result; ``code`` is masked."""
-
-    check: str
-    category: str
-    cwe: int
-    language: str
-    file: str
-    line: int
-    code: str
-    key: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def semgrep_command() -> str | None:
@@ -123,7 +106,7 @@ def run_sast(root: Path, files: list[SourceFile], detectors: Detectors) -> dict[
     ordered = sorted(unique.values(), key=lambda f: (f.file, f.line, f.check))
     number_repeats(ordered)
     return {"status": SubStatus.OK, "engine": "semgrep", "version": _version(command), "files": len(targets),
-            "findings": [f.to_dict() for f in ordered], "errors": errors}
+            "findings": [f.model_dump() for f in ordered], "errors": errors}
 
 
 def _version(command: str) -> str:

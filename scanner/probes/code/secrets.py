@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from scanner.pii import mask
 from scanner.probes.code.assignments import Assignment, assignments
+from scanner.probes.code.facts import SecretHit, Setting
 from scanner.probes.code.patterns import Detectors
 from scanner.probes.code.walk import SourceFile
 
@@ -18,46 +17,6 @@ _WHITESPACE = re.compile(r"\s+")
 def mask_secret(value: str) -> str:
     """The masked form used in facts: at most 2 leading and 2 trailing characters."""
     return mask("secret", value)
-
-
-@dataclass
-class SecretHit:
-    """A secret-looking value: where it is and what it looks like, never the value itself."""
-
-    pattern: str  # pattern id, or the assignment syntax (dotenv, php-define, ...)
-    kind: str
-    detector: str  # "pattern" | "assignment"
-    file: str
-    line: int
-    variable: str | None
-    masked: str
-    length: int
-    form: str  # literal | env_default
-    placeholder: bool
-    template: bool
-    documentation: bool = False
-    vcs_ignored: bool = False
-    key: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Setting:
-    """A non-secret configuration value whose name matters to rules (debug, environment)."""
-
-    file: str
-    line: int
-    syntax: str
-    name: str
-    name_class: str
-    value: str
-    template: bool
-    key: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _line_of(starts: list[int], offset: int) -> int:
@@ -148,7 +107,8 @@ def scan_file(source: SourceFile, detectors: Detectors) -> tuple[list[SecretHit]
             continue
         if name_class != "secret":
             if a.form == "literal":
-                settings.append(Setting(source.rel, a.line, a.syntax, a.name, name_class, a.value, template))
+                settings.append(Setting(file=source.rel, line=a.line, syntax=a.syntax, name=a.name,
+                                        name_class=name_class, value=a.value, template=template))
             continue
         if syntax == "python" or a.form not in ("literal", "env_default"):
             continue
