@@ -3,7 +3,11 @@
 Expressions are parsed with cel-python's CEL grammar (a real parse tree, no regular expressions),
 so a path is found wherever it sits: inside ``has()``, a macro or a ternary. Variables bound by
 the list macros (``facts.protocols.exists(p, p.accepted)``) are checked against the list's items.
-The schemas are ``docs/facts/schemas/<probe>.schema.json`` (scripts/facts-schemas).
+The schemas are ``docs/facts/<probe>.schema.json``, generated from each probe's facts model
+(``ProbeSpec.facts``) by scripts/facts-schemas; their ``$ref``s are resolved when a schema is read.
+An object schema with ``additionalProperties: true`` (an ``OpenFacts`` model) accepts any name
+below its declared fields; one whose ``additionalProperties`` is a schema (a ``dict[str, X]``,
+e.g. ``server_preference``) gives that schema for every name.
 """
 
 from __future__ import annotations
@@ -44,7 +48,21 @@ def facts_schema(probe: str, directory: Path | None = None) -> Schema | None:
     if not path.is_file():
         return None
     schema: Schema = json.loads(path.read_text(encoding="utf-8"))
-    return schema
+    return _resolved(schema, schema.get("$defs", {}))
+
+
+def _resolved(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
+    """``node`` with every ``$ref`` to ``#/$defs/<name>`` replaced by that definition (recursion cut at depth 50)."""
+    if isinstance(node, list):
+        return [_resolved(item, defs, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < 50:
+        target = defs.get(ref.removeprefix("#/$defs/"), {})
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        return _resolved({**target, **rest}, defs, depth + 1)
+    return {k: _resolved(v, defs, depth) for k, v in node.items() if k != "$defs"}
 
 
 @functools.cache
@@ -60,10 +78,17 @@ def _alternatives(schema: Schema) -> list[Schema]:
 
 def _field(schema: Schema, name: str) -> Schema | None:
     """The schema of ``name`` inside an object schema; ``{}`` (anything) when the schema is open."""
-    objects = [s for s in _alternatives(schema) if "properties" in s]
+    alternatives = _alternatives(schema)
+    objects = [s for s in alternatives if "properties" in s]
     for alternative in objects:
         if name in alternative["properties"]:
             return dict(alternative["properties"][name])
+    for alternative in alternatives:
+        extra = alternative.get("additionalProperties")
+        if isinstance(extra, dict):
+            return dict(extra)  # a mapping: every name has that schema
+        if extra is True:
+            return {}  # an open model: names beyond the declared ones are allowed
     if not objects:
         return {}  # no declared shape (a scalar, or anything): not ours to check
     return None
@@ -155,14 +180,55 @@ class _Checker:
         return None
 
 
-def unknown_paths(expression: str, schema: Schema) -> list[UnknownPath]:
-    """Every ``facts.…`` path in ``expression`` that ``schema`` does not have (first bad step each)."""
+def unknown_paths(expression: str, schema: Schema, bound: dict[str, Schema] | None = None) -> list[UnknownPath]:
+    """Every ``facts.…`` path in ``expression`` that ``schema`` does not have (first bad step each);
+    ``bound`` gives the schema of other names (``item`` in an ``item_key``)."""
     checker = _Checker(schema)
-    checker.walk(_parser().parse(expression), {})
+    checker.walk(_parser().parse(expression), dict(bound or {}))
     seen: dict[str, UnknownPath] = {}
     for problem in checker.problems:
         seen.setdefault(problem.path, problem)
     return list(seen.values())
+
+
+_WRAPPERS = ("expr", "conditionalor", "conditionaland", "relation", "addition", "multiplication", "unary",
+             "member", "primary", "paren_expr")
+
+
+def _unwrapped(node: Any) -> Any:
+    from lark import Tree
+
+    while isinstance(node, Tree) and node.data in _WRAPPERS and len(node.children) == 1:
+        node = node.children[0]
+    return node
+
+
+def _list_items(node: Any, checker: _Checker) -> Schema | None:
+    """The item schema of a list-valued expression: ``facts.a.b``, ``X.filter(...)``, ``[facts.a]``,
+    ``c ? X : []``; None when the expression is anything else."""
+    from lark import Tree
+
+    node = _unwrapped(node)
+    if not isinstance(node, Tree):
+        return None
+    if node.data == "expr" and len(node.children) == 3:  # c ? then : else
+        return _list_items(node.children[1], checker) or _list_items(node.children[2], checker)
+    if node.data == "member_dot_arg":
+        return _list_items(node.children[0], checker) if str(node.children[1]) == "filter" else None
+    if node.data == "list_lit":
+        elements = node.children[0].children if node.children and isinstance(node.children[0], Tree) else []
+        resolved = checker.resolve(_unwrapped(elements[0]), {}) if len(elements) == 1 else None
+        return resolved[0] if resolved and resolved[0] else None
+    if node.data == "member_dot":
+        resolved = checker.resolve(node, {})
+        return (_items(resolved[0]) or None) if resolved else None
+    return None
+
+
+def item_schema(when: str, schema: Schema) -> Schema | None:
+    """The schema of the items ``when`` returns (what ``item`` is in the rule's ``item_key``) when the
+    expression says it (``facts.….filter(...)``, ``c ? facts.… : []``, ``[facts.…]``); None otherwise."""
+    return _list_items(_parser().parse(when), _Checker(schema))
 
 
 def fact_areas(expression: str) -> tuple[str, ...]:

@@ -29,8 +29,8 @@ def facts_examples_dir() -> Path:
 
 
 def facts_schemas_dir() -> Path:
-    """Directory holding ``<probe>.schema.json``, the shape of each probe's facts."""
-    return _data_dir("_data/facts-schemas", "docs/facts/schemas")
+    """Directory holding ``<probe>.schema.json``, the shape of each probe's facts (generated from its facts model)."""
+    return _data_dir("_data/facts-schemas", "docs/facts")
 
 
 def rule_cases_dir() -> Path:

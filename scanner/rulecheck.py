@@ -15,7 +15,7 @@ from pathlib import Path
 
 from scanner.engine import judge
 from scanner.errors import Problem
-from scanner.factpaths import facts_schema, unknown_fields, unknown_paths
+from scanner.factpaths import facts_schema, item_schema, unknown_fields, unknown_paths
 from scanner.model import Facts, Target
 from scanner.resources import facts_examples_dir
 from scanner.rules import RuleError, RuleSet
@@ -71,10 +71,13 @@ def path_problems(ruleset: RuleSet) -> list[RuleError]:
         schema = facts_schema(rule.probe)
         if schema is None:
             continue
+        item = item_schema(rule.spec.when, schema) if rule.spec.item_key else None
         for name in CHECKED_FIELDS:
             expression = getattr(rule.spec, name)
             if expression:
-                problems += [RuleError(rule.file, rule.id, name, str(p)) for p in unknown_paths(expression, schema)]
+                bound = {"item": item} if name == "item_key" and item is not None else None
+                problems += [RuleError(rule.file, rule.id, name, str(p))
+                             for p in unknown_paths(expression, schema, bound)]
     return problems
 
 

@@ -6,6 +6,7 @@ observe a job list in threads of this process or of processes sharded by host.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import queue
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from scanner import deadline
 from scanner.executors import Job, ProgressCallback, observe_all
 from scanner.model import Facts, Target, encodable, encodable_data
@@ -24,6 +27,7 @@ from scanner.net.redact import redact_facts, redact_secrets
 from scanner.net.resolve import private_refusal
 from scanner.politeness import HostBackedOff
 from scanner.probes.base import Probe, ProbeContext, ProbeInconclusive, record_limit
+from scanner.probes.facts import FACTS_NOTE, check_facts
 from scanner.shards import process_count, run_sharded
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,7 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
         try:
             # the one place facts are made: lone surrogates replaced, tokens a site put in URLs hidden
             facts.data = redact_facts(encodable_data(probe.run(target, ctx)))
+            fit_model(facts, probe)
         except (ProbeInconclusive, HostBackedOff) as exc:  # the gate gave up on a service: not a probe bug
             facts.status, facts.reason = "inconclusive", str(exc)
         except Exception as exc:  # a probe bug must not lose other targets' results
@@ -64,6 +69,35 @@ def observe(probe: Probe, target: Target, ctx: ProbeContext) -> Facts:
     log.info("%s on %s: %s%s (%.1f s)", probe.name, target.id, facts.status,
              f": {facts.reason}" if facts.reason else "", facts.duration_s)
     return facts
+
+
+@functools.cache
+def _facts_model(probe: str) -> tuple[str, type[BaseModel] | None]:
+    """(``module:Class`` of the registered probe named ``probe``, its facts model); ("", None) for no such probe."""
+    from scanner.probes import specs
+
+    spec = specs().get(probe)
+    return (spec.implementation, spec.facts_model()) if spec is not None else ("", None)
+
+
+def fit_model(facts: Facts, probe: Probe | None = None) -> None:
+    """Check conclusive facts against their probe's facts model (``ProbeSpec.facts``; about 5 ms per
+    observation of the demo, whose scan takes 25 s). Facts that do not fit are kept and judged as they
+    are, logged, and said aloud as a coverage note (``facts_model``): the observation is partial, never
+    a crash. ``probe`` (when given) must be the registered implementation: another object bearing its
+    name is not checked."""
+    try:
+        implementation, model = _facts_model(facts.probe)
+        if probe is not None and f"{type(probe).__module__}:{type(probe).__qualname__}" != implementation:
+            return
+        problems = check_facts(model, facts.data) if model is not None and facts.data else []
+    except Exception as exc:  # checking must never cost an observation
+        log.warning("facts of probe %s on %s could not be checked: %s", facts.probe, facts.target_id, exc)
+        return
+    if problems:
+        log.warning("facts of probe %s on %s do not fit its facts model (%d problem(s)): %s", facts.probe,
+                    facts.target_id, len(problems), "; ".join(problems[:5]))
+        record_limit(facts.data, FACTS_NOTE, len(problems))
 
 
 def _time_limited(facts: Facts, ctx: ProbeContext, elapsed: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +57,39 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("PINDAI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     load_table.cache_clear()
     load_index.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _facts_fit_their_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every observation a test makes fits its probe's facts model (``ProbeSpec.facts``).
+
+    Each loaded probe's ``run`` is wrapped: what it returns is checked against the model, and the
+    test fails at its end naming the probe and the fields that do not fit. (A scan also checks at
+    run time: ``scanner.runner.fit_model``.) Probe modules not yet imported are left alone.
+    """
+    import sys
+
+    from scanner.model import encodable_data
+    from scanner.probes import specs
+    from scanner.probes.facts import check_facts
+
+    misfits: list[str] = []
+
+    def wrapped(run: Any, name: str) -> Any:
+        def checked(self: Any, target: Any, ctx: Any) -> Any:
+            data = run(self, target, ctx)
+            model = specs()[name].facts_model()
+            # checked as the runner checks it: after the text is made encodable (scanner.runner.observe)
+            problems = check_facts(model, encodable_data(data)) if model is not None and isinstance(data, dict) else []
+            misfits.extend(f"{name} on {getattr(target, 'location', target)}: {p}" for p in problems[:10])
+            return data
+
+        return checked
+
+    for name, spec in specs().items():
+        module, _, cls_name = spec.implementation.partition(":")
+        if module in sys.modules:
+            cls = getattr(sys.modules[module], cls_name)
+            monkeypatch.setattr(cls, "run", wrapped(cls.run, name))
+    yield
+    assert not misfits, "facts that do not fit their facts model:\n" + "\n".join(misfits)

@@ -51,8 +51,8 @@ def test_every_shipped_rule_reads_only_known_facts() -> None:
 
 
 def test_example_facts_fit_the_schemas() -> None:
-    """The schemas are generated from the examples (scripts/facts-schemas): a probe that adds a field
-    regenerates both, and this test says when one was forgotten."""
+    """The schemas are generated from the facts models (scripts/facts-schemas): an example with a field
+    the model does not declare is stale or foreign (tests/test_facts_models.py validates them fully)."""
     for path in sorted(Path("docs/facts/examples").glob("*.json")):
         schema = facts_schema(path.stem)
         assert schema is not None and schema.get("version")

@@ -63,7 +63,8 @@ def rules_show(rule_id: str, rules_path: RulePaths, lang: str) -> None:
               help="Directory of <probe>.json example facts (default: the shipped docs/facts/examples).")
 def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
     """Validate rule packs (default: the shipped ones): every fact path against its probe's facts
-    schema (docs/facts/schemas), then each rule evaluated on example facts of its probe.
+    schema (docs/facts/<probe>.schema.json, from its facts model), then each rule evaluated on example
+    facts of its probe.
 
     Exit 2 naming file, rule and field, or the rule and example it cannot be evaluated on.
     """
@@ -76,7 +77,7 @@ def rules_validate(path: Path | None, examples_dir: Path | None) -> None:
     for problem in paths:
         click.echo(f"error: {problem}", err=True)
     if paths:
-        fail(f"{len(paths)} unknown fact path(s) / jalur fakta tidak dikenal (docs/facts/schemas)")
+        fail(f"{len(paths)} unknown fact path(s) / jalur fakta tidak dikenal (docs/facts/<probe>.schema.json)")
     if examples_dir is not None:
         shapes = example_shape_problems({rule.probe for rule in ruleset.rules}, examples_dir)
         for shape in shapes:

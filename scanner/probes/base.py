@@ -15,9 +15,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scanner.model import COVERAGE_KEY, CoverageLimit, Finding, Reproduction, Target, TargetKind
 from scanner.net.reachability import Reachability
@@ -141,13 +141,43 @@ def subcheck(name: str, observe: Callable[[], dict[str, Any]],
         return inconclusive(explain(exc))
 
 
-class ProbeOptions(BaseModel):
-    """Base of a probe's options model: checks the target options that probe reads.
+def _option_path(loc: tuple[int | str, ...]) -> str:
+    return "options" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
 
-    Other probes' options are left to their own models; options no probe knows pass through.
+
+class ProbeOptions(BaseModel):
+    """Base of a probe's options model: checks the target options that probe reads, with their defaults.
+
+    Other probes' options are left to their own models; options no probe knows pass through. A probe
+    reads its options only through its model: ``opts = TlsOptions.of(target)``.
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def of(cls, target: Target) -> Self:
+        """``target``'s options as this model reads them (typed, defaults filled in).
+
+        A profile's options were checked when it was read (a bad one exits 2 naming file and field);
+        a target built otherwise whose options do not fit makes the probe inconclusive, naming the field.
+        """
+        try:
+            return cls.model_validate(target.options or {})
+        except ValidationError as exc:
+            problems = "; ".join(f"{_option_path(e['loc'])}: {e['msg']}" for e in exc.errors())
+            raise ProbeInconclusive(f"invalid options: {problems}") from None
+
+
+class VerifyOptions(ProbeOptions):
+    """Certificate verification of HTTPS targets: the options the http and auth probes share."""
+
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+
+    @property
+    def verify(self) -> bool | str:
+        """``requests``' ``verify``: the CA bundle to trust, else whether to verify at all."""
+        return self.ca_bundle or self.verify_tls
 
 
 Reproducer = Callable[[Finding, Target, dict[str, Any], tuple[str, ...]], Reproduction]
@@ -191,6 +221,10 @@ class ProbeSpec:
     in a pack); imported only when a pack has checks."""
     example_target: tuple[TargetKind, str] = (TargetKind.URL, "")
     """A target the probe serves, for rule cases (``pindai rules test``)."""
+    facts: str | None = None
+    """``module:Model``: the facts model (a ``scanner.probes.facts.ProbeFacts``) describing what ``run``
+    returns; its module's ``FACTS_VERSION`` is the facts version. ``docs/facts/<name>.schema.json`` is
+    generated from it (``scripts/facts-schemas``)."""
 
     def load(self) -> Probe:
         probe: Probe = _attribute(self.implementation)()
@@ -200,13 +234,19 @@ class ProbeSpec:
         model: type[BaseModel] = _attribute(self.options)
         return model
 
+    def facts_model(self) -> type[BaseModel] | None:
+        return None if self.facts is None else _attribute(self.facts)
+
+    def facts_version(self) -> str | None:
+        """``FACTS_VERSION`` of the facts model's module: bumped when a field is removed or changes meaning."""
+        if self.facts is None:
+            return None
+        version: str = _attribute(self.facts.partition(":")[0] + ":FACTS_VERSION")
+        return version
+
     def checks_model(self) -> type[BaseModel] | None:
         return None if self.checks is None else _attribute(self.checks)
 
     def reproducer(self) -> Reproducer | None:
         return None if self.reproduce is None else _attribute(self.reproduce)
 
-
-FACTS_SCHEMA_VERSION = "1"
-"""Version of the facts schemas (docs/facts/schemas/<probe>.schema.json); bumped when a field is
-removed or changes meaning, so stored facts and agency rules can say which shape they expect."""

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from scanner.probes.base import ProbeInconclusive, ProbeOptions
+from scanner.probes.base import ProbeInconclusive, VerifyOptions
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 MAX_LOGIN_ATTEMPTS = 20
@@ -85,8 +85,9 @@ class AuthOptions(_Strict):
         return "login" if self.login else "none"
 
 
-class AuthTargetOptions(ProbeOptions):
-    """The auth probe's part of a target's options: the ``[targets.options.auth]`` table."""
+class AuthTargetOptions(VerifyOptions):
+    """The auth probe's part of a target's options: the ``[targets.options.auth]`` table, and how
+    certificates are verified (``verify_tls``, ``ca_bundle``, shared with the http probe)."""
 
     auth: AuthOptions | None = None
 

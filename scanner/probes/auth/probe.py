@@ -17,7 +17,7 @@ from scanner.probes.auth.compare import NO_DATA, compare, observe_reply, persona
 from scanner.probes.auth.endpoint import Endpoint
 from scanner.probes.auth.forging import MAX_FORGERY_TARGETS, Forger, Probed
 from scanner.probes.auth.harvest import Harvest, refusal
-from scanner.probes.auth.options import AuthOptions, parse_options
+from scanner.probes.auth.options import AuthOptions, AuthTargetOptions
 from scanner.probes.auth.recipes import Credentials
 from scanner.probes.auth.tokens import collect, load_wordlist
 from scanner.probes.auth.variants import Variant, build
@@ -92,13 +92,14 @@ class AuthProbe:
         return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
-        if "auth" not in target.options:
+        opts = AuthTargetOptions.of(target)
+        if opts.auth is None:
             return BlackBox(ctx, target.location, _words(DEFAULT_WORDLIST)).run()
-        options = parse_options(target.options.get("auth"))
+        options = opts.auth
         public_key = _read_file(target, options.public_key_file, "public_key_file").read_bytes() \
             if options.public_key_file else None
         wordlist = _read_file(target, options.wordlist, "wordlist") if options.wordlist else DEFAULT_WORDLIST
-        verify: bool | str = target.options.get("ca_bundle") or bool(target.options.get("verify_tls", True))
+        verify = opts.verify
         client = Client(ctx, origin_of(target.location), verify=verify, credentials_unverified=verify is False)
         scan = _Scan(client, options, words=_words(wordlist))
         facts: dict[str, Any] = {

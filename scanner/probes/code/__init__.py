@@ -8,6 +8,7 @@ SPEC = ProbeSpec(
     target_kinds=frozenset({TargetKind.SOURCE}),
     implementation="scanner.probes.code.probe:CodeProbe",
     options="scanner.probes.code.options:CodeOptions",
+    facts="scanner.probes.code.facts:CodeFacts",
     reproduce="scanner.probes.code.reproduce:reproduce",
     example_target=(TargetKind.SOURCE, "src"),
 )

@@ -6,4 +6,4 @@ from scanner.probes.base import ProbeOptions
 
 
 class CodeOptions(ProbeOptions):
-    git_history: bool | str | None = None  # also read the commits' added lines (a string: since it)
+    git_history: bool | str = False  # also read the commits' added lines (a string: since that commit)

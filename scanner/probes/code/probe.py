@@ -19,6 +19,7 @@ from scanner.probes.code.bandit_scan import run_bandit
 from scanner.probes.code.datafiles import analyze_data_files
 from scanner.probes.code.dependencies import dependency_facts
 from scanner.probes.code.history import MAX_COMMITS, scan_history
+from scanner.probes.code.options import CodeOptions
 from scanner.probes.code.patterns import Detectors, load_detectors
 from scanner.probes.code.sast import run_sast
 from scanner.probes.code.secrets import SecretHit, Setting, scan_file
@@ -142,6 +143,6 @@ class CodeProbe:
         if not (root.is_dir() or root.is_file()):
             raise ProbeInconclusive(f"{target.location} is not a readable directory or file")
         try:
-            return observe_tree(root, git_history=(target.options or {}).get("git_history", False))
+            return observe_tree(root, git_history=CodeOptions.of(target).git_history)
         except PermissionError as exc:
             raise ProbeInconclusive(f"permission denied: {exc.filename}") from exc

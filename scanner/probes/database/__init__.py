@@ -8,6 +8,7 @@ SPEC = ProbeSpec(
     target_kinds=frozenset({TargetKind.DATABASE}),
     implementation="scanner.probes.database.probe:DatabaseProbe",
     options="scanner.probes.database.options:DatabaseTargetOptions",
+    facts="scanner.probes.database.facts:DatabaseFacts",
     reproduce="scanner.probes.database.reproduce:reproduce",
     uses_previous=True,
     example_target=(TargetKind.DATABASE, "postgresql://pindai@db.contoh.go.id/simpeg"),

@@ -25,7 +25,7 @@ class DatabaseOptions(BaseModel):
 
 
 class DatabaseTargetOptions(ProbeOptions):
-    sample_rows: int | None = Field(default=None, ge=1, le=100_000)
-    max_tables: int | None = Field(default=None, ge=1, le=100_000)
-    sample_seed: int | str | None = None
-    database: DatabaseOptions | None = None
+    sample_rows: int = Field(default=200, ge=1, le=100_000)  # rows sampled per table
+    max_tables: int = Field(default=500, ge=1, le=100_000)  # tables reflected
+    sample_seed: int | str | None = None  # a fixed seed makes the sample repeatable
+    database: DatabaseOptions = Field(default_factory=DatabaseOptions)

@@ -22,11 +22,10 @@ from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.database import SPEC, mysql, postgres
 from scanner.probes.database.connect import Endpoint, QueryCounter, endpoint, make_engine, open_connection, short_error
 from scanner.probes.database.incremental import Carry, column_fingerprint
+from scanner.probes.database.options import DatabaseTargetOptions
 from scanner.probes.database.sampling import TableInfo, reflect, sample
 from scanner.probes.database.scope import DatabaseScope, ScopeError
 
-DEFAULT_SAMPLE_ROWS = 200
-DEFAULT_MAX_TABLES = 500
 MAX_COMMENT = 200  # characters of a column comment kept in the facts (masked)
 _RANK = {"none": 0, "general": 1, "specific": 2}
 
@@ -41,16 +40,14 @@ class DatabaseProbe:
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         ep = endpoint(target, ctx)
-        n = int(target.options.get("sample_rows", DEFAULT_SAMPLE_ROWS))
-        max_tables = int(target.options.get("max_tables", DEFAULT_MAX_TABLES))
-        seed = target.options.get("sample_seed")
+        opts = DatabaseTargetOptions.of(target)
+        n, max_tables, seed = opts.sample_rows, opts.max_tables, opts.sample_seed
         rng = random.Random(seed) if seed is not None else random.Random()
-        options = dict(target.options.get("database") or {})
         try:
-            scope = DatabaseScope.from_options(options)
+            scope = DatabaseScope.from_patterns(opts.database.include, opts.database.exclude)
         except ScopeError as exc:
             raise ProbeInconclusive(f"options.database: {exc}") from None
-        read_data = bool(options.get("read_data", True))
+        read_data = opts.database.read_data
         carry = Carry.from_previous(ctx.previous.get(target.id, {}).get(self.name), read_data)
         plan = _Plan(n, max_tables, rng, scope, read_data, carry)
         counter = QueryCounter()

@@ -39,9 +39,8 @@ class DatabaseScope:
     columns_excluded: int = 0
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> DatabaseScope:
-        return cls(compile_patterns(list(options.get("include") or [])),
-                   compile_patterns(list(options.get("exclude") or [])))
+    def from_patterns(cls, include: list[str], exclude: list[str]) -> DatabaseScope:
+        return cls(compile_patterns(include), compile_patterns(exclude))
 
     @staticmethod
     def _any(patterns: list[re.Pattern[str]], name: str) -> bool:

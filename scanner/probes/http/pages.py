@@ -10,8 +10,8 @@ from scanner.net.html import HtmlDoc
 from scanner.net.urls import UnsafeURL, UnsupportedScheme, destination, join
 from scanner.pii import scrub
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
+from scanner.probes.http.options import HttpOptions
 
-DEFAULT_MAX_PAGES = 10
 _SKIP_EXTENSIONS = (".pdf", ".zip", ".rar", ".7z", ".gz", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
                     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp4", ".mp3", ".apk", ".exe")
 
@@ -66,12 +66,12 @@ class Crawl:
     links: Links = field(default_factory=Links)
 
 
-def crawl(fetcher: Fetcher, main: Page, doc: HtmlDoc | None, options: dict[str, Any]) -> Crawl:
+def crawl(fetcher: Fetcher, main: Page, doc: HtmlDoc | None, options: HttpOptions) -> Crawl:
     """The main page plus ``options.pages`` and up to ``options.max_pages`` same-site links."""
     main_path = urlsplit(main.final_url).path or "/"
     result = Crawl(pages=[(main_path, main)])
-    limit = int(options.get("max_pages", DEFAULT_MAX_PAGES))
-    extra = [str(p) for p in options.get("pages", [])]
+    limit = options.max_pages
+    extra = list(options.pages)
     if doc is not None and limit > 0:
         result.links = same_site_links(doc, main, limit)
     base = urljoin(main.final_url, "/")

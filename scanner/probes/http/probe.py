@@ -20,6 +20,7 @@ from scanner.probes.http.exposures import observe_exposures
 from scanner.probes.http.fetch import Fetcher, FetchError, Page
 from scanner.probes.http.headers import observe_headers
 from scanner.probes.http.judol import observe_judol
+from scanner.probes.http.options import HttpOptions
 from scanner.probes.http.pages import crawl
 from scanner.probes.http.pii import observe_personal_data
 from scanner.probes.http.redirect import observe_redirect
@@ -69,11 +70,11 @@ SUB_CHECKS = ("https_redirect", "cookies", "cors", "disclosure", "software", "ex
               "personal_data", "observatory")
 
 
-def _record_incomplete_checks(facts: dict[str, Any], opts: dict[str, Any], unread_pages: int) -> None:
+def _record_incomplete_checks(facts: dict[str, Any], opts: HttpOptions, unread_pages: int) -> None:
     """Sub-checks (or judol views of linked pages) that could not finish, and linked pages that could
     not be read, make the observation partial: what they would have seen is unknown, not clean."""
     failed = [name for name in SUB_CHECKS if facts.get(name, {}).get("status") == "inconclusive"]
-    if not opts.get("exposures", True):
+    if not opts.exposures:
         failed = [name for name in failed if name != "exposures"]  # switched off by the operator
     failed += [p["path"] for p in facts.get("judol_pages", {}).get("pages", []) if p.get("status") == "inconclusive"]
     if failed:
@@ -101,9 +102,8 @@ class HttpProbe:
         return target.kind is TargetKind.URL and urlsplit(target.location).scheme.lower() in ("http", "https")
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
-        opts = target.options or {}
-        verify: bool | str = opts.get("ca_bundle") or bool(opts.get("verify_tls", True))
-        fetcher = Fetcher(ctx, verify=verify, origin=origin_of(target.location))
+        opts = HttpOptions.of(target)
+        fetcher = Fetcher(ctx, verify=opts.verify, origin=origin_of(target.location))
         try:
             main = fetcher.get(target.location)
         except FetchError as exc:
@@ -135,13 +135,13 @@ class HttpProbe:
         facts["pages_checked"] = [p for p, _ in pages.pages]
         facts["links_skipped"] = {"count": pages.links.skipped_count, "items": pages.links.skipped}
         facts["cookies"] = subcheck("cookies", lambda: _cookies(pages.pages, twin))
-        cors_paths = [main_path] + [str(p) for p in opts.get("cors_paths", [])]
+        cors_paths = [main_path, *opts.cors_paths]
         facts["cors"] = subcheck("cors", lambda: {"status": "ok", "items": observe_cors(fetcher, base, cors_paths)})
         facts["disclosure"] = subcheck("disclosure", lambda: {"status": "ok",
                                                             "items": version_disclosure(main.headers, doc)})
         facts["software"] = subcheck("software", lambda: observe_software(
             fetcher, base, main, doc, [c["name"] for c in facts["cookies"].get("items", [])]))
-        if opts.get("exposures", True):
+        if opts.exposures:
             def on_page(path: str, page: Page) -> None:
                 if page.status >= 400:  # error pages of template requests may be debug pages
                     debug.note(path, page.status, page.body)
@@ -154,7 +154,7 @@ class HttpProbe:
         facts["debug"] = debug.facts()
         site_host = (urlsplit(main.final_url).hostname or "").lower()
         facts["judol"] = subcheck("judol", lambda: observe_judol(fetcher, main.final_url, site_host, browser_page=main))
-        subpages = [(p, pg) for p, pg in pages.pages[1:] if pg.status < 400][: int(opts.get("judol_pages", 5))]
+        subpages = [(p, pg) for p, pg in pages.pages[1:] if pg.status < 400][: opts.judol_pages]
         facts["judol_pages"] = subcheck("judol_pages", lambda: {"status": "ok", "pages": [
             {"path": path, **observe_judol(fetcher, page.final_url, site_host, browser_page=page)}
             for path, page in subpages]})

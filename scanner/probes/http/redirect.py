@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scanner.model import Target
 from scanner.net.urls import link_host, resolve_link
 from scanner.probes.http.fetch import Fetcher, FetchError, Page, SlowHostError
+from scanner.probes.http.options import HttpOptions
 
 
 def http_twin(target: Target) -> str:
@@ -18,7 +19,7 @@ def http_twin(target: Target) -> str:
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    port = int(target.options.get("http_port", 80))
+    port = HttpOptions.of(target).http_port
     netloc = host if port == 80 else f"{host}:{port}"
     return urlunsplit(("http", netloc, parts.path or "/", parts.query, ""))
 

@@ -8,6 +8,7 @@ SPEC = ProbeSpec(
     target_kinds=frozenset({TargetKind.SQLFILE}),
     implementation="scanner.probes.sqlfile.probe:SqlFileProbe",
     options="scanner.probes.sqlfile.options:SqlFileOptions",
+    facts="scanner.probes.sqlfile.facts:SqlFileFacts",
     reproduce="scanner.probes.sqlfile.reproduce:reproduce",
     example_target=(TargetKind.SQLFILE, "dump.sql"),
 )

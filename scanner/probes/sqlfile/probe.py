@@ -8,9 +8,8 @@ from typing import Any
 from scanner.model import Target, TargetKind
 from scanner.probes.base import ProbeContext, ProbeInconclusive, record_limit
 from scanner.probes.sqlfile import SPEC
+from scanner.probes.sqlfile.options import SqlFileOptions
 from scanner.sql.analyze import SAMPLE_ROWS, analyze_sql
-
-MAX_BYTES = 64 * 1024 * 1024  # larger dumps are analysed up to this many bytes
 
 
 class SqlFileProbe:
@@ -23,7 +22,8 @@ class SqlFileProbe:
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         path = Path(target.location)
-        max_bytes = int(target.options.get("max_bytes", MAX_BYTES))
+        opts = SqlFileOptions.of(target)
+        max_bytes = opts.max_bytes
         try:
             size = path.stat().st_size
             with path.open("rb") as fh:
@@ -33,7 +33,7 @@ class SqlFileProbe:
         text = raw.decode("utf-8", errors="replace")
         if len(raw) < size:
             text = text[: text.rfind("\n") + 1]  # do not analyse a cut statement
-        facts = analyze_sql(text, str(path), sample_rows=int(target.options.get("sample_rows", SAMPLE_ROWS)))
+        facts = analyze_sql(text, str(path), sample_rows=opts.sample_rows or SAMPLE_ROWS)
         facts["size_bytes"] = size
         facts["truncated"] = len(raw) < size
         if facts["truncated"]:

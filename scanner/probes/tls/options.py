@@ -8,7 +8,7 @@ from scanner.probes.base import ProbeOptions
 
 
 class TlsOptions(ProbeOptions):
-    tls: bool | None = None  # a database target: also scan its TLS
+    tls: bool = False  # a database target: also scan its TLS
     tls_port: int | None = Field(default=None, ge=1, le=65535)
     tls_timeout: float | None = Field(default=None, gt=0, le=300)
     starttls: str | None = None

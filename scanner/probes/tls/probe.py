@@ -28,6 +28,7 @@ from scanner.probes.tls.enumerate import (
     group_fact,
 )
 from scanner.probes.tls.net import PLAIN_HTTP, Connector, Unreachable
+from scanner.probes.tls.options import TlsOptions
 from scanner.probes.tls.starttls import DEFAULT_PORTS, preamble_for
 from scanner.probes.tls.wire import SSL2, SSL3, TLS12, TLS13, VERSION_NAMES
 
@@ -38,12 +39,13 @@ def endpoint(target: Target) -> tuple[str, int, str | None]:
     """(host, port, starttls protocol or None) for ``target``."""
     parts = urlsplit(target.location)
     host = (parts.hostname or "").lower()
-    starttls = target.options.get("starttls")
+    opts = TlsOptions.of(target)
+    starttls = opts.starttls
     if not starttls and target.kind is TargetKind.DATABASE:
         scheme = parts.scheme.split("+")[0].lower()
         starttls = {"postgresql": "postgres", "postgres": "postgres", "mysql": "mysql",
                     "mariadb": "mysql"}.get(scheme)
-    port = target.options.get("tls_port") or parts.port
+    port = opts.tls_port or parts.port
     if not port:
         port = DEFAULT_PORTS.get(starttls or "", DEFAULT_HTTPS_PORT)
     return host, int(port), starttls
@@ -55,11 +57,12 @@ class TlsProbe:
     name = SPEC.name
 
     def applies_to(self, target: Target) -> bool:
-        if target.options.get("tls_port") or target.options.get("starttls"):
+        opts = TlsOptions.of(target)
+        if opts.tls_port or opts.starttls:
             return True
         if target.kind is TargetKind.URL:
             return urlsplit(target.location).scheme.lower() == "https"
-        return bool(target.kind is TargetKind.DATABASE and target.options.get("tls", False))
+        return target.kind is TargetKind.DATABASE and opts.tls
 
     def run(self, target: Target, ctx: ProbeContext) -> dict[str, Any]:
         host, port, starttls = endpoint(target)
@@ -69,8 +72,9 @@ class TlsProbe:
             raise ProbeInconclusive(f"host {host} is outside the scan scope")
         if (refusal := private_refusal(host, ctx.scope)) is not None:
             raise ProbeInconclusive(refusal)
-        sni = target.options.get("sni") or (None if is_ip_literal(host) else host)
-        fixed = target.options.get("tls_timeout")
+        opts = TlsOptions.of(target)
+        sni = opts.sni or (None if is_ip_literal(host) else host)
+        fixed = opts.tls_timeout
         try:
             preamble = preamble_for(starttls, host) if starttls else None
         except ValueError as exc:
@@ -267,7 +271,7 @@ def _features(tls13_only: bool, flight_status: dict[str, str], info: dict[str, A
 def _certificate(chain: list[bytes], source: str, name: str, target: Target, stapled: bool | None) -> dict[str, Any]:
     if not chain:
         return {"status": SubStatus.INCONCLUSIVE, "reason": source or "no certificate received", "source": ""}
-    cert = analyse_chain(chain, name, extra_ca_file=target.options.get("ca_file"), ocsp_stapled=stapled)
+    cert = analyse_chain(chain, name, extra_ca_file=TlsOptions.of(target).ca_file, ocsp_stapled=stapled)
     cert["source"] = source
     return cert
 
