@@ -116,10 +116,9 @@ AYAT_SUMMARIES = {"PND-TLS-028": "27(8)", "PND-TLS-029": "27(8)"}
 
 def test_bssn_article_references_follow_the_declared_controls() -> None:
     """A rule cites exactly the Pasal 27 letters of its controls (docs/controls-review.md, "References
-    aligned", 2026-12-06) and no other Pasal 27 article. Where the regulation catalogue has no entry for
-    a control's letter (e.g. 27(4)(h), 27(9)(c)), the rule may cite its ayat instead (left open there)."""
-    import re
-
+    aligned", 2026-12-06) and no other Pasal 27 article. Every declared control's letter is in the
+    regulation catalogue: the ayat no longer stands in for a letter (27(4)(e)/(f)/(h), 27(9)(b)/(c) and
+    27(10)(d) were catalogued on 2026-12-06)."""
     rules = load_rules()
     catalogue = shipped_controls()
     prefix = f"{catalogue.regulation}:"
@@ -129,10 +128,6 @@ def test_bssn_article_references_follow_the_declared_controls() -> None:
         allowed: set[str] = {AYAT_SUMMARIES[rule.id]} if rule.id in AYAT_SUMMARIES else set()
         for control_id in rule.spec.controls:
             article = catalogue.controls[control_id].article
-            ayat = re.match(r"27\(\d+\)", article)
-            assert ayat is not None
-            if rules.regulations.resolve(prefix + article) is not None:
-                required.add(article)
-            else:
-                allowed.add(ayat.group(0))
+            assert rules.regulations.resolve(prefix + article) is not None, (rule.id, control_id, article)
+            required.add(article)
         assert required <= cited <= required | allowed, rule.id

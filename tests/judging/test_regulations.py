@@ -108,13 +108,47 @@ def test_citation_corrections():
         assert "bssn-4-2021:27(3)(c)" in _refs(rule_id)
         assert not {"bssn-4-2021:27(3)(d)", "bssn-4-2021:27(1)(g)"} & set(_refs(rule_id))
     for rule_id in ("PND-HTTP-025", "PND-HTTP-026", "PND-HTTP-027", "PND-HTTP-029", "PND-HTTP-032"):
-        assert {"pp-71-2019:5(1)", "pp-71-2019:5(2)", "bssn-4-2021:27(9)"} <= set(_refs(rule_id)), rule_id
-        assert "bssn-4-2021:27(11)(e)" not in _refs(rule_id)
+        # 27(9)(b) = K48 (malicious code and unwanted functionality); the ayat stood in until 2026-12-06
+        assert {"pp-71-2019:5(1)", "pp-71-2019:5(2)", "bssn-4-2021:27(9)(b)"} <= set(_refs(rule_id)), rule_id
+        assert not {"bssn-4-2021:27(11)(e)", "bssn-4-2021:27(9)"} & set(_refs(rule_id)), rule_id
     for rule_id in ("PND-DB-007", "PND-DB-008", "PND-DB-012", "PND-DB-023"):
         assert "bssn-4-2021:33(2)(k)" in _refs(rule_id), rule_id
     for rule_id in ("PND-TLS-001", "PND-TLS-002", "PND-TLS-003", "PND-TLS-028"):
         assert "pp-71-2019:51(1)" not in _refs(rule_id)  # a certificate duty, silent on protocol versions
     assert not [r.id for r in SHIPPED.rules if "pp-71-2019:51(3)" in r.spec.references]  # no rule checks the PSrE
+    # a still-valid certificate (TLS-013) or an incomplete chain (TLS-017) leaves no duty of PP 71 51(1) unmet
+    for rule_id in ("PND-TLS-013", "PND-TLS-017"):
+        assert "pp-71-2019:51(1)" not in _refs(rule_id), rule_id
+    # NIST SP 800-52r2: section 3.1 is protocol versions only
+    assert "nist-sp-800-52r2:3.4.1" in _refs("PND-TLS-020") and "owasp-asvs-4.0.3:9.2.4" in _refs("PND-TLS-020")
+    assert not [r for r in _refs("PND-TLS-021") if r.startswith("nist-sp-800-52r2:")]
+    assert "nist-sp-800-52r2:3.4.1.1" in _refs("PND-TLS-022")
+    for rule_id in ("PND-TLS-020", "PND-TLS-021", "PND-TLS-022"):
+        assert not {"nist-sp-800-52r2:3.1", "nist-sp-800-52r2:3.2"} & set(_refs(rule_id)), rule_id
+    # summaries of TLS observations that other rules map cite no personal-data law of their own
+    for rule_id in ("PND-TLS-028", "PND-TLS-029"):
+        assert not [r for r in _refs(rule_id) if r.startswith("uu-pdp-2022:")], rule_id
+
+
+def test_pasal_27_letters_of_reviewed_controls_are_catalogued():
+    """The six letters the rules stood in for with the ayat until 2026-12-06, from the 72-control audit
+    guide (secondary), and the rules that now cite them."""
+    index = SHIPPED.regulations
+    titles = {"27(4)(e)": "filter terhadap data yang tidak dipercaya", "27(4)(f)": "fitur kode dinamis",
+              "27(4)(h)": "injeksi basis data", "27(9)(b)": "tidak mengandung kode berbahaya",
+              "27(9)(c)": "sensor terkait privasi", "27(10)(d)": "anti otomatisasi"}
+    for letter, words in titles.items():
+        article = index.resolve(f"bssn-4-2021:{letter}")
+        assert article is not None and words in article.text["id"], letter
+        assert article.source == "secondary" and "secondary" in article.text["en"], letter
+    cites = {"PND-CODE-002": "27(4)(h)", "PND-CODE-020": "27(4)(h)", "PND-CODE-007": "27(4)(e)",
+             "PND-CODE-006": "27(4)(f)", "PND-CODE-008": "27(4)(f)", "PND-HTTP-007": "27(9)(c)",
+             "PND-AUTH-012": "27(10)(d)", "PND-HTTP-028": "27(9)(b)"}
+    for rule_id, letter in cites.items():
+        assert f"bssn-4-2021:{letter}" in _refs(rule_id), rule_id
+    assert {"bssn-4-2021:27(4)(e)", "bssn-4-2021:27(4)(f)"} <= set(_refs("PND-CODE-021"))
+    assert not [r.id for r in SHIPPED.rules if {"bssn-4-2021:27(4)", "bssn-4-2021:27(9)", "bssn-4-2021:27(10)"}
+                & set(r.spec.references)]
 
 
 def test_tls_framing_follows_nist_and_the_audit_guide():
