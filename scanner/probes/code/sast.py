@@ -3,6 +3,14 @@
 The rules (``rules/code/semgrep.yaml``) cover what kabupaten code gets wrong; each carries a
 ``category`` that rules/code.yaml selects on. semgrep is optional (``pip install 'pindai[sast]'``):
 without it the facts say "not configured" and reports list the checks as not tested.
+
+semgrep starts once per scan. It never reads the scanned tree itself: the PHP/JavaScript files the
+walk selected (``.pindaiignore``, skipped directories, size cap, no symlinks) are written, as the text
+the probe read, into a private staging directory that semgrep scans whole. So it analyses exactly
+those files, however many, without a long command line (this semgrep has no target-list option) and
+without re-reading a file that changed or became a symlink after the walk. The staging root's own
+``.semgrepignore`` replaces semgrep's default ignore list (``tests/``, ``build/``, ``*.min.js``...), which
+would otherwise drop selected files; ``--project-root`` keeps any ``.semgrepignore`` above it out.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +33,7 @@ from scanner.resources import rules_dir
 
 LANGUAGE_BY_SUFFIX = {".php": "php", ".phtml": "php", ".js": "javascript", ".mjs": "javascript",
                       ".cjs": "javascript", ".jsx": "javascript", ".ts": "typescript", ".tsx": "typescript"}
-BATCH = 1000  # files per semgrep run (keeps the command line short)
-TIMEOUT_S = 900  # wall-clock limit per run
+TIMEOUT_S = 900  # wall-clock limit of the semgrep run
 INSTALL_HINT = "install it with: pip install 'pindai[sast]' (pipx: pipx inject pindai semgrep)"
 
 
@@ -52,12 +60,30 @@ def _environment() -> dict[str, str]:
     return {**keep, "SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
 
 
-def _run(command: str, paths: list[str], cwd: Path) -> dict[str, Any]:
+def _stage(targets: list[SourceFile], into: Path) -> None:
+    """Write ``targets`` under ``into`` at their relative paths, as the text the walk read (UTF-8)."""
+    (into / ".semgrepignore").write_text("# Pindai staged exactly the files to scan: ignore none\n",
+                                         encoding="utf-8")
+    made = {into}
+    for source in targets:
+        dest = into / source.rel
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        with dest.open("x", encoding="utf-8", newline="") as out:  # "x": two paths never share a file
+            out.write(source.text)
+
+
+def _run(command: str, targets: list[SourceFile]) -> dict[str, Any]:
+    """semgrep's JSON output for ``targets``: one run over a staging directory holding just them."""
     config = rules_dir() / "code" / "semgrep.yaml"
-    argv = [command, "scan", "--config", str(config), "--json", "--quiet", "--metrics", "off",
-            "--disable-version-check", "--no-git-ignore", "--timeout", "30", "--", *paths]
-    proc = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=_environment(), timeout=TIMEOUT_S,
-                          check=False)
+    with tempfile.TemporaryDirectory(prefix="pindai-sast-") as scratch:
+        staged = Path(scratch)
+        _stage(targets, staged)
+        argv = [command, "scan", "--config", str(config), "--json", "--quiet", "--metrics", "off",
+                "--disable-version-check", "--no-git-ignore", "--project-root", ".", "--timeout", "30", "."]
+        proc = subprocess.run(argv, capture_output=True, text=True, cwd=staged, env=_environment(),
+                              timeout=TIMEOUT_S, check=False)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"semgrep exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
     result: dict[str, Any] = json.loads(proc.stdout or "{}")
@@ -89,30 +115,18 @@ def run_sast(root: Path, files: list[SourceFile], detectors: Detectors) -> dict[
     if command is None:
         return {"status": SubStatus.NOT_CONFIGURED, "reason": f"semgrep is not installed; {INSTALL_HINT}",
                 "files": len(targets), "findings": []}
-    base = root if root.is_dir() else root.parent
     by_rel = {f.rel: f for f in targets}
-    findings: list[SastFinding] = []
-    errors: list[dict[str, str]] = []
     try:
-        for start in range(0, len(targets), BATCH):
-            out = _run(command, [f.rel for f in targets[start:start + BATCH]], base)
-            findings.extend(f for f in (_finding(r, by_rel, detectors) for r in out.get("results", [])) if f)
-            errors.extend({"file": str(e.get("path", "")), "reason": str(e.get("message", ""))[:200]}
-                          for e in out.get("errors", []) if e.get("level") != "warn")
+        out = _run(command, targets)
     except (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
         return {"status": SubStatus.INCONCLUSIVE, "reason": f"semgrep failed: {exc}"[:300], "files": len(targets),
                 "findings": []}
+    findings = [f for f in (_finding(r, by_rel, detectors) for r in out.get("results", [])) if f]
+    errors = [{"file": str(e.get("path", "")), "reason": str(e.get("message", ""))[:200]}
+              for e in out.get("errors", []) if e.get("level") != "warn"]
     unique = {(f.check, f.file, f.line): f for f in findings}  # one result per rule and line
     ordered = sorted(unique.values(), key=lambda f: (f.file, f.line, f.check))
     number_repeats(ordered)
-    return {"status": SubStatus.OK, "engine": "semgrep", "version": _version(command), "files": len(targets),
-            "findings": [f.model_dump() for f in ordered], "errors": errors}
+    return {"status": SubStatus.OK, "engine": "semgrep", "version": str(out.get("version") or "unknown"),
+            "files": len(targets), "findings": [f.model_dump() for f in ordered], "errors": errors}
 
-
-def _version(command: str) -> str:
-    try:
-        proc = subprocess.run([command, "--version"], capture_output=True, text=True, env=_environment(),
-                              timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return proc.stdout.strip() or "unknown"
