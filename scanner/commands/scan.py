@@ -31,7 +31,7 @@ from scanner.commands.common import (
     stored_result,
 )
 from scanner.commands.options import ProbeName, RulePaths, rules_options
-from scanner.commands.progress import scan_progress
+from scanner.commands.progress import ScanTally, closing_line, scan_progress
 from scanner.model import ScanResult, Severity, Target, TargetKind
 from scanner.probes.base import Probe, ProbeContext
 from scanner.running.interrupts import SigtermGuard
@@ -195,8 +195,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     if suppressions and (unknown := suppressions.unknown_rules({r.id for r in full_ruleset.rules})):
         fail("\n".join(unknown))
     probes = load_probes(list(probe_names) or None)
-    target_list = _prepared(target_list, probes, probe_names, git_history, distributed, ctx,
-                            lang or (loaded.spec.lang if loaded else "id"))
+    lang = lang or (loaded.spec.lang if loaded else "id")
+    target_list = _prepared(target_list, probes, probe_names, git_history, distributed, ctx, lang)
     if changed_only:
         ctx = replace(ctx, previous=_previous_observations(store, target_list))
     if resume:
@@ -213,7 +213,7 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     further = partial(_judged_further, suppressions=suppressions, loaded=loaded,
                       baseline_fps=baseline_fps if baseline else None)
     try:
-        with stop, scan_progress(_pending(run.result, probes), ctx.gate) as advance:
+        with stop, scan_progress(tally := ScanTally.planned(run.result, probes), ctx.gate, lang) as advance:
             status = run.run(probes, ruleset, ctx, executor, on_facts=advance, finishing=further)
     except KeyboardInterrupt:
         _interrupted(stop.signal_name, run)
@@ -221,7 +221,6 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
         _internal_error(exc, _failed(run))
     result = run.result
     stored, previous = _finished(store, run, status)
-    lang = lang or (loaded.spec.lang if loaded else "id")
     threshold = fail_on or (loaded.spec.thresholds.fail_on if loaded else "none")
     result = _with_severities(result, severities)
     try:
@@ -229,6 +228,8 @@ def scan(targets: tuple[str, ...], profile: Path | None, rules_path: RulePaths, 
     except Exception as exc:  # a rendering bug: the scan itself is stored as it is
         _internal_error(exc, f"the scan is stored; pindai report {result.scan_id} renders it again" if run.writer
                         else "nothing was saved (--no-store)")
+    click.echo(closing_line(result, tally.elapsed(), lang, _outputs(fmt, files, lang), _kept(store, run, stored, lang)),
+               err=True)
     code = exit_code(result, threshold, baseline_fps)
     sys.exit(EXIT_SCAN_ERROR if code == EXIT_OK and (problems or not stored) else code)
 
@@ -506,12 +507,22 @@ def _resumed(store: Store | None, resume: str) -> ScanRun:
     return run
 
 
-def _pending(result: ScanResult, probes: list[Probe]) -> list[tuple[str, str]]:
-    """(target id, probe) pairs still to observe."""
-    from scanner.running.executors import plan
-    from scanner.running.scan import observed_pairs
+def _outputs(fmt: str, files: dict[str, Path | None], lang: str) -> list[str]:
+    """Where the scan's report went, for the closing line: standard output, then every file written."""
+    from scanner.report.common import strings
 
-    return [job.key for job in plan(result.targets, probes, observed_pairs(result)).jobs]
+    return [strings(lang)["progress_stdout"].format(fmt=fmt), *(str(p) for p in files.values() if isinstance(p, Path))]
+
+
+def _kept(store: Store | None, run: ScanRun, stored: bool, lang: str) -> str:
+    """Where the scan is kept, for the closing line: the store (password hidden) and the scan id."""
+    from scanner.report.common import strings
+
+    s = strings(lang)
+    if store is None or run.writer is None:
+        return s["progress_not_stored"]
+    return s["progress_stored" if stored else "progress_not_complete"].format(store=store.display_url,
+                                                                             scan_id=run.result.scan_id)
 
 
 def _hosts(targets: list[Target]) -> tuple[str, ...]:
