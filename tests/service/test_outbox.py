@@ -12,7 +12,7 @@ from scanner.history.store import Store
 from scanner.profile import NotifyEntry
 from scanner.service.notify import messages
 from scanner.service.outbox import EXPIRED, FAILED, PENDING, SENT, UNCERTAIN, Outbox, backoff
-from tests import test_store
+from tests.history import test_store
 from tests.service.test_notify import CURRENT, PREVIOUS
 from tests.services.receivers import free_port, webhook_receiver
 
