@@ -1,9 +1,11 @@
-"""Shared by the tests: a tiny catalogue, a valid rule, two HTTP header rules, and a hang detector."""
+"""Shared by the tests: a tiny catalogue, a valid rule, two HTTP header rules, a hang detector, and a
+broken-pack check."""
 
 import json
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -94,3 +96,16 @@ def hang_detector(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def assert_pack_refused(path: Path, pack: str, line: int, rule_id: str, field: str, message: str) -> None:
+    """``pindai rules validate`` refuses the pack ``pack`` written to ``path`` (exit 2), naming file, line,
+    rule, field and ``message``."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    path.write_text(pack)
+    result = CliRunner().invoke(main, ["rules", "validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:{line}: {rule_id}: {field}: " in result.output and message in result.output

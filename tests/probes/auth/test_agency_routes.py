@@ -15,6 +15,7 @@ from scanner.cli import main
 from scanner.model import Target, TargetKind
 from scanner.probes.auth.probe import AuthProbe
 from scanner.running.runner import observe
+from tests.support import assert_pack_refused
 
 from .conftest import context
 
@@ -64,11 +65,7 @@ def test_a_pack_route_finds_the_token_endpoint_only_the_agency_knows(pack: Path)
 ])
 def test_a_hostile_or_broken_route_is_refused_with_file_and_line(tmp_path: Path, old: str, new: str, field: str,
                                                                  message: str) -> None:
-    path = tmp_path / "kab-simpeg.yaml"
-    path.write_text(PACK.replace(old, new))
-    result = CliRunner().invoke(main, ["rules", "validate", str(path)])
-    assert result.exit_code == 2
-    assert f"{path}:4: kab-simpeg: {field}: " in result.output and message in result.output
+    assert_pack_refused(tmp_path / "kab-simpeg.yaml", PACK.replace(old, new), 4, "kab-simpeg", field, message)
 
 
 def test_the_shipped_route_list_uses_the_pack_format(tmp_path: Path) -> None:

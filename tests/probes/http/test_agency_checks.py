@@ -13,6 +13,7 @@ from fixtures.backup_site import BACKUP_PATH, OWNER, serve
 from scanner.cli import main
 from scanner.probes.http.data import load
 from scanner.probes.http.templates import ExposureTemplate
+from tests.support import assert_pack_refused
 
 PACK = """\
 pack: kab-portal
@@ -90,11 +91,7 @@ def test_a_pack_check_never_fires_on_a_soft_404_site(pack: Path, tmp_path: Path)
 ])
 def test_a_hostile_or_broken_check_is_refused_with_file_and_line(tmp_path: Path, old: str, new: str, field: str,
                                                                  message: str) -> None:
-    path = tmp_path / "kab-portal.yaml"
-    path.write_text(PACK.replace(old, new))
-    result = CliRunner().invoke(main, ["rules", "validate", str(path)])
-    assert result.exit_code == 2
-    assert f"{path}:5: kab-arsip-cadangan: {field}: " in result.output and message in result.output
+    assert_pack_refused(tmp_path / "kab-portal.yaml", PACK.replace(old, new), 5, "kab-arsip-cadangan", field, message)
 
 
 def test_the_shipped_exposure_templates_use_the_same_format() -> None:
